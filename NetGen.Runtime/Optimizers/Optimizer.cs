@@ -1,0 +1,68 @@
+namespace NetGen.Optimizers;
+
+/// <summary>
+/// Updates a network's flat parameter buffer from its flat gradient buffer, one vectorised pass per step with no
+/// allocation. State buffers (momentum, moments) are sized at construction and exposed through <see cref="State"/>
+/// so that checkpoints can save and restore them.
+/// </summary>
+public abstract class Optimizer
+{
+    /// <summary>Creates an optimizer for <paramref name="parameterCount"/> parameters.</summary>
+    protected Optimizer(int parameterCount, float learningRate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
+        ParameterCount = parameterCount;
+        LearningRate = learningRate;
+    }
+
+    /// <summary>Number of parameters this optimizer updates; <see cref="Step"/> requires spans of exactly this length.</summary>
+    public int ParameterCount { get; }
+
+    /// <summary>The step size η used by the next <see cref="Step"/>; a trainer sets it from a <see cref="LearningRateSchedule"/>.</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>Number of <see cref="Step"/> calls so far (PyTorch's <c>state["step"]</c>); Adam's bias correction uses it.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>The optimizer's name as written to checkpoints: <c>sgd</c>, <c>adam</c> or <c>adamw</c>.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>Named state buffers of <see cref="ParameterCount"/> floats each (e.g. <c>momentum</c>, or <c>m</c> and <c>v</c>),
+    /// laid out like the parameters. Checkpoints write them and fill them back in place.</summary>
+    public abstract IReadOnlyList<OptimizerState> State { get; }
+
+    /// <summary>Applies one update to <paramref name="parameters"/> using <paramref name="gradients"/>, then increments
+    /// <see cref="StepCount"/>.</summary>
+    /// <exception cref="ArgumentException">A span's length differs from <see cref="ParameterCount"/>.</exception>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        if (parameters.Length != ParameterCount || gradients.Length != ParameterCount)
+            throw new ArgumentException(
+                $"{Kind} optimizer was created for {ParameterCount} parameters but got {parameters.Length} parameters and " +
+                $"{gradients.Length} gradients; create it with the network's Parameters.Length.", nameof(parameters));
+        Update(parameters, gradients, StepCount + 1);
+        StepCount++;
+    }
+
+    /// <summary>The update rule itself; <paramref name="step"/> is the 1-based number of this step.</summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+
+    /// <summary>Sets <see cref="StepCount"/> when resuming from a checkpoint (state buffers are restored through <see cref="State"/>).</summary>
+    public void RestoreStepCount(long stepCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        StepCount = stepCount;
+    }
+
+    /// <summary>Zeroes every state buffer and <see cref="StepCount"/>, as if freshly constructed.</summary>
+    public void Reset()
+    {
+        foreach (var s in State) Array.Clear(s.Values);
+        StepCount = 0;
+    }
+}
+
+/// <summary>One named optimizer state buffer, laid out like the network's parameters.</summary>
+/// <param name="Name">Name used in checkpoints, e.g. <c>momentum</c>, <c>m</c>, <c>v</c>.</param>
+/// <param name="Values">The buffer itself (the optimizer's own storage, not a copy).</param>
+public sealed record OptimizerState(string Name, float[] Values);
