@@ -80,9 +80,15 @@ public sealed class DataLoader : IDisposable
     /// <summary>Batches in one epoch.</summary>
     public int BatchesPerEpoch { get; }
 
-    /// <summary>The batches of epoch <paramref name="epoch"/>, for <c>foreach</c>. Their order depends only on the seed and
-    /// <paramref name="epoch"/>. Only one epoch may be enumerated at a time.</summary>
-    public BatchEnumerable Epoch(int epoch) => new(this, epoch);
+    /// <summary>The batches of epoch <paramref name="epoch"/>, for <c>foreach</c>, starting at batch <paramref name="firstBatch"/>
+    /// (to resume mid-epoch). Their content depends only on the seed, <paramref name="epoch"/> and the batch index.
+    /// Only one epoch may be enumerated at a time.</summary>
+    public BatchEnumerable Epoch(int epoch, int firstBatch = 0)
+    {
+        if ((uint)firstBatch > (uint)BatchesPerEpoch)
+            throw new ArgumentOutOfRangeException(nameof(firstBatch), firstBatch, $"An epoch has {BatchesPerEpoch} batches.");
+        return new(this, epoch, firstBatch);
+    }
 
     /// <summary>Stops the background thread.</summary>
     public void Dispose()
@@ -245,19 +251,20 @@ public readonly ref struct Batch
 public readonly struct BatchEnumerable
 {
     private readonly DataLoader _loader;
-    private readonly int _epoch;
+    private readonly int _epoch, _firstBatch;
 
-    internal BatchEnumerable(DataLoader loader, int epoch)
+    internal BatchEnumerable(DataLoader loader, int epoch, int firstBatch)
     {
         _loader = loader;
         _epoch = epoch;
+        _firstBatch = firstBatch;
     }
 
     /// <summary>Starts the epoch (shuffles) and returns its enumerator; dispose it (foreach does) before the next epoch.</summary>
     public BatchEnumerator GetEnumerator()
     {
         _loader.Begin(_epoch);
-        return new BatchEnumerator(_loader);
+        return new BatchEnumerator(_loader, _firstBatch);
     }
 }
 
@@ -266,12 +273,12 @@ public ref struct BatchEnumerator
 {
     private readonly DataLoader _loader;
     private int _index;
-    private bool _pending, _done;
+    private bool _started, _pending, _done;
 
-    internal BatchEnumerator(DataLoader loader)
+    internal BatchEnumerator(DataLoader loader, int firstBatch)
     {
         _loader = loader;
-        _index = -1;
+        _index = firstBatch - 1;
     }
 
     /// <summary>The current batch.</summary>
@@ -286,7 +293,11 @@ public ref struct BatchEnumerator
             _loader.Fill(_index, 0);
             return true;
         }
-        if (_index == 0) _loader.Request(0, 0);
+        if (!_started)
+        {
+            _started = true;
+            _loader.Request(_index, _index & 1);
+        }
         _pending = false;
         _loader.WaitReady();
         if (_index + 1 < _loader.BatchesPerEpoch)

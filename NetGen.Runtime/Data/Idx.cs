@@ -85,16 +85,19 @@ public static class Idx
     {
         byte[] bytes = File.ReadAllBytes(path);
         if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b) return bytes;
+        using var output = new MemoryStream();
         try
         {
             using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var output = new MemoryStream();
             gzip.CopyTo(output);
-            return output.ToArray();
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"'{path}' is a corrupt or truncated gzip file ({e.Message}).", e);
+            throw new InvalidDataException($"'{path}' is a corrupt gzip file ({e.Message}).", e);
         }
+        // GZipStream stops quietly at a cut-off stream; the trailer's ISIZE (length mod 2³²) tells a complete file.
+        if (bytes.Length < 18 || BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)) != (uint)output.Length)
+            throw new InvalidDataException($"'{path}' is a truncated gzip file: it decompresses to {output.Length} bytes, not the length its trailer records.");
+        return output.ToArray();
     }
 }

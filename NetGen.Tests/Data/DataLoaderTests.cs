@@ -54,6 +54,21 @@ public class DataLoaderTests
         Assert.NotEqual(epoch1.SelectMany(b => b), Order(reseeded, 1).SelectMany(b => b));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ResumingMidEpochGivesTheRemainingBatches(bool prefetch)
+    {
+        using var loader = new DataLoader(Numbered(23), batchSize: 5, seed: 4, prefetch: prefetch, maxShift: 0);
+        var full = Order(loader, 2);
+        var rest = new List<int>();
+        foreach (var batch in loader.Epoch(2, firstBatch: 3))
+            for (int s = 0; s < batch.Size; s++) rest.Add((int)batch.Inputs[s * 3]);
+        Assert.Equal(full.Skip(3).SelectMany(b => b), rest);
+        foreach (var batch in loader.Epoch(2, firstBatch: 5)) Assert.Fail("an epoch resumed at its end has no batch");
+        Assert.Throws<ArgumentOutOfRangeException>(() => loader.Epoch(0, firstBatch: 6));
+    }
+
     [Fact]
     public void WithoutShuffleOrderIsSequentialAndDropLastSkipsThePartialBatch()
     {

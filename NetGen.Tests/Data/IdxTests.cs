@@ -73,7 +73,7 @@ public class IdxTests
         { "zero dimension", IdxBytes(3, [2, 0, 2], 0), IdxBytes(1, [2], 2), "declares dimension 1 as 0" },
         { "count mismatch", IdxBytes(3, [2, 2, 2], 8), IdxBytes(1, [3], 3), "holds 2 images but" },
         { "label out of range", IdxBytes(3, [2, 2, 2], 8), IdxBytes(1, [2], 2, i => (byte)(i * 7)), "has label 7 at index 1, outside [0, 5)" },
-        { "corrupt gzip", Gzip(IdxBytes(3, [2, 2, 2], 8))[..12], IdxBytes(1, [2], 2), "" },
+        { "corrupt gzip", Gzip(IdxBytes(3, [2, 2, 2], 8))[..12], IdxBytes(1, [2], 2), "is a truncated gzip file" },
     };
 
     [Theory]
