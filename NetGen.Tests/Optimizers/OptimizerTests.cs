@@ -120,11 +120,11 @@ public class OptimizerTests
     public void SchedulesMatchPyTorch(int index)
     {
         var c = Fixture.GetProperty("schedules")[index];
-        var schedule = c.GetProperty("kind").GetString() switch
+        LearningRateSchedule schedule = c.GetProperty("kind").GetString() switch
         {
-            "step" => LearningRateSchedule.StepDecay(c.GetProperty("step_size").GetInt64(), c.GetProperty("gamma").GetSingle()),
-            "cosine" => LearningRateSchedule.Cosine(c.GetProperty("total").GetInt64(), c.GetProperty("min_factor").GetSingle()),
-            _ => LearningRateSchedule.LinearWarmup(c.GetProperty("warmup").GetInt64(), LearningRateSchedule.Constant()),
+            "step" => new StepDecay(c.GetProperty("step_size").GetInt64(), c.GetProperty("gamma").GetSingle()),
+            "cosine" => new Cosine(c.GetProperty("total").GetInt64(), c.GetProperty("min_factor").GetSingle()),
+            _ => new LinearWarmup(c.GetProperty("warmup").GetInt64(), new Constant()),
         };
         float[] expected = Floats(c.GetProperty("factors"));
         for (int s = 0; s < expected.Length; s++)
@@ -134,7 +134,7 @@ public class OptimizerTests
     [Fact]
     public void WarmupHandsOverToTheNextScheduleFromItsStepZero()
     {
-        var s = LearningRateSchedule.LinearWarmup(2, LearningRateSchedule.StepDecay(1, 0.5f));
+        var s = new LinearWarmup(2, new StepDecay(1, 0.5f));
         Assert.Equal([0.5f, 1f, 1f, 0.5f, 0.25f], Enumerable.Range(0, 5).Select(i => s.Factor(i)));
     }
 
