@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.ExceptionServices;
 
 namespace NetGen.Data;
@@ -178,11 +179,17 @@ public sealed class DataLoader : IDisposable
             _data.Labels.Slice(index * labelSize, labelSize).CopyTo(b.Labels.AsSpan(s * labelSize));
             _data.Targets.Slice(index * targetSize, targetSize).CopyTo(b.Targets.AsSpan(s * targetSize));
         }
-        if (_mean != 0 || _invStd != 1)
-        {
-            var x = b.Inputs.AsSpan(0, b.Size * sampleSize);
-            for (int i = 0; i < x.Length; i++) x[i] = (x[i] - _mean) * _invStd;
-        }
+        if (_mean != 0 || _invStd != 1) Normalise(b.Inputs.AsSpan(0, b.Size * sampleSize));
+    }
+
+    /// <summary>x ← (x − mean) / std over the batch.</summary>
+    private void Normalise(Span<float> x)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (Vector<float> mean = new(_mean), scale = new(_invStd); i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+                ((new Vector<float>(x[i..]) - mean) * scale).CopyTo(x[i..]);
+        for (; i < x.Length; i++) x[i] = (x[i] - _mean) * _invStd;
     }
 
     /// <summary>target[c, y, x] = source[c, y − dy, x − dx], zero where that falls outside the image.</summary>

@@ -100,8 +100,10 @@ public class DataLoaderTests
     [Fact]
     public void NormalisesInputs()
     {
-        using var loader = new DataLoader(new Dataset([2f, 4f, 6f, 8f], [2]), batchSize: 2, shuffle: false, mean: 4f, std: 2f);
-        foreach (var batch in loader.Epoch(0)) Assert.Equal([-1f, 0f, 1f, 2f], batch.Inputs.ToArray());
+        // 21 floats per batch: the vector body and the scalar tail.
+        var raw = Enumerable.Range(0, 21).Select(i => 2f * i).ToArray();
+        using var loader = new DataLoader(new Dataset(raw, [7]), batchSize: 3, shuffle: false, mean: 4f, std: 2f);
+        foreach (var batch in loader.Epoch(0)) Assert.Equal(raw.Select(x => (x - 4f) / 2f), batch.Inputs.ToArray());
     }
 
     [Fact]
