@@ -20,6 +20,8 @@ public static class Checkpoint
     /// <summary>
     /// Writes the checkpoint atomically: into a temporary file in the same folder, flushed to disk, then renamed over
     /// <paramref name="path"/>, so a crash leaves either the old file or the new one, never a torn one.
+    /// <paramref name="metadata"/> entries are stored beside NetGen's own (<see cref="CheckpointKeys"/> and <c>format</c>),
+    /// which win on a clash.
     /// </summary>
     public static void Save(string path, INetwork network, Optimizer? optimizer = null, TrainingPosition? position = null,
         IReadOnlyDictionary<string, string>? metadata = null) => Save(path, network, optimizer, position, metadata, wrap: null);
