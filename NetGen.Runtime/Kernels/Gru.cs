@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace NetGen.Kernels;
 
 /// <summary>
@@ -70,17 +72,9 @@ public static class Gru
                 Recurrent.AddTo(rz, u);
                 Recurrent.Activate<Sigmoid>(rz);
                 var un = u.Slice(2 * hidden, hidden);
-                var n = a.Slice(2 * hidden, hidden);
-                for (int j = 0; j < hidden; j++) n[j] += a[j] * un[j];
-                Recurrent.Activate<Tanh>(n);
                 un.CopyTo(hn.Slice(row * hidden, hidden));
-
                 var hb = h.Slice(b * hidden, hidden);
-                for (int j = 0; j < hidden; j++)
-                {
-                    float z = a[hidden + j];
-                    hb[j] = n[j] + z * (hb[j] - n[j]);
-                }
+                UpdateState(hidden, a, un, hb);
                 hb.CopyTo(hs.Slice(row * hidden, hidden));
             }
         }
@@ -141,25 +135,77 @@ public static class Gru
                 var dhb = dh.Slice(b * hidden, hidden);
                 var dub = du.Slice(b * width, width);
                 if (!dy.IsEmpty) Recurrent.AddTo(dhb, dy.Slice(row * hidden, hidden));
-                for (int j = 0; j < hidden; j++)
-                {
-                    float r = a[j], z = a[hidden + j], n = a[2 * hidden + j], d = dhb[j];
-                    float dn = d * (1f - z) * (1f - n * n);
-                    float dr = dn * un[j] * r * (1f - r);
-                    float dz = d * (hp[j] - n) * z * (1f - z);
-                    a[j] = dr;
-                    a[hidden + j] = dz;
-                    a[2 * hidden + j] = dn;
-                    dub[j] = dr;
-                    dub[hidden + j] = dz;
-                    dub[2 * hidden + j] = dn * r;
-                    dhb[j] = d * z;
-                }
+                StepBackward(hidden, a, un, hp, dhb, dub);
             }
             Recurrent.HiddenGradients(batch, hidden, width, hPrev, du, wHh, dwHh, dbHh, dh, accumulateDh: true);
         }
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
         Recurrent.InputGradients(rows, inputs, width, x, wIh, gates, dwIh, dbIh, dx);
+    }
+
+    // One sample's state update, given its gate row a = [r, z, a_n] with r and z activated and u_n = W_hn·h + b_hn:
+    // n = tanh(a_n + r ⊙ u_n) (kept in a's n block), h ← n + z ⊙ (h − n).
+    private static void UpdateState(int hidden, Span<float> a, ReadOnlySpan<float> un, Span<float> h)
+    {
+        var r = a.Slice(0, hidden);
+        var z = a.Slice(hidden, hidden);
+        var n = a.Slice(2 * hidden, hidden);
+        int j = 0;
+        if (Recurrent.Vectorized)
+            for (; j <= hidden - 8; j += 8)
+            {
+                var nv = Tanh.Apply(Recurrent.Load(n, j) + Recurrent.Load(r, j) * Recurrent.Load(un, j));
+                Recurrent.Store(nv, n, j);
+                Recurrent.Store(nv + Recurrent.Load(z, j) * (Recurrent.Load(h, j) - nv), h, j);
+            }
+        for (; j < hidden; j++)
+        {
+            n[j] = Tanh.Apply(n[j] + r[j] * un[j]);
+            h[j] = n[j] + z[j] * (h[j] - n[j]);
+        }
+    }
+
+    // One sample's step back through the cell (formulas on Backward): overwrites a = [r, z, n] with the input-side
+    // pre-activation gradients, writes the hidden-side ones to du and turns dh into its direct part dh ⊙ z.
+    private static void StepBackward(int hidden, Span<float> a, ReadOnlySpan<float> un, ReadOnlySpan<float> hPrev,
+        Span<float> dh, Span<float> du)
+    {
+        int j = 0;
+        if (Recurrent.Vectorized)
+        {
+            var one = Vector256<float>.One;
+            for (; j <= hidden - 8; j += 8)
+            {
+                var r = Recurrent.Load(a, j);
+                var z = Recurrent.Load(a, hidden + j);
+                var n = Recurrent.Load(a, 2 * hidden + j);
+                var d = Recurrent.Load(dh, j);
+                var dn = d * (one - z) * (one - n * n);
+                var dr = dn * Recurrent.Load(un, j) * r * (one - r);
+                var dz = d * (Recurrent.Load(hPrev, j) - n) * z * (one - z);
+                Recurrent.Store(dr, a, j);
+                Recurrent.Store(dz, a, hidden + j);
+                Recurrent.Store(dn, a, 2 * hidden + j);
+                Recurrent.Store(dr, du, j);
+                Recurrent.Store(dz, du, hidden + j);
+                Recurrent.Store(dn * r, du, 2 * hidden + j);
+                Recurrent.Store(d * z, dh, j);
+            }
+        }
+        for (; j < hidden; j++)
+        {
+            float r = a[j], z = a[hidden + j], n = a[2 * hidden + j], d = dh[j];
+            float dn = d * (1f - z) * (1f - n * n);
+            float dr = dn * un[j] * r * (1f - r);
+            float dz = d * (hPrev[j] - n) * z * (1f - z);
+            a[j] = dr;
+            a[hidden + j] = dz;
+            a[2 * hidden + j] = dn;
+            du[j] = dr;
+            du[hidden + j] = dz;
+            du[2 * hidden + j] = dn * r;
+            dh[j] = d * z;
+        }
     }
 
     /// <summary>PyTorch's initialisation: every weight and bias U(−1/√H, 1/√H).</summary>

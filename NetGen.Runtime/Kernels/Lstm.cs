@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace NetGen.Kernels;
 
 /// <summary>
@@ -80,11 +82,7 @@ public static class Lstm
 
                 var cb = c.Slice(b * hidden, hidden);
                 var hb = h.Slice(b * hidden, hidden);
-                for (int j = 0; j < hidden; j++)
-                    cb[j] = z[hidden + j] * cb[j] + z[j] * z[2 * hidden + j];
-                cb.CopyTo(hb);
-                Recurrent.Activate<Tanh>(hb);
-                for (int j = 0; j < hidden; j++) hb[j] *= z[3 * hidden + j];
+                UpdateState(hidden, z, cb, hb);
                 cb.CopyTo(cells.Slice(row * hidden, hidden));
                 hb.CopyTo(hs.Slice(row * hidden, hidden));
             }
@@ -156,18 +154,7 @@ public static class Lstm
                 var dcb = dc.Slice(b * hidden, hidden);
                 var dzb = dz.Slice(b * width, width);
                 if (!dy.IsEmpty) Recurrent.AddTo(dhb, dy.Slice(row * hidden, hidden));
-                for (int j = 0; j < hidden; j++)
-                {
-                    float i = z[j], f = z[hidden + j], g = z[2 * hidden + j], o = z[3 * hidden + j];
-                    float tc = MathF.Tanh(cell[j]);
-                    float dcj = dcb[j] + dhb[j] * o * (1f - tc * tc);
-                    float cp = cPrev.IsEmpty ? 0f : cPrev[j];
-                    dzb[j] = dcj * g * i * (1f - i);
-                    dzb[hidden + j] = dcj * cp * f * (1f - f);
-                    dzb[2 * hidden + j] = dcj * i * (1f - g * g);
-                    dzb[3 * hidden + j] = dhb[j] * tc * o * (1f - o);
-                    dcb[j] = dcj * f;
-                }
+                StepBackward(hidden, z, cell, cPrev, dhb, dcb, dzb);
                 dzb.CopyTo(z);
             }
             Recurrent.GatherPrevious(hs, h0, hPrev, t, batch, steps, hidden);
@@ -176,6 +163,68 @@ public static class Lstm
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
         if (!dc0.IsEmpty) dc.CopyTo(dc0);
         Recurrent.InputGradients(rows, inputs, width, x, wIh, gates, dwIh, dbIh, dx);
+    }
+
+    // One sample's state update from its gate row [i, f, g, o]: c ← f ⊙ c + i ⊙ g, h ← o ⊙ tanh c.
+    private static void UpdateState(int hidden, ReadOnlySpan<float> z, Span<float> c, Span<float> h)
+    {
+        var i = z.Slice(0, hidden);
+        var f = z.Slice(hidden, hidden);
+        var g = z.Slice(2 * hidden, hidden);
+        var o = z.Slice(3 * hidden, hidden);
+        int j = 0;
+        if (Recurrent.Vectorized)
+            for (; j <= hidden - 8; j += 8)
+            {
+                var cv = Recurrent.Load(f, j) * Recurrent.Load(c, j) + Recurrent.Load(i, j) * Recurrent.Load(g, j);
+                Recurrent.Store(cv, c, j);
+                Recurrent.Store(Recurrent.Load(o, j) * Tanh.Apply(cv), h, j);
+            }
+        for (; j < hidden; j++)
+        {
+            c[j] = f[j] * c[j] + i[j] * g[j];
+            h[j] = o[j] * Tanh.Apply(c[j]);
+        }
+    }
+
+    // One sample's step back through the cell (formulas on Backward): writes the pre-activation gradients dz
+    // [di, df, dg, do] and turns dc into the gradient w.r.t. c_{t−1}. An empty cPrev is c_{−1} = 0.
+    private static void StepBackward(int hidden, ReadOnlySpan<float> z, ReadOnlySpan<float> cell, ReadOnlySpan<float> cPrev,
+        ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz)
+    {
+        int j = 0;
+        if (Recurrent.Vectorized)
+        {
+            var one = Vector256<float>.One;
+            for (; j <= hidden - 8; j += 8)
+            {
+                var i = Recurrent.Load(z, j);
+                var f = Recurrent.Load(z, hidden + j);
+                var g = Recurrent.Load(z, 2 * hidden + j);
+                var o = Recurrent.Load(z, 3 * hidden + j);
+                var tc = Tanh.Apply(Recurrent.Load(cell, j));
+                var dhv = Recurrent.Load(dh, j);
+                var dcv = Recurrent.Load(dc, j) + dhv * o * (one - tc * tc);
+                var cp = cPrev.IsEmpty ? Vector256<float>.Zero : Recurrent.Load(cPrev, j);
+                Recurrent.Store(dcv * g * i * (one - i), dz, j);
+                Recurrent.Store(dcv * cp * f * (one - f), dz, hidden + j);
+                Recurrent.Store(dcv * i * (one - g * g), dz, 2 * hidden + j);
+                Recurrent.Store(dhv * tc * o * (one - o), dz, 3 * hidden + j);
+                Recurrent.Store(dcv * f, dc, j);
+            }
+        }
+        for (; j < hidden; j++)
+        {
+            float i = z[j], f = z[hidden + j], g = z[2 * hidden + j], o = z[3 * hidden + j];
+            float tc = Tanh.Apply(cell[j]);
+            float dcj = dc[j] + dh[j] * o * (1f - tc * tc);
+            float cp = cPrev.IsEmpty ? 0f : cPrev[j];
+            dz[j] = dcj * g * i * (1f - i);
+            dz[hidden + j] = dcj * cp * f * (1f - f);
+            dz[2 * hidden + j] = dcj * i * (1f - g * g);
+            dz[3 * hidden + j] = dh[j] * tc * o * (1f - o);
+            dc[j] = dcj * f;
+        }
     }
 
     /// <summary>

@@ -111,6 +111,19 @@ internal static class Recurrent
         for (int i = 0; i < values.Length; i++) values[i] = k * (2f * rng.NextFloat() - 1f);
     }
 
+    /// <summary>Whether the cells' element-wise loops run 8 lanes at a time (then a scalar tail) or all scalar.</summary>
+    public static bool Vectorized => Vector256.IsHardwareAccelerated;
+
+    /// <summary>8 floats from <c>s[j..j+8)</c>; the caller's loop bound guarantees they are inside the span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Load(ReadOnlySpan<float> s, int j) =>
+        Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
+
+    /// <summary>Writes 8 floats to <c>s[j..j+8)</c>; the caller's loop bound guarantees they are inside the span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<float> v, Span<float> s, int j) =>
+        v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
+
     /// <summary>sum[j] += x[j] for j &lt; sum.Length.</summary>
     public static void AddTo(Span<float> sum, ReadOnlySpan<float> x)
     {

@@ -117,7 +117,7 @@ public static class Rnn
                 var dhb = dh.Slice(b * hidden, hidden);
                 var dzb = dz.Slice(b * hidden, hidden);
                 if (!dy.IsEmpty) Recurrent.AddTo(dhb, dy.Slice(row * hidden, hidden));
-                for (int j = 0; j < hidden; j++) dzb[j] = dhb[j] * (1f - hb[j] * hb[j]);
+                StepBackward(hb, dhb, dzb);
                 dzb.CopyTo(gates.Slice(row * hidden, hidden));
             }
             Recurrent.GatherPrevious(hs, h0, hPrev, t, batch, steps, hidden);
@@ -125,6 +125,16 @@ public static class Rnn
         }
         if (!dh0.IsEmpty) dh.CopyTo(dh0);
         Recurrent.InputGradients(rows, inputs, hidden, x, wIh, gates, dwIh, dbIh, dx);
+    }
+
+    // dz = dh ⊙ (1 − h²), tanh′ written through its output.
+    private static void StepBackward(ReadOnlySpan<float> h, ReadOnlySpan<float> dh, Span<float> dz)
+    {
+        int j = 0, n = dz.Length;
+        if (Recurrent.Vectorized)
+            for (; j <= n - 8; j += 8)
+                Recurrent.Store(Recurrent.Load(dh, j) * Tanh.Derivative(Recurrent.Load(h, j)), dz, j);
+        for (; j < n; j++) dz[j] = dh[j] * Tanh.Derivative(h[j]);
     }
 
     /// <summary>PyTorch's initialisation: every weight and bias U(−1/√H, 1/√H).</summary>
