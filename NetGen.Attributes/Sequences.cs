@@ -41,6 +41,9 @@ namespace NetGen
     /// Output <c>[T, hidden]</c> (all <c>h_t</c>) or <c>[hidden]</c> (the last one) per
     /// <see cref="ReturnSequences"/>. Trained by backpropagation through time over the whole sequence.
     /// </summary>
+    /// <remarks>Backpropagation through time multiplies by the recurrent weights once per step, so gradients can explode
+    /// over long sequences: clip them by their global norm (the runtime's <c>GradientClipping</c>) before each update.
+    /// Checkpoints hold PyTorch's <c>weight_ih_l0</c>, <c>weight_hh_l0</c>, <c>bias_ih_l0</c>, <c>bias_hh_l0</c>.</remarks>
     [AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
     public sealed class RnnAttribute : Attribute
     {
@@ -64,6 +67,9 @@ namespace NetGen
     /// <c>c_t = f ⊙ c_{t−1} + i ⊙ g</c>, <c>h_t = o ⊙ tanh(c_t)</c>, <c>h_0 = c_0 = 0</c>.
     /// Output <c>[T, hidden]</c> (all <c>h_t</c>) or <c>[hidden]</c> (the last one) per <see cref="ReturnSequences"/>.
     /// </summary>
+    /// <remarks>Backpropagation through time multiplies by the recurrent weights once per step, so gradients can explode
+    /// over long sequences: clip them by their global norm (the runtime's <c>GradientClipping</c>) before each update.
+    /// Checkpoints hold PyTorch's <c>weight_ih_l0</c>, <c>weight_hh_l0</c>, <c>bias_ih_l0</c>, <c>bias_hh_l0</c>.</remarks>
     [AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
     public sealed class LstmAttribute : Attribute
     {
@@ -93,6 +99,9 @@ namespace NetGen
     /// <c>h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}</c>, <c>h_0 = 0</c>.
     /// Output <c>[T, hidden]</c> (all <c>h_t</c>) or <c>[hidden]</c> (the last one) per <see cref="ReturnSequences"/>.
     /// </summary>
+    /// <remarks>Backpropagation through time multiplies by the recurrent weights once per step, so gradients can explode
+    /// over long sequences: clip them by their global norm (the runtime's <c>GradientClipping</c>) before each update.
+    /// Checkpoints hold PyTorch's <c>weight_ih_l0</c>, <c>weight_hh_l0</c>, <c>bias_ih_l0</c>, <c>bias_hh_l0</c>.</remarks>
     [AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
     public sealed class GruAttribute : Attribute
     {

@@ -32,7 +32,7 @@ public static class Gru
     /// zeros when it is empty (it must stay unchanged until <see cref="Backward"/>). Writes <paramref name="gates"/>,
     /// <paramref name="hn"/> and <paramref name="hs"/> and, when not empty, the final state to
     /// <paramref name="hLast"/> <c>[B, H]</c>: the output of a layer that returns only its last state, and what
-    /// truncated backpropagation through time copies into h0 for the next batch (after Backward).
+    /// truncated backpropagation through time copies into h0 for the next batch after Backward (so it must not be the same buffer as h0).
     /// </summary>
     public static void Forward(int batch, int steps, int inputs, int hidden,
         ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,

@@ -35,7 +35,7 @@ public static class Lstm
     /// Writes <paramref name="gates"/>, <paramref name="cells"/> and <paramref name="hs"/> (see remarks) and, when not
     /// empty, the final state to <paramref name="hLast"/> and <paramref name="cLast"/> <c>[B, H]</c>: the output of a
     /// layer that returns only its last state, and what truncated backpropagation through time copies into h0 and c0
-    /// for the next batch (after Backward).
+    /// for the next batch after Backward (so they must not be the same buffers as h0 and c0).
     /// </summary>
     public static void Forward(int batch, int steps, int inputs, int hidden,
         ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,

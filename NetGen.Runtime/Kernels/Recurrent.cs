@@ -34,9 +34,16 @@ internal static class Recurrent
     /// <summary>Throws unless every size is positive (batch, steps, inputs, hidden).</summary>
     public static void RequireSizes(int batch, int steps, int inputs, int hidden, string kernel)
     {
-        if (batch <= 0 || steps <= 0 || inputs <= 0 || hidden <= 0)
-            throw new ArgumentOutOfRangeException(nameof(batch),
-                $"{kernel}: batch ({batch}), steps ({steps}), inputs ({inputs}) and hidden ({hidden}) must all be positive.");
+        RequirePositive(batch, nameof(batch), kernel);
+        RequirePositive(steps, nameof(steps), kernel);
+        RequirePositive(inputs, nameof(inputs), kernel);
+        RequirePositive(hidden, nameof(hidden), kernel);
+    }
+
+    private static void RequirePositive(int size, string name, string kernel)
+    {
+        if (size <= 0)
+            throw new ArgumentOutOfRangeException(name, size, $"{kernel}: '{name}' must be positive.");
     }
 
     /// <summary>state = initial, or zeros when <paramref name="initial"/> is empty; <c>count</c> floats.</summary>
