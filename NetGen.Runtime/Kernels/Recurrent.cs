@@ -1,0 +1,165 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// The parts <see cref="Rnn"/>, <see cref="Lstm"/> and <see cref="Gru"/> share: argument checks, the state copies
+/// between the batch-major sequence buffers and the contiguous per-step matrices the GEMMs need, the weight-gradient
+/// products, and vectorised element-wise loops.
+/// </summary>
+/// <remarks>
+/// Sequences are <c>[B, T, F]</c> with the batch outermost, so the input projection of every step is one
+/// <c>[B·T, F] × [F, G·H]</c> GEMM and so is each input-side gradient product. The recurrent product of step t needs
+/// <c>h_{t−1}</c> of every sample as one contiguous <c>[B, H]</c> matrix: the cells keep it in scratch and copy the
+/// rows out to the <c>[B, T, H]</c> buffer (a copy of B·H floats per step against a B·H·G·H product).
+/// </remarks>
+internal static class Recurrent
+{
+    /// <summary>Throws unless <paramref name="span"/> holds at least <paramref name="needed"/> floats.</summary>
+    public static void Require(ReadOnlySpan<float> span, int needed, string name, string kernel)
+    {
+        if (span.Length < needed)
+            throw new ArgumentException(
+                $"{kernel}: '{name}' has {span.Length} floats but needs {needed} for the sizes given; allocate it from the documented shape.", name);
+    }
+
+    /// <summary>Like <see cref="Require"/>, but an empty span (meaning "none") is accepted.</summary>
+    public static void RequireOptional(ReadOnlySpan<float> span, int needed, string name, string kernel)
+    {
+        if (!span.IsEmpty) Require(span, needed, name, kernel);
+    }
+
+    /// <summary>Throws unless every size is positive (batch, steps, inputs, hidden).</summary>
+    public static void RequireSizes(int batch, int steps, int inputs, int hidden, string kernel)
+    {
+        RequirePositive(batch, nameof(batch), kernel);
+        RequirePositive(steps, nameof(steps), kernel);
+        RequirePositive(inputs, nameof(inputs), kernel);
+        RequirePositive(hidden, nameof(hidden), kernel);
+    }
+
+    private static void RequirePositive(int size, string name, string kernel)
+    {
+        if (size <= 0)
+            throw new ArgumentOutOfRangeException(name, size, $"{kernel}: '{name}' must be positive.");
+    }
+
+    /// <summary>state = initial, or zeros when <paramref name="initial"/> is empty; <c>count</c> floats.</summary>
+    public static void LoadState(ReadOnlySpan<float> initial, Span<float> state, int count)
+    {
+        if (initial.IsEmpty) state.Slice(0, count).Clear();
+        else initial.Slice(0, count).CopyTo(state);
+    }
+
+    /// <summary>
+    /// The state row of sample <paramref name="b"/> before step <paramref name="t"/>: row <c>[b, t−1]</c> of
+    /// <paramref name="states"/>, or row b of <paramref name="initial"/> at t = 0 (empty when that is empty: zeros).
+    /// </summary>
+    public static ReadOnlySpan<float> Previous(ReadOnlySpan<float> states, ReadOnlySpan<float> initial, int b, int t, int steps, int hidden) =>
+        t > 0 ? states.Slice((b * steps + t - 1) * hidden, hidden)
+        : initial.IsEmpty ? default : initial.Slice(b * hidden, hidden);
+
+    /// <summary>Gathers <c>h_{t−1}</c> of every sample into the contiguous <c>[B, H]</c> matrix <paramref name="hPrev"/>.</summary>
+    public static void GatherPrevious(ReadOnlySpan<float> hs, ReadOnlySpan<float> h0, Span<float> hPrev, int t, int batch, int steps, int hidden)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            var row = Previous(hs, h0, b, t, steps, hidden);
+            var dst = hPrev.Slice(b * hidden, hidden);
+            if (row.IsEmpty) dst.Clear();
+            else row.CopyTo(dst);
+        }
+    }
+
+    /// <summary>
+    /// The recurrent half of one backward step, from the hidden-side pre-activation gradients
+    /// <paramref name="dHid"/> <c>[B, G·H]</c>: <c>dW_hh += h_{t−1}ᵀ·dHid</c>, <c>db_hh += Σ_b dHid</c> and
+    /// <c>dh = dHid·W_hhᵀ</c> (added to <paramref name="dh"/> when <paramref name="accumulateDh"/>).
+    /// </summary>
+    public static void HiddenGradients(int batch, int hidden, int width,
+        ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dHid, ReadOnlySpan<float> wHh,
+        Span<float> dwHh, Span<float> dbHh, Span<float> dh, bool accumulateDh)
+    {
+        Gemm.MatMulTransA(hidden, width, batch, hPrev, dHid, dwHh, accumulate: true);
+        for (int b = 0; b < batch; b++) AddTo(dbHh.Slice(0, width), dHid.Slice(b * width, width));
+        Gemm.MatMulTransB(batch, hidden, width, dHid, wHh, dh, accumulate: accumulateDh);
+    }
+
+    /// <summary>
+    /// The input half of backward, once for the whole sequence, from the input-side pre-activation gradients
+    /// <paramref name="dGates"/> <c>[B·T, G·H]</c>: <c>dW_ih = xᵀ·dGates</c>, <c>db_ih = Σ_rows dGates</c> and, when
+    /// <paramref name="dx"/> is not empty, <c>dx = dGates·W_ihᵀ</c>.
+    /// </summary>
+    public static void InputGradients(int rows, int inputs, int width,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> dGates,
+        Span<float> dwIh, Span<float> dbIh, Span<float> dx)
+    {
+        Gemm.MatMulTransA(inputs, width, rows, x, dGates, dwIh, accumulate: false);
+        var db = dbIh.Slice(0, width);
+        db.Clear();
+        for (int r = 0; r < rows; r++) AddTo(db, dGates.Slice(r * width, width));
+        if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, dGates, wIh, dx, accumulate: false);
+    }
+
+    /// <summary>PyTorch's default recurrent initialisation: every weight and bias U(−1/√H, 1/√H).</summary>
+    public static void InitializeUniform(int hidden, Span<float> wIh, Span<float> wHh, Span<float> bIh, Span<float> bHh, ref Rng rng)
+    {
+        float k = 1f / MathF.Sqrt(hidden);
+        Uniform(wIh, k, ref rng);
+        Uniform(wHh, k, ref rng);
+        Uniform(bIh, k, ref rng);
+        Uniform(bHh, k, ref rng);
+    }
+
+    private static void Uniform(Span<float> values, float k, ref Rng rng)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = k * (2f * rng.NextFloat() - 1f);
+    }
+
+    /// <summary>Whether the cells' element-wise loops run 8 lanes at a time (then a scalar tail) or all scalar.</summary>
+    public static bool Vectorized => Vector256.IsHardwareAccelerated;
+
+    /// <summary>8 floats from <c>s[j..j+8)</c>; the caller's loop bound guarantees they are inside the span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Load(ReadOnlySpan<float> s, int j) =>
+        Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
+
+    /// <summary>Writes 8 floats to <c>s[j..j+8)</c>; the caller's loop bound guarantees they are inside the span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<float> v, Span<float> s, int j) =>
+        v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
+
+    /// <summary>sum[j] += x[j] for j &lt; sum.Length.</summary>
+    public static void AddTo(Span<float> sum, ReadOnlySpan<float> x)
+    {
+        int n = sum.Length;
+        if (x.Length < n) throw new ArgumentException("Addend shorter than the sum.", nameof(x));
+        ref float s = ref MemoryMarshal.GetReference(sum);
+        ref float a = ref MemoryMarshal.GetReference(x);
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; j <= n - 16; j += 16)
+                (Vector512.LoadUnsafe(ref s, (nuint)j) + Vector512.LoadUnsafe(ref a, (nuint)j)).StoreUnsafe(ref s, (nuint)j);
+        if (Vector256.IsHardwareAccelerated)
+            for (; j <= n - 8; j += 8)
+                (Vector256.LoadUnsafe(ref s, (nuint)j) + Vector256.LoadUnsafe(ref a, (nuint)j)).StoreUnsafe(ref s, (nuint)j);
+        for (; j < n; j++) Unsafe.Add(ref s, j) += Unsafe.Add(ref a, j);
+    }
+
+    /// <summary>v[j] = act(v[j]) in place: the gate non-linearities, where the exponentials dominate the step's element-wise cost.</summary>
+    public static void Activate<TAct>(Span<float> v) where TAct : struct, IActivation
+    {
+        int n = v.Length;
+        ref float p = ref MemoryMarshal.GetReference(v);
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; j <= n - 16; j += 16)
+                TAct.Apply(Vector512.LoadUnsafe(ref p, (nuint)j)).StoreUnsafe(ref p, (nuint)j);
+        if (Vector256.IsHardwareAccelerated)
+            for (; j <= n - 8; j += 8)
+                TAct.Apply(Vector256.LoadUnsafe(ref p, (nuint)j)).StoreUnsafe(ref p, (nuint)j);
+        for (; j < n; j++) Unsafe.Add(ref p, j) = TAct.Apply(Unsafe.Add(ref p, j));
+    }
+}
