@@ -1,0 +1,63 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace NetGen.Gpu;
+
+/// <summary>
+/// A 1-D block of device memory on a <see cref="GpuDevice"/>. Tensors live at offsets inside such blocks:
+/// <see cref="Slice"/> gives the view a kernel call takes. Copies run on the device's stream.
+/// </summary>
+public sealed class GpuBuffer<T> : IDisposable where T : unmanaged
+{
+    private readonly GpuDevice _device;
+    private readonly MemoryBuffer1D<T, Stride1D.Dense> _memory;
+
+    internal GpuBuffer(GpuDevice device, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        _device = device;
+        _memory = device.Accelerator.Allocate1D<T>(length);
+        Length = length;
+    }
+
+    /// <summary>Number of elements.</summary>
+    public int Length { get; }
+
+    /// <summary>The whole buffer as a kernel argument.</summary>
+    public ArrayView<T> View => _memory.View;
+
+    /// <summary>Elements [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>) as a kernel argument.</summary>
+    public ArrayView<T> Slice(int offset, int length)
+    {
+        if ((uint)offset > (uint)Length || (uint)length > (uint)(Length - offset))
+            throw new ArgumentOutOfRangeException(nameof(offset),
+                $"Slice [{offset}, {offset}+{length}) lies outside the buffer of {Length} elements; check the offset and length.");
+        return View.SubView(offset, length);
+    }
+
+    /// <summary>Copies host <paramref name="source"/> into elements [0, source.Length) (returns once the source has been read).</summary>
+    public void CopyFrom(ReadOnlySpan<T> source)
+    {
+        CheckLength(source.Length, nameof(source));
+        if (source.Length > 0) View.SubView(0, source.Length).CopyFromCPU(_device.Stream, source);
+    }
+
+    /// <summary>Waits for the stream, then copies elements [0, destination.Length) into host <paramref name="destination"/>.</summary>
+    public void CopyTo(Span<T> destination)
+    {
+        CheckLength(destination.Length, nameof(destination));
+        if (destination.Length > 0) View.SubView(0, destination.Length).CopyToCPU(_device.Stream, destination);
+    }
+
+    /// <summary>Sets every element to zero (on the stream, asynchronously).</summary>
+    public void Clear() => _memory.View.MemSetToZero(_device.Stream);
+
+    private void CheckLength(int length, string name)
+    {
+        if (length > Length)
+            throw new ArgumentException($"{name} has {length} elements but the device buffer only {Length}; pass at most {Length}.", name);
+    }
+
+    /// <summary>Frees the device memory.</summary>
+    public void Dispose() => _memory.Dispose();
+}
