@@ -50,7 +50,10 @@ public sealed class GpuBuffer<T> : IDisposable where T : unmanaged
     }
 
     /// <summary>Sets every element to zero (on the stream, asynchronously).</summary>
-    public void Clear() => _memory.View.MemSetToZero(_device.Stream);
+    public void Clear()
+    {
+        if (Length > 0) _memory.View.MemSetToZero(_device.Stream);
+    }
 
     private void CheckLength(int length, string name)
     {
