@@ -35,7 +35,7 @@ public sealed class GpuBuffer<T> : IDisposable where T : unmanaged
         return View.SubView(offset, length);
     }
 
-    /// <summary>Copies host <paramref name="source"/> into elements [0, source.Length) (returns once the source has been read).</summary>
+    /// <summary>Copies host <paramref name="source"/> into elements [0, source.Length); ILGPU waits for the stream first, so earlier kernels never see the new data.</summary>
     public void CopyFrom(ReadOnlySpan<T> source)
     {
         CheckLength(source.Length, nameof(source));

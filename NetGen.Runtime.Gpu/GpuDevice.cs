@@ -21,7 +21,7 @@ public enum GpuDeviceKind
 
 /// <summary>
 /// One ILGPU accelerator with one stream: every NetGen GPU kernel is launched on <see cref="Stream"/> in issue order
-/// with no synchronisation in between, so a train step costs only its launches, the batch upload and the loss read.
+/// with no synchronisation in between, so a train step waits only at the batch upload and at the loss read.
 /// Kernels are compiled once per device, on first use, and cached. Not usable under NativeAOT (ILGPU compiles
 /// kernels from IL and emits launchers at run time).
 /// </summary>

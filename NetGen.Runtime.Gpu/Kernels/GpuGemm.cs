@@ -30,6 +30,9 @@ public static class GpuGemm
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
+        // Kernels index with 32-bit arithmetic (cheaper on GPUs); no operand of a network comes near 2³¹ floats.
+        if ((long)m * k > int.MaxValue || (long)k * n > int.MaxValue || (long)m * n > int.MaxValue)
+            throw new ArgumentException($"GEMM [{m}×{k}]·[{k}×{n}] has an operand over int.MaxValue elements; split it into smaller products.");
         Views.Require(a, (long)m * k, nameof(a));
         Views.Require(b, (long)k * n, nameof(b));
         Views.Require(c, (long)m * n, nameof(c));
