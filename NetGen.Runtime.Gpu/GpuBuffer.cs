@@ -35,18 +35,21 @@ public sealed class GpuBuffer<T> : IDisposable where T : unmanaged
         return View.SubView(offset, length);
     }
 
-    /// <summary>Copies host <paramref name="source"/> into elements [0, source.Length); ILGPU waits for the stream first, so earlier kernels never see the new data.</summary>
-    public void CopyFrom(ReadOnlySpan<T> source)
+    /// <summary>
+    /// Copies host <paramref name="source"/> into elements [<paramref name="offset"/>, offset + source.Length); ILGPU
+    /// waits for the stream first, so earlier kernels never see the new data.
+    /// </summary>
+    public void CopyFrom(ReadOnlySpan<T> source, int offset = 0)
     {
-        CheckLength(source.Length, nameof(source));
-        if (source.Length > 0) View.SubView(0, source.Length).CopyFromCPU(_device.Stream, source);
+        CheckRange(offset, source.Length, nameof(source));
+        if (source.Length > 0) View.SubView(offset, source.Length).CopyFromCPU(_device.Stream, source);
     }
 
-    /// <summary>Waits for the stream, then copies elements [0, destination.Length) into host <paramref name="destination"/>.</summary>
-    public void CopyTo(Span<T> destination)
+    /// <summary>Waits for the stream, then copies elements [<paramref name="offset"/>, offset + destination.Length) into host <paramref name="destination"/>.</summary>
+    public void CopyTo(Span<T> destination, int offset = 0)
     {
-        CheckLength(destination.Length, nameof(destination));
-        if (destination.Length > 0) View.SubView(0, destination.Length).CopyToCPU(_device.Stream, destination);
+        CheckRange(offset, destination.Length, nameof(destination));
+        if (destination.Length > 0) View.SubView(offset, destination.Length).CopyToCPU(_device.Stream, destination);
     }
 
     /// <summary>Sets every element to zero (on the stream, asynchronously).</summary>
@@ -55,10 +58,11 @@ public sealed class GpuBuffer<T> : IDisposable where T : unmanaged
         if (Length > 0) _memory.View.MemSetToZero(_device.Stream);
     }
 
-    private void CheckLength(int length, string name)
+    private void CheckRange(int offset, int length, string name)
     {
-        if (length > Length)
-            throw new ArgumentException($"{name} has {length} elements but the device buffer only {Length}; pass at most {Length}.", name);
+        if ((uint)offset > (uint)Length || length > Length - offset)
+            throw new ArgumentException(
+                $"{name} has {length} elements, which do not fit at offset {offset} of the device buffer of {Length}; pass at most {Math.Max(0, Length - offset)}.", name);
     }
 
     /// <summary>Frees the device memory.</summary>

@@ -92,22 +92,32 @@ public sealed class GpuNetworkState : IDisposable
     /// <summary>Copies the device parameters into the CPU network (waits for pending work); do this before saving a checkpoint.</summary>
     public void DownloadParameters(INetwork network) => Parameters.CopyTo(CheckParameters(network));
 
+    /// <summary>Copies <paramref name="batch"/> input samples to <see cref="Input"/> (for inference; training uses <c>UploadBatch</c>).</summary>
+    public void UploadInput(ReadOnlySpan<float> input, int batch)
+    {
+        if (batch < 1 || batch > MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(batch), $"Batch {batch} is outside [1, {MaxBatch}] (MaxBatch is set when the network is built).");
+        if (input.Length < batch * InputSize)
+            throw new ArgumentException($"input has {input.Length} floats but a batch of {batch} needs {batch * InputSize} ({InputSize} per sample).", nameof(input));
+        Input.CopyFrom(input[..(batch * InputSize)]);
+    }
+
     /// <summary>Copies a batch of inputs and class labels to the device; labels are checked against <see cref="OutputSize"/> first.</summary>
     public void UploadBatch(ReadOnlySpan<float> input, ReadOnlySpan<int> labels, int batch)
     {
-        CheckBatch(input, labels.Length, batch, nameof(labels));
+        CheckSamples(labels.Length, batch, nameof(labels));
         for (int b = 0; b < batch; b++)
             if ((uint)labels[b] >= (uint)OutputSize)
                 throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[b]} of sample {b} is outside [0, {OutputSize}).");
-        Input.CopyFrom(input[..(batch * InputSize)]);
+        UploadInput(input, batch);
         Labels.CopyFrom(labels[..batch]);
     }
 
     /// <summary>Copies a batch of inputs and float targets (<c>batch × OutputSize</c>) to the device.</summary>
     public void UploadBatch(ReadOnlySpan<float> input, ReadOnlySpan<float> targets, int batch)
     {
-        CheckBatch(input, targets.Length / Math.Max(OutputSize, 1), batch, nameof(targets));
-        Input.CopyFrom(input[..(batch * InputSize)]);
+        CheckSamples(targets.Length / Math.Max(OutputSize, 1), batch, nameof(targets));
+        UploadInput(input, batch);
         Targets.CopyFrom(targets[..(batch * OutputSize)]);
     }
 
@@ -129,12 +139,8 @@ public sealed class GpuNetworkState : IDisposable
         return parameters;
     }
 
-    private void CheckBatch(ReadOnlySpan<float> input, int samples, int batch, string name)
+    private static void CheckSamples(int samples, int batch, string name)
     {
-        if (batch < 1 || batch > MaxBatch)
-            throw new ArgumentOutOfRangeException(nameof(batch), $"Batch {batch} is outside [1, {MaxBatch}] (MaxBatch is set when the network is built).");
-        if (input.Length < batch * InputSize)
-            throw new ArgumentException($"input has {input.Length} floats but a batch of {batch} needs {batch * InputSize} ({InputSize} per sample).", nameof(input));
         if (samples < batch)
             throw new ArgumentException($"{name} covers {samples} samples but the batch has {batch}.", name);
     }

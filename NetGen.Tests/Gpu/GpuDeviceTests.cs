@@ -54,6 +54,11 @@ public class GpuDeviceTests(GpuFixture fixture)
         var back = new int[3];
         buffer.CopyTo(back);
         Assert.Equal(new[] { 1, 2, 3 }, back);
+        buffer.CopyFrom(new[] { 7, 8 }, offset: 3);
+        var tail = new int[3];
+        buffer.CopyTo(tail, offset: 2);
+        Assert.Equal(new[] { 3, 7, 8 }, tail);
+        Assert.Throws<ArgumentException>(() => buffer.CopyTo(new int[2], offset: 4));
         Assert.Equal(2, buffer.Slice(3, 2).Length);
         Assert.Throws<ArgumentOutOfRangeException>(() => buffer.Slice(4, 2));
         var e = Assert.Throws<ArgumentException>(() => buffer.CopyFrom(new int[6]));

@@ -47,6 +47,17 @@ public class GpuTrainingTests(GpuFixture fixture)
     }
 
     [Fact]
+    public void Forward_OnDevice_MatchesCpu()
+    {
+        var cpu = new TinyMlp(8, seed: 3);
+        using var gpu = new TinyMlpGpu(_device, cpu);
+        var input = Random(7 * TinyMlp.In, 7);
+        var logits = new float[7 * TinyMlp.Out];
+        gpu.Forward(input, 7, logits);
+        AssertClose(cpu.Forward(input, 7), logits, what: "logits");
+    }
+
+    [Fact]
     public void Parameters_RoundTripThroughTheDevice()
     {
         var source = new TinyMlp(4, seed: 1);

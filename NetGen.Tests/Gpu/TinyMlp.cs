@@ -77,6 +77,17 @@ internal sealed class TinyMlpGpu(GpuDevice device, TinyMlp network) : IDisposabl
     public GpuNetworkState State { get; } =
         new(device, network, network.ActivationCount, network.ActivationCount, optimizerState: TinyMlp.ParameterCount);
 
+    /// <summary>Inference: uploads the input, runs both layers and copies the logits into <paramref name="logits"/>.</summary>
+    public void Forward(ReadOnlySpan<float> input, int batch, Span<float> logits)
+    {
+        var s = State;
+        var p = s.Parameters; var a = s.Activations;
+        s.UploadInput(input, batch);
+        GpuDense.Forward<GpuTanh>(device, batch, In, Hidden, s.Input.View, p.Slice(TinyMlp.W1, In * Hidden), p.Slice(TinyMlp.B1, Hidden), a.Slice(0, batch * Hidden));
+        GpuDense.Forward<GpuIdentity>(device, batch, Hidden, Out, a.Slice(0, batch * Hidden), p.Slice(TinyMlp.W2, Hidden * Out), p.Slice(TinyMlp.B2, Out), a.Slice(_logitsAt, batch * Out));
+        a.CopyTo(logits[..(batch * Out)], offset: _logitsAt);
+    }
+
     /// <summary>Uploads the batch, runs forward, loss, backward and one SGD-momentum update; returns the mean loss.</summary>
     public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<int> labels, int batch, int step, float learningRate, float momentum)
     {
