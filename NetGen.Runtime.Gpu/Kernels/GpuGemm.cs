@@ -38,9 +38,25 @@ public static class GpuGemm
         Views.Require(c, (long)m * n, nameof(c));
         if (bias.Length != 0) Views.Require(bias, n, nameof(bias));
         if (m == 0 || n == 0) return;
-        var grid = new Index2D((n + GemmKernel.Tile - 1) / GemmKernel.Tile, (m + GemmKernel.Tile - 1) / GemmKernel.Tile);
-        var group = new Index2D(GemmKernel.Threads, GemmKernel.Threads);
-        device.Kernels<GemmKernel.Set<TLayout, TAct>>().Launch(device.Stream, new KernelConfig(grid, group),
+        // Small products (an MLP at batch 64) make too few 64×64 blocks to occupy every multiprocessor: 32×32 blocks
+        // give four times as many.
+        int largeTile = Large.Threads * GemmKernel.Micro;
+        long largeBlocks = (long)((m + largeTile - 1) / largeTile) * ((n + largeTile - 1) / largeTile);
+        if (largeBlocks < device.Accelerator.NumMultiprocessors)
+            Launch<TLayout, Small, TAct>(device, m, n, k, a, b, c, bias, accumulate);
+        else
+            Launch<TLayout, Large, TAct>(device, m, n, k, a, b, c, bias, accumulate);
+    }
+
+    /// <summary><see cref="Launch{TLayout, TAct}"/> with the tile size fixed (arguments already checked).</summary>
+    internal static void Launch<TLayout, TTile, TAct>(GpuDevice device, int m, int n, int k,
+        ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, bool accumulate)
+        where TLayout : struct, IGemmLayout where TTile : struct, IGemmTile where TAct : struct, IGpuActivation
+    {
+        int tile = TTile.Threads * GemmKernel.Micro;
+        var grid = new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile);
+        var group = new Index2D(TTile.Threads, TTile.Threads);
+        device.Kernels<GemmKernel.Set<TLayout, TTile, TAct>>().Launch(device.Stream, new KernelConfig(grid, group),
             m, n, k, a, b, c, Views.OrEmptyOf(bias, c), accumulate ? 1 : 0);
     }
 }
@@ -56,36 +72,49 @@ internal readonly struct NN : IGemmLayout { public static bool TransA => false; 
 internal readonly struct TN : IGemmLayout { public static bool TransA => true; public static bool TransB => false; }
 internal readonly struct NT : IGemmLayout { public static bool TransA => false; public static bool TransB => true; }
 
+/// <summary>Block geometry: <c>Threads × Threads</c> threads, each computing 4×4 outputs of a <c>Tile × Tile</c> block of C.</summary>
+internal interface IGemmTile
+{
+    static abstract int Threads { get; }
+}
+
+/// <summary>64×64 blocks of 256 threads: the most reuse per shared-memory load.</summary>
+internal readonly struct Large : IGemmTile { public static int Threads => 16; }
+
+/// <summary>32×32 blocks of 64 threads: four times the blocks, for products too small to fill the device otherwise.</summary>
+internal readonly struct Small : IGemmTile { public static int Threads => 8; }
+
 /// <summary>
-/// Shared-memory tiled GEMM: a group of 16×16 threads computes a 64×64 block of C, each thread a 4×4 micro-tile
-/// held in registers, stepping through k in slices of 16 staged in shared memory.
+/// Shared-memory tiled GEMM: a group of T×T threads computes a 4T×4T block of C, each thread a 4×4 micro-tile held in
+/// registers, stepping through k in slices of 16 staged in shared memory (T = 16 or 8, see <see cref="IGemmTile"/>).
 /// </summary>
 internal static class GemmKernel
 {
-    public const int Threads = 16, Micro = 4, Tile = Threads * Micro, Depth = 16;
-    // One padding column makes both the row-wise and the column-wise tile stores free of bank conflicts.
-    private const int Stride = Tile + 1;
-    private const int LoadsPerThread = Tile * Depth / (Threads * Threads);
+    public const int Micro = 4, Depth = 16;
+    // Shared tiles are sized for the largest block (64 columns); one padding column makes both the row-wise and the
+    // column-wise tile stores free of bank conflicts.
+    private const int MaxStride = 16 * Micro + 1;
 
-    internal sealed class Set<TLayout, TAct> : IKernelSet<Set<TLayout, TAct>>
-        where TLayout : struct, IGemmLayout where TAct : struct, IGpuActivation
+    internal sealed class Set<TLayout, TTile, TAct> : IKernelSet<Set<TLayout, TTile, TAct>>
+        where TLayout : struct, IGemmLayout where TTile : struct, IGemmTile where TAct : struct, IGpuActivation
     {
         public required Action<AcceleratorStream, KernelConfig, int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> Launch { get; init; }
 
-        public static Set<TLayout, TAct> Load(Accelerator accelerator) => new()
+        public static Set<TLayout, TTile, TAct> Load(Accelerator accelerator) => new()
         {
-            Launch = accelerator.LoadKernel<int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(Run<TLayout, TAct>),
+            Launch = accelerator.LoadKernel<int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(Run<TLayout, TTile, TAct>),
         };
     }
 
     [Kernel(explicitlyGrouped: true)]
-    internal static void Run<TLayout, TAct>(int m, int n, int k, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, int accumulate)
-        where TLayout : struct, IGemmLayout where TAct : struct, IGpuActivation
+    internal static void Run<TLayout, TTile, TAct>(int m, int n, int k, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, int accumulate)
+        where TLayout : struct, IGemmLayout where TTile : struct, IGemmTile where TAct : struct, IGpuActivation
     {
-        var aTile = SharedMemory.Allocate<float>(Depth * Stride); // aTile[p, i] = op(A)[row0 + i, k0 + p]
-        var bTile = SharedMemory.Allocate<float>(Depth * Stride); // bTile[p, j] = op(B)[k0 + p, col0 + j]
-        int tx = Group.IdxX, ty = Group.IdxY, thread = ty * Threads + tx;
-        int row0 = Grid.IdxY * Tile, col0 = Grid.IdxX * Tile;
+        int threads = TTile.Threads, tile = threads * Micro, stride = tile + 1, loads = tile * Depth / (threads * threads);
+        var aTile = SharedMemory.Allocate<float>(Depth * MaxStride); // aTile[p, i] = op(A)[row0 + i, k0 + p]
+        var bTile = SharedMemory.Allocate<float>(Depth * MaxStride); // bTile[p, j] = op(B)[k0 + p, col0 + j]
+        int tx = Group.IdxX, ty = Group.IdxY, thread = ty * threads + tx;
+        int row0 = Grid.IdxY * tile, col0 = Grid.IdxX * tile;
 
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -93,24 +122,24 @@ internal static class GemmKernel
         for (int k0 = 0; k0 < k; k0 += Depth)
         {
             // Consecutive threads read consecutive addresses of whichever operand dimension is contiguous.
-            for (int l = 0; l < LoadsPerThread; l++)
+            for (int l = 0; l < loads; l++)
             {
-                int e = thread + l * Threads * Threads;
-                int i = TLayout.TransA ? e % Tile : e / Depth, p = TLayout.TransA ? e / Tile : e % Depth;
+                int e = thread + l * threads * threads;
+                int i = TLayout.TransA ? e % tile : e / Depth, p = TLayout.TransA ? e / tile : e % Depth;
                 int gi = row0 + i, gp = k0 + p;
-                aTile[p * Stride + i] = gi < m && gp < k ? (TLayout.TransA ? a[gp * m + gi] : a[gi * k + gp]) : 0f;
+                aTile[p * stride + i] = gi < m && gp < k ? (TLayout.TransA ? a[gp * m + gi] : a[gi * k + gp]) : 0f;
 
-                int j = TLayout.TransB ? e / Depth : e % Tile, q = TLayout.TransB ? e % Depth : e / Tile;
+                int j = TLayout.TransB ? e / Depth : e % tile, q = TLayout.TransB ? e % Depth : e / tile;
                 int gj = col0 + j, gq = k0 + q;
-                bTile[q * Stride + j] = gj < n && gq < k ? (TLayout.TransB ? b[gj * k + gq] : b[gq * n + gj]) : 0f;
+                bTile[q * stride + j] = gj < n && gq < k ? (TLayout.TransB ? b[gj * k + gq] : b[gq * n + gj]) : 0f;
             }
             Group.Barrier();
 
             for (int p = 0; p < Depth; p++)
             {
-                int ao = p * Stride + ty, bo = p * Stride + tx;
-                float a0 = aTile[ao], a1 = aTile[ao + Threads], a2 = aTile[ao + 2 * Threads], a3 = aTile[ao + 3 * Threads];
-                float b0 = bTile[bo], b1 = bTile[bo + Threads], b2 = bTile[bo + 2 * Threads], b3 = bTile[bo + 3 * Threads];
+                int ao = p * stride + ty, bo = p * stride + tx;
+                float a0 = aTile[ao], a1 = aTile[ao + threads], a2 = aTile[ao + 2 * threads], a3 = aTile[ao + 3 * threads];
+                float b0 = bTile[bo], b1 = bTile[bo + threads], b2 = bTile[bo + 2 * threads], b3 = bTile[bo + 3 * threads];
                 c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
                 c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
                 c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
@@ -119,22 +148,22 @@ internal static class GemmKernel
             Group.Barrier();
         }
 
-        // Thread (tx, ty) owns rows ty + 16·r and columns tx + 16·s: neighbouring threads store neighbouring columns.
+        // Thread (tx, ty) owns rows ty + T·r and columns tx + T·s: neighbouring threads store neighbouring columns.
         int r0 = row0 + ty, s0 = col0 + tx;
-        Store<TAct>(m, n, c, bias, accumulate, r0, s0, c00, c01, c02, c03);
-        Store<TAct>(m, n, c, bias, accumulate, r0 + Threads, s0, c10, c11, c12, c13);
-        Store<TAct>(m, n, c, bias, accumulate, r0 + 2 * Threads, s0, c20, c21, c22, c23);
-        Store<TAct>(m, n, c, bias, accumulate, r0 + 3 * Threads, s0, c30, c31, c32, c33);
+        Store<TAct>(m, n, threads, c, bias, accumulate, r0, s0, c00, c01, c02, c03);
+        Store<TAct>(m, n, threads, c, bias, accumulate, r0 + threads, s0, c10, c11, c12, c13);
+        Store<TAct>(m, n, threads, c, bias, accumulate, r0 + 2 * threads, s0, c20, c21, c22, c23);
+        Store<TAct>(m, n, threads, c, bias, accumulate, r0 + 3 * threads, s0, c30, c31, c32, c33);
     }
 
-    private static void Store<TAct>(int m, int n, ArrayView<float> c, ArrayView<float> bias, int accumulate, int row, int col0,
+    private static void Store<TAct>(int m, int n, int threads, ArrayView<float> c, ArrayView<float> bias, int accumulate, int row, int col0,
         float v0, float v1, float v2, float v3) where TAct : struct, IGpuActivation
     {
         if (row >= m) return;
         Store<TAct>(n, c, bias, accumulate, row, col0, v0);
-        Store<TAct>(n, c, bias, accumulate, row, col0 + Threads, v1);
-        Store<TAct>(n, c, bias, accumulate, row, col0 + 2 * Threads, v2);
-        Store<TAct>(n, c, bias, accumulate, row, col0 + 3 * Threads, v3);
+        Store<TAct>(n, c, bias, accumulate, row, col0 + threads, v1);
+        Store<TAct>(n, c, bias, accumulate, row, col0 + 2 * threads, v2);
+        Store<TAct>(n, c, bias, accumulate, row, col0 + 3 * threads, v3);
     }
 
     private static void Store<TAct>(int n, ArrayView<float> c, ArrayView<float> bias, int accumulate, int row, int col, float v)

@@ -1,3 +1,4 @@
+using ILGPU;
 using NetGen.Gpu;
 using NetGen.Kernels;
 using static NetGen.Tests.Gpu.GpuTestData;
@@ -12,17 +13,37 @@ public class GpuGemmTests(GpuFixture fixture)
     // Sizes below, at and across the 64×64×16 tile, odd on purpose so that every edge guard is exercised.
     public static TheoryData<int, int, int> Sizes => new() { { 1, 1, 1 }, { 3, 5, 7 }, { 17, 33, 16 }, { 64, 64, 64 }, { 65, 31, 50 }, { 5, 70, 129 } };
 
+    // Each form through the public entry (tile chosen from the device) and through each block size explicitly.
     [Theory, MemberData(nameof(Sizes))]
-    public void MatMul_MatchesCpu(int m, int n, int k) => Check(m, n, k, Gemm.MatMul, GpuGemm.MatMul);
+    public void MatMul_MatchesCpu(int m, int n, int k)
+    {
+        Check(m, n, k, Gemm.MatMul, GpuGemm.MatMul);
+        Check(m, n, k, Gemm.MatMul, Tiled<NN, Large>);
+        Check(m, n, k, Gemm.MatMul, Tiled<NN, Small>);
+    }
 
     [Theory, MemberData(nameof(Sizes))]
-    public void MatMulTransA_MatchesCpu(int m, int n, int k) => Check(m, n, k, Gemm.MatMulTransA, GpuGemm.MatMulTransA);
+    public void MatMulTransA_MatchesCpu(int m, int n, int k)
+    {
+        Check(m, n, k, Gemm.MatMulTransA, GpuGemm.MatMulTransA);
+        Check(m, n, k, Gemm.MatMulTransA, Tiled<TN, Large>);
+        Check(m, n, k, Gemm.MatMulTransA, Tiled<TN, Small>);
+    }
 
     [Theory, MemberData(nameof(Sizes))]
-    public void MatMulTransB_MatchesCpu(int m, int n, int k) => Check(m, n, k, Gemm.MatMulTransB, GpuGemm.MatMulTransB);
+    public void MatMulTransB_MatchesCpu(int m, int n, int k)
+    {
+        Check(m, n, k, Gemm.MatMulTransB, GpuGemm.MatMulTransB);
+        Check(m, n, k, Gemm.MatMulTransB, Tiled<NT, Large>);
+        Check(m, n, k, Gemm.MatMulTransB, Tiled<NT, Small>);
+    }
+
+    private static void Tiled<TLayout, TTile>(GpuDevice device, int m, int n, int k, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, bool accumulate)
+        where TLayout : struct, IGemmLayout where TTile : struct, IGemmTile =>
+        GpuGemm.Launch<TLayout, TTile, GpuIdentity>(device, m, n, k, a, b, c, default, accumulate);
 
     private delegate void CpuGemm(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate);
-    private delegate void DeviceGemm(GpuDevice device, int m, int n, int k, ILGPU.ArrayView<float> a, ILGPU.ArrayView<float> b, ILGPU.ArrayView<float> c, bool accumulate);
+    private delegate void DeviceGemm(GpuDevice device, int m, int n, int k, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, bool accumulate);
 
     /// <summary>
     /// Operands are placed at odd offsets inside one flat device buffer (as a network's tensors are), and C is checked
