@@ -50,7 +50,9 @@ public static class GpuDense
         Views.Require(dy, (long)batch * outputs, nameof(dy));
         Views.Require(dbias, outputs, nameof(dbias));
         if (outputs == 0) return;
-        device.Kernels<DenseKernels.Columns>().Sum(device.Stream, outputs, batch, outputs, dy, dbias);
+        var config = new KernelConfig(new Index2D((outputs + DenseKernels.ColumnWidth - 1) / DenseKernels.ColumnWidth, 1),
+            new Index2D(DenseKernels.ColumnWidth, DenseKernels.RowStripes));
+        device.Kernels<DenseKernels.Columns>().Sum(device.Stream, config, batch, outputs, dy, dbias);
     }
 }
 
@@ -68,25 +70,35 @@ internal static class DenseKernels
 
     internal sealed class Columns : IKernelSet<Columns>
     {
-        public required Action<AcceleratorStream, Index1D, int, int, ArrayView<float>, ArrayView<float>> Sum { get; init; }
+        public required Action<AcceleratorStream, KernelConfig, int, int, ArrayView<float>, ArrayView<float>> Sum { get; init; }
 
         public static Columns Load(Accelerator accelerator) => new()
         {
-            Sum = accelerator.LoadAutoGroupedKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>>(ColumnSums),
+            Sum = accelerator.LoadKernel<int, int, ArrayView<float>, ArrayView<float>>(ColumnSums),
         };
     }
+
+    public const int ColumnWidth = 32, RowStripes = 8;
 
     [Kernel(explicitlyGrouped: false)]
     internal static void ActivationBackward<TAct>(Index1D i, ArrayView<float> y, ArrayView<float> dy) where TAct : struct, IGpuActivation =>
         dy[i] *= TAct.Derivative(y[i]);
 
-    // One thread per column walks down the rows: neighbouring threads read neighbouring addresses, and the sum is
-    // taken in the same order as on the CPU.
-    [Kernel(explicitlyGrouped: false)]
-    internal static void ColumnSums(Index1D j, int rows, int columns, ArrayView<float> matrix, ArrayView<float> sums)
+    // A group of 32×8 threads sums 32 columns: each thread walks every 8th row of its column (a warp reads 32
+    // neighbouring floats of a row), then the 8 partial sums of each column are added in shared memory in a fixed order.
+    [Kernel(explicitlyGrouped: true)]
+    internal static void ColumnSums(int rows, int columns, ArrayView<float> matrix, ArrayView<float> sums)
     {
+        var partial = SharedMemory.Allocate<float>(ColumnWidth * RowStripes);
+        int x = Group.IdxX, y = Group.IdxY, j = Grid.IdxX * ColumnWidth + x;
         float s = 0f;
-        for (int r = 0; r < rows; r++) s += matrix[r * columns + j];
-        sums[j] = s;
+        if (j < columns)
+            for (int r = y; r < rows; r += RowStripes) s += matrix[r * columns + j];
+        partial[y * ColumnWidth + x] = s;
+        Group.Barrier();
+        if (y != 0 || j >= columns) return;
+        float total = 0f;
+        for (int q = 0; q < RowStripes; q++) total += partial[q * ColumnWidth + x];
+        sums[j] = total;
     }
 }

@@ -6,7 +6,8 @@ namespace NetGen.Gpu;
 /// <summary>
 /// Single-precision matrix products on row-major device matrices, the same three forms as
 /// <see cref="NetGen.Kernels.Gemm"/>: each writes <c>C = A·B</c> (or adds it to C when <c>accumulate</c> is true).
-/// Operands are views (usually slices of one flat buffer); launches are asynchronous on the device's stream.
+/// Operands are views (usually slices of one flat buffer); launches are asynchronous on the device's stream. Blocks of
+/// C are 64×64, or 32×32 when 64×64 blocks would leave multiprocessors idle.
 /// </summary>
 public static class GpuGemm
 {
@@ -72,7 +73,7 @@ internal readonly struct NN : IGemmLayout { public static bool TransA => false; 
 internal readonly struct TN : IGemmLayout { public static bool TransA => true; public static bool TransB => false; }
 internal readonly struct NT : IGemmLayout { public static bool TransA => false; public static bool TransB => true; }
 
-/// <summary>Block geometry: <c>Threads × Threads</c> threads, each computing 4×4 outputs of a <c>Tile × Tile</c> block of C.</summary>
+/// <summary>Block geometry: <c>Threads × Threads</c> threads, each computing 4×4 outputs of a square block of C of side 4·Threads.</summary>
 internal interface IGemmTile
 {
     static abstract int Threads { get; }

@@ -49,6 +49,21 @@ public class GpuDenseTests(GpuFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 31)]
+    [InlineData(300, 70)]
+    public void BiasGradient_IsTheColumnSum(int batch, int outputs)
+    {
+        var dy = Random(batch * outputs, 24);
+        var expected = new double[outputs];
+        for (int b = 0; b < batch; b++)
+            for (int j = 0; j < outputs; j++) expected[j] += dy[b * outputs + j];
+        using var gdy = Upload<float>(_device, dy); using var gdb = _device.Allocate<float>(outputs);
+        GpuDense.BiasGradient(_device, batch, outputs, gdy.View, gdb.View);
+        AssertClose(expected.Select(v => (float)v).ToArray(), Download(gdb), 1e-5f, "dbias");
+    }
+
     [Fact]
     public void Backward_WithoutDx_LeavesItsBufferAlone()
     {
