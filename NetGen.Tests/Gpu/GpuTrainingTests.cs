@@ -87,6 +87,12 @@ public class GpuTrainingTests(GpuFixture fixture)
         var short_ = Assert.Throws<ArgumentException>(() => state.UploadBatch(input.AsSpan(0, 5), new int[2], 2));
         Assert.Equal("input", short_.ParamName);
         Assert.Throws<ArgumentException>(() => state.UploadParameters(new TinyMlpWithExtraParameter()));
+        var targets = Assert.Throws<ArgumentException>(() => state.UploadBatch(input, new float[TinyMlp.Out], 2));
+        Assert.Equal("targets", targets.ParamName);
+
+        var goodTargets = Random(2 * TinyMlp.Out, 9);
+        state.UploadBatch(input, goodTargets, 2);
+        Assert.Equal(goodTargets, Download(state.Targets)[..goodTargets.Length]);
     }
 
     private sealed class TinyMlpWithExtraParameter : INetwork
