@@ -1,0 +1,161 @@
+using ILGPU;
+
+namespace NetGen.Gpu;
+
+/// <summary>
+/// The device-side memory of one network: one flat buffer each for parameters, gradients, activations, activation
+/// gradients and optimizer state (same layouts as the CPU network's buffers), plus the batch inputs, labels or
+/// targets, and the one-float loss. The CPU <see cref="INetwork"/> stays the master copy for initialisation and
+/// checkpoints: <see cref="UploadParameters"/> after loading, <see cref="DownloadParameters"/> before saving.
+/// </summary>
+public sealed class GpuNetworkState : IDisposable
+{
+    private readonly float[] _loss = new float[1];
+
+    /// <summary>
+    /// Allocates every buffer and copies <paramref name="network"/>'s parameters to the device; gradients and optimizer
+    /// state start at zero. Sizes are in floats: <paramref name="activations"/> and <paramref name="activationGradients"/>
+    /// for <see cref="INetwork.MaxBatch"/> samples, <paramref name="optimizerState"/> e.g. one parameter count for SGD
+    /// momentum, two for Adam (zero for plain SGD).
+    /// </summary>
+    public GpuNetworkState(GpuDevice device, INetwork network, int activations, int activationGradients, int optimizerState)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfNegative(activations);
+        ArgumentOutOfRangeException.ThrowIfNegative(activationGradients);
+        ArgumentOutOfRangeException.ThrowIfNegative(optimizerState);
+        Device = device;
+        MaxBatch = network.MaxBatch;
+        InputSize = network.InputSize;
+        OutputSize = network.OutputSize;
+        int parameterCount = network.Parameters.Length;
+        Parameters = device.Allocate<float>(parameterCount);
+        Gradients = device.Allocate<float>(parameterCount);
+        Activations = device.Allocate<float>(activations);
+        ActivationGradients = device.Allocate<float>(activationGradients);
+        OptimizerState = device.Allocate<float>(optimizerState);
+        Input = device.Allocate<float>(MaxBatch * InputSize);
+        Labels = device.Allocate<int>(MaxBatch);
+        Targets = device.Allocate<float>(MaxBatch * OutputSize);
+        Loss = device.Allocate<float>(1);
+        Gradients.Clear();
+        OptimizerState.Clear();
+        UploadParameters(network);
+    }
+
+    /// <summary>The device everything lives on.</summary>
+    public GpuDevice Device { get; }
+
+    /// <summary>Largest batch the input, label and target buffers hold.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>Floats per input sample.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Floats per output sample.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>All parameters, laid out as <see cref="INetwork.Parameters"/>.</summary>
+    public GpuBuffer<float> Parameters { get; }
+
+    /// <summary>Gradients of the mean loss, laid out as <see cref="Parameters"/>.</summary>
+    public GpuBuffer<float> Gradients { get; }
+
+    /// <summary>Every layer's output for the current batch.</summary>
+    public GpuBuffer<float> Activations { get; }
+
+    /// <summary>Gradients of the loss with respect to <see cref="Activations"/> (the <c>d</c>-buffers of backward).</summary>
+    public GpuBuffer<float> ActivationGradients { get; }
+
+    /// <summary>Optimizer state (momentum, Adam moments) over the parameter layout, one block after another.</summary>
+    public GpuBuffer<float> OptimizerState { get; }
+
+    /// <summary>The current batch's inputs, <c>batch × InputSize</c>.</summary>
+    public GpuBuffer<float> Input { get; }
+
+    /// <summary>The current batch's class labels (softmax cross-entropy).</summary>
+    public GpuBuffer<int> Labels { get; }
+
+    /// <summary>The current batch's float targets, <c>batch × OutputSize</c> (squared error).</summary>
+    public GpuBuffer<float> Targets { get; }
+
+    /// <summary>The last mean loss, one float, written by the loss kernels.</summary>
+    public GpuBuffer<float> Loss { get; }
+
+    /// <summary>The <paramref name="index"/>-th parameter-sized block of <see cref="OptimizerState"/> (0: momentum or Adam's m, 1: Adam's v).</summary>
+    public ArrayView<float> OptimizerSlot(int index) => OptimizerState.Slice(index * Parameters.Length, Parameters.Length);
+
+    /// <summary>Copies the CPU network's parameters to the device (after construction or after loading a checkpoint).</summary>
+    public void UploadParameters(INetwork network) => Parameters.CopyFrom(CheckParameters(network));
+
+    /// <summary>Copies the device parameters into the CPU network (waits for pending work); do this before saving a checkpoint.</summary>
+    public void DownloadParameters(INetwork network) => Parameters.CopyTo(CheckParameters(network));
+
+    /// <summary>Copies <paramref name="batch"/> input samples to <see cref="Input"/> (for inference; training uses <c>UploadBatch</c>).</summary>
+    public void UploadInput(ReadOnlySpan<float> input, int batch)
+    {
+        if (batch < 1 || batch > MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(batch), $"Batch {batch} is outside [1, {MaxBatch}] (MaxBatch is set when the network is built).");
+        if (input.Length < batch * InputSize)
+            throw new ArgumentException($"input has {input.Length} floats but a batch of {batch} needs {batch * InputSize} ({InputSize} per sample).", nameof(input));
+        Input.CopyFrom(input[..(batch * InputSize)]);
+    }
+
+    /// <summary>Copies a batch of inputs and class labels to the device; labels are checked against <see cref="OutputSize"/> first.</summary>
+    public void UploadBatch(ReadOnlySpan<float> input, ReadOnlySpan<int> labels, int batch)
+    {
+        CheckSamples(labels.Length, batch, nameof(labels));
+        for (int b = 0; b < batch; b++)
+            if ((uint)labels[b] >= (uint)OutputSize)
+                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[b]} of sample {b} is outside [0, {OutputSize}).");
+        UploadInput(input, batch);
+        Labels.CopyFrom(labels[..batch]);
+    }
+
+    /// <summary>Copies a batch of inputs and float targets (<c>batch × OutputSize</c>) to the device.</summary>
+    public void UploadBatch(ReadOnlySpan<float> input, ReadOnlySpan<float> targets, int batch)
+    {
+        CheckSamples(targets.Length / Math.Max(OutputSize, 1), batch, nameof(targets));
+        UploadInput(input, batch);
+        Targets.CopyFrom(targets[..(batch * OutputSize)]);
+    }
+
+    /// <summary>Waits for pending work and returns the last mean loss (the only copy back a train step needs).</summary>
+    public float ReadLoss()
+    {
+        Loss.CopyTo(_loss);
+        return _loss[0];
+    }
+
+    private Span<float> CheckParameters(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var parameters = network.Parameters;
+        if (parameters.Length != Parameters.Length)
+            throw new ArgumentException(
+                $"Network '{network.Name}' has {parameters.Length} parameters but this GPU state was built for {Parameters.Length}; " +
+                "use the network the state was created from.", nameof(network));
+        return parameters;
+    }
+
+    private static void CheckSamples(int samples, int batch, string name)
+    {
+        if (samples < batch)
+            throw new ArgumentException($"{name} covers {samples} samples but the batch has {batch}.", name);
+    }
+
+    /// <summary>Frees every device buffer.</summary>
+    public void Dispose()
+    {
+        Parameters.Dispose();
+        Gradients.Dispose();
+        Activations.Dispose();
+        ActivationGradients.Dispose();
+        OptimizerState.Dispose();
+        Input.Dispose();
+        Labels.Dispose();
+        Targets.Dispose();
+        Loss.Dispose();
+    }
+}
