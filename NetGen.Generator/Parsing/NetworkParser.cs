@@ -44,11 +44,13 @@ namespace NetGen.Generator.Parsing
             var layers = new List<LayerSpec>();
             var properties = new List<PartialProperty>();
             bool incomplete = false;
-            foreach (var member in type.GetMembers())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                incomplete |= ParseMember(member, layers, properties, diagnostics, cancellationToken);
-            }
+            // Without a partial declaration nothing can be generated: NG0001 is the one error worth reporting.
+            if (canEmit)
+                foreach (var member in type.GetMembers())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    incomplete |= ParseMember(member, layers, properties, diagnostics, cancellationToken);
+                }
 
             var typeSpec = new TypeSpec(
                 type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
@@ -108,7 +110,8 @@ namespace NetGen.Generator.Parsing
                 layers.Add(new LayerSpec(member.Name, kind.Name, kind.Read(Arguments(data)),
                     activations.Count == 1 ? activations[0].Kind.Name : null, AttributeSpan(data, cancellationToken), memberLocation));
             }
-            if (isPartial)
+            // A second member with the same name is the compiler's error (CS0102); implementing it twice would add more.
+            if (isPartial && !properties.Exists(p => p.Name == member.Name))
             {
                 string modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
                 properties.Add(new PartialProperty(member.Name, modifiers, typeName, property.SetMethod is not null, valid && !broken ? layers.Count - 1 : -1));

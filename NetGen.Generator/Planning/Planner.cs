@@ -23,6 +23,7 @@ namespace NetGen.Generator.Planning
             NetworkPlan? plan = null;
             try
             {
+                if (!spec.CanEmit) return new NetworkBuild(spec.Type, spec.Properties, null, spec.Diagnostics, false);
                 var inferred = ShapeInference.Infer(spec);
                 diagnostics.AddRange(inferred.Diagnostics);
                 if (!spec.Incomplete && !diagnostics.Exists(d => d.IsError))
