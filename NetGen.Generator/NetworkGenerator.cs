@@ -19,6 +19,7 @@ namespace NetGen.Generator
             public const string Parse = "NetGen.Parse";
             public const string Plan = "NetGen.Plan";
             public const string Emit = "NetGen.Emit";
+            public const string Diagnostics = "NetGen.Diagnostics";
         }
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -35,8 +36,15 @@ namespace NetGen.Generator
 
             context.RegisterSourceOutput(files, static (output, file) =>
             {
-                foreach (var diagnostic in file.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
                 if (file.Source is not null) output.AddSource(file.HintName, file.Source);
+            });
+
+            // Diagnostics are placed in the compilation's syntax trees (for pragmas and squiggles), so this last step
+            // sees every compilation; it only turns the cached diagnostic infos into diagnostics.
+            var diagnostics = files.Select(static (file, _) => file.Diagnostics).WithTrackingName(Steps.Diagnostics);
+            context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) =>
+            {
+                foreach (var diagnostic in pair.Left) output.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
             });
         }
     }

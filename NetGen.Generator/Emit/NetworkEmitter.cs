@@ -51,7 +51,7 @@ namespace NetGen.Generator.Emit
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                var failure = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, default, build.Type.Name, e.GetType().Name + ": " + e.Message);
+                var failure = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, build.Location, build.Type.Name, e.GetType().Name + ": " + e.Message);
                 var stub = new NetworkEmitter(build with { Plan = null }).Write();
                 return new GeneratedFile(hintName, stub, build.Diagnostics.Concat(new[] { failure }).ToEquatableArray());
             }

@@ -12,6 +12,13 @@ namespace NetGen.Generator.Model
 
         public bool IsError => Descriptor.DefaultSeverity == DiagnosticSeverity.Error;
 
-        public Diagnostic ToDiagnostic() => Diagnostic.Create(Descriptor, Location.ToLocation(), Arguments.Cast<object>().ToArray());
+        /// <summary>The diagnostic, placed in <paramref name="compilation"/>'s syntax tree for its file when there is one, so
+        /// that <c>#pragma warning disable</c> and the editor's squiggles apply to it.</summary>
+        public Diagnostic ToDiagnostic(Compilation? compilation)
+        {
+            var tree = compilation?.SyntaxTrees.FirstOrDefault(t => t.FilePath == Location.FilePath);
+            var location = tree is not null ? Microsoft.CodeAnalysis.Location.Create(tree, Location.Span) : Location.ToLocation();
+            return Diagnostic.Create(Descriptor, location, Arguments.Cast<object>().ToArray());
+        }
     }
 }

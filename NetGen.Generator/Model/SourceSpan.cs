@@ -7,6 +7,7 @@ namespace NetGen.Generator.Model
     /// through the pipeline.</summary>
     internal readonly record struct SourceSpan(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
     {
-        public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+        /// <summary>A location outside any syntax tree (or none for <c>default</c>).</summary>
+        public Location ToLocation() => FilePath is null ? Location.None : Location.Create(FilePath, Span, LineSpan);
     }
 }

@@ -9,8 +9,9 @@ namespace NetGen.Generator.Planning
     /// <param name="Plan">The checked network, or null when it has errors (a stub is emitted).</param>
     /// <param name="Diagnostics">Everything found, in source order of the checks.</param>
     /// <param name="CanEmit">False when no partial declaration can be generated.</param>
+    /// <param name="Location">The class name, for diagnostics about the whole network.</param>
     internal sealed record NetworkBuild(TypeSpec Type, EquatableArray<PartialProperty> Properties, NetworkPlan? Plan,
-        EquatableArray<DiagnosticInfo> Diagnostics, bool CanEmit);
+        EquatableArray<DiagnosticInfo> Diagnostics, bool CanEmit, SourceSpan Location);
 
     /// <summary>A network whose shapes check, laid out in its four flat buffers.</summary>
     /// <param name="Loss">The loss's name, or null for none.</param>

@@ -23,7 +23,7 @@ namespace NetGen.Generator.Planning
             NetworkPlan? plan = null;
             try
             {
-                if (!spec.CanEmit) return new NetworkBuild(spec.Type, spec.Properties, null, spec.Diagnostics, false);
+                if (!spec.CanEmit) return new NetworkBuild(spec.Type, spec.Properties, null, spec.Diagnostics, false, spec.Location);
                 var inferred = ShapeInference.Infer(spec);
                 diagnostics.AddRange(inferred.Diagnostics);
                 if (!spec.Incomplete && !diagnostics.Exists(d => d.IsError))
@@ -37,7 +37,7 @@ namespace NetGen.Generator.Planning
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, spec.Location, spec.Type.Name, e.GetType().Name + ": " + e.Message));
                 plan = null;
             }
-            return new NetworkBuild(spec.Type, spec.Properties, plan, diagnostics.ToEquatableArray(), spec.CanEmit);
+            return new NetworkBuild(spec.Type, spec.Properties, plan, diagnostics.ToEquatableArray(), spec.CanEmit, spec.Location);
         }
 
         private static NetworkPlan? Plan(NetworkSpec spec, InferredNetwork inferred, out DiagnosticInfo? limit)

@@ -279,7 +279,7 @@ public class DiagnosticTests
         Assert.Equal("NG0999", diagnostic.Descriptor.Id);
         Assert.Equal(location, diagnostic.Location);
         Assert.StartsWith("NetGen failed on network 'Net': KeyNotFoundException: No layer kind named 'NoSuchKind'.",
-            diagnostic.ToDiagnostic().GetMessage(CultureInfo.InvariantCulture));
+            diagnostic.ToDiagnostic(null).GetMessage(CultureInfo.InvariantCulture));
         Assert.Null(build.Plan);
     }
 

@@ -42,7 +42,7 @@ public class IncrementalTests
         var result = RunTwice((c, _, other) => c.ReplaceSyntaxTree(other,
             GeneratorHarness.Parse("namespace Demo; public class Other { public int X; public int Y; }", "Other.cs")));
 
-        foreach (string step in Steps)
+        foreach (string step in Steps.Append(NetworkGenerator.Steps.Diagnostics))
         {
             var reasons = Reasons(result, step).ToList();
             Assert.NotEmpty(reasons);
