@@ -247,7 +247,7 @@ namespace NetGen.Generator.Emit
         {
             foreach (var property in _build.Properties)
             {
-                string signature = property.Modifiers + (property.Modifiers.Length > 0 ? " " : "") + "partial " + property.Type + " " + property.Name;
+                string signature = property.Modifiers + (property.Modifiers.Length > 0 ? " " : "") + "partial " + property.Type + " " + property.Identifier;
                 string getter = _plan is not null && property.LayerIndex >= 0 ? "get => _layers[" + Literals.Int(property.LayerIndex) + "];" : "get => " + Throw + ";";
                 _w.Line(signature + " { " + getter + (property.HasSetter ? " set => " + Throw + ";" : "") + " }");
                 _w.Line();

@@ -47,9 +47,10 @@ namespace NetGen.Generator.Model
 
     /// <summary>A partial property the generated part has to implement.</summary>
     /// <param name="Name">Property name.</param>
+    /// <param name="Identifier">The name as written in C#, with <c>@</c> where it is a keyword.</param>
     /// <param name="Modifiers">Its modifiers other than <c>partial</c> (e.g. <c>public</c>, <c>internal static</c>).</param>
     /// <param name="Type">Its type, fully qualified.</param>
     /// <param name="HasSetter">Whether it declares a setter.</param>
     /// <param name="LayerIndex">Index into <see cref="NetworkSpec.Layers"/>, or −1 when the member is not a valid layer.</param>
-    internal sealed record PartialProperty(string Name, string Modifiers, string Type, bool HasSetter, int LayerIndex);
+    internal sealed record PartialProperty(string Name, string Identifier, string Modifiers, string Type, bool HasSetter, int LayerIndex);
 }

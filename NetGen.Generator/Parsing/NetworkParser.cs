@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -22,7 +23,25 @@ namespace NetGen.Generator.Parsing
         private static readonly SymbolDisplayFormat TypeFormat =
             SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+        /// <summary>Parses one network; an unexpected exception becomes NG0999 on the class instead of failing the build.</summary>
         public static NetworkSpec Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return ParseNetwork(context, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var declaration = (TypeDeclarationSyntax)context.TargetNode;
+                string name = declaration.Identifier.ValueText;
+                var location = Span(declaration.Identifier.GetLocation());
+                var failure = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, name, e.GetType().Name + ": " + e.Message);
+                return new NetworkSpec(new TypeSpec(null, default, "class " + name, name, name), 0, default, default, location,
+                    EquatableArray.Create(failure), CanEmit: false, Incomplete: false);
+            }
+        }
+
+        private static NetworkSpec ParseNetwork(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
             var declaration = (TypeDeclarationSyntax)context.TargetNode;
@@ -114,7 +133,7 @@ namespace NetGen.Generator.Parsing
             if (isPartial && !properties.Exists(p => p.Name == member.Name))
             {
                 string modifiers = string.Join(" ", syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
-                properties.Add(new PartialProperty(member.Name, modifiers, typeName, property.SetMethod is not null, valid && !broken ? layers.Count - 1 : -1));
+                properties.Add(new PartialProperty(member.Name, syntax.Identifier.Text, modifiers, typeName, property.SetMethod is not null, valid && !broken ? layers.Count - 1 : -1));
             }
             return broken;
         }

@@ -109,4 +109,45 @@ public class SnapshotTests
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
         Snapshot.Verify(result.GeneratedSources.Single().SourceText.ToString(), nameof(StubForNetworkWithErrors));
     }
+
+    [Fact]
+    public void LayerNamesThatShadowParametersAndKeywordsStillCompile()
+    {
+        const string source = """
+            using NetGen;
+
+            [Network(Loss = Loss.SquaredError)]
+            public partial record Odd
+            {
+                [Input(2)]         public partial Layer Input { get; }
+                [Dense(3), Relu]   public partial Layer Batch { get; }
+                [Dense(3)]         public partial Layer @int { get; }
+                [Dense(2), Tanh]   public partial Layer Targets { get; }
+                [Dense(2)]         public partial Layer dTargets { get; }
+            }
+            """;
+        string code = GeneratorHarness.GenerateClean(source);
+        Assert.Contains("var input2 = _activations.AsSpan(0, batch * 2);", code);
+        Assert.Contains("var int2 = ", code);
+        Assert.Contains("partial record Odd : global::NetGen.INetwork", code);
+    }
+
+    [Fact]
+    public void AttributeTheCompilerRejectsGivesAStubAndNoNetGenDiagnostic()
+    {
+        const string source = """
+            using NetGen;
+
+            [Network(Loss = Loss.SquaredError)]
+            public partial class Net
+            {
+                [Input(2)]     public partial Layer X { get; }
+                [Dense("ten")] public partial Layer Y { get; }
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Contains("throw new global::System.InvalidOperationException(NetworkErrors)", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Equal(["CS1503"], output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Select(d => d.Id).Distinct());
+    }
 }
