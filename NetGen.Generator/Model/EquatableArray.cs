@@ -14,8 +14,6 @@ namespace NetGen.Generator.Model
 
         public EquatableArray(T[] items) { _items = items; }
 
-        public static EquatableArray<T> Empty => default;
-
         public int Count => _items?.Length ?? 0;
 
         public T this[int index] => _items![index];
