@@ -81,6 +81,14 @@ namespace NetGen.Generator.Diagnostics
             "Layer does not reach the output",
             "Layer '{0}' {1} is read by no later layer and does not reach the output '{2}'; its parameters get zero gradients");
 
+        public static readonly DiagnosticDescriptor ActivationNotAccepted = Error("NG0018", Usage,
+            "Layer kind takes no activation",
+            "Layer '{0}' is of kind {1}, which takes no activation; remove [{2}]");
+
+        public static readonly DiagnosticDescriptor NothingAfterInput = Error("NG0019", Usage,
+            "Network has no layer after its input",
+            "Network '{0}' has no layer after its input '{1}'; add at least one, e.g. [Dense(10)] public partial Layer Output {{ get; }}");
+
         public static readonly DiagnosticDescriptor InputDimensionNotPositive = Error("NG0100", Shapes,
             "Input dimension is not positive",
             "Input '{0}' has shape {1}; every dimension must be at least 1");

@@ -14,6 +14,8 @@ namespace NetGen.Generator.Layers
 
         public string AttributeName => "NetGen.DenseAttribute";
 
+        public bool AcceptsActivation => true;
+
         public bool IsInput => false;
 
         public LayerOptions Read(AttributeArguments arguments)

@@ -19,6 +19,9 @@ namespace NetGen.Generator.Layers
         /// <summary>True for the kind that feeds samples into the network: it reads no layer and must come first.</summary>
         bool IsInput { get; }
 
+        /// <summary>Whether an activation attribute may be written on this kind's layers (fused into its kernels).</summary>
+        bool AcceptsActivation { get; }
+
         /// <summary>Reads the attribute's arguments into the kind's options (no checks: those belong to <see cref="InferShape"/>).</summary>
         LayerOptions Read(AttributeArguments arguments);
 

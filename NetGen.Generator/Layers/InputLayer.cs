@@ -11,6 +11,8 @@ namespace NetGen.Generator.Layers
 
         public string AttributeName => "NetGen.InputAttribute";
 
+        public bool AcceptsActivation => false;
+
         public bool IsInput => true;
 
         public LayerOptions Read(AttributeArguments arguments) =>

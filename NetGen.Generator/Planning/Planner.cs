@@ -23,10 +23,13 @@ namespace NetGen.Generator.Planning
             NetworkPlan? plan = null;
             try
             {
-                if (!spec.CanEmit) return new NetworkBuild(spec.Type, spec.Properties, null, spec.Diagnostics, false, spec.Location);
+                // A member the parser rejected is missing from the layers: checking the rest would report follow-on
+                // errors about it (wrong sources, missing output), so parse errors are reported alone.
+                if (spec.Incomplete || diagnostics.Exists(d => d.IsError))
+                    return new NetworkBuild(spec.Type, spec.Properties, null, spec.Diagnostics, spec.CanEmit, spec.Location);
                 var inferred = ShapeInference.Infer(spec);
                 diagnostics.AddRange(inferred.Diagnostics);
-                if (!spec.Incomplete && !diagnostics.Exists(d => d.IsError))
+                if (!diagnostics.Exists(d => d.IsError))
                 {
                     plan = Plan(spec, inferred, out var limit);
                     if (limit is not null) diagnostics.Add(limit);

@@ -60,6 +60,9 @@ namespace NetGen.Generator.Shapes
             {
                 var layer = layers[i];
                 var kind = LayerKinds.ByName(layer.Kind);
+                if (layer.Activation is not null && !kind.AcceptsActivation)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ActivationNotAccepted, layer.AttributeLocation, layer.Name,
+                        kind.Name, layer.Activation));
                 int[]? sources = kind.IsInput ? new int[0] : ResolveSources(spec, i, indexByName, diagnostics);
                 result.Sources[i] = sources ?? new int[0];
                 if (sources is null) continue;
@@ -94,6 +97,8 @@ namespace NetGen.Generator.Shapes
                 }
             }
             if (first < 0) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoInput, spec.Location, spec.Type.Name));
+            else if (first == spec.Layers.Count - 1)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NothingAfterInput, spec.Location, spec.Type.Name, spec.Layers[first].Name));
         }
 
         /// <summary>The layers layer <paramref name="index"/> reads, or null when one cannot be used (reported, except

@@ -207,6 +207,25 @@ public class DiagnosticTests
         """, "NG0017", "Layer 'Side' [B,3] is read by no later layer and does not reach the output 'Y'; its parameters get zero gradients");
 
     [Fact]
+    public void NG0018_ActivationOnInput() => AssertReports("""
+        [Network(Loss = Loss.SquaredError)]
+        public partial class Net
+        {
+            [[|Input(2)|], Relu] public partial Layer X { get; }
+            [Dense(1)] public partial Layer Y { get; }
+        }
+        """, "NG0018", "Layer 'X' is of kind Input, which takes no activation; remove [Relu]");
+
+    [Fact]
+    public void NG0019_NothingAfterInput() => AssertReports("""
+        [Network(Loss = Loss.SquaredError)]
+        public partial class [|Net|]
+        {
+            [Input(2)] public partial Layer X { get; }
+        }
+        """, "NG0019", "Network 'Net' has no layer after its input 'X'; add at least one, e.g. [Dense(10)] public partial Layer Output { get; }");
+
+    [Fact]
     public void NG0100_InputDimensionNotPositive() => AssertReports("""
         [Network(Loss = Loss.SquaredError)]
         public partial class Net

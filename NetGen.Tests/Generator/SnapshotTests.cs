@@ -105,7 +105,8 @@ public class SnapshotTests
             }
             """;
         var (result, output) = GeneratorHarness.Run(source);
-        Assert.Equal(["NG0102", "NG0200"], result.Diagnostics.Select(d => d.Id).Order());
+        // Parse errors are reported alone (the shape error in Y shows once Z is fixed), and nothing else.
+        Assert.Equal(["NG0200"], result.Diagnostics.Select(d => d.Id));
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
         Snapshot.Verify(result.GeneratedSources.Single().SourceText.ToString(), nameof(StubForNetworkWithErrors));
     }
