@@ -108,17 +108,42 @@ namespace NetGen.Generator.Emit
         }
 
         /// <summary>A member with an expression body; in a stub the body throws instead.</summary>
+        /// <summary>INetwork members the class implements implicitly; a stub implements them explicitly where a layer
+        /// (reported by NG0012) took the name.</summary>
+        private static readonly HashSet<string> InterfaceMembers = new HashSet<string>
+        {
+            "Name", "MaxBatch", "CurrentBatch", "Loss", "Parameters", "Gradients", "Layers", "ParameterTensors", "Forward", "TrainStep", "Summary",
+        };
+
+        /// <summary>A member with an expression body; in a stub the body throws instead.</summary>
         private void Member(string doc, string signature, string body)
         {
+            if (_plan is null && TakenByLayer(signature, out string name))
+            {
+                // Only in a stub (NG0012 is an error): keep the interface implemented without a second member of that name.
+                if (!InterfaceMembers.Contains(name)) return;
+                signature = signature.Substring("public ".Length).Replace(" " + name, " global::NetGen.INetwork." + name);
+            }
             _w.Line(doc);
             _w.Line(signature + " => " + (_plan is null ? Throw : body) + ";");
             _w.Line();
+        }
+
+        /// <summary>Whether a layer property has the name of the member <paramref name="signature"/> declares.</summary>
+        private bool TakenByLayer(string signature, out string name)
+        {
+            int paren = signature.IndexOf('(');
+            string head = paren < 0 ? signature : signature.Substring(0, paren);
+            name = head.Substring(head.LastIndexOf(' ') + 1);
+            string declared = name;
+            return _build.Properties.Any(p => p.Name == declared);
         }
 
         private const string Throw = "throw new global::System.InvalidOperationException(NetworkErrors)";
 
         private void Constant(string doc, string type, string name, string value)
         {
+            if (_plan is null && _build.Properties.Any(p => p.Name == name)) return;
             _w.Line(doc);
             _w.Line("public const " + type + " " + name + " = " + (_plan is null ? "0" : value) + ";");
             _w.Line();

@@ -9,7 +9,7 @@ namespace NetGen.Generator.Model
         {
             "Name", "MaxBatch", "CurrentBatch", "InputSize", "OutputSize", "Loss", "ShapeSignature", "ParameterCount",
             "LayerNames", "LayerShapes", "Parameters", "Gradients", "Layers", "ParameterTensors", "Forward", "TrainStep",
-            "Summary", "SummaryText", "RunForward", "RunBackward", "CheckBatch",
+            "Summary", "SummaryText", "RunForward", "RunBackward", "CheckBatch", "NetworkErrors",
             "_parameters", "_gradients", "_activations", "_activationGradients", "_layers", "_maxBatch", "_currentBatch",
             "s_parameterTensors",
         };

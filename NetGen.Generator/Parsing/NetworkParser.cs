@@ -77,6 +77,8 @@ namespace NetGen.Generator.Parsing
                 DeclarationText(declaration),
                 type.Name,
                 MetadataName(type));
+            // An error in [Network]'s own arguments is the compiler's to report.
+            incomplete |= HasErrors(context.Attributes[0]);
             int loss = context.Attributes[0].NamedArguments.FirstOrDefault(a => a.Key == "Loss").Value.Value is int value ? value : 0;
             return new NetworkSpec(typeSpec, loss, layers.ToEquatableArray(), properties.ToEquatableArray(), location,
                 diagnostics.ToEquatableArray(), canEmit, incomplete);
@@ -120,6 +122,9 @@ namespace NetGen.Generator.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongPropertyType, Span(syntax.Type.GetLocation()), member.Name, property.Type.ToDisplayString()));
             if (property.SetMethod is not null)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayerHasSetter, memberLocation, member.Name));
+
+            if (GeneratedMembers.Names.Contains(member.Name))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClashesWithGenerated, memberLocation, member.Name, member.ContainingType.Name));
 
             bool valid = diagnostics.Count == errorsBefore;
             bool broken = layerAttributes.Count > 0 && HasErrors(layerAttributes[0].Data);

@@ -51,8 +51,6 @@ namespace NetGen.Generator.Shapes
                 if (indexByName.ContainsKey(layer.Name))
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateLayerName, layer.MemberLocation, layer.Name));
                 else indexByName.Add(layer.Name, i);
-                if (GeneratedMembers.Names.Contains(layer.Name))
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameClashesWithGenerated, layer.MemberLocation, layer.Name, spec.Type.Name));
             }
 
             CheckInput(spec, diagnostics);

@@ -151,7 +151,23 @@ public class DiagnosticTests
             [Input(2)] public partial Layer X { get; }
             [Dense(1)] public partial Layer [|Parameters|] { get; }
         }
-        """, "NG0012", "Layer name 'Parameters' collides with the generated member 'Parameters' of network 'Net'; rename the layer", "CS0102");
+        """, "NG0012", "Layer name 'Parameters' collides with the generated member 'Parameters' of network 'Net'; rename the layer");
+
+    [Theory]
+    [InlineData("Forward", null)]
+    [InlineData("TrainStep", null)]
+    [InlineData("ParameterCount", null)]
+    [InlineData("LayerNames", null)]
+    [InlineData("Loss", "CS0120")] // the user's own `Loss = Loss.SquaredError` now reads the layer
+    public void NG0012_StubStillCompilesWhateverTheName(string name, string? compilerError) => AssertReports($$"""
+        [Network(Loss = Loss.SquaredError)]
+        public partial class Net
+        {
+            [Input(2)] public partial Layer X { get; }
+            [Dense(1)] public partial Layer [|{{name}}|] { get; }
+        }
+        """, "NG0012", $"Layer name '{name}' collides with the generated member '{name}' of network 'Net'; rename the layer",
+        compilerError is null ? [] : [compilerError]);
 
     [Fact]
     public void NG0013_UnknownSource() => AssertReports("""
