@@ -1,0 +1,82 @@
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Layers
+{
+    /// <summary>
+    /// <c>[Dense(units, Bias = true, From = nameof(X))]</c>: y = act(x·W + b) over the flattened input. W is stored
+    /// <c>[inputs, units]</c> (PyTorch's <c>[units, inputs]</c> transposed) so that the forward pass is a plain A·B.
+    /// </summary>
+    internal sealed class DenseLayer : ILayerKind
+    {
+        public string Name => "Dense";
+
+        public string AttributeName => "NetGen.DenseAttribute";
+
+        public bool AcceptsActivation => true;
+
+        public bool IsInput => false;
+
+        public LayerOptions Read(AttributeArguments arguments)
+        {
+            string? from = arguments.Get<string?>("From", null);
+            return new DenseOptions(arguments.Int(0) ?? 0, arguments.Get("Bias", true))
+            {
+                Sources = from is null ? default : EquatableArray.Create(from),
+            };
+        }
+
+        public ShapeResult InferShape(LayerSpec layer, EquatableArray<Shape> inputs)
+        {
+            int units = ((DenseOptions)layer.Options).Units;
+            if (units < 1)
+                return ShapeResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.UnitsNotPositive, layer.AttributeLocation, Name, layer.Name, units));
+            return ShapeResult.Ok(Shape.Of(units));
+        }
+
+        public EquatableArray<ParameterSpec> Parameters(LayerSpec layer, EquatableArray<Shape> inputs, Shape output, ActivationKind activation)
+        {
+            var options = (DenseOptions)layer.Options;
+            int fanIn = (int)inputs[0].Size;
+            var weight = new ParameterSpec("weight", Shape.Of(options.Units, fanIn), Transposed: true,
+                activation.UsesHeInit ? InitScheme.He(fanIn) : InitScheme.Glorot(fanIn, options.Units));
+            if (!options.Bias) return EquatableArray.Create(weight);
+            return EquatableArray.Create(weight, new ParameterSpec("bias", Shape.Of(options.Units), Transposed: false, InitScheme.Zeros));
+        }
+
+        public string Describe(LayerSpec layer, EquatableArray<Shape> inputs, Shape output) =>
+            Name + " " + Literals.Int(inputs[0].Size) + "→" + Literals.Int(output.Size) + (((DenseOptions)layer.Options).Bias ? "" : " (no bias)");
+
+        public void EmitForward(SourceWriter writer, LayerCode code)
+        {
+            writer.Line("global::NetGen.Kernels.Dense.Forward<" + code.Activation.KernelType + ">(" + Sizes(code) + ",");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + Bias(code, code.Parameter) + ", " + code.Output + ");");
+        }
+
+        public void EmitBackward(SourceWriter writer, LayerCode code)
+        {
+            string? dx = code.InputGradients[0];
+            bool accumulate = dx is not null && code.AccumulatesInputGradient(0);
+            writer.Line("global::NetGen.Kernels.Dense.Backward<" + code.Activation.KernelType + ">(" + Sizes(code) + ",");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + code.Output + ", " + code.OutputGradient + ",");
+            writer.Line("    " + code.Gradient(0) + ", " + Bias(code, code.Gradient) + ", " + (dx is null || accumulate ? EmptyGradient : dx) + ");");
+            if (accumulate)
+            {
+                writer.Line("// " + code.Inputs[0] + " also feeds a later layer, which wrote " + dx + " first: add this layer's share");
+                writer.Line("global::NetGen.Kernels.Gemm.MatMulTransB(" + Sizes(code) + ", " + code.OutputGradient + ", " + code.Parameter(0) + ", " + dx + ", accumulate: true);");
+            }
+        }
+
+        private static string Sizes(LayerCode code) =>
+            code.Batch + ", " + Literals.Int(code.Layer.InputShapes[0].Size) + ", " + Literals.Int(code.Layer.Output.Size);
+
+        private static string Bias(LayerCode code, System.Func<int, string> tensor) =>
+            code.Layer.Parameters.Count > 1 ? tensor(1) : EmptyGradient;
+
+        private const string EmptyGradient = "global::System.Span<float>.Empty";
+
+        /// <summary>What <c>[Dense]</c> declares.</summary>
+        private sealed record DenseOptions(int Units, bool Bias) : LayerOptions;
+    }
+}

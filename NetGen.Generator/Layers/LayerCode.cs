@@ -1,0 +1,61 @@
+using System.Collections.Generic;
+using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
+
+namespace NetGen.Generator.Layers
+{
+    /// <summary>
+    /// The names and expressions a layer kind writes its forward and backward code with: span locals of the
+    /// activations it reads and writes, their gradients, and slices of the flat parameter and gradient buffers with
+    /// literal offsets.
+    /// </summary>
+    internal sealed class LayerCode
+    {
+        public LayerCode(LayerPlan layer, IReadOnlyList<string> inputs, IReadOnlyList<string?> inputGradients)
+        {
+            Layer = layer;
+            Inputs = inputs;
+            InputGradients = inputGradients;
+            Activation = ActivationKind.ByName(layer.Activation);
+        }
+
+        /// <summary>The planned layer: shapes, options, parameters.</summary>
+        public LayerPlan Layer { get; }
+
+        /// <summary>The activation fused into this layer.</summary>
+        public ActivationKind Activation { get; }
+
+        /// <summary>The local holding the run-time batch size.</summary>
+        public string Batch => "batch";
+
+        /// <summary>The method parameter holding the network's input samples.</summary>
+        public string NetworkInput => "input";
+
+        /// <summary>Span locals of the activations of the layers this one reads, in source order.</summary>
+        public IReadOnlyList<string> Inputs { get; }
+
+        /// <summary>Span locals that receive the gradient for each input, or null where none is needed (the network's
+        /// input layer).</summary>
+        public IReadOnlyList<string?> InputGradients { get; }
+
+        /// <summary>Whether input <paramref name="i"/>'s gradient must be added to (another layer wrote it first)
+        /// rather than overwritten.</summary>
+        public bool AccumulatesInputGradient(int i) => Layer.AccumulateInputGradient[i];
+
+        /// <summary>This layer's activations.</summary>
+        public string Output => Layer.Local;
+
+        /// <summary>The gradient of the loss with respect to <see cref="Output"/>.</summary>
+        public string OutputGradient => Layer.GradientLocal;
+
+        /// <summary>Parameter tensor <paramref name="i"/> as a slice of the flat parameter buffer.</summary>
+        public string Parameter(int i) => Slice("_parameters", Layer.Parameters[i]);
+
+        /// <summary>The gradient of parameter tensor <paramref name="i"/>.</summary>
+        public string Gradient(int i) => Slice("_gradients", Layer.Parameters[i]);
+
+        private static string Slice(string buffer, ParameterPlan tensor) =>
+            buffer + ".AsSpan(" + Literals.Int(tensor.Offset) + ", " + Literals.Int(tensor.Length) + ")";
+    }
+}

@@ -1,0 +1,24 @@
+using NetGen.Generator.Emit;
+using NetGen.Generator.Model;
+
+namespace NetGen.Generator.Losses
+{
+    /// <summary>½·Σ(y − t)² per sample; its gradient is (y − t) / batch. Fits any output.</summary>
+    internal sealed class SquaredErrorLoss : ILossKind
+    {
+        public string Name => "SquaredError";
+
+        public int Value => 2;
+
+        public string TargetType => "float";
+
+        public string TargetName => "targets";
+
+        public string TargetsPerSample(int outputSize) => Literals.Int(outputSize);
+
+        public string? Requirement(Shape output) => null;
+
+        public string Call(int outputSize, string output, string gradient) =>
+            "global::NetGen.Kernels.Losses.SquaredError(batch, " + Literals.Int(outputSize) + ", " + output + ", targets, " + gradient + ")";
+    }
+}
