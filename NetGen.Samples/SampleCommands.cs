@@ -2,6 +2,7 @@ using System.Text.Json;
 using NetGen.Checkpoints;
 using NetGen.Data;
 using NetGen.Optimizers;
+using OptimizerFactory = NetGen.Optimizers.Optimizers;
 using NetGen.Training;
 
 namespace NetGen.Samples;
@@ -42,7 +43,7 @@ internal static class SampleCommands
         var network = ModelCatalog.Create(a.Model, a.Batch, a.Seed);
         float learningRate = a.LearningRate ?? (a.Optimizer == "sgd" ? 0.05f : 0.001f);
         if (!(learningRate > 0)) throw new ArgumentException($"--lr must be positive (got {learningRate}).");
-        var optimizer = Optimizers.Optimizers.Create(a.Optimizer, network.Parameters.Length, learningRate);
+        var optimizer = OptimizerFactory.Create(a.Optimizer, network.Parameters.Length, learningRate);
         string outDir = a.Output ?? Path.Combine("runs", a.Model);
         string checkpointPath = a.Checkpoint ?? Path.Combine(outDir, "model.safetensors");
         Directory.CreateDirectory(outDir);

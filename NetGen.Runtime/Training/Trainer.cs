@@ -92,10 +92,10 @@ public sealed class Trainer
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
             long correct = 0, seen = 0;
-            int batchIndex = 0;
-            foreach (var batch in loader.Epoch(epoch))
+            int batchIndex = skip;
+            foreach (var batch in loader.Epoch(epoch, firstBatch: skip))
             {
-                if (batchIndex++ < skip) continue;
+                batchIndex++;
                 if (cancellationToken.IsCancellationRequested)
                 {
                     SaveCheckpoint(new TrainingPosition(epoch, step, default));
