@@ -1,1 +1,35 @@
-Console.WriteLine("NetGen samples: under construction.");
+using System.CommandLine;
+using NetGen.Samples;
+
+// netgen-samples: train, evaluate and query the sample networks. Every failure ends as one line on stderr and a
+// non-zero exit code; a stack trace is a bug.
+var model = new Option<string>("--model") { Description = "Network to use: " + string.Join(", ", ModelCatalog.Names), DefaultValueFactory = _ => "mlp" };
+model.AcceptOnlyFromAmong(ModelCatalog.Names);
+var data = new Option<string?>("--data") { Description = "Directory with an idx data set (train-images-idx3-ubyte[.gz], …). Default: the Fashion-MNIST subset shipped with the samples" };
+var epochs = new Option<int>("--epochs") { Description = "Epochs to train", DefaultValueFactory = _ => 10 };
+var batch = new Option<int>("--batch") { Description = "Mini-batch size", DefaultValueFactory = _ => 64 };
+var lr = new Option<float?>("--lr") { Description = "Learning rate (default: 0.05 for sgd, 0.001 for adam/adamw)" };
+var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9), adam or adamw", DefaultValueFactory = _ => "sgd" };
+optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
+var threads = new Option<int>("--threads") { Description = "Threads for the kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
+var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and data order", DefaultValueFactory = _ => 1 };
+var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (safetensors). train writes it after every epoch; eval and predict read it. Default: runs/<model>/model.safetensors" };
+var resume = new Option<string?>("--resume") { Description = "Continue training from this checkpoint" };
+var json = new Option<string?>("--json") { Description = "Write a JSON summary of the run to this file" };
+var output = new Option<string?>("--out") { Description = "Directory for the metrics log and the plot. Default: runs/<model>" };
+var index = new Option<int>("--index") { Description = "Index of the test image to classify", DefaultValueFactory = _ => 0 };
+
+var train = new Command("train", "Train a sample network and evaluate it on the test split after every epoch")
+    { model, data, epochs, batch, lr, optimizer, threads, seed, checkpoint, resume, json, output };
+train.SetAction(r => SampleCommands.Run(() => SampleCommands.Train(new TrainArguments(
+    r.GetValue(model)!, r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(optimizer)!,
+    r.GetValue(threads), r.GetValue(seed), r.GetValue(checkpoint), r.GetValue(resume), r.GetValue(json), r.GetValue(output)))));
+
+var eval = new Command("eval", "Evaluate a checkpoint on the test split") { model, data, checkpoint, threads };
+eval.SetAction(r => SampleCommands.Run(() => SampleCommands.Evaluate(r.GetValue(model)!, r.GetValue(data), r.GetValue(checkpoint), r.GetValue(threads))));
+
+var predict = new Command("predict", "Classify one test image and print the three most probable classes") { model, data, checkpoint, index };
+predict.SetAction(r => SampleCommands.Run(() => SampleCommands.Predict(r.GetValue(model)!, r.GetValue(data), r.GetValue(checkpoint), r.GetValue(index))));
+
+var root = new RootCommand("NetGen samples: networks compiled by the NetGen source generator, trained on Fashion-MNIST") { train, eval, predict };
+return root.Parse(args).Invoke();
