@@ -2,9 +2,9 @@ namespace NetGen.Kernels.GemmCore;
 
 /// <summary>
 /// The blocking loops around a micro-kernel (jc → pc → ic → jr → ir, as in BLIS), on one thread.
-/// B is packed into NR-wide panels when it is transposed or when A has more rows than one MC block (the pack is
-/// then reused by every row block); for fewer rows a row-major B is read in place, which measured faster on small
-/// MLP shapes. A is never packed except for the last partial MR sliver.
+/// When A has more rows than one MC block, A slivers and B panels are packed (each pack is reused many times);
+/// for fewer rows A and a row-major B are read in place, which measured faster on small MLP shapes, and only a
+/// transposed B, the last partial A sliver and the last partial B panel are packed.
 /// </summary>
 internal static unsafe class GemmDriver
 {
@@ -33,11 +33,15 @@ internal static unsafe class GemmDriver
             return;
         }
 
-        bool packB = g.CsB != 1 || g.M > MC;
+        // Large products pack both operands (contiguous slivers and panels avoid L1 set conflicts from long
+        // strides); small ones read a row-major B and A in place.
+        bool packA = g.M > MC;
+        bool packB = packA || g.CsB != 1;
         int packedFloats = packB ? KC * RoundUp(Math.Min(g.N, NC), NR) : 0;
-        float* bPacked = Scratch.Get(packedFloats + MR * KC + KC * NR + MR * NR);
-        float* aEdge = bPacked + packedFloats;
-        float* bEdge = aEdge + MR * KC;
+        int aFloats = (packA ? MC : MR) * KC;
+        float* bPacked = Scratch.Get(packedFloats + aFloats + KC * NR + MR * NR);
+        float* aPacked = bPacked + packedFloats;
+        float* bEdge = aPacked + aFloats;
         float* tile = bEdge + KC * NR;
 
         for (int jc = 0; jc < g.N; jc += NC)
@@ -54,8 +58,9 @@ internal static unsafe class GemmDriver
                 {
                     int mc = Math.Min(MC, g.M - ic);
                     int mFull = mc - mc % MR;
-                    if (mFull < mc)
-                        Packing.PackAEdge(kc, mc - mFull, MR, g.A + (ic + mFull) * g.RsA + pc * g.CsA, g.RsA, g.CsA, aEdge);
+                    float* aBlock = g.A + ic * g.RsA + pc * g.CsA;
+                    if (packA) Packing.PackA(kc, mc, MR, aBlock, g.RsA, g.CsA, aPacked);
+                    else if (mFull < mc) Packing.PackA(kc, mc - mFull, MR, aBlock + mFull * g.RsA, g.RsA, g.CsA, aPacked);
                     for (int jr = 0; jr < nc; jr += NR)
                     {
                         int nr = Math.Min(NR, nc - jr);
@@ -74,14 +79,15 @@ internal static unsafe class GemmDriver
                         for (int ir = 0; ir < mc; ir += MR)
                         {
                             int mr = Math.Min(MR, mc - ir);
+                            float* a = packA ? aPacked + (nint)ir * kc : mr < MR ? aPacked : aBlock + ir * g.RsA;
+                            nint rsA = packA || mr < MR ? 1 : g.RsA, csA = packA || mr < MR ? MR : g.CsA;
                             float* c = g.C + (ic + ir) * g.Ldc + jc + jr;
                             if (mr == MR && nr == NR)
-                                TKernel.Run(kc, g.A + (ic + ir) * g.RsA + pc * g.CsA, g.RsA, g.CsA, panel, ldb, c, g.Ldc, overwrite);
+                                TKernel.Run(kc, a, rsA, csA, panel, ldb, c, g.Ldc, overwrite);
                             else
                             {
                                 // Edge tile: compute the full MR×NR into scratch, keep the valid corner.
-                                if (mr == MR) TKernel.Run(kc, g.A + (ic + ir) * g.RsA + pc * g.CsA, g.RsA, g.CsA, panel, ldb, tile, NR, true);
-                                else TKernel.Run(kc, aEdge, 1, MR, panel, ldb, tile, NR, true);
+                                TKernel.Run(kc, a, rsA, csA, panel, ldb, tile, NR, true);
                                 for (int i = 0; i < mr; i++)
                                 {
                                     if (overwrite) new ReadOnlySpan<float>(tile + i * NR, nr).CopyTo(new Span<float>(c + i * g.Ldc, nr));
