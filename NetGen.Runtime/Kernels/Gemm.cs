@@ -80,6 +80,7 @@ public static unsafe class Gemm
         where TKernel : struct, IMicroKernel
         where TAct : struct, IActivation
     {
+        if (SkinnyGemm.TryRun<TAct>(g, TKernel.Lanes)) return;
         int threads = Threading.MaxThreads;
         if (threads > 1 && (long)g.M * g.N * g.K >= ParallelThreshold && GemmJob<TKernel, TAct>.TryRun(g, threads)) return;
         GemmDriver.Run<TKernel, TAct>(g);
