@@ -48,11 +48,16 @@ internal static unsafe class Packing
             float* d = dst + (nint)jr * kc;
             if (csB == 1)
             {
-                // Row-major B: each panel row is one contiguous run.
+                // Row-major B: each panel row is one contiguous run (copied with vectors: a memmove call per
+                // 128-byte row measured slower than the packing it does).
                 for (int p = 0; p < kc; p++)
                 {
-                    new ReadOnlySpan<float>(b + p * rsB + jr, w).CopyTo(new Span<float>(d + p * nr, w));
-                    if (w < nr) new Span<float>(d + p * nr + w, nr - w).Clear();
+                    float* src = b + p * rsB + jr, dp = d + p * nr;
+                    int j = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                        for (; j <= w - 8; j += 8) Vector256.Load(src + j).Store(dp + j);
+                    for (; j < w; j++) dp[j] = src[j];
+                    for (; j < nr; j++) dp[j] = 0f;
                 }
                 continue;
             }
