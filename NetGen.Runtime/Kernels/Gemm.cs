@@ -1,56 +1,106 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using NetGen.Kernels.GemmCore;
+
 namespace NetGen.Kernels;
+
+/// <summary>Which micro-kernel family runs a product (internal so tests can force the narrower paths).</summary>
+internal enum GemmIsa
+{
+    /// <summary>One dot product per element; the fallback without AVX2/FMA.</summary>
+    Scalar,
+    /// <summary>6×16 ymm micro-kernel.</summary>
+    Vector256,
+    /// <summary>8×32 zmm micro-kernel.</summary>
+    Vector512,
+}
 
 /// <summary>
 /// Single-precision matrix products on dense row-major matrices, the three forms backward needs.
-/// Every form writes <c>C = A·B</c> (or adds it to C when <c>accumulate</c> is true).
+/// Every form writes <c>C = A·B</c> (or adds it to C when <c>accumulate</c> is true). Register-tiled AVX-512 or
+/// AVX2 micro-kernels, no transposing copies of whole operands, large products split over
+/// <see cref="Threading.MaxThreads"/> threads; no allocation per call.
 /// </summary>
-public static class Gemm
+public static unsafe class Gemm
 {
+    /// <summary>The widest path this machine accelerates.</summary>
+    internal static readonly GemmIsa BestIsa =
+        Vector512.IsHardwareAccelerated ? GemmIsa.Vector512
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmIsa.Vector256
+        : GemmIsa.Scalar;
+
+    /// <summary>Products with fewer multiply-adds (≈10 µs of one core) stay on the calling thread.</summary>
+    internal const long ParallelThreshold = 1L << 21;
+
     /// <summary>C[m,n] (+)= A[m,k] · B[k,n].</summary>
     public static void MatMul(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
-    {
-        for (int i = 0; i < m; i++)
-        {
-            var ci = c.Slice(i * n, n);
-            if (!accumulate) ci.Clear();
-            for (int p = 0; p < k; p++)
-            {
-                float aip = a[i * k + p];
-                var bp = b.Slice(p * n, n);
-                for (int j = 0; j < n; j++) ci[j] += aip * bp[j];
-            }
-        }
-    }
+        => MatMul(m, n, k, a, b, c, accumulate, BestIsa);
 
     /// <summary>C[m,n] (+)= Aᵀ · B, where A is stored as [k,m].</summary>
     public static void MatMulTransA(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
-    {
-        if (!accumulate) c.Slice(0, m * n).Clear();
-        for (int p = 0; p < k; p++)
-        {
-            var bp = b.Slice(p * n, n);
-            for (int i = 0; i < m; i++)
-            {
-                float api = a[p * m + i];
-                var ci = c.Slice(i * n, n);
-                for (int j = 0; j < n; j++) ci[j] += api * bp[j];
-            }
-        }
-    }
+        => MatMulTransA(m, n, k, a, b, c, accumulate, BestIsa);
 
     /// <summary>C[m,n] (+)= A · Bᵀ, where B is stored as [n,k].</summary>
     public static void MatMulTransB(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
+        => MatMulTransB(m, n, k, a, b, c, accumulate, BestIsa);
+
+    internal static void MatMul(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa)
     {
-        for (int i = 0; i < m; i++)
+        CheckShapes(m, n, k, a, b, c);
+        fixed (float* pa = a, pb = b, pc = c)
+            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = n, CsB = 1, C = pc, Ldc = n, Accumulate = accumulate }, isa);
+    }
+
+    internal static void MatMulTransA(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa)
+    {
+        CheckShapes(m, n, k, a, b, c);
+        fixed (float* pa = a, pb = b, pc = c)
+            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = 1, CsA = m, B = pb, RsB = n, CsB = 1, C = pc, Ldc = n, Accumulate = accumulate }, isa);
+    }
+
+    internal static void MatMulTransB(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa)
+    {
+        CheckShapes(m, n, k, a, b, c);
+        fixed (float* pa = a, pb = b, pc = c)
+            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = 1, CsB = k, C = pc, Ldc = n, Accumulate = accumulate }, isa);
+    }
+
+    /// <summary>Runs one strided product with its epilogue on the chosen path, threaded when it is large enough.</summary>
+    internal static void Run<TAct>(in GemmArgs g, GemmIsa isa) where TAct : struct, IActivation
+    {
+        switch (isa)
         {
-            var ai = a.Slice(i * k, k);
-            for (int j = 0; j < n; j++)
-            {
-                var bj = b.Slice(j * k, k);
-                float s = 0f;
-                for (int p = 0; p < k; p++) s += ai[p] * bj[p];
-                c[i * n + j] = accumulate ? c[i * n + j] + s : s;
-            }
+            case GemmIsa.Vector512: Run<Vector512Kernel, TAct>(g); break;
+            case GemmIsa.Vector256: Run<Vector256Kernel, TAct>(g); break;
+            default: ScalarGemm.Run<TAct>(g); break;
         }
+    }
+
+    private static void Run<TKernel, TAct>(in GemmArgs g)
+        where TKernel : struct, IMicroKernel
+        where TAct : struct, IActivation
+    {
+        if (SkinnyGemm.TryRun<TAct>(g, TKernel.Lanes)) return;
+        int threads = Threading.MaxThreads;
+        if (threads > 1 && (long)g.M * g.N * g.K >= ParallelThreshold && GemmJob<TKernel, TAct>.TryRun(g, threads)) return;
+        GemmDriver.Run<TKernel, TAct>(g);
+    }
+
+    /// <summary>Throws unless the sizes are non-negative and a, b, c hold at least m·k, k·n and m·n floats.</summary>
+    internal static void CheckShapes(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c)
+    {
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "Matrix sizes must be non-negative.");
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "Matrix sizes must be non-negative.");
+        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "Matrix sizes must be non-negative.");
+        CheckLength(a, (long)m * k, nameof(a), "m·k");
+        CheckLength(b, (long)k * n, nameof(b), "k·n");
+        CheckLength(c, (long)m * n, nameof(c), "m·n");
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="name"/> when it holds fewer than <paramref name="needed"/> floats.</summary>
+    internal static void CheckLength(ReadOnlySpan<float> span, long needed, string name, string formula)
+    {
+        if (span.Length < needed)
+            throw new ArgumentException($"Span '{name}' has {span.Length} elements but {formula} = {needed} are needed; size the buffer for the sizes passed alongside it.", name);
     }
 }

@@ -1,52 +1,72 @@
 namespace NetGen.Kernels;
 
-/// <summary>Loss functions fused with their gradient with respect to the network's output.</summary>
-public static class Losses
+/// <summary>Loss functions fused with their gradient with respect to the network's output, vectorised per row.</summary>
+public static unsafe class Losses
 {
     /// <summary>
     /// Mean over the batch of −log softmax(logits)[label]. When <paramref name="dLogits"/> is not empty it receives
     /// (softmax(logits) − onehot(label)) / batch, the gradient of the mean loss.
     /// </summary>
     public static float SoftmaxCrossEntropy(int batch, int classes, ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> dLogits)
+        => SoftmaxCrossEntropy(batch, classes, logits, labels, dLogits, Elementwise.BestLanes);
+
+    internal static float SoftmaxCrossEntropy(int batch, int classes, ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> dLogits, int lanes)
     {
+        CheckSizes(batch, classes, nameof(classes));
+        Gemm.CheckLength(logits, (long)batch * classes, nameof(logits), "batch·classes");
+        if (labels.Length < batch)
+            throw new ArgumentException($"Span 'labels' has {labels.Length} elements but batch = {batch} are needed; pass one label per sample.", nameof(labels));
+        if (!dLogits.IsEmpty) Gemm.CheckLength(dLogits, (long)batch * classes, nameof(dLogits), "batch·classes (or pass an empty span for no gradient)");
         double total = 0;
         float invBatch = 1f / batch;
-        for (int b = 0; b < batch; b++)
-        {
-            var z = logits.Slice(b * classes, classes);
-            int label = labels[b];
-            if ((uint)label >= (uint)classes)
-                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {label} of sample {b} is outside [0, {classes}).");
-            float max = z[0];
-            for (int j = 1; j < classes; j++) max = MathF.Max(max, z[j]);
-            float sum = 0f;
-            for (int j = 0; j < classes; j++) sum += MathF.Exp(z[j] - max);
-            float logSum = MathF.Log(sum) + max;
-            total += logSum - z[label];
-            if (!dLogits.IsEmpty)
+        fixed (float* pz = logits, pd = dLogits)
+            for (int b = 0; b < batch; b++)
             {
-                var d = dLogits.Slice(b * classes, classes);
-                for (int j = 0; j < classes; j++) d[j] = MathF.Exp(z[j] - logSum) * invBatch;
-                d[label] -= invBatch;
+                int label = labels[b];
+                if ((uint)label >= (uint)classes)
+                    throw new ArgumentOutOfRangeException(nameof(labels), $"Label {label} of sample {b} is outside [0, {classes}).");
+                float* z = pz + (nint)b * classes;
+                float max = Elementwise.Max(z, classes, lanes);
+                float logSum = MathF.Log(Elementwise.SumExp(z, classes, max, null, 0f, lanes)) + max;
+                total += logSum - z[label];
+                if (pd != null)
+                {
+                    // p = exp(z − logSum) is the softmax; the second pass writes it scaled, then subtracts the label.
+                    float* d = pd + (nint)b * classes;
+                    Elementwise.SumExp(z, classes, logSum, d, invBatch, lanes);
+                    d[label] -= invBatch;
+                }
             }
-        }
-        return (float)(total / batch);
+        return batch == 0 ? 0f : (float)(total / batch);
     }
 
     /// <summary>
     /// Mean over the batch of ½·Σ(y − t)². When <paramref name="dY"/> is not empty it receives (y − t) / batch.
     /// </summary>
     public static float SquaredError(int batch, int size, ReadOnlySpan<float> y, ReadOnlySpan<float> targets, Span<float> dY)
+        => SquaredError(batch, size, y, targets, dY, Elementwise.BestLanes);
+
+    internal static float SquaredError(int batch, int size, ReadOnlySpan<float> y, ReadOnlySpan<float> targets, Span<float> dY, int lanes)
     {
+        CheckSizes(batch, size, nameof(size));
+        Gemm.CheckLength(y, (long)batch * size, nameof(y), "batch·size");
+        Gemm.CheckLength(targets, (long)batch * size, nameof(targets), "batch·size");
+        if (!dY.IsEmpty) Gemm.CheckLength(dY, (long)batch * size, nameof(dY), "batch·size (or pass an empty span for no gradient)");
         double total = 0;
         float invBatch = 1f / batch;
-        int count = batch * size;
-        for (int i = 0; i < count; i++)
-        {
-            float diff = y[i] - targets[i];
-            total += 0.5 * diff * diff;
-            if (!dY.IsEmpty) dY[i] = diff * invBatch;
-        }
-        return (float)(total / batch);
+        fixed (float* py = y, pt = targets, pd = dY)
+            for (int b = 0; b < batch; b++)
+            {
+                // One float sum per sample, accumulated in double over the batch.
+                nint row = (nint)b * size;
+                total += 0.5 * Elementwise.SumSquaredDifference(py + row, pt + row, size, pd == null ? null : pd + row, invBatch, lanes);
+            }
+        return batch == 0 ? 0f : (float)(total / batch);
+    }
+
+    private static void CheckSizes(int batch, int size, string sizeName)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be non-negative.");
+        if (size < 1) throw new ArgumentOutOfRangeException(sizeName, size, $"'{sizeName}' must be at least 1.");
     }
 }

@@ -1,0 +1,41 @@
+namespace NetGen.Kernels.GemmCore;
+
+/// <summary>
+/// One product C[m,n] (+)= A·B, then C = act(C + bias) when the caller's epilogue asks for it. Operands are
+/// addressed through strides, so the transposed forms need no copies: A(i,p) = A[i·RsA + p·CsA],
+/// B(p,j) = B[p·RsB + j·CsB], C(i,j) = C[i·Ldc + j].
+/// </summary>
+internal unsafe struct GemmArgs
+{
+    public int M, N, K;
+    public float* A;
+    public nint RsA, CsA;
+    public float* B;
+    public nint RsB, CsB;
+    public float* C;
+    public nint Ldc;
+    /// <summary>Per-column bias added before the activation; null for none.</summary>
+    public float* Bias;
+    public bool Accumulate;
+
+    /// <summary>The sub-product on columns [j0, j0 + n).</summary>
+    public readonly GemmArgs Columns(int j0, int n)
+    {
+        var s = this;
+        s.N = n;
+        s.B += j0 * CsB;
+        s.C += j0;
+        if (Bias != null) s.Bias += j0;
+        return s;
+    }
+
+    /// <summary>The sub-product on rows [i0, i0 + m).</summary>
+    public readonly GemmArgs Rows(int i0, int m)
+    {
+        var s = this;
+        s.M = m;
+        s.A += i0 * RsA;
+        s.C += i0 * Ldc;
+        return s;
+    }
+}

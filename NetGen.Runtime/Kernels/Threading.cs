@@ -1,0 +1,26 @@
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Process-wide threading settings of the kernels. Large matrix products are split over output tiles and run on a
+/// small persistent worker pool; small ones always stay on the calling thread.
+/// </summary>
+public static class Threading
+{
+    private static int _maxThreads = Environment.ProcessorCount;
+
+    /// <summary>
+    /// The most threads (the caller included) one kernel call may use; 1 keeps every kernel on the calling thread.
+    /// Defaults to <see cref="Environment.ProcessorCount"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public static int MaxThreads
+    {
+        get => Volatile.Read(ref _maxThreads);
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(MaxThreads), value, "Threading.MaxThreads must be at least 1; use 1 to run every kernel on the calling thread.");
+            Volatile.Write(ref _maxThreads, value);
+        }
+    }
+}

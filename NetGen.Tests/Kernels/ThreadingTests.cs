@@ -1,0 +1,113 @@
+using NetGen.Kernels;
+
+namespace NetGen.Tests.Kernels;
+
+/// <summary>These tests change the process-wide <see cref="Threading.MaxThreads"/>, so they run alone.</summary>
+[CollectionDefinition(nameof(ThreadingTests), DisableParallelization = true)]
+public class ThreadingCollection;
+
+[Collection(nameof(ThreadingTests))]
+public class ThreadingTests
+{
+    [Fact]
+    public void MaxThreadsRejectsZero()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Threading.MaxThreads = 0);
+        Assert.Equal("MaxThreads", e.ParamName);
+    }
+
+    /// <summary>
+    /// Column split (many panels), row split (one column panel, many rows) and a transposed operand: the threaded
+    /// result must equal the single-threaded one bit for bit (every element sums the same terms in the same order).
+    /// </summary>
+    [Theory]
+    [InlineData(Form.AB, 96, 300, 160)]
+    [InlineData(Form.ABt, 64, 200, 250)]
+    [InlineData(Form.AtB, 1000, 20, 150)]
+    public void ThreadedEqualsSingleThreaded(Form form, int m, int n, int k)
+    {
+        Assert.True((long)m * n * k >= Gemm.ParallelThreshold, "shape must be large enough to be split");
+        var a = Oracle.Uniform(m * k, 21);
+        var b = Oracle.Uniform(k * n, 22);
+        var single = Run(1);
+        var threaded = Run(3);
+        Assert.Equal(single, threaded);
+        Oracle.AssertClose(Oracle.Product(form, m, n, k, a, b), threaded, Oracle.Tolerance(k), form.ToString());
+
+        float[] Run(int threads)
+        {
+            int saved = Threading.MaxThreads;
+            Threading.MaxThreads = threads;
+            try
+            {
+                var c = new float[m * n];
+                switch (form)
+                {
+                    case Form.AB: Gemm.MatMul(m, n, k, a, b, c, false); break;
+                    case Form.AtB: Gemm.MatMulTransA(m, n, k, a, b, c, false); break;
+                    default: Gemm.MatMulTransB(m, n, k, a, b, c, false); break;
+                }
+                return c;
+            }
+            finally
+            {
+                Threading.MaxThreads = saved;
+            }
+        }
+    }
+
+    /// <summary>
+    /// After warm-up (worker threads, scratch buffers, and enough calls for tiered and on-stack-replacement JIT
+    /// compilation, which runs on the calling thread and may allocate), a training step's kernels allocate nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void SteadyStateCallsAllocateNothing(int threads)
+    {
+        const int batch = 64, inputs = 784, hidden = 256, classes = 10;
+        var x = Oracle.Uniform(batch * inputs, 31);
+        var w1 = Oracle.Uniform(inputs * hidden, 32);
+        var b1 = Oracle.Uniform(hidden, 33);
+        var w2 = Oracle.Uniform(hidden * classes, 34);
+        var b2 = Oracle.Uniform(classes, 35);
+        var h = new float[batch * hidden];
+        var logits = new float[batch * classes];
+        var dLogits = new float[batch * classes];
+        var dh = new float[batch * hidden];
+        var dw1 = new float[inputs * hidden];
+        var db1 = new float[hidden];
+        var dw2 = new float[hidden * classes];
+        var db2 = new float[classes];
+        var labels = Enumerable.Range(0, batch).Select(i => i % classes).ToArray();
+        var big = Oracle.Uniform(300 * 300, 36);
+        var bigC = new float[300 * 300];
+
+        void Step()
+        {
+            Dense.Forward<Relu>(batch, inputs, hidden, x, w1, b1, h);
+            Dense.Forward<Identity>(batch, hidden, classes, h, w2, b2, logits);
+            Losses.SoftmaxCrossEntropy(batch, classes, logits, labels, dLogits);
+            Dense.Backward<Identity>(batch, hidden, classes, h, w2, logits, dLogits, dw2, db2, dh);
+            Dense.Backward<Relu>(batch, inputs, hidden, x, w1, h, dh, dw1, db1, []);
+            Losses.SquaredError(batch, classes, logits, logits, dLogits);
+            Gemm.MatMul(300, 300, 300, big, big, bigC, false);
+            Gemm.MatMulTransA(300, 300, 300, big, big, bigC, true);
+            Gemm.MatMulTransB(300, 300, 300, big, big, bigC, true);
+        }
+
+        int saved = Threading.MaxThreads;
+        Threading.MaxThreads = threads;
+        try
+        {
+            for (int i = 0; i < 40; i++) Step();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 3; i++) Step();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally
+        {
+            Threading.MaxThreads = saved;
+        }
+    }
+}
