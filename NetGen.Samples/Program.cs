@@ -32,4 +32,10 @@ var predict = new Command("predict", "Classify one test image and print the thre
 predict.SetAction(r => SampleCommands.Run(() => SampleCommands.Predict(r.GetValue(model)!, r.GetValue(data), r.GetValue(checkpoint), r.GetValue(index))));
 
 var root = new RootCommand("NetGen samples: networks compiled by the NetGen source generator, trained on Fashion-MNIST") { train, eval, predict };
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
+    return 1;
+}
+return parsed.Invoke();

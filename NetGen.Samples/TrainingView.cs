@@ -11,7 +11,8 @@ internal sealed class TrainingView : IProgress<TrainingProgress>
 {
     private readonly bool _interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
     private ProgressTask? _task;
-    private int _lastLoggedDecile = -1, _lastEpoch = -1;
+    private readonly System.Diagnostics.Stopwatch _sinceLog = System.Diagnostics.Stopwatch.StartNew();
+    private int _lastEpoch = -1;
 
     /// <summary>Runs <paramref name="work"/> with a live display around it when the console is interactive.</summary>
     public T Run<T>(Func<T> work)
@@ -40,11 +41,10 @@ internal sealed class TrainingView : IProgress<TrainingProgress>
             _task.Description = $"epoch {p.Epoch + 1}/{p.Epochs}  loss {p.Loss:F4}  {p.SamplesPerSecond:N0} samples/s";
             return;
         }
-        int decile = p.Batch * 10 / Math.Max(p.Batches, 1);
-        if (p.Epoch != _lastEpoch) { _lastEpoch = p.Epoch; _lastLoggedDecile = 0; }
-        if (decile > _lastLoggedDecile && decile < 10)
+        // plain output: a line every 10 s at most, so logs of long epochs show life without flooding short runs
+        if (_sinceLog.Elapsed.TotalSeconds >= 10 && p.Batch < p.Batches)
         {
-            _lastLoggedDecile = decile;
+            _sinceLog.Restart();
             Console.WriteLine($"  epoch {p.Epoch + 1}/{p.Epochs}  {p.Batch}/{p.Batches} batches  loss {p.Loss:F4}  {p.SamplesPerSecond:N0} samples/s");
         }
     }
