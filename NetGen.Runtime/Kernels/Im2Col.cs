@@ -1,0 +1,178 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Lowers one sample's convolution to a matrix product. <c>cols[(c·kH + u)·kW + v, i·outW + j] =
+/// x[c, i·sH + u − pH, j·sW + v − pW]</c> (zero outside the input), so that <c>y = w · cols</c> with the weight
+/// read as <c>[outC, inC·kH·kW]</c>; <see cref="Accumulate"/> is the adjoint that scatters a column gradient back.
+/// </summary>
+internal static class Im2Col
+{
+    /// <summary>Fills <paramref name="cols"/> (<see cref="Conv2DShape.PatchSize"/> × output pixels) from one sample.</summary>
+    public static void Pack(in Conv2DShape s, ReadOnlySpan<float> x, Span<float> cols)
+    {
+        int outW = s.OutWidth, pixels = s.OutHeight * outW;
+        for (int c = 0; c < s.InChannels; c++)
+        for (int u = 0; u < s.KernelHeight; u++)
+        for (int v = 0; v < s.KernelWidth; v++)
+        {
+            var row = cols.Slice(((c * s.KernelHeight + u) * s.KernelWidth + v) * pixels, pixels);
+            var (jLo, jHi) = ValidColumns(s, v);
+            for (int i = 0; i < s.OutHeight; i++)
+            {
+                var dst = row.Slice(i * outW, outW);
+                int ih = i * s.StrideHeight + u - s.PaddingHeight;
+                if ((uint)ih >= (uint)s.Height) { dst.Clear(); continue; }
+                var src = x.Slice((c * s.Height + ih) * s.Width, s.Width);
+                dst.Slice(0, jLo).Clear();
+                dst.Slice(jHi).Clear();
+                if (jHi == jLo) continue;
+                int iw = jLo * s.StrideWidth + v - s.PaddingWidth;
+                if (s.StrideWidth == 1)
+                    src.Slice(iw, jHi - jLo).CopyTo(dst.Slice(jLo));
+                else
+                    for (int j = jLo; j < jHi; j++, iw += s.StrideWidth) dst[j] = src[iw];
+            }
+        }
+    }
+
+    /// <summary>dx[c, ih, iw] += cols[…] for every column entry that <see cref="Pack"/> read from x (the adjoint of Pack).</summary>
+    public static void Accumulate(in Conv2DShape s, ReadOnlySpan<float> cols, Span<float> dx)
+    {
+        int outW = s.OutWidth, pixels = s.OutHeight * outW;
+        for (int c = 0; c < s.InChannels; c++)
+        for (int u = 0; u < s.KernelHeight; u++)
+        for (int v = 0; v < s.KernelWidth; v++)
+        {
+            var row = cols.Slice(((c * s.KernelHeight + u) * s.KernelWidth + v) * pixels, pixels);
+            var (jLo, jHi) = ValidColumns(s, v);
+            if (jHi == jLo) continue;
+            for (int i = 0; i < s.OutHeight; i++)
+            {
+                int ih = i * s.StrideHeight + u - s.PaddingHeight;
+                if ((uint)ih >= (uint)s.Height) continue;
+                var src = row.Slice(i * outW, outW);
+                var dst = dx.Slice((c * s.Height + ih) * s.Width, s.Width);
+                int iw = jLo * s.StrideWidth + v - s.PaddingWidth;
+                if (s.StrideWidth == 1)
+                    MapOps.Add(src.Slice(jLo, jHi - jLo), dst.Slice(iw));
+                else
+                    for (int j = jLo; j < jHi; j++, iw += s.StrideWidth) dst[iw] += src[j];
+            }
+        }
+    }
+
+    // Output columns j whose input column j·sW + v − pW lies in [0, W): jLo = ⌈(pW − v) / sW⌉⁺, jHi = ⌊(W − 1 + pW − v) / sW⌋ + 1,
+    // both clamped to [0, outW]. Hoisted out of the row loop because it depends only on the kernel column v.
+    private static (int Lo, int Hi) ValidColumns(in Conv2DShape s, int v)
+    {
+        int before = s.PaddingWidth - v;
+        int lo = before <= 0 ? 0 : (before + s.StrideWidth - 1) / s.StrideWidth;
+        int last = s.Width - 1 + before;
+        int hi = last < 0 ? 0 : Math.Min(s.OutWidth, last / s.StrideWidth + 1);
+        lo = Math.Min(lo, s.OutWidth);
+        return (lo, Math.Max(lo, hi));
+    }
+}
+
+/// <summary>Vectorised row operations shared by the convolution, pooling and dropout kernels, and their argument checks.</summary>
+internal static class MapOps
+{
+    /// <summary>dst[i] += src[i] for i &lt; src.Length.</summary>
+    public static void Add(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        int n = src.Length, i = 0;
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst.Slice(0, n));
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16)
+                (Vector512.LoadUnsafe(ref d, (nuint)i) + Vector512.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+                (Vector256.LoadUnsafe(ref d, (nuint)i) + Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) += Unsafe.Add(ref s, i);
+    }
+
+    /// <summary>dst[i] = a[i] · b[i] for i &lt; a.Length; dst may be a or b.</summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst)
+    {
+        int n = a.Length, i = 0;
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b.Slice(0, n));
+        ref float d = ref MemoryMarshal.GetReference(dst.Slice(0, n));
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16)
+                (Vector512.LoadUnsafe(ref pa, (nuint)i) * Vector512.LoadUnsafe(ref pb, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+                (Vector256.LoadUnsafe(ref pa, (nuint)i) * Vector256.LoadUnsafe(ref pb, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref pa, i) * Unsafe.Add(ref pb, i);
+    }
+
+    /// <summary>Σ x[i], accumulated in vector lanes.</summary>
+    public static float Sum(ReadOnlySpan<float> x)
+    {
+        int n = x.Length, i = 0;
+        ref float p = ref MemoryMarshal.GetReference(x);
+        float sum = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var acc = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16) acc += Vector512.LoadUnsafe(ref p, (nuint)i);
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8) acc += Vector256.LoadUnsafe(ref p, (nuint)i);
+            sum = Vector256.Sum(acc);
+        }
+        for (; i < n; i++) sum += Unsafe.Add(ref p, i);
+        return sum;
+    }
+
+    /// <summary>y[i] = act(y[i] + bias): the fused convolution epilogue over one output channel.</summary>
+    public static void BiasActivation<TAct>(Span<float> y, float bias) where TAct : struct, IActivation
+    {
+        int n = y.Length, i = 0;
+        ref float p = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var b = Vector512.Create(bias);
+            for (; i <= n - 16; i += 16) TAct.Apply(Vector512.LoadUnsafe(ref p, (nuint)i) + b).StoreUnsafe(ref p, (nuint)i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var b = Vector256.Create(bias);
+            for (; i <= n - 8; i += 8) TAct.Apply(Vector256.LoadUnsafe(ref p, (nuint)i) + b).StoreUnsafe(ref p, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref p, i) = TAct.Apply(Unsafe.Add(ref p, i) + bias);
+    }
+
+    /// <summary>dy[i] ← dy[i] · act′(y[i]), the derivative written through the activation's output.</summary>
+    public static void MultiplyByDerivative<TAct>(Span<float> dy, ReadOnlySpan<float> y) where TAct : struct, IActivation
+    {
+        int n = dy.Length, i = 0;
+        ref float d = ref MemoryMarshal.GetReference(dy);
+        ref float py = ref MemoryMarshal.GetReference(y.Slice(0, n));
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16)
+                (Vector512.LoadUnsafe(ref d, (nuint)i) * TAct.Derivative(Vector512.LoadUnsafe(ref py, (nuint)i))).StoreUnsafe(ref d, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+                (Vector256.LoadUnsafe(ref d, (nuint)i) * TAct.Derivative(Vector256.LoadUnsafe(ref py, (nuint)i))).StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) *= TAct.Derivative(Unsafe.Add(ref py, i));
+    }
+
+    /// <summary>Throws when a buffer is shorter than the kernel needs, naming the argument and the size to allocate.</summary>
+    public static void Require(int length, long needed, string argument, string kernel)
+    {
+        if (length < needed)
+            throw new ArgumentException(
+                $"{kernel}: '{argument}' holds {length} elements but this call needs {needed}; size it from the shape's *Size properties for the batch.",
+                argument);
+    }
+}

@@ -1,0 +1,157 @@
+namespace NetGen.Kernels;
+
+/// <summary>
+/// The compile-time shape of one 2-D pooling layer: a per-sample input <c>[Channels, Height, Width]</c>, a square
+/// window, no padding, and an output <c>[Channels, OutHeight, OutWidth]</c> with
+/// <c>OutHeight = ⌊(Height − Window) / Stride⌋ + 1</c> (likewise the width).
+/// </summary>
+public readonly struct Pool2DShape
+{
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive or the window is larger than the input.</exception>
+    public Pool2DShape(int channels, int height, int width, int window, int stride)
+    {
+        if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), channels, "Pooling: the channel count must be positive.");
+        Channels = channels; Height = height; Width = width; Window = window; Stride = stride;
+        OutHeight = Conv2D.OutputSize(height, window, stride, 0);
+        OutWidth = Conv2D.OutputSize(width, window, stride, 0);
+    }
+
+    /// <summary>Channels (pooled independently).</summary>
+    public int Channels { get; }
+    /// <summary>Input height.</summary>
+    public int Height { get; }
+    /// <summary>Input width.</summary>
+    public int Width { get; }
+    /// <summary>Side of the square window.</summary>
+    public int Window { get; }
+    /// <summary>Step between windows, in both directions.</summary>
+    public int Stride { get; }
+    /// <summary>Output height, ⌊(Height − Window) / Stride⌋ + 1.</summary>
+    public int OutHeight { get; }
+    /// <summary>Output width, ⌊(Width − Window) / Stride⌋ + 1.</summary>
+    public int OutWidth { get; }
+    /// <summary>Floats per input sample, Channels·Height·Width.</summary>
+    public int InputSize => Channels * Height * Width;
+    /// <summary>Floats per output sample, Channels·OutHeight·OutWidth.</summary>
+    public int OutputSize => Channels * OutHeight * OutWidth;
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"[{Channels},{Height},{Width}] → [{Channels},{OutHeight},{OutWidth}] (window {Window}, stride {Stride})";
+
+    internal void Check(string kernel, int batch, int x, int y)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"{kernel}: the batch size must be zero or positive.");
+        MapOps.Require(x, (long)batch * InputSize, nameof(x), kernel);
+        MapOps.Require(y, (long)batch * OutputSize, nameof(y), kernel);
+    }
+}
+
+/// <summary>Max pooling over batches laid out <c>[B, C, H, W]</c>; the gradient goes to each window's maximum.</summary>
+public static class MaxPool2D
+{
+    /// <summary>
+    /// y[b,c,i,j] = max_{u,v &lt; window} x[b, c, i·stride + u, j·stride + v]. When <paramref name="argmax"/> is not empty it
+    /// receives, per output, the index of the chosen input within its sample (<c>(c·H + h)·W + w</c>; the first one on ties),
+    /// which <see cref="Backward"/> needs; inference can pass an empty span. Allocates nothing.
+    /// </summary>
+    public static void Forward(in Pool2DShape shape, int batch, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
+    {
+        shape.Check(nameof(MaxPool2D), batch, x.Length, y.Length);
+        if (!argmax.IsEmpty) MapOps.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
+        int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
+        int o = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            var xb = x.Slice(b * shape.InputSize, shape.InputSize);
+            for (int c = 0; c < shape.Channels; c++)
+            for (int i = 0; i < shape.OutHeight; i++)
+            for (int j = 0; j < shape.OutWidth; j++, o++)
+            {
+                int start = c * plane + i * s * width + j * s;
+                int best = start;
+                float max = xb[start];
+                for (int u = 0; u < k; u++)
+                {
+                    var row = xb.Slice(start + u * width, k);
+                    for (int v = 0; v < k; v++)
+                        if (row[v] > max) { max = row[v]; best = start + u * width + v; }
+                }
+                y[o] = max;
+                if (!argmax.IsEmpty) argmax[o] = best;
+            }
+        }
+    }
+
+    /// <summary>dx[b, argmax[b,o]] += dy[b,o] with dx cleared first (overlapping windows add up). Allocates nothing.</summary>
+    public static void Backward(in Pool2DShape shape, int batch, ReadOnlySpan<int> argmax, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        shape.Check(nameof(MaxPool2D), batch, dx.Length, dy.Length);
+        MapOps.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
+        dx.Slice(0, batch * shape.InputSize).Clear();
+        int outputs = shape.OutputSize;
+        for (int b = 0; b < batch; b++)
+        {
+            var dxb = dx.Slice(b * shape.InputSize, shape.InputSize);
+            var ab = argmax.Slice(b * outputs, outputs);
+            var dyb = dy.Slice(b * outputs, outputs);
+            for (int o = 0; o < outputs; o++) dxb[ab[o]] += dyb[o];
+        }
+    }
+}
+
+/// <summary>Average pooling over batches laid out <c>[B, C, H, W]</c>; every window divides by Window².</summary>
+public static class AvgPool2D
+{
+    /// <summary>y[b,c,i,j] = (1 / window²) · Σ_{u,v &lt; window} x[b, c, i·stride + u, j·stride + v]. Allocates nothing.</summary>
+    public static void Forward(in Pool2DShape shape, int batch, ReadOnlySpan<float> x, Span<float> y)
+    {
+        shape.Check(nameof(AvgPool2D), batch, x.Length, y.Length);
+        int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
+        float scale = 1f / (k * k);
+        int o = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            var xb = x.Slice(b * shape.InputSize, shape.InputSize);
+            for (int c = 0; c < shape.Channels; c++)
+            for (int i = 0; i < shape.OutHeight; i++)
+            for (int j = 0; j < shape.OutWidth; j++, o++)
+            {
+                int start = c * plane + i * s * width + j * s;
+                float sum = 0f;
+                for (int u = 0; u < k; u++)
+                {
+                    var row = xb.Slice(start + u * width, k);
+                    for (int v = 0; v < k; v++) sum += row[v];
+                }
+                y[o] = sum * scale;
+            }
+        }
+    }
+
+    /// <summary>dx[b, c, i·stride + u, j·stride + v] += dy[b,c,i,j] / window² with dx cleared first. Allocates nothing.</summary>
+    public static void Backward(in Pool2DShape shape, int batch, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        shape.Check(nameof(AvgPool2D), batch, dx.Length, dy.Length);
+        int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
+        float scale = 1f / (k * k);
+        dx.Slice(0, batch * shape.InputSize).Clear();
+        int o = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            var dxb = dx.Slice(b * shape.InputSize, shape.InputSize);
+            for (int c = 0; c < shape.Channels; c++)
+            for (int i = 0; i < shape.OutHeight; i++)
+            for (int j = 0; j < shape.OutWidth; j++, o++)
+            {
+                int start = c * plane + i * s * width + j * s;
+                float g = dy[o] * scale;
+                for (int u = 0; u < k; u++)
+                {
+                    var row = dxb.Slice(start + u * width, k);
+                    for (int v = 0; v < k; v++) row[v] += g;
+                }
+            }
+        }
+    }
+}
