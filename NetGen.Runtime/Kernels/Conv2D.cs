@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace NetGen.Kernels;
 
 /// <summary>
@@ -81,7 +85,8 @@ public readonly struct Conv2DShape
 /// <summary>
 /// 2-D convolution kernels over batches laid out <c>[B, C, H, W]</c> (batch outermost), weights
 /// <c>[outC, inC, kH, kW]</c>, bias <c>[outC]</c>. Each sample is lowered to a matrix product by im2col into a
-/// caller-provided workspace of <see cref="WorkspaceSize"/> floats, allocated once with the network.
+/// caller-provided workspace of <see cref="WorkspaceSize"/> floats, allocated once with the network; stride-1
+/// convolutions with few input channels run a direct register-blocked forward kernel instead.
 /// </summary>
 public static class Conv2D
 {
@@ -103,9 +108,13 @@ public static class Conv2D
     }
 
     /// <summary>Floats of scratch that <see cref="Forward{TAct}"/> and <see cref="Backward{TAct}"/> need: PatchSize·OutHeight·OutWidth
-    /// (one sample's patch matrix), or 0 for a pointwise convolution.</summary>
-    public static int WorkspaceSize(in Conv2DShape shape) =>
-        shape.IsPointwise ? 0 : shape.PatchSize * shape.OutHeight * shape.OutWidth;
+    /// (one sample's patch matrix), or 0 for a pointwise convolution; at least one zero-padded input sample when the
+    /// direct forward kernel applies.</summary>
+    public static int WorkspaceSize(in Conv2DShape shape)
+    {
+        int patches = shape.IsPointwise ? 0 : shape.PatchSize * shape.OutHeight * shape.OutWidth;
+        return UsesDirect(shape) ? Math.Max(patches, PaddedInputSize(shape)) : patches;
+    }
 
     /// <summary>
     /// y[b,o,i,j] = act(bias[o] + Σ_{c,u,v} w[o,c,u,v] · x[b, c, i·sH + u − pH, j·sW + v − pW]), zero outside x.
@@ -114,13 +123,25 @@ public static class Conv2D
     public static void Forward<TAct>(in Conv2DShape shape, int batch,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace)
         where TAct : struct, IActivation
+        => ForwardOnPath<TAct>(shape, batch, x, w, bias, y, workspace, UsesDirect(shape));
+
+    /// <summary><see cref="Forward{TAct}"/> on a chosen path, so that tests and benchmarks can compare the two.</summary>
+    internal static void ForwardOnPath<TAct>(in Conv2DShape shape, int batch,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace, bool direct)
+        where TAct : struct, IActivation
     {
         Check(shape, batch, x.Length, w.Length, bias.Length, y.Length, workspace.Length);
+        if (direct) MapOps.Require(workspace.Length, PaddedInputSize(shape), nameof(workspace), nameof(Conv2D));
         int pixels = shape.OutHeight * shape.OutWidth;
         for (int b = 0; b < batch; b++)
         {
             var xb = x.Slice(b * shape.InputSize, shape.InputSize);
             var yb = y.Slice(b * shape.OutputSize, shape.OutputSize);
+            if (direct)
+            {
+                DirectForward<TAct>(shape, xb, w, bias, yb, workspace);
+                continue;
+            }
             Gemm.MatMul(shape.OutChannels, pixels, shape.PatchSize, w, Patches(shape, xb, workspace), yb, accumulate: false);
             for (int o = 0; o < shape.OutChannels; o++)
                 MapOps.BiasActivation<TAct>(yb.Slice(o * pixels, pixels), bias.IsEmpty ? 0f : bias[o]);
@@ -171,6 +192,79 @@ public static class Conv2D
             Gemm.MatMulTransA(shape.PatchSize, pixels, shape.OutChannels, w, dyb, workspace, accumulate: false);
             dxb.Clear();
             Im2Col.Accumulate(shape, workspace, dxb);
+        }
+    }
+
+    /// <summary>
+    /// Whether <see cref="Forward{TAct}"/> takes the direct path: stride 1, at most <see cref="DirectMaxInChannels"/> input
+    /// channels, at least 4 output channels and 16 output columns, and 16-lane vectors accelerated.
+    /// </summary>
+    internal static bool UsesDirect(in Conv2DShape s) =>
+        Vector512.IsHardwareAccelerated && !s.IsPointwise && s.StrideHeight == 1 && s.StrideWidth == 1
+        && s.InChannels <= DirectMaxInChannels && s.OutChannels >= 4 && s.OutWidth >= 16;
+
+    /// <summary>Largest input-channel count for which the direct forward beat im2col + GEMM in NetGen.Benchmarks' ConvBenchmarks.</summary>
+    internal const int DirectMaxInChannels = 4;
+
+    private static int PaddedInputSize(in Conv2DShape s) =>
+        s.InChannels * (s.Height + 2 * s.PaddingHeight) * (s.Width + 2 * s.PaddingWidth);
+
+    // A short patch (inC·kH·kW) makes im2col copy about as many floats as the product reads, and leaves a GEMM with
+    // K too small to amortise its tile loads and stores. Here each run of 16 output columns of 4 output channels is
+    // accumulated in registers over every tap, reading a zero-padded copy of the sample so that no tap needs a bounds
+    // check. The last run of a row and the last block of channels are shifted back to end at the edge (recomputing a
+    // few outputs) instead of needing a masked tail, which is why the path asks for OutWidth ≥ 16 and OutChannels ≥ 4.
+    private static void DirectForward<TAct>(in Conv2DShape s, ReadOnlySpan<float> xb, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> yb, Span<float> workspace)
+        where TAct : struct, IActivation
+    {
+        int padH = s.Height + 2 * s.PaddingHeight, padW = s.Width + 2 * s.PaddingWidth;
+        var padded = workspace.Slice(0, PaddedInputSize(s));
+        padded.Clear();
+        for (int c = 0; c < s.InChannels; c++)
+        for (int h = 0; h < s.Height; h++)
+            xb.Slice((c * s.Height + h) * s.Width, s.Width).CopyTo(padded.Slice((c * padH + h + s.PaddingHeight) * padW + s.PaddingWidth));
+
+        int outC = s.OutChannels, outH = s.OutHeight, outW = s.OutWidth, pixels = outH * outW, patch = s.PatchSize;
+        int kh = s.KernelHeight, kw = s.KernelWidth;
+        ref float px = ref MemoryMarshal.GetReference(padded);
+        ref float py = ref MemoryMarshal.GetReference(yb);
+        for (int block = 0; block < outC; block += 4)
+        {
+            int o = Math.Min(block, outC - 4);
+            ref float w0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(w), o * patch);
+            ref float w1 = ref Unsafe.Add(ref w0, patch);
+            ref float w2 = ref Unsafe.Add(ref w1, patch);
+            ref float w3 = ref Unsafe.Add(ref w2, patch);
+            var b0 = Vector512.Create(bias.IsEmpty ? 0f : bias[o]);
+            var b1 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 1]);
+            var b2 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 2]);
+            var b3 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 3]);
+            for (int i = 0; i < outH; i++)
+            for (int run = 0; run < outW; run += 16)
+            {
+                int j = Math.Min(run, outW - 16);
+                Vector512<float> a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+                int tap = 0;
+                for (int c = 0; c < s.InChannels; c++)
+                for (int u = 0; u < kh; u++)
+                {
+                    ref float row = ref Unsafe.Add(ref px, (c * padH + i + u) * padW + j);
+                    for (int v = 0; v < kw; v++, tap++)
+                    {
+                        var xv = Vector512.LoadUnsafe(ref row, (nuint)v);
+                        a0 = Vector512.FusedMultiplyAdd(xv, Vector512.Create(Unsafe.Add(ref w0, tap)), a0);
+                        a1 = Vector512.FusedMultiplyAdd(xv, Vector512.Create(Unsafe.Add(ref w1, tap)), a1);
+                        a2 = Vector512.FusedMultiplyAdd(xv, Vector512.Create(Unsafe.Add(ref w2, tap)), a2);
+                        a3 = Vector512.FusedMultiplyAdd(xv, Vector512.Create(Unsafe.Add(ref w3, tap)), a3);
+                    }
+                }
+                nuint at = (nuint)(o * pixels + i * outW + j);
+                TAct.Apply(a0).StoreUnsafe(ref py, at);
+                TAct.Apply(a1).StoreUnsafe(ref py, at + (nuint)pixels);
+                TAct.Apply(a2).StoreUnsafe(ref py, at + (nuint)(2 * pixels));
+                TAct.Apply(a3).StoreUnsafe(ref py, at + (nuint)(3 * pixels));
+            }
         }
     }
 

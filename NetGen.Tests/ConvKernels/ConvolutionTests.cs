@@ -16,7 +16,31 @@ public class ConvolutionTests
         { 1, 3, 5, 5, 2, 5, 5, 1, 0 },   // kernel as large as the input
         { 2, 4, 6, 5, 3, 1, 1, 1, 0 },   // pointwise: no im2col
         { 2, 3, 5, 5, 2, 1, 1, 2, 0 },   // 1×1 kernel with stride 2 (im2col path)
+        { 2, 1, 20, 18, 6, 5, 5, 1, 2 }, // direct path: 6 channels, so the last block of 4 is shifted back
+        { 1, 3, 17, 16, 5, 3, 3, 1, 1 }, // direct path: exactly one run of 16 columns
+        { 2, 2, 6, 37, 4, 2, 3, 1, 0 },  // direct path: non-square kernel, 35 columns (shifted last run)
     };
+
+    [Theory]
+    [InlineData(2, 1, 20, 18, 6, 5, 5, 2)]
+    [InlineData(1, 3, 17, 16, 5, 3, 3, 1)]
+    [InlineData(2, 2, 6, 37, 4, 2, 3, 0)]
+    public void DirectAndIm2ColPaths_BothMatchTheReference(int batch, int c, int h, int w, int o, int kh, int kw, int padding)
+    {
+        var s = new Conv2DShape(c, h, w, o, kh, kw, 1, padding);
+        Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, Conv2D.UsesDirect(s));
+        var rng = new Rng(13);
+        var x = Reference.RandomFloats(batch * s.InputSize, ref rng);
+        var wt = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
+        var b = Reference.RandomFloats(o, ref rng);
+        var expected = Reference.Conv2D(s, batch, "Relu", Reference.ToDouble(x), Reference.ToDouble(wt), Reference.ToDouble(b));
+        foreach (bool direct in Conv2D.UsesDirect(s) ? new[] { true, false } : new[] { false })
+        {
+            var y = Filled(batch * s.OutputSize);
+            Conv2D.ForwardOnPath<Relu>(s, batch, x, wt, b, y, Filled(Conv2D.WorkspaceSize(s)), direct);
+            Reference.Close(direct ? "direct y" : "im2col y", expected, y);
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
