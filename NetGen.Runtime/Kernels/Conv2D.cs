@@ -210,10 +210,11 @@ public static class Conv2D
         s.InChannels * (s.Height + 2 * s.PaddingHeight) * (s.Width + 2 * s.PaddingWidth);
 
     // A short patch (inC·kH·kW) makes im2col copy about as many floats as the product reads, and leaves a GEMM with
-    // K too small to amortise its tile loads and stores. Here each run of 16 output columns of 4 output channels is
-    // accumulated in registers over every tap, reading a zero-padded copy of the sample so that no tap needs a bounds
-    // check. The last run of a row and the last block of channels are shifted back to end at the edge (recomputing a
-    // few outputs) instead of needing a masked tail, which is why the path asks for OutWidth ≥ 16 and OutChannels ≥ 4.
+    // K too small to amortise its tile loads and stores. Here two runs of 16 output columns of 4 output channels (8
+    // independent accumulators, enough to cover the FMA latency) stay in registers over every tap, reading a
+    // zero-padded copy of the sample so that no tap needs a bounds check. Runs and channel blocks that would cross
+    // the edge are shifted back to end on it (recomputing a few outputs) instead of needing masked tails, which is
+    // why the path asks for OutWidth ≥ 16 and OutChannels ≥ 4.
     private static void DirectForward<TAct>(in Conv2DShape s, ReadOnlySpan<float> xb, ReadOnlySpan<float> w,
         ReadOnlySpan<float> bias, Span<float> yb, Span<float> workspace)
         where TAct : struct, IActivation
@@ -241,29 +242,43 @@ public static class Conv2D
             var b2 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 2]);
             var b3 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 3]);
             for (int i = 0; i < outH; i++)
-            for (int run = 0; run < outW; run += 16)
+            for (int run = 0; run < outW; run += 32)
             {
-                int j = Math.Min(run, outW - 16);
-                Vector512<float> a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+                int j = Math.Min(run, outW - 16), jNext = Math.Min(run + 16, outW - 16) - j;
+                Vector512<float> a0 = b0, a1 = b1, a2 = b2, a3 = b3, c0 = b0, c1 = b1, c2 = b2, c3 = b3;
                 int tap = 0;
                 for (int c = 0; c < s.InChannels; c++)
                 for (int u = 0; u < kh; u++)
                 {
                     ref float row = ref Unsafe.Add(ref px, (c * padH + i + u) * padW + j);
+                    ref float rowNext = ref Unsafe.Add(ref row, jNext);
                     for (int v = 0; v < kw; v++, tap++)
                     {
-                        var xv = Vector512.LoadUnsafe(ref row, (nuint)v);
-                        a0 = Vector512.FusedMultiplyAdd(xv, Vector512.Create(Unsafe.Add(ref w0, tap)), a0);
-                        a1 = Vector512.FusedMultiplyAdd(xv, Vector512.Create(Unsafe.Add(ref w1, tap)), a1);
-                        a2 = Vector512.FusedMultiplyAdd(xv, Vector512.Create(Unsafe.Add(ref w2, tap)), a2);
-                        a3 = Vector512.FusedMultiplyAdd(xv, Vector512.Create(Unsafe.Add(ref w3, tap)), a3);
+                        var x0 = Vector512.LoadUnsafe(ref row, (nuint)v);
+                        var x1 = Vector512.LoadUnsafe(ref rowNext, (nuint)v);
+                        var k0 = Vector512.Create(Unsafe.Add(ref w0, tap));
+                        var k1 = Vector512.Create(Unsafe.Add(ref w1, tap));
+                        var k2 = Vector512.Create(Unsafe.Add(ref w2, tap));
+                        var k3 = Vector512.Create(Unsafe.Add(ref w3, tap));
+                        a0 = Vector512.FusedMultiplyAdd(x0, k0, a0);
+                        a1 = Vector512.FusedMultiplyAdd(x0, k1, a1);
+                        a2 = Vector512.FusedMultiplyAdd(x0, k2, a2);
+                        a3 = Vector512.FusedMultiplyAdd(x0, k3, a3);
+                        c0 = Vector512.FusedMultiplyAdd(x1, k0, c0);
+                        c1 = Vector512.FusedMultiplyAdd(x1, k1, c1);
+                        c2 = Vector512.FusedMultiplyAdd(x1, k2, c2);
+                        c3 = Vector512.FusedMultiplyAdd(x1, k3, c3);
                     }
                 }
-                nuint at = (nuint)(o * pixels + i * outW + j);
+                nuint at = (nuint)(o * pixels + i * outW + j), next = at + (nuint)jNext, plane = (nuint)pixels;
                 TAct.Apply(a0).StoreUnsafe(ref py, at);
-                TAct.Apply(a1).StoreUnsafe(ref py, at + (nuint)pixels);
-                TAct.Apply(a2).StoreUnsafe(ref py, at + (nuint)(2 * pixels));
-                TAct.Apply(a3).StoreUnsafe(ref py, at + (nuint)(3 * pixels));
+                TAct.Apply(a1).StoreUnsafe(ref py, at + plane);
+                TAct.Apply(a2).StoreUnsafe(ref py, at + 2 * plane);
+                TAct.Apply(a3).StoreUnsafe(ref py, at + 3 * plane);
+                TAct.Apply(c0).StoreUnsafe(ref py, next);
+                TAct.Apply(c1).StoreUnsafe(ref py, next + plane);
+                TAct.Apply(c2).StoreUnsafe(ref py, next + 2 * plane);
+                TAct.Apply(c3).StoreUnsafe(ref py, next + 3 * plane);
             }
         }
     }
