@@ -63,6 +63,16 @@ public class ConvolutionTests
     }
 
     [Fact]
+    public void DirectPath_OnlyForStrideOneWithFewInputChannels()
+    {
+        Assert.False(Conv2D.UsesDirect(new Conv2DShape(Conv2D.DirectMaxInChannels + 1, 20, 20, 8, 3, 3, 1, 1)));
+        Assert.False(Conv2D.UsesDirect(new Conv2DShape(1, 40, 40, 8, 3, 3, stride: 2)));
+        Assert.False(Conv2D.UsesDirect(new Conv2DShape(1, 20, 20, 3, 3, 3)));  // fewer than 4 output channels
+        Assert.False(Conv2D.UsesDirect(new Conv2DShape(1, 16, 16, 8, 3, 3)));  // 14 output columns
+        Assert.False(Conv2D.UsesDirect(new Conv2DShape(4, 20, 20, 8, 1, 1)));  // pointwise reads x as the patch matrix
+    }
+
+    [Fact]
     public void SeparateStridesAndPaddingsPerAxis()
     {
         var s = new Conv2DShape(2, 6, 7, 3, 3, 2, strideHeight: 2, strideWidth: 1, paddingHeight: 0, paddingWidth: 2);
