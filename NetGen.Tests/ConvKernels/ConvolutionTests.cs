@@ -19,6 +19,7 @@ public class ConvolutionTests
         { 2, 1, 20, 18, 6, 5, 5, 1, 2 }, // direct path: 6 channels, so the last block of 4 is shifted back
         { 1, 3, 17, 16, 5, 3, 3, 1, 1 }, // direct path: exactly one run of 16 columns
         { 2, 2, 6, 37, 4, 2, 3, 1, 0 },  // direct path: non-square kernel, 35 columns (shifted last run)
+        { 1, 1, 24, 24, 4, 3, 3, 1, 1 }, // 576 output pixels: dw by dot products
     };
 
     [Theory]
