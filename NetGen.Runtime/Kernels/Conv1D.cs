@@ -7,6 +7,7 @@ namespace NetGen.Kernels;
 /// </summary>
 public readonly struct Conv1DShape
 {
+    /// <summary>A convolution of <paramref name="inChannels"/> × <paramref name="length"/> samples into <paramref name="outChannels"/> channels.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, padding is negative, or the kernel does not fit the padded input.</exception>
     public Conv1DShape(int inChannels, int length, int outChannels, int kernel, int stride = 1, int padding = 0)
     {

@@ -7,6 +7,7 @@ namespace NetGen.Kernels;
 /// </summary>
 public readonly struct Pool2DShape
 {
+    /// <summary>Pooling of <paramref name="channels"/> planes of <paramref name="height"/> × <paramref name="width"/> by square windows.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive or the window is larger than the input.</exception>
     public Pool2DShape(int channels, int height, int width, int window, int stride)
     {
