@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace NetGen.Kernels;
 
 /// <summary>
@@ -10,27 +13,36 @@ internal static class Im2Col
     /// <summary>Fills <paramref name="cols"/> (<see cref="Conv2DShape.PatchSize"/> × output pixels) from one sample.</summary>
     public static void Pack(in Conv2DShape s, ReadOnlySpan<float> x, Span<float> cols)
     {
-        int outW = s.OutWidth, pixels = s.OutHeight * outW;
+        int outW = s.OutWidth, pixels = s.OutHeight * outW, stride = s.StrideWidth;
+        // Rows are often only 10–30 floats long, where Span slicing and Memmove calls cost more than the copy itself,
+        // so the row loop works on references; every offset stays inside the lengths checked here.
+        if (x.Length < s.InputSize || cols.Length < s.PatchSize * pixels)
+            throw new ArgumentException("Im2Col.Pack: x or cols is shorter than the shape needs.");
+        ref float px = ref MemoryMarshal.GetReference(x);
+        ref float pc = ref MemoryMarshal.GetReference(cols);
         for (int c = 0; c < s.InChannels; c++)
         for (int u = 0; u < s.KernelHeight; u++)
         for (int v = 0; v < s.KernelWidth; v++)
         {
-            var row = cols.Slice(((c * s.KernelHeight + u) * s.KernelWidth + v) * pixels, pixels);
+            ref float row = ref Unsafe.Add(ref pc, ((c * s.KernelHeight + u) * s.KernelWidth + v) * pixels);
             var (jLo, jHi) = ValidColumns(s, v);
             for (int i = 0; i < s.OutHeight; i++)
             {
-                var dst = row.Slice(i * outW, outW);
+                ref float dst = ref Unsafe.Add(ref row, i * outW);
                 int ih = i * s.StrideHeight + u - s.PaddingHeight;
-                if ((uint)ih >= (uint)s.Height) { dst.Clear(); continue; }
-                var src = x.Slice((c * s.Height + ih) * s.Width, s.Width);
-                dst.Slice(0, jLo).Clear();
-                dst.Slice(jHi).Clear();
+                if ((uint)ih >= (uint)s.Height)
+                {
+                    MemoryMarshal.CreateSpan(ref dst, outW).Clear();
+                    continue;
+                }
+                for (int j = 0; j < jLo; j++) Unsafe.Add(ref dst, j) = 0f;
+                for (int j = jHi; j < outW; j++) Unsafe.Add(ref dst, j) = 0f;
                 if (jHi == jLo) continue;
-                int iw = jLo * s.StrideWidth + v - s.PaddingWidth;
-                if (s.StrideWidth == 1)
-                    src.Slice(iw, jHi - jLo).CopyTo(dst.Slice(jLo));
+                ref float src = ref Unsafe.Add(ref px, (c * s.Height + ih) * s.Width + jLo * stride + v - s.PaddingWidth);
+                if (stride == 1)
+                    MapOps.Copy(ref src, ref Unsafe.Add(ref dst, jLo), jHi - jLo);
                 else
-                    for (int j = jLo; j < jHi; j++, iw += s.StrideWidth) dst[j] = src[iw];
+                    for (int j = jLo; j < jHi; j++) Unsafe.Add(ref dst, j) = Unsafe.Add(ref src, (j - jLo) * stride);
             }
         }
     }
@@ -38,25 +50,29 @@ internal static class Im2Col
     /// <summary>dx[c, ih, iw] += cols[…] for every column entry that <see cref="Pack"/> read from x (the adjoint of Pack).</summary>
     public static void Accumulate(in Conv2DShape s, ReadOnlySpan<float> cols, Span<float> dx)
     {
-        int outW = s.OutWidth, pixels = s.OutHeight * outW;
+        int outW = s.OutWidth, pixels = s.OutHeight * outW, stride = s.StrideWidth;
+        // References for the same reason as in Pack; every offset stays inside the lengths checked here.
+        if (dx.Length < s.InputSize || cols.Length < s.PatchSize * pixels)
+            throw new ArgumentException("Im2Col.Accumulate: cols or dx is shorter than the shape needs.");
+        ref float pc = ref MemoryMarshal.GetReference(cols);
+        ref float pd = ref MemoryMarshal.GetReference(dx);
         for (int c = 0; c < s.InChannels; c++)
         for (int u = 0; u < s.KernelHeight; u++)
         for (int v = 0; v < s.KernelWidth; v++)
         {
-            var row = cols.Slice(((c * s.KernelHeight + u) * s.KernelWidth + v) * pixels, pixels);
+            ref float row = ref Unsafe.Add(ref pc, ((c * s.KernelHeight + u) * s.KernelWidth + v) * pixels);
             var (jLo, jHi) = ValidColumns(s, v);
             if (jHi == jLo) continue;
             for (int i = 0; i < s.OutHeight; i++)
             {
                 int ih = i * s.StrideHeight + u - s.PaddingHeight;
                 if ((uint)ih >= (uint)s.Height) continue;
-                var src = row.Slice(i * outW, outW);
-                var dst = dx.Slice((c * s.Height + ih) * s.Width, s.Width);
-                int iw = jLo * s.StrideWidth + v - s.PaddingWidth;
-                if (s.StrideWidth == 1)
-                    MapOps.Add(src.Slice(jLo, jHi - jLo), dst.Slice(iw));
+                ref float src = ref Unsafe.Add(ref row, i * outW + jLo);
+                ref float dst = ref Unsafe.Add(ref pd, (c * s.Height + ih) * s.Width + jLo * stride + v - s.PaddingWidth);
+                if (stride == 1)
+                    MapOps.Add(ref src, ref dst, jHi - jLo);
                 else
-                    for (int j = jLo; j < jHi; j++, iw += s.StrideWidth) dst[iw] += src[j];
+                    for (int j = 0; j < jHi - jLo; j++) Unsafe.Add(ref dst, j * stride) += Unsafe.Add(ref src, j);
             }
         }
     }

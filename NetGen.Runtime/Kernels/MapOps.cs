@@ -7,19 +7,30 @@ namespace NetGen.Kernels;
 /// <summary>Vectorised row operations shared by the convolution, pooling and dropout kernels, and their argument checks.</summary>
 internal static class MapOps
 {
-    /// <summary>dst[i] += src[i] for i &lt; src.Length.</summary>
-    public static void Add(ReadOnlySpan<float> src, Span<float> dst)
+    /// <summary>dst[i] += src[i] for i &lt; n: inlined for the short rows of col2im.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Add(ref float src, ref float dst, int n)
     {
-        int n = src.Length, i = 0;
-        ref float s = ref MemoryMarshal.GetReference(src);
-        ref float d = ref MemoryMarshal.GetReference(dst.Slice(0, n));
+        int i = 0;
         if (Vector512.IsHardwareAccelerated)
             for (; i <= n - 16; i += 16)
-                (Vector512.LoadUnsafe(ref d, (nuint)i) + Vector512.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                (Vector512.LoadUnsafe(ref dst, (nuint)i) + Vector512.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
         if (Vector256.IsHardwareAccelerated)
             for (; i <= n - 8; i += 8)
-                (Vector256.LoadUnsafe(ref d, (nuint)i) + Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        for (; i < n; i++) Unsafe.Add(ref d, i) += Unsafe.Add(ref s, i);
+                (Vector256.LoadUnsafe(ref dst, (nuint)i) + Vector256.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref dst, i) += Unsafe.Add(ref src, i);
+    }
+
+    /// <summary>dst[i] = src[i] for i &lt; n: an inlined copy for the short rows of im2col, where a Memmove call costs more than the copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy(ref float src, ref float dst, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector512.LoadUnsafe(ref src, (nuint)i).StoreUnsafe(ref dst, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.LoadUnsafe(ref src, (nuint)i).StoreUnsafe(ref dst, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
     }
 
     /// <summary>dst[i] = a[i] · b[i] for i &lt; a.Length; dst may be a or b.</summary>
