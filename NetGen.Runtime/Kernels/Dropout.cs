@@ -25,7 +25,14 @@ public static class Dropout
         if (rate == 0f)
             m.Fill(1f);
         else
-            for (int i = 0; i < n; i++) m[i] = rng.NextFloat() < rate ? 0f : keep;
+        {
+            // NextFloat() < rate ⟺ (bits >> 8) < rate·2²⁴ ⟺ (bits >> 8) < ⌈rate·2²⁴⌉ (rate·2²⁴ is exact): the same
+            // decision in integers. The generator is copied to a local so that its state can live in registers.
+            uint threshold = (uint)MathF.Ceiling(rate * 16777216f);
+            var local = rng;
+            for (int i = 0; i < n; i++) m[i] = (local.NextUInt32() >> 8) >= threshold ? keep : 0f;
+            rng = local;
+        }
         MapOps.Multiply(x, m, y);
     }
 

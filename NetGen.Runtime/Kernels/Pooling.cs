@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace NetGen.Kernels;
 
 /// <summary>
@@ -60,26 +63,31 @@ public static class MaxPool2D
     {
         shape.Check(nameof(MaxPool2D), batch, x.Length, y.Length);
         if (!argmax.IsEmpty) MapOps.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
+        // Windows are a few floats each, so the loops index through references rather than slicing spans per window;
+        // every offset lies inside the lengths checked above.
         int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
+        bool record = !argmax.IsEmpty;
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref int pa = ref MemoryMarshal.GetReference(argmax);
         int o = 0;
         for (int b = 0; b < batch; b++)
         {
-            var xb = x.Slice(b * shape.InputSize, shape.InputSize);
+            ref float xb = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), b * shape.InputSize);
             for (int c = 0; c < shape.Channels; c++)
             for (int i = 0; i < shape.OutHeight; i++)
             for (int j = 0; j < shape.OutWidth; j++, o++)
             {
                 int start = c * plane + i * s * width + j * s;
                 int best = start;
-                float max = xb[start];
+                float max = Unsafe.Add(ref xb, start);
                 for (int u = 0; u < k; u++)
+                for (int at = start + u * width, end = at + k; at < end; at++)
                 {
-                    var row = xb.Slice(start + u * width, k);
-                    for (int v = 0; v < k; v++)
-                        if (row[v] > max) { max = row[v]; best = start + u * width + v; }
+                    float value = Unsafe.Add(ref xb, at);
+                    if (value > max) { max = value; best = at; }
                 }
-                y[o] = max;
-                if (!argmax.IsEmpty) argmax[o] = best;
+                Unsafe.Add(ref py, o) = max;
+                if (record) Unsafe.Add(ref pa, o) = best;
             }
         }
     }
@@ -110,10 +118,11 @@ public static class AvgPool2D
         shape.Check(nameof(AvgPool2D), batch, x.Length, y.Length);
         int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
         float scale = 1f / (k * k);
+        ref float py = ref MemoryMarshal.GetReference(y);
         int o = 0;
         for (int b = 0; b < batch; b++)
         {
-            var xb = x.Slice(b * shape.InputSize, shape.InputSize);
+            ref float xb = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), b * shape.InputSize);
             for (int c = 0; c < shape.Channels; c++)
             for (int i = 0; i < shape.OutHeight; i++)
             for (int j = 0; j < shape.OutWidth; j++, o++)
@@ -121,11 +130,8 @@ public static class AvgPool2D
                 int start = c * plane + i * s * width + j * s;
                 float sum = 0f;
                 for (int u = 0; u < k; u++)
-                {
-                    var row = xb.Slice(start + u * width, k);
-                    for (int v = 0; v < k; v++) sum += row[v];
-                }
-                y[o] = sum * scale;
+                for (int at = start + u * width, end = at + k; at < end; at++) sum += Unsafe.Add(ref xb, at);
+                Unsafe.Add(ref py, o) = sum * scale;
             }
         }
     }
@@ -137,21 +143,19 @@ public static class AvgPool2D
         int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
         float scale = 1f / (k * k);
         dx.Slice(0, batch * shape.InputSize).Clear();
+        ref float pdy = ref MemoryMarshal.GetReference(dy);
         int o = 0;
         for (int b = 0; b < batch; b++)
         {
-            var dxb = dx.Slice(b * shape.InputSize, shape.InputSize);
+            ref float dxb = ref Unsafe.Add(ref MemoryMarshal.GetReference(dx), b * shape.InputSize);
             for (int c = 0; c < shape.Channels; c++)
             for (int i = 0; i < shape.OutHeight; i++)
             for (int j = 0; j < shape.OutWidth; j++, o++)
             {
                 int start = c * plane + i * s * width + j * s;
-                float g = dy[o] * scale;
+                float g = Unsafe.Add(ref pdy, o) * scale;
                 for (int u = 0; u < k; u++)
-                {
-                    var row = dxb.Slice(start + u * width, k);
-                    for (int v = 0; v < k; v++) row[v] += g;
-                }
+                for (int at = start + u * width, end = at + k; at < end; at++) Unsafe.Add(ref dxb, at) += g;
             }
         }
     }
