@@ -12,6 +12,8 @@ public class PoolingTests
         { 2, 2, 7, 6, 3, 2 },  // overlapping windows
         { 2, 1, 5, 8, 2, 1 },  // stride 1
         { 3, 2, 9, 9, 3, 3 },  // 3×3/3
+        { 2, 2, 6, 40, 2, 2 }, // 20 output columns: one 16-wide vector step, then the scalar loop
+        { 1, 1, 4, 65, 2, 2 }, // 32 output columns from an odd width: two vector steps
     };
 
     [Theory]
@@ -86,6 +88,35 @@ public class PoolingTests
         MaxPool2D.Forward(s, 1, [1f, 3f, 3f, 3f], y, argmax);
         Assert.Equal(3f, y[0]);
         Assert.Equal(1, argmax[0]);
+    }
+
+    [Theory]
+    [InlineData(2, 2, 2)]  // vector path for 2×2/2 on wide rows
+    [InlineData(3, 3, 2)]  // scalar path
+    public void MaxPool_TiesGoToTheFirstPositionInTheWindow(int channels, int window, int stride)
+    {
+        var s = new Pool2DShape(channels, 8, 70, window, stride);
+        var rng = new Rng(64);
+        var x = new float[2 * s.InputSize];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextInt(3); // three levels: ties in most windows
+        var y = new float[2 * s.OutputSize];
+        var argmax = new int[y.Length];
+        MaxPool2D.Forward(s, 2, x, y, argmax);
+        int o = 0;
+        for (int b = 0; b < 2; b++)
+        for (int c = 0; c < channels; c++)
+        for (int i = 0; i < s.OutHeight; i++)
+        for (int j = 0; j < s.OutWidth; j++, o++)
+        {
+            int first = -1;
+            for (int u = 0; u < window && first < 0; u++)
+            for (int v = 0; v < window; v++)
+            {
+                int at = (c * s.Height + i * stride + u) * s.Width + j * stride + v;
+                if (x[b * s.InputSize + at] == y[o]) { first = at; break; }
+            }
+            Assert.Equal(first, argmax[o]);
+        }
     }
 
     [Fact]
