@@ -98,37 +98,45 @@ public static class MaxPool2D
         }
     }
 
-    // 2×2 windows with stride 2, the usual case: 16 outputs of one row at a time from 32 columns of two input rows,
-    // split into even and odd columns by a two-source permute. The four candidates are compared in the scalar loop's
-    // order with strict >, so ties go to the same (first) position. Returns how many leading columns it wrote; the
-    // scalar loop does the rest. Random data makes the scalar loop's comparisons mispredict about half the time.
+    // 2×2 windows with stride 2, the usual case: 8 outputs of one row at a time from 16 columns of two input rows,
+    // split into even and odd columns by an in-lane shuffle and a cross-lane permute. The four candidates are compared
+    // in the scalar loop's order with strict >, so ties go to the same (first) position. The last step is shifted back
+    // to end on the row's edge (rewriting a few outputs with the same values) so rows of 8 or more outputs need no
+    // scalar tail; LeNet-5's 28-wide maps give 14. Returns how many leading columns it wrote (all of them, or none).
+    // Random data makes the scalar loop's comparisons mispredict about half the time.
     private static int VectorColumns(in Pool2DShape shape, ref float xb, int rowStart, ref float y, ref int argmax, bool record)
     {
-        if (!Avx512F.IsSupported || shape.Window != 2 || shape.Stride != 2) return 0;
-        int width = shape.Width, j = 0;
-        var even = Vector512<int>.Indices * 2;
-        var odd = even + Vector512<int>.One;
-        for (; j <= shape.OutWidth - 16; j += 16)
+        int outW = shape.OutWidth, width = shape.Width;
+        if (!Avx2.IsSupported || shape.Window != 2 || shape.Stride != 2 || outW < 8) return 0;
+        var even = Vector256<int>.Indices * 2;
+        for (int run = 0; run < outW; run += 8)
         {
+            int j = Math.Min(run, outW - 8);
             ref float top = ref Unsafe.Add(ref xb, rowStart + 2 * j);
             ref float bottom = ref Unsafe.Add(ref top, width);
-            Vector512<float> t0 = Vector512.LoadUnsafe(ref top), t1 = Vector512.LoadUnsafe(ref top, 16);
-            Vector512<float> b0 = Vector512.LoadUnsafe(ref bottom), b1 = Vector512.LoadUnsafe(ref bottom, 16);
-            var max = Avx512F.PermuteVar16x32x2(t0, even, t1);
-            var offset = Vector512<int>.Zero;
-            Take(ref max, ref offset, Avx512F.PermuteVar16x32x2(t0, odd, t1), 1);
-            Take(ref max, ref offset, Avx512F.PermuteVar16x32x2(b0, even, b1), width);
-            Take(ref max, ref offset, Avx512F.PermuteVar16x32x2(b0, odd, b1), width + 1);
+            Vector256<float> t0 = Vector256.LoadUnsafe(ref top), t1 = Vector256.LoadUnsafe(ref top, 8);
+            Vector256<float> b0 = Vector256.LoadUnsafe(ref bottom), b1 = Vector256.LoadUnsafe(ref bottom, 8);
+            var max = Evens(t0, t1);
+            var offset = Vector256<int>.Zero;
+            Take(ref max, ref offset, Odds(t0, t1), 1);
+            Take(ref max, ref offset, Evens(b0, b1), width);
+            Take(ref max, ref offset, Odds(b0, b1), width + 1);
             max.StoreUnsafe(ref y, (nuint)j);
-            if (record) (Vector512.Create(rowStart + 2 * j) + even + offset).StoreUnsafe(ref argmax, (nuint)j);
+            if (record) (Vector256.Create(rowStart + 2 * j) + even + offset).StoreUnsafe(ref argmax, (nuint)j);
         }
-        return j;
+        return outW;
 
-        static void Take(ref Vector512<float> max, ref Vector512<int> offset, Vector512<float> candidate, int at)
+        // shuffle gives [a0 a2 b0 b2 | a4 a6 b4 b6]; swapping the middle 64-bit pairs orders it as a0 a2 a4 a6 b0 b2 b4 b6.
+        static Vector256<float> Evens(Vector256<float> a, Vector256<float> b) =>
+            Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+        static Vector256<float> Odds(Vector256<float> a, Vector256<float> b) =>
+            Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+
+        static void Take(ref Vector256<float> max, ref Vector256<int> offset, Vector256<float> candidate, int at)
         {
-            var greater = Vector512.GreaterThan(candidate, max);
-            max = Vector512.ConditionalSelect(greater, candidate, max);
-            offset = Vector512.ConditionalSelect(greater.AsInt32(), Vector512.Create(at), offset);
+            var greater = Vector256.GreaterThan(candidate, max);
+            max = Vector256.ConditionalSelect(greater, candidate, max);
+            offset = Vector256.ConditionalSelect(greater.AsInt32(), Vector256.Create(at), offset);
         }
     }
 

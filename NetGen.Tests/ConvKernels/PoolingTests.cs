@@ -12,8 +12,9 @@ public class PoolingTests
         { 2, 2, 7, 6, 3, 2 },  // overlapping windows
         { 2, 1, 5, 8, 2, 1 },  // stride 1
         { 3, 2, 9, 9, 3, 3 },  // 3×3/3
-        { 2, 2, 6, 40, 2, 2 }, // 20 output columns: one 16-wide vector step, then the scalar loop
-        { 1, 1, 4, 65, 2, 2 }, // 32 output columns from an odd width: two vector steps
+        { 2, 2, 6, 28, 2, 2 }, // LeNet-5 S2 rows: 14 outputs, vector steps at 0 and 6 (shifted back)
+        { 1, 1, 4, 65, 2, 2 }, // 32 output columns from an odd width: four vector steps
+        { 2, 1, 4, 17, 2, 2 }, // exactly one vector step
     };
 
     [Theory]
