@@ -27,10 +27,17 @@ public static class Dropout
         else
         {
             // NextFloat() < rate ⟺ (bits >> 8) < rate·2²⁴ ⟺ (bits >> 8) < ⌈rate·2²⁴⌉ (rate·2²⁴ is exact): the same
-            // decision in integers. The generator is copied to a local so that its state can live in registers.
+            // decision in integers, made without a branch (which mispredicts at rates near ½): both sides are below
+            // 2²⁴, so the difference's sign bit says "drop", and keep's bits are masked with it. The generator is
+            // copied to a local so that its state can live in registers.
             uint threshold = (uint)MathF.Ceiling(rate * 16777216f);
+            uint keepBits = BitConverter.SingleToUInt32Bits(keep);
             var local = rng;
-            for (int i = 0; i < n; i++) m[i] = (local.NextUInt32() >> 8) >= threshold ? keep : 0f;
+            for (int i = 0; i < n; i++)
+            {
+                uint drop = ((local.NextUInt32() >> 8) - threshold) >> 31;
+                m[i] = BitConverter.UInt32BitsToSingle(keepBits & (drop - 1));
+            }
             rng = local;
         }
         MapOps.Multiply(x, m, y);
