@@ -1,0 +1,326 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// The compile-time shape of one 2-D convolution: a per-sample input <c>[InChannels, Height, Width]</c>, a weight
+/// <c>[OutChannels, InChannels, KernelHeight, KernelWidth]</c> (PyTorch's layout) and an output
+/// <c>[OutChannels, OutHeight, OutWidth]</c> with <c>OutHeight = ⌊(Height + 2·PaddingHeight − KernelHeight) / StrideHeight⌋ + 1</c>
+/// (likewise the width). Generated code builds it from literals; the constructor rejects shapes that do not fit.
+/// </summary>
+public readonly struct Conv2DShape
+{
+    /// <summary>A convolution with the same stride and padding in both directions.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, padding is negative, or the kernel does not fit the padded input.</exception>
+    public Conv2DShape(int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int stride = 1, int padding = 0)
+        : this(inChannels, height, width, outChannels, kernelHeight, kernelWidth, stride, stride, padding, padding) { }
+
+    /// <summary>A convolution with separate strides and paddings per direction (a 1-D convolution is height 1, kernel height 1, padding height 0).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, padding is negative, or the kernel does not fit the padded input.</exception>
+    public Conv2DShape(int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth,
+        int strideHeight, int strideWidth, int paddingHeight, int paddingWidth)
+    {
+        Positive(inChannels, nameof(inChannels));
+        Positive(height, nameof(height));
+        Positive(width, nameof(width));
+        Positive(outChannels, nameof(outChannels));
+        InChannels = inChannels; Height = height; Width = width; OutChannels = outChannels;
+        KernelHeight = kernelHeight; KernelWidth = kernelWidth;
+        StrideHeight = strideHeight; StrideWidth = strideWidth;
+        PaddingHeight = paddingHeight; PaddingWidth = paddingWidth;
+        OutHeight = Conv2D.OutputSize(height, kernelHeight, strideHeight, paddingHeight);
+        OutWidth = Conv2D.OutputSize(width, kernelWidth, strideWidth, paddingWidth);
+    }
+
+    /// <summary>Input channels.</summary>
+    public int InChannels { get; }
+    /// <summary>Input height.</summary>
+    public int Height { get; }
+    /// <summary>Input width.</summary>
+    public int Width { get; }
+    /// <summary>Output channels (filters).</summary>
+    public int OutChannels { get; }
+    /// <summary>Kernel height.</summary>
+    public int KernelHeight { get; }
+    /// <summary>Kernel width.</summary>
+    public int KernelWidth { get; }
+    /// <summary>Vertical step between windows.</summary>
+    public int StrideHeight { get; }
+    /// <summary>Horizontal step between windows.</summary>
+    public int StrideWidth { get; }
+    /// <summary>Zero rows added above and below the input.</summary>
+    public int PaddingHeight { get; }
+    /// <summary>Zero columns added left and right of the input.</summary>
+    public int PaddingWidth { get; }
+    /// <summary>Output height, ⌊(Height + 2·PaddingHeight − KernelHeight) / StrideHeight⌋ + 1.</summary>
+    public int OutHeight { get; }
+    /// <summary>Output width, ⌊(Width + 2·PaddingWidth − KernelWidth) / StrideWidth⌋ + 1.</summary>
+    public int OutWidth { get; }
+
+    /// <summary>Floats per input sample, InChannels·Height·Width.</summary>
+    public int InputSize => InChannels * Height * Width;
+    /// <summary>Floats per output sample, OutChannels·OutHeight·OutWidth.</summary>
+    public int OutputSize => OutChannels * OutHeight * OutWidth;
+    /// <summary>Weight floats, OutChannels·InChannels·KernelHeight·KernelWidth.</summary>
+    public int WeightSize => OutChannels * PatchSize;
+    /// <summary>Inputs seen by one output value, InChannels·KernelHeight·KernelWidth (the GEMM's inner dimension).</summary>
+    public int PatchSize => InChannels * KernelHeight * KernelWidth;
+
+    /// <summary>A 1×1 kernel with stride 1 and no padding reads the input as the patch matrix itself: no im2col needed.</summary>
+    internal bool IsPointwise => KernelHeight == 1 && KernelWidth == 1 && StrideHeight == 1 && StrideWidth == 1
+        && PaddingHeight == 0 && PaddingWidth == 0;
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"[{InChannels},{Height},{Width}] → [{OutChannels},{OutHeight},{OutWidth}] (kernel {KernelHeight}×{KernelWidth}, stride {StrideHeight}×{StrideWidth}, padding {PaddingHeight}×{PaddingWidth})";
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0) throw new ArgumentOutOfRangeException(name, value, $"Conv2D {name} must be positive.");
+    }
+}
+
+/// <summary>
+/// 2-D convolution kernels over batches laid out <c>[B, C, H, W]</c> (batch outermost), weights
+/// <c>[outC, inC, kH, kW]</c>, bias <c>[outC]</c>. Each sample is lowered to a matrix product by im2col into a
+/// caller-provided workspace of <see cref="WorkspaceSize"/> floats, allocated once with the network; stride-1
+/// convolutions with few input channels run a direct register-blocked forward kernel instead.
+/// </summary>
+public static class Conv2D
+{
+    /// <summary>
+    /// Output length along one axis: <c>⌊(input + 2·padding − kernel) / stride⌋ + 1</c>, the rule the generator's shape
+    /// inference mirrors.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, padding is negative, or the kernel is larger than the padded input.</exception>
+    public static int OutputSize(int input, int kernel, int stride, int padding)
+    {
+        if (input <= 0) throw new ArgumentOutOfRangeException(nameof(input), input, "The input length must be positive.");
+        if (kernel <= 0) throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "The kernel size must be positive.");
+        if (stride <= 0) throw new ArgumentOutOfRangeException(nameof(stride), stride, "The stride must be positive.");
+        if (padding < 0) throw new ArgumentOutOfRangeException(nameof(padding), padding, "The padding must be zero or positive.");
+        if (kernel > input + 2 * padding)
+            throw new ArgumentOutOfRangeException(nameof(kernel), kernel,
+                $"The kernel ({kernel}) is larger than the padded input ({input} + 2·{padding}); use a smaller kernel or more padding.");
+        return (input + 2 * padding - kernel) / stride + 1;
+    }
+
+    /// <summary>Floats of scratch that <see cref="Forward{TAct}"/> and <see cref="Backward{TAct}"/> need: PatchSize·OutHeight·OutWidth
+    /// (one sample's patch matrix), or 0 for a pointwise convolution; at least one zero-padded input sample when the
+    /// direct forward kernel applies.</summary>
+    public static int WorkspaceSize(in Conv2DShape shape)
+    {
+        int patches = shape.IsPointwise ? 0 : shape.PatchSize * shape.OutHeight * shape.OutWidth;
+        return UsesDirect(shape) ? Math.Max(patches, PaddedInputSize(shape)) : patches;
+    }
+
+    /// <summary>
+    /// y[b,o,i,j] = act(bias[o] + Σ_{c,u,v} w[o,c,u,v] · x[b, c, i·sH + u − pH, j·sW + v − pW]), zero outside x.
+    /// <paramref name="bias"/> may be empty. Allocates nothing.
+    /// </summary>
+    public static void Forward<TAct>(in Conv2DShape shape, int batch,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace)
+        where TAct : struct, IActivation
+        => ForwardOnPath<TAct>(shape, batch, x, w, bias, y, workspace, UsesDirect(shape));
+
+    /// <summary><see cref="Forward{TAct}"/> on a chosen path, so that tests and benchmarks can compare the two.</summary>
+    internal static void ForwardOnPath<TAct>(in Conv2DShape shape, int batch,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace, bool direct)
+        where TAct : struct, IActivation
+    {
+        Check(shape, batch, x.Length, w.Length, bias.Length, y.Length, workspace.Length);
+        if (direct) MapOps.Require(workspace.Length, PaddedInputSize(shape), nameof(workspace), nameof(Conv2D));
+        int pixels = shape.OutHeight * shape.OutWidth;
+        for (int b = 0; b < batch; b++)
+        {
+            var xb = x.Slice(b * shape.InputSize, shape.InputSize);
+            var yb = y.Slice(b * shape.OutputSize, shape.OutputSize);
+            if (direct)
+            {
+                DirectForward<TAct>(shape, xb, w, bias, yb, workspace);
+                continue;
+            }
+            Gemm.MatMul(shape.OutChannels, pixels, shape.PatchSize, w, Patches(shape, xb, workspace), yb, accumulate: false);
+            for (int o = 0; o < shape.OutChannels; o++)
+                MapOps.BiasActivation<TAct>(yb.Slice(o * pixels, pixels), bias.IsEmpty ? 0f : bias[o]);
+        }
+    }
+
+    /// <summary>
+    /// Backward of <see cref="Forward{TAct}"/>: first <c>dy ← dy ⊙ act′(y)</c> in place, then
+    /// <c>dw[o,c,u,v] = Σ_{b,i,j} dy[b,o,i,j] · x[b, c, i·sH + u − pH, j·sW + v − pW]</c>,
+    /// <c>dbias[o] = Σ_{b,i,j} dy[b,o,i,j]</c> (skipped when empty) and <c>dx</c>, the adjoint scatter of
+    /// <c>wᵀ·dy</c> (skipped when empty, as for the first layer). dw, dbias and dx are overwritten. Allocates nothing.
+    /// </summary>
+    public static void Backward<TAct>(in Conv2DShape shape, int batch,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
+        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace)
+        where TAct : struct, IActivation
+    {
+        Check(shape, batch, x.Length, w.Length, 0, y.Length, workspace.Length);
+        if (!dbias.IsEmpty) MapOps.Require(dbias.Length, shape.OutChannels, nameof(dbias), nameof(Conv2D));
+        MapOps.Require(dy.Length, (long)batch * shape.OutputSize, nameof(dy), nameof(Conv2D));
+        MapOps.Require(dw.Length, shape.WeightSize, nameof(dw), nameof(Conv2D));
+        if (!dx.IsEmpty) MapOps.Require(dx.Length, (long)batch * shape.InputSize, nameof(dx), nameof(Conv2D));
+
+        int pixels = shape.OutHeight * shape.OutWidth;
+        dw.Slice(0, shape.WeightSize).Clear();
+        if (!dbias.IsEmpty) dbias.Slice(0, shape.OutChannels).Clear();
+        for (int b = 0; b < batch; b++)
+        {
+            var xb = x.Slice(b * shape.InputSize, shape.InputSize);
+            var dyb = dy.Slice(b * shape.OutputSize, shape.OutputSize);
+            if (typeof(TAct) != typeof(Identity))
+                MapOps.MultiplyByDerivative<TAct>(dyb, y.Slice(b * shape.OutputSize, shape.OutputSize));
+            if (!dbias.IsEmpty)
+                for (int o = 0; o < shape.OutChannels; o++) dbias[o] += MapOps.Sum(dyb.Slice(o * pixels, pixels));
+
+            // dw[outC, patch] += dy_b[outC, pixels] · cols_bᵀ; the patch matrix is rebuilt rather than kept from the
+            // forward pass, which would cost a batch's worth of workspace.
+            AccumulateWeightGradient(shape, dyb, Patches(shape, xb, workspace), dw);
+            if (dx.IsEmpty) continue;
+
+            // dcols[patch, pixels] = wᵀ · dy_b, written over the patch matrix (no longer needed), then scattered into dx_b.
+            var dxb = dx.Slice(b * shape.InputSize, shape.InputSize);
+            if (shape.IsPointwise)
+            {
+                Gemm.MatMulTransA(shape.PatchSize, pixels, shape.OutChannels, w, dyb, dxb, accumulate: false);
+                continue;
+            }
+            Gemm.MatMulTransA(shape.PatchSize, pixels, shape.OutChannels, w, dyb, workspace, accumulate: false);
+            dxb.Clear();
+            Im2Col.Accumulate(shape, workspace, dxb);
+        }
+    }
+
+    /// <summary>
+    /// Whether <see cref="Forward{TAct}"/> takes the direct path: stride 1, at most <see cref="DirectMaxInChannels"/> input
+    /// channels, at least 4 output channels and 16 output columns, and 16-lane vectors accelerated.
+    /// </summary>
+    internal static bool UsesDirect(in Conv2DShape s) =>
+        Vector512.IsHardwareAccelerated && !s.IsPointwise && s.StrideHeight == 1 && s.StrideWidth == 1
+        && s.InChannels <= DirectMaxInChannels && s.OutChannels >= 4 && s.OutWidth >= 16;
+
+    // ConvBenchmarks (batch 16, one thread, AVX-512 GEMM): direct/im2col time 0.3 for LeNet-5 C1, 0.34–0.47 for 1–8 input
+    // channels, 0.55–0.7 for 16, 0.83 for 32, 1.18 for 64. Above 8 channels the per-sample GEMM grows past the size at
+    // which Gemm spreads over threads, which this single-threaded kernel does not, so the direct path stops at 8.
+    internal const int DirectMaxInChannels = 8;
+
+    private static int PaddedInputSize(in Conv2DShape s) =>
+        s.InChannels * (s.Height + 2 * s.PaddingHeight) * (s.Width + 2 * s.PaddingWidth);
+
+    // A short patch (inC·kH·kW) makes im2col copy about as many floats as the product reads, and leaves a GEMM with
+    // K too small to amortise its tile loads and stores. Here two runs of 16 output columns of 4 output channels (8
+    // independent accumulators, enough to cover the FMA latency) stay in registers over every tap, reading a
+    // zero-padded copy of the sample so that no tap needs a bounds check. Runs and channel blocks that would cross
+    // the edge are shifted back to end on it (recomputing a few outputs) instead of needing masked tails, which is
+    // why the path asks for OutWidth ≥ 16 and OutChannels ≥ 4.
+    private static void DirectForward<TAct>(in Conv2DShape s, ReadOnlySpan<float> xb, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> yb, Span<float> workspace)
+        where TAct : struct, IActivation
+    {
+        int padH = s.Height + 2 * s.PaddingHeight, padW = s.Width + 2 * s.PaddingWidth;
+        var padded = workspace.Slice(0, PaddedInputSize(s));
+        padded.Clear();
+        for (int c = 0; c < s.InChannels; c++)
+        for (int h = 0; h < s.Height; h++)
+            xb.Slice((c * s.Height + h) * s.Width, s.Width).CopyTo(padded.Slice((c * padH + h + s.PaddingHeight) * padW + s.PaddingWidth));
+
+        int outC = s.OutChannels, outH = s.OutHeight, outW = s.OutWidth, pixels = outH * outW, patch = s.PatchSize;
+        int kh = s.KernelHeight, kw = s.KernelWidth;
+        ref float px = ref MemoryMarshal.GetReference(padded);
+        ref float py = ref MemoryMarshal.GetReference(yb);
+        for (int block = 0; block < outC; block += 4)
+        {
+            int o = Math.Min(block, outC - 4);
+            ref float w0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(w), o * patch);
+            ref float w1 = ref Unsafe.Add(ref w0, patch);
+            ref float w2 = ref Unsafe.Add(ref w1, patch);
+            ref float w3 = ref Unsafe.Add(ref w2, patch);
+            var b0 = Vector512.Create(bias.IsEmpty ? 0f : bias[o]);
+            var b1 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 1]);
+            var b2 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 2]);
+            var b3 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 3]);
+            for (int i = 0; i < outH; i++)
+            for (int run = 0; run < outW; run += 32)
+            {
+                int j = Math.Min(run, outW - 16), jNext = Math.Min(run + 16, outW - 16) - j;
+                Vector512<float> a0 = b0, a1 = b1, a2 = b2, a3 = b3, c0 = b0, c1 = b1, c2 = b2, c3 = b3;
+                int tap = 0;
+                for (int c = 0; c < s.InChannels; c++)
+                for (int u = 0; u < kh; u++)
+                {
+                    ref float row = ref Unsafe.Add(ref px, (c * padH + i + u) * padW + j);
+                    ref float rowNext = ref Unsafe.Add(ref row, jNext);
+                    for (int v = 0; v < kw; v++, tap++)
+                    {
+                        var x0 = Vector512.LoadUnsafe(ref row, (nuint)v);
+                        var x1 = Vector512.LoadUnsafe(ref rowNext, (nuint)v);
+                        var k0 = Vector512.Create(Unsafe.Add(ref w0, tap));
+                        var k1 = Vector512.Create(Unsafe.Add(ref w1, tap));
+                        var k2 = Vector512.Create(Unsafe.Add(ref w2, tap));
+                        var k3 = Vector512.Create(Unsafe.Add(ref w3, tap));
+                        a0 = Vector512.FusedMultiplyAdd(x0, k0, a0);
+                        a1 = Vector512.FusedMultiplyAdd(x0, k1, a1);
+                        a2 = Vector512.FusedMultiplyAdd(x0, k2, a2);
+                        a3 = Vector512.FusedMultiplyAdd(x0, k3, a3);
+                        c0 = Vector512.FusedMultiplyAdd(x1, k0, c0);
+                        c1 = Vector512.FusedMultiplyAdd(x1, k1, c1);
+                        c2 = Vector512.FusedMultiplyAdd(x1, k2, c2);
+                        c3 = Vector512.FusedMultiplyAdd(x1, k3, c3);
+                    }
+                }
+                nuint at = (nuint)(o * pixels + i * outW + j), next = at + (nuint)jNext, plane = (nuint)pixels;
+                TAct.Apply(a0).StoreUnsafe(ref py, at);
+                TAct.Apply(a1).StoreUnsafe(ref py, at + plane);
+                TAct.Apply(a2).StoreUnsafe(ref py, at + 2 * plane);
+                TAct.Apply(a3).StoreUnsafe(ref py, at + 3 * plane);
+                TAct.Apply(c0).StoreUnsafe(ref py, next);
+                TAct.Apply(c1).StoreUnsafe(ref py, next + plane);
+                TAct.Apply(c2).StoreUnsafe(ref py, next + 2 * plane);
+                TAct.Apply(c3).StoreUnsafe(ref py, next + 3 * plane);
+            }
+        }
+    }
+
+    // With few weights and many output pixels, dw is one dot product of length OutHeight·OutWidth per weight: a product
+    // with small m·n and long k is where the tiled GEMM spends its time on edges. Measured dot products against
+    // Gemm.MatMulTransB (m×n×k, one thread): 6×25×784 (LeNet-5 C1) 3× faster, 16×144×1024 1.4× faster, but 16×150×100
+    // (LeNet-5 C3) 1.7× and 32×288×256 1.1× slower, hence both bounds.
+    internal const int DotWeightGradientMinPixels = 512, DotWeightGradientMaxWeights = 4096;
+
+    private static void AccumulateWeightGradient(in Conv2DShape s, ReadOnlySpan<float> dyb, ReadOnlySpan<float> cols, Span<float> dw)
+    {
+        int pixels = s.OutHeight * s.OutWidth, patch = s.PatchSize;
+        if (pixels < DotWeightGradientMinPixels || s.WeightSize > DotWeightGradientMaxWeights)
+        {
+            Gemm.MatMulTransB(s.OutChannels, patch, pixels, dyb, cols, dw, accumulate: true);
+            return;
+        }
+        for (int o = 0; o < s.OutChannels; o++)
+        {
+            var dyo = dyb.Slice(o * pixels, pixels);
+            var dwo = dw.Slice(o * patch, patch);
+            for (int t = 0; t < patch; t++) dwo[t] += MapOps.Dot(dyo, cols.Slice(t * pixels, pixels));
+        }
+    }
+
+    private static ReadOnlySpan<float> Patches(in Conv2DShape shape, ReadOnlySpan<float> xb, Span<float> workspace)
+    {
+        if (shape.IsPointwise) return xb;
+        Im2Col.Pack(shape, xb, workspace);
+        return workspace;
+    }
+
+    private static void Check(in Conv2DShape shape, int batch, int x, int w, int bias, int y, int workspace)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Conv2D: the batch size must be zero or positive.");
+        MapOps.Require(x, (long)batch * shape.InputSize, nameof(x), nameof(Conv2D));
+        MapOps.Require(w, shape.WeightSize, nameof(w), nameof(Conv2D));
+        if (bias != 0) MapOps.Require(bias, shape.OutChannels, nameof(bias), nameof(Conv2D));
+        MapOps.Require(y, (long)batch * shape.OutputSize, nameof(y), nameof(Conv2D));
+        MapOps.Require(workspace, WorkspaceSize(shape), nameof(workspace), nameof(Conv2D));
+    }
+}

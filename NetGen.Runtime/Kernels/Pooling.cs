@@ -1,0 +1,210 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// The compile-time shape of one 2-D pooling layer: a per-sample input <c>[Channels, Height, Width]</c>, a square
+/// window, no padding, and an output <c>[Channels, OutHeight, OutWidth]</c> with
+/// <c>OutHeight = ⌊(Height − Window) / Stride⌋ + 1</c> (likewise the width).
+/// </summary>
+public readonly struct Pool2DShape
+{
+    /// <summary>Pooling of <paramref name="channels"/> planes of <paramref name="height"/> × <paramref name="width"/> by square windows.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive or the window is larger than the input.</exception>
+    public Pool2DShape(int channels, int height, int width, int window, int stride)
+    {
+        if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), channels, "Pooling: the channel count must be positive.");
+        Channels = channels; Height = height; Width = width; Window = window; Stride = stride;
+        OutHeight = Conv2D.OutputSize(height, window, stride, 0);
+        OutWidth = Conv2D.OutputSize(width, window, stride, 0);
+    }
+
+    /// <summary>Channels (pooled independently).</summary>
+    public int Channels { get; }
+    /// <summary>Input height.</summary>
+    public int Height { get; }
+    /// <summary>Input width.</summary>
+    public int Width { get; }
+    /// <summary>Side of the square window.</summary>
+    public int Window { get; }
+    /// <summary>Step between windows, in both directions.</summary>
+    public int Stride { get; }
+    /// <summary>Output height, ⌊(Height − Window) / Stride⌋ + 1.</summary>
+    public int OutHeight { get; }
+    /// <summary>Output width, ⌊(Width − Window) / Stride⌋ + 1.</summary>
+    public int OutWidth { get; }
+    /// <summary>Floats per input sample, Channels·Height·Width.</summary>
+    public int InputSize => Channels * Height * Width;
+    /// <summary>Floats per output sample, Channels·OutHeight·OutWidth.</summary>
+    public int OutputSize => Channels * OutHeight * OutWidth;
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"[{Channels},{Height},{Width}] → [{Channels},{OutHeight},{OutWidth}] (window {Window}, stride {Stride})";
+
+    internal void Check(string kernel, int batch, int x, int y)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"{kernel}: the batch size must be zero or positive.");
+        MapOps.Require(x, (long)batch * InputSize, nameof(x), kernel);
+        MapOps.Require(y, (long)batch * OutputSize, nameof(y), kernel);
+    }
+}
+
+/// <summary>Max pooling over batches laid out <c>[B, C, H, W]</c>; the gradient goes to each window's maximum.</summary>
+public static class MaxPool2D
+{
+    /// <summary>
+    /// y[b,c,i,j] = max_{u,v &lt; window} x[b, c, i·stride + u, j·stride + v]. When <paramref name="argmax"/> is not empty it
+    /// receives, per output, the index of the chosen input within its sample (<c>(c·H + h)·W + w</c>; the first one on ties),
+    /// which <see cref="Backward"/> needs; inference can pass an empty span. Allocates nothing.
+    /// </summary>
+    public static void Forward(in Pool2DShape shape, int batch, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
+    {
+        shape.Check(nameof(MaxPool2D), batch, x.Length, y.Length);
+        if (!argmax.IsEmpty) MapOps.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
+        // Windows are a few floats each, so the loops index through references rather than slicing spans per window;
+        // every offset lies inside the lengths checked above.
+        int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
+        bool record = !argmax.IsEmpty;
+        ref float py = ref MemoryMarshal.GetReference(y);
+        ref int pa = ref MemoryMarshal.GetReference(argmax);
+        int o = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            ref float xb = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), b * shape.InputSize);
+            for (int c = 0; c < shape.Channels; c++)
+            for (int i = 0; i < shape.OutHeight; i++)
+            {
+                int rowStart = c * plane + i * s * width;
+                int j = VectorColumns(shape, ref xb, rowStart, ref Unsafe.Add(ref py, o), ref Unsafe.Add(ref pa, o), record);
+                for (o += j; j < shape.OutWidth; j++, o++)
+                {
+                    int start = rowStart + j * s;
+                    int best = start;
+                    float max = Unsafe.Add(ref xb, start);
+                    for (int u = 0; u < k; u++)
+                    for (int at = start + u * width, end = at + k; at < end; at++)
+                    {
+                        float value = Unsafe.Add(ref xb, at);
+                        if (value > max) { max = value; best = at; }
+                    }
+                    Unsafe.Add(ref py, o) = max;
+                    if (record) Unsafe.Add(ref pa, o) = best;
+                }
+            }
+        }
+    }
+
+    // 2×2 windows with stride 2, the usual case: 8 outputs of one row at a time from 16 columns of two input rows,
+    // split into even and odd columns by an in-lane shuffle and a cross-lane permute. The four candidates are compared
+    // in the scalar loop's order with strict >, so ties go to the same (first) position. The last step is shifted back
+    // to end on the row's edge (rewriting a few outputs with the same values) so rows of 8 or more outputs need no
+    // scalar tail; LeNet-5's 28-wide maps give 14. Returns how many leading columns it wrote (all of them, or none).
+    // Random data makes the scalar loop's comparisons mispredict about half the time.
+    private static int VectorColumns(in Pool2DShape shape, ref float xb, int rowStart, ref float y, ref int argmax, bool record)
+    {
+        int outW = shape.OutWidth, width = shape.Width;
+        if (!Avx2.IsSupported || shape.Window != 2 || shape.Stride != 2 || outW < 8) return 0;
+        var even = Vector256<int>.Indices * 2;
+        for (int run = 0; run < outW; run += 8)
+        {
+            int j = Math.Min(run, outW - 8);
+            ref float top = ref Unsafe.Add(ref xb, rowStart + 2 * j);
+            ref float bottom = ref Unsafe.Add(ref top, width);
+            Vector256<float> t0 = Vector256.LoadUnsafe(ref top), t1 = Vector256.LoadUnsafe(ref top, 8);
+            Vector256<float> b0 = Vector256.LoadUnsafe(ref bottom), b1 = Vector256.LoadUnsafe(ref bottom, 8);
+            var max = Evens(t0, t1);
+            var offset = Vector256<int>.Zero;
+            Take(ref max, ref offset, Odds(t0, t1), 1);
+            Take(ref max, ref offset, Evens(b0, b1), width);
+            Take(ref max, ref offset, Odds(b0, b1), width + 1);
+            max.StoreUnsafe(ref y, (nuint)j);
+            if (record) (Vector256.Create(rowStart + 2 * j) + even + offset).StoreUnsafe(ref argmax, (nuint)j);
+        }
+        return outW;
+
+        // shuffle gives [a0 a2 b0 b2 | a4 a6 b4 b6]; swapping the middle 64-bit pairs orders it as a0 a2 a4 a6 b0 b2 b4 b6.
+        static Vector256<float> Evens(Vector256<float> a, Vector256<float> b) =>
+            Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+        static Vector256<float> Odds(Vector256<float> a, Vector256<float> b) =>
+            Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+
+        static void Take(ref Vector256<float> max, ref Vector256<int> offset, Vector256<float> candidate, int at)
+        {
+            var greater = Vector256.GreaterThan(candidate, max);
+            max = Vector256.ConditionalSelect(greater, candidate, max);
+            offset = Vector256.ConditionalSelect(greater.AsInt32(), Vector256.Create(at), offset);
+        }
+    }
+
+    /// <summary>dx[b, argmax[b,o]] += dy[b,o] with dx cleared first (overlapping windows add up). Allocates nothing.</summary>
+    public static void Backward(in Pool2DShape shape, int batch, ReadOnlySpan<int> argmax, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        shape.Check(nameof(MaxPool2D), batch, dx.Length, dy.Length);
+        MapOps.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
+        dx.Slice(0, batch * shape.InputSize).Clear();
+        int outputs = shape.OutputSize;
+        for (int b = 0; b < batch; b++)
+        {
+            var dxb = dx.Slice(b * shape.InputSize, shape.InputSize);
+            var ab = argmax.Slice(b * outputs, outputs);
+            var dyb = dy.Slice(b * outputs, outputs);
+            for (int o = 0; o < outputs; o++) dxb[ab[o]] += dyb[o];
+        }
+    }
+}
+
+/// <summary>Average pooling over batches laid out <c>[B, C, H, W]</c>; every window divides by Window².</summary>
+public static class AvgPool2D
+{
+    /// <summary>y[b,c,i,j] = (1 / window²) · Σ_{u,v &lt; window} x[b, c, i·stride + u, j·stride + v]. Allocates nothing.</summary>
+    public static void Forward(in Pool2DShape shape, int batch, ReadOnlySpan<float> x, Span<float> y)
+    {
+        shape.Check(nameof(AvgPool2D), batch, x.Length, y.Length);
+        int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
+        float scale = 1f / (k * k);
+        ref float py = ref MemoryMarshal.GetReference(y);
+        int o = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            ref float xb = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), b * shape.InputSize);
+            for (int c = 0; c < shape.Channels; c++)
+            for (int i = 0; i < shape.OutHeight; i++)
+            for (int j = 0; j < shape.OutWidth; j++, o++)
+            {
+                int start = c * plane + i * s * width + j * s;
+                float sum = 0f;
+                for (int u = 0; u < k; u++)
+                for (int at = start + u * width, end = at + k; at < end; at++) sum += Unsafe.Add(ref xb, at);
+                Unsafe.Add(ref py, o) = sum * scale;
+            }
+        }
+    }
+
+    /// <summary>dx[b, c, i·stride + u, j·stride + v] += dy[b,c,i,j] / window² with dx cleared first. Allocates nothing.</summary>
+    public static void Backward(in Pool2DShape shape, int batch, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        shape.Check(nameof(AvgPool2D), batch, dx.Length, dy.Length);
+        int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
+        float scale = 1f / (k * k);
+        dx.Slice(0, batch * shape.InputSize).Clear();
+        ref float pdy = ref MemoryMarshal.GetReference(dy);
+        int o = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            ref float dxb = ref Unsafe.Add(ref MemoryMarshal.GetReference(dx), b * shape.InputSize);
+            for (int c = 0; c < shape.Channels; c++)
+            for (int i = 0; i < shape.OutHeight; i++)
+            for (int j = 0; j < shape.OutWidth; j++, o++)
+            {
+                int start = c * plane + i * s * width + j * s;
+                float g = Unsafe.Add(ref pdy, o) * scale;
+                for (int u = 0; u < k; u++)
+                for (int at = start + u * width, end = at + k; at < end; at++) Unsafe.Add(ref dxb, at) += g;
+            }
+        }
+    }
+}

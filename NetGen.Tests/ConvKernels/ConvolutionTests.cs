@@ -1,0 +1,245 @@
+using NetGen.Kernels;
+
+namespace NetGen.Tests.ConvKernels;
+
+public class ConvolutionTests
+{
+    // batch, inC, H, W, outC, kH, kW, stride, padding
+    public static TheoryData<int, int, int, int, int, int, int, int, int> Shapes => new()
+    {
+        { 1, 1, 5, 5, 1, 3, 3, 1, 0 },   // smallest square case
+        { 2, 3, 7, 6, 4, 3, 3, 1, 1 },   // non-square input, padding 1
+        { 3, 2, 9, 8, 5, 3, 3, 2, 1 },   // stride 2, padding 1
+        { 2, 1, 12, 12, 6, 5, 5, 1, 2 }, // LeNet-5 C1 style: 1→6, 5×5, padding 2
+        { 2, 2, 8, 7, 3, 2, 4, 2, 2 },   // non-square kernel, stride 2, padding 2
+        { 2, 2, 4, 4, 3, 3, 3, 3, 2 },   // windows that are mostly padding
+        { 1, 3, 5, 5, 2, 5, 5, 1, 0 },   // kernel as large as the input
+        { 2, 4, 6, 5, 3, 1, 1, 1, 0 },   // pointwise: no im2col
+        { 2, 3, 5, 5, 2, 1, 1, 2, 0 },   // 1×1 kernel with stride 2 (im2col path)
+        { 2, 1, 20, 18, 6, 5, 5, 1, 2 }, // direct path: 6 channels, so the last block of 4 is shifted back
+        { 1, 3, 17, 16, 5, 3, 3, 1, 1 }, // direct path: exactly one run of 16 columns
+        { 2, 2, 6, 37, 4, 2, 3, 1, 0 },  // direct path: non-square kernel, 35 columns (shifted last run)
+        { 1, 1, 24, 24, 4, 3, 3, 1, 1 }, // 576 output pixels: dw by dot products
+    };
+
+    [Theory]
+    [InlineData(2, 1, 20, 18, 6, 5, 5, 2)]
+    [InlineData(1, 3, 17, 16, 5, 3, 3, 1)]
+    [InlineData(2, 2, 6, 37, 4, 2, 3, 0)]
+    public void DirectAndIm2ColPaths_BothMatchTheReference(int batch, int c, int h, int w, int o, int kh, int kw, int padding)
+    {
+        var s = new Conv2DShape(c, h, w, o, kh, kw, 1, padding);
+        Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, Conv2D.UsesDirect(s));
+        var rng = new Rng(13);
+        var x = Reference.RandomFloats(batch * s.InputSize, ref rng);
+        var wt = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
+        var b = Reference.RandomFloats(o, ref rng);
+        var expected = Reference.Conv2D(s, batch, "Relu", Reference.ToDouble(x), Reference.ToDouble(wt), Reference.ToDouble(b));
+        foreach (bool direct in Conv2D.UsesDirect(s) ? new[] { true, false } : new[] { false })
+        {
+            var y = Filled(batch * s.OutputSize);
+            Conv2D.ForwardOnPath<Relu>(s, batch, x, wt, b, y, Filled(Conv2D.WorkspaceSize(s)), direct);
+            Reference.Close(direct ? "direct y" : "im2col y", expected, y);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Forward_MatchesDirectReference(int batch, int c, int h, int w, int o, int kh, int kw, int stride, int padding)
+    {
+        var s = new Conv2DShape(c, h, w, o, kh, kw, stride, padding);
+        foreach (var act in new[] { "Identity", "Relu", "Tanh", "Sigmoid" })
+            CheckForward(s, batch, act, withBias: true, seed: 11);
+        CheckForward(s, batch, "Relu", withBias: false, seed: 12);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Backward_MatchesFiniteDifferences(int batch, int c, int h, int w, int o, int kh, int kw, int stride, int padding)
+    {
+        var s = new Conv2DShape(c, h, w, o, kh, kw, stride, padding);
+        CheckGradients(s, batch, "Tanh", withBias: true, withDx: true, seed: 21);
+        CheckGradients(s, batch, "Relu", withBias: true, withDx: true, seed: 22);
+        CheckGradients(s, batch, "Identity", withBias: false, withDx: false, seed: 23);
+    }
+
+    [Fact]
+    public void DirectPath_OnlyForStrideOneWithFewInputChannels()
+    {
+        Assert.False(Conv2D.UsesDirect(new Conv2DShape(Conv2D.DirectMaxInChannels + 1, 20, 20, 8, 3, 3, 1, 1)));
+        Assert.False(Conv2D.UsesDirect(new Conv2DShape(1, 40, 40, 8, 3, 3, stride: 2)));
+        Assert.False(Conv2D.UsesDirect(new Conv2DShape(1, 20, 20, 3, 3, 3)));  // fewer than 4 output channels
+        Assert.False(Conv2D.UsesDirect(new Conv2DShape(1, 16, 16, 8, 3, 3)));  // 14 output columns
+        Assert.False(Conv2D.UsesDirect(new Conv2DShape(4, 20, 20, 8, 1, 1)));  // pointwise reads x as the patch matrix
+    }
+
+    [Fact]
+    public void SeparateStridesAndPaddingsPerAxis()
+    {
+        var s = new Conv2DShape(2, 6, 7, 3, 3, 2, strideHeight: 2, strideWidth: 1, paddingHeight: 0, paddingWidth: 2);
+        Assert.Equal((6 - 3) / 2 + 1, s.OutHeight);
+        Assert.Equal(7 + 4 - 2 + 1, s.OutWidth);
+        CheckForward(s, 2, "Sigmoid", withBias: true, seed: 31);
+        CheckGradients(s, 2, "Sigmoid", withBias: true, withDx: true, seed: 32);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 9, 2, 3, 1, 0)]
+    [InlineData(2, 3, 10, 4, 3, 1, 1)]
+    [InlineData(3, 2, 11, 3, 4, 2, 2)]
+    [InlineData(2, 4, 7, 5, 1, 1, 0)]
+    public void Conv1D_MatchesReferenceAndFiniteDifferences(int batch, int c, int length, int o, int k, int stride, int padding)
+    {
+        var s = new Conv1DShape(c, length, o, k, stride, padding);
+        Assert.Equal((length + 2 * padding - k) / stride + 1, s.OutLength);
+        var rng = new Rng(41);
+        var x = Reference.RandomFloats(batch * s.InputSize, ref rng);
+        var wt = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
+        var b = Reference.RandomFloats(o, ref rng);
+        var ws = new float[Conv1D.WorkspaceSize(s)];
+        var y = new float[batch * s.OutputSize];
+        Conv1D.Forward<Tanh>(s, batch, x, wt, b, y, ws);
+        double[] xd = Reference.ToDouble(x), wd = Reference.ToDouble(wt), bd = Reference.ToDouble(b);
+        Reference.Close("y", Reference.Conv1D(s, batch, "Tanh", xd, wd, bd), y);
+
+        var r = Reference.ToDouble(Reference.RandomFloats(y.Length, ref rng));
+        var dy = Array.ConvertAll(r, v => (float)v);
+        var dw = Filled(wt.Length); var db = Filled(o); var dx = Filled(x.Length);
+        Conv1D.Backward<Tanh>(s, batch, x, wt, y, dy, dw, db, dx, ws);
+        double Loss() => Reference.Dot(Reference.Conv1D(s, batch, "Tanh", xd, wd, bd), r);
+        Reference.Close("dx", Reference.NumericGradient(xd, Loss), dx, 1e-4, 1e-3);
+        Reference.Close("dw", Reference.NumericGradient(wd, Loss), dw, 1e-4, 1e-3);
+        Reference.Close("db", Reference.NumericGradient(bd, Loss), db, 1e-4, 1e-3);
+    }
+
+    [Fact]
+    public void PartialBatch_LeavesTheRestOfTheBuffersAlone()
+    {
+        var s = new Conv2DShape(2, 6, 6, 3, 3, 3, 1, 1);
+        const int maxBatch = 3, batch = 2;
+        var rng = new Rng(51);
+        var x = Reference.RandomFloats(maxBatch * s.InputSize, ref rng);
+        var wt = Reference.RandomFloats(s.WeightSize, ref rng);
+        var y = Filled(maxBatch * s.OutputSize, 7f);
+        var dx = Filled(maxBatch * s.InputSize, 7f);
+        var dy = Reference.RandomFloats(maxBatch * s.OutputSize, ref rng);
+        var ws = new float[Conv2D.WorkspaceSize(s)];
+        Conv2D.Forward<Relu>(s, batch, x, wt, ReadOnlySpan<float>.Empty, y, ws);
+        Conv2D.Backward<Relu>(s, batch, x, wt, y, dy, new float[s.WeightSize], Span<float>.Empty, dx, ws);
+        Assert.All(y[(batch * s.OutputSize)..], v => Assert.Equal(7f, v));
+        Assert.All(dx[(batch * s.InputSize)..], v => Assert.Equal(7f, v));
+        Assert.Contains(y[..(batch * s.OutputSize)], v => v != 7f);
+    }
+
+    [Theory]
+    [InlineData(28, 5, 1, 2, 28)] // LeNet-5 C1
+    [InlineData(14, 5, 1, 0, 10)] // LeNet-5 C3
+    [InlineData(224, 11, 4, 2, 55)] // AlexNet conv1
+    [InlineData(7, 3, 2, 1, 4)]
+    [InlineData(8, 3, 2, 1, 4)]
+    public void OutputSize_FollowsTheFloorRule(int input, int kernel, int stride, int padding, int expected)
+    {
+        Assert.Equal(expected, Conv2D.OutputSize(input, kernel, stride, padding));
+        Assert.Equal(expected, Conv1D.OutputSize(input, kernel, stride, padding));
+    }
+
+    [Fact]
+    public void WorkspaceSize_IsOneSamplesPatchMatrix_OrNothingWhenPointwise()
+    {
+        var s = new Conv2DShape(3, 10, 9, 4, 3, 3, 2, 1);
+        Assert.Equal(3 * 3 * 3 * s.OutHeight * s.OutWidth, Conv2D.WorkspaceSize(s));
+        Assert.Equal(0, Conv2D.WorkspaceSize(new Conv2DShape(3, 10, 9, 4, 1, 1)));
+    }
+
+    [Fact]
+    public void BadShapesAndBuffers_ThrowWithAUsefulMessage()
+    {
+        var tooBig = Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2DShape(1, 4, 4, 2, 5, 5));
+        Assert.Contains("larger than the padded input", tooBig.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2DShape(0, 4, 4, 2, 3, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2DShape(1, 4, 4, 2, 3, 3, stride: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Conv2DShape(1, 4, 4, 2, 3, 3, padding: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Conv1DShape(1, 4, 2, 7));
+
+        var s = new Conv2DShape(1, 4, 4, 2, 3, 3);
+        var shortY = Assert.Throws<ArgumentException>(() =>
+            Conv2D.Forward<Relu>(s, 2, new float[32], new float[18], new float[2], new float[15], new float[Conv2D.WorkspaceSize(s)]));
+        Assert.Equal("y", shortY.ParamName);
+        Assert.Contains("needs 16", shortY.Message);
+        var shortWs = Assert.Throws<ArgumentException>(() =>
+            Conv2D.Forward<Relu>(s, 2, new float[32], new float[18], new float[2], new float[16], new float[3]));
+        Assert.Equal("workspace", shortWs.ParamName);
+    }
+
+    private static float[] Filled(int n, float value = float.NaN)
+    {
+        var a = new float[n];
+        Array.Fill(a, value);
+        return a;
+    }
+
+    private static void CheckForward(in Conv2DShape s, int batch, string act, bool withBias, ulong seed)
+    {
+        var rng = new Rng(seed);
+        var x = Reference.RandomFloats(batch * s.InputSize, ref rng);
+        var w = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
+        var b = withBias ? Reference.RandomFloats(s.OutChannels, ref rng) : [];
+        var y = Filled(batch * s.OutputSize);
+        var ws = Filled(Conv2D.WorkspaceSize(s)); // stale workspace contents must not leak into the result
+        Forward(act, s, batch, x, w, b, y, ws);
+        var expected = Reference.Conv2D(s, batch, act, Reference.ToDouble(x), Reference.ToDouble(w), withBias ? Reference.ToDouble(b) : null);
+        Reference.Close($"{act} y", expected, y);
+    }
+
+    private static void CheckGradients(in Conv2DShape s, int batch, string act, bool withBias, bool withDx, ulong seed)
+    {
+        var shape = s;
+        var rng = new Rng(seed);
+        var x = Reference.RandomFloats(batch * s.InputSize, ref rng);
+        var w = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
+        var b = withBias ? Reference.RandomFloats(s.OutChannels, ref rng) : [];
+        var y = new float[batch * s.OutputSize];
+        var ws = Filled(Conv2D.WorkspaceSize(s));
+        Forward(act, s, batch, x, w, b, y, ws);
+
+        // Loss L = Σ y·r, so dL/dy = r.
+        var r = Reference.ToDouble(Reference.RandomFloats(y.Length, ref rng));
+        var dy = Array.ConvertAll(r, v => (float)v);
+        var dw = Filled(w.Length);
+        var db = withBias ? Filled(b.Length) : [];
+        var dx = withDx ? Filled(x.Length) : [];
+        Backward(act, s, batch, x, w, y, dy, dw, db, dx, ws);
+
+        double[] xd = Reference.ToDouble(x), wd = Reference.ToDouble(w);
+        double[]? bd = withBias ? Reference.ToDouble(b) : null;
+        double Loss() => Reference.Dot(Reference.Conv2D(shape, batch, act, xd, wd, bd), r);
+        Reference.Close($"{act} dw", Reference.NumericGradient(wd, Loss), dw, 1e-4, 1e-3);
+        if (bd is not null) Reference.Close($"{act} db", Reference.NumericGradient(bd, Loss), db, 1e-4, 1e-3);
+        if (withDx) Reference.Close($"{act} dx", Reference.NumericGradient(xd, Loss), dx, 1e-4, 1e-3);
+    }
+
+    private static void Forward(string act, in Conv2DShape s, int batch, float[] x, float[] w, float[] b, float[] y, float[] ws)
+    {
+        switch (act)
+        {
+            case "Identity": Conv2D.Forward<Identity>(s, batch, x, w, b, y, ws); break;
+            case "Relu": Conv2D.Forward<Relu>(s, batch, x, w, b, y, ws); break;
+            case "Tanh": Conv2D.Forward<Tanh>(s, batch, x, w, b, y, ws); break;
+            case "Sigmoid": Conv2D.Forward<Sigmoid>(s, batch, x, w, b, y, ws); break;
+            default: throw new ArgumentException(act);
+        }
+    }
+
+    private static void Backward(string act, in Conv2DShape s, int batch, float[] x, float[] w, float[] y,
+        float[] dy, float[] dw, float[] db, float[] dx, float[] ws)
+    {
+        switch (act)
+        {
+            case "Identity": Conv2D.Backward<Identity>(s, batch, x, w, y, dy, dw, db, dx, ws); break;
+            case "Relu": Conv2D.Backward<Relu>(s, batch, x, w, y, dy, dw, db, dx, ws); break;
+            case "Tanh": Conv2D.Backward<Tanh>(s, batch, x, w, y, dy, dw, db, dx, ws); break;
+            case "Sigmoid": Conv2D.Backward<Sigmoid>(s, batch, x, w, y, dy, dw, db, dx, ws); break;
+            default: throw new ArgumentException(act);
+        }
+    }
+}
