@@ -182,10 +182,10 @@ namespace NetGen.Generator.Emit
                 + ") and copies " + output.Name + ", " + output.Output.WithBatch() + ", into <paramref name=\"output\"/> (waits for the device).</summary>");
             using (_w.Block("public void Forward(" + ReadOnlySpan + " input, int batch, " + Span + " output)"))
             {
-                _w.Line("_state.UploadInput(input, batch);");
                 _w.Line("if (output.Length < batch * " + Literals.Int(output.OutputSize) + ")");
                 _w.Line("    throw new global::System.ArgumentException($\"output has {output.Length} floats; a batch of {batch} needs {batch * "
                     + Literals.Int(output.OutputSize) + "} (" + Literals.Int(output.OutputSize) + " per sample).\", nameof(output));");
+                _w.Line("_state.UploadInput(input, batch);");
                 _w.Line("RunForward(batch);");
                 _w.Line("_state.Activations.CopyTo(output.Slice(0, batch * " + Literals.Int(output.OutputSize) + "), " + PerSample(output.ActivationOffset) + ");");
             }
