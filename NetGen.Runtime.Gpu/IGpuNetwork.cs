@@ -26,6 +26,13 @@ public interface IGpuNetwork : IDisposable
     void Forward(ReadOnlySpan<float> input, int batch, Span<float> output);
 
     /// <summary>
+    /// Copies the last layer's output of the latest <see cref="Forward"/> or <c>TrainStep</c> for its first
+    /// <paramref name="batch"/> samples into <paramref name="output"/> (waits for the device), e.g. to count correct
+    /// predictions during training.
+    /// </summary>
+    void CopyOutput(int batch, Span<float> output);
+
+    /// <summary>
     /// One training step on class labels: upload, forward, loss, backward and (with an <see cref="Optimizer"/>) one update,
     /// all on the device stream; returns the mean loss (the only copy back).
     /// </summary>

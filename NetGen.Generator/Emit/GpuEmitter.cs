@@ -178,16 +178,32 @@ namespace NetGen.Generator.Emit
         private void WriteForward()
         {
             var output = _plan.Output;
+            string size = Literals.Int(output.OutputSize);
             _w.Line("/// <summary>Runs the network on <paramref name=\"batch\"/> samples of " + Literals.Int(_plan.Input.OutputSize) + " floats (" + _plan.Input.Output.WithBatch()
                 + ") and copies " + output.Name + ", " + output.Output.WithBatch() + ", into <paramref name=\"output\"/> (waits for the device).</summary>");
             using (_w.Block("public void Forward(" + ReadOnlySpan + " input, int batch, " + Span + " output)"))
             {
-                _w.Line("if (output.Length < batch * " + Literals.Int(output.OutputSize) + ")");
-                _w.Line("    throw new global::System.ArgumentException($\"output has {output.Length} floats; a batch of {batch} needs {batch * "
-                    + Literals.Int(output.OutputSize) + "} (" + Literals.Int(output.OutputSize) + " per sample).\", nameof(output));");
+                _w.Line("CheckOutput(batch, output);");
                 _w.Line("_state.UploadInput(input, batch);");
                 _w.Line("RunForward(batch);");
-                _w.Line("_state.Activations.CopyTo(output.Slice(0, batch * " + Literals.Int(output.OutputSize) + "), " + PerSample(output.ActivationOffset) + ");");
+                _w.Line("_state.Activations.CopyTo(output.Slice(0, batch * " + size + "), " + PerSample(output.ActivationOffset) + ");");
+            }
+            _w.Line();
+            _w.Line("/// <inheritdoc/>");
+            using (_w.Block("public void CopyOutput(int batch, " + Span + " output)"))
+            {
+                _w.Line("CheckOutput(batch, output);");
+                _w.Line("_state.Activations.CopyTo(output.Slice(0, batch * " + size + "), " + PerSample(output.ActivationOffset) + ");");
+            }
+            _w.Line();
+            _w.Line("/// <summary>Checks a batch size against <see cref=\"MaxBatch\"/> and the output's length against it.</summary>");
+            using (_w.Block("private void CheckOutput(int batch, " + Span + " output)"))
+            {
+                _w.Line("if (batch < 1 || batch > _maxBatch)");
+                _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(batch), batch, $\"batch must be between 1 and MaxBatch = {_maxBatch} (set by the constructor).\");");
+                _w.Line("if (output.Length < batch * " + size + ")");
+                _w.Line("    throw new global::System.ArgumentException($\"output has {output.Length} floats; a batch of {batch} needs {batch * "
+                    + size + "} (" + size + " per sample).\", nameof(output));");
             }
             _w.Line();
         }

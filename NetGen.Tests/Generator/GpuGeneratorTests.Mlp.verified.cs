@@ -62,11 +62,26 @@ namespace Demo
             /// <summary>Runs the network on <paramref name="batch"/> samples of 784 floats ([B,784]) and copies Logits, [B,10], into <paramref name="output"/> (waits for the device).</summary>
             public void Forward(global::System.ReadOnlySpan<float> input, int batch, global::System.Span<float> output)
             {
-                if (output.Length < batch * 10)
-                    throw new global::System.ArgumentException($"output has {output.Length} floats; a batch of {batch} needs {batch * 10} (10 per sample).", nameof(output));
+                CheckOutput(batch, output);
                 _state.UploadInput(input, batch);
                 RunForward(batch);
                 _state.Activations.CopyTo(output.Slice(0, batch * 10), _maxBatch * 1168);
+            }
+
+            /// <inheritdoc/>
+            public void CopyOutput(int batch, global::System.Span<float> output)
+            {
+                CheckOutput(batch, output);
+                _state.Activations.CopyTo(output.Slice(0, batch * 10), _maxBatch * 1168);
+            }
+
+            /// <summary>Checks a batch size against <see cref="MaxBatch"/> and the output's length against it.</summary>
+            private void CheckOutput(int batch, global::System.Span<float> output)
+            {
+                if (batch < 1 || batch > _maxBatch)
+                    throw new global::System.ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be between 1 and MaxBatch = {_maxBatch} (set by the constructor).");
+                if (output.Length < batch * 10)
+                    throw new global::System.ArgumentException($"output has {output.Length} floats; a batch of {batch} needs {batch * 10} (10 per sample).", nameof(output));
             }
 
             /// <summary>

@@ -102,6 +102,9 @@ public class GeneratedGpuNetworkTests(GpuFixture fixture)
         float gpuLoss = gpu.TrainStep(input, targets, 6);
         AssertClose([cpuLoss], [gpuLoss], Tolerance, "loss");
         AssertClose(cpu.Gradients, Download(gpu.State.Gradients), Tolerance, "gradients");
+        var outputs = new float[6 * GpuRegressor.OutputSize];
+        gpu.CopyOutput(6, outputs);
+        AssertClose(cpu.Layers[^1].Output, outputs, Tolerance, "outputs of the step");
         var parameters = new float[GpuRegressor.ParameterCount];
         gpu.State.Parameters.CopyTo(parameters);
         AssertClose(cpu.Parameters, parameters, 0f, "parameters (no optimizer: unchanged)");
