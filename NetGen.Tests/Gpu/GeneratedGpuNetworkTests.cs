@@ -80,6 +80,32 @@ public class GeneratedGpuNetworkTests(GpuFixture fixture)
     public void AdamW_SeveralSteps_MatchCpu() =>
         AssertTrainingMatches(n => new Adam(n, 0.01f, weightDecay: 0.01f, decoupledWeightDecay: true));
 
+    [Theory]
+    [InlineData("sgd, weight decay, no momentum")]
+    [InlineData("sgd, Nesterov")]
+    [InlineData("adam, coupled weight decay")]
+    public void OtherOptimizerSettings_MatchCpu(string settings) => AssertTrainingMatches(n => settings switch
+    {
+        "sgd, weight decay, no momentum" => new Sgd(n, 0.3f, weightDecay: 0.01f),
+        "sgd, Nesterov" => new Sgd(n, 0.1f, momentum: 0.8f, nesterov: true),
+        _ => new Adam(n, 0.01f, beta1: 0.8f, weightDecay: 0.001f),
+    });
+
+    [Fact]
+    public void OptimizerWithoutGpuUpdate_IsRejectedByName()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => new GpuClassifier.Gpu(_device, 4, new GpuClassifier(1, seed: 1), new Frozen(GpuClassifier.ParameterCount)));
+        Assert.Contains("'frozen'", e.Message);
+    }
+
+    /// <summary>An optimizer NetGen's GPU runtime does not know.</summary>
+    private sealed class Frozen(int count) : Optimizer(count, 0f)
+    {
+        public override string Kind => "frozen";
+        public override IReadOnlyList<OptimizerState> State => [];
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step) { }
+    }
+
     [Fact]
     public void Forward_MatchesCpu()
     {
