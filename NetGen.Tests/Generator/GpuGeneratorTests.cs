@@ -174,4 +174,18 @@ public class GpuGeneratorTests
         Assert.Equal([IncrementalStepRunReason.Cached], reasons);
         Assert.Equal(2, result.GeneratedSources.Length);
     }
+
+    [Fact]
+    public void AddingTheGpuReferencesAddsTheTwinWithoutReparsing()
+    {
+        var compilation = GeneratorHarness.Compilation(GeneratorHarness.Parse(Mlp, "Mlp.cs"));
+        var driver = GeneratorHarness.Driver().RunGenerators(compilation);
+        Assert.Single(driver.GetRunResult().GeneratedTrees);
+        var result = driver.RunGenerators(WithGpu(compilation, IlGpu, RuntimeGpu)).GetRunResult().Results.Single();
+        Assert.Equal(["Demo.Mlp.g.cs", "Demo.Mlp.Gpu.g.cs"], result.GeneratedSources.Select(s => s.HintName).Order());
+        Assert.All(result.TrackedSteps[NetworkGenerator.Steps.Plan].SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.Equal([IncrementalStepRunReason.Modified],
+            result.TrackedSteps[NetworkGenerator.Steps.GpuEmit].SelectMany(s => s.Outputs).Select(o => o.Reason));
+    }
 }
