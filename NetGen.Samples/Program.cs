@@ -17,13 +17,15 @@ var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint
 var resume = new Option<string?>("--resume") { Description = "Continue training from this checkpoint" };
 var json = new Option<string?>("--json") { Description = "Write a JSON summary of the run to this file" };
 var output = new Option<string?>("--out") { Description = "Directory for the metrics log and the plot. Default: runs/<model>" };
+var device = new Option<string>("--device") { Description = "Where train runs the steps: cpu (the generated CPU code), gpu (the generated GPU code on the first CUDA device; without one, a notice and the CPU), or gpu-emulator (the GPU code on ILGPU's CPU accelerator, slow)", DefaultValueFactory = _ => "cpu" };
+device.AcceptOnlyFromAmong(GpuTraining.Devices);
 var index = new Option<int>("--index") { Description = "Index of the test image to classify", DefaultValueFactory = _ => 0 };
 
 var train = new Command("train", "Train a sample network and evaluate it on the test split after every epoch")
-    { model, data, epochs, batch, lr, optimizer, threads, seed, checkpoint, resume, json, output };
+    { model, data, epochs, batch, lr, optimizer, threads, seed, checkpoint, resume, json, output, device };
 train.SetAction(r => SampleCommands.Run(() => SampleCommands.Train(new TrainArguments(
     r.GetValue(model)!, r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(optimizer)!,
-    r.GetValue(threads), r.GetValue(seed), r.GetValue(checkpoint), r.GetValue(resume), r.GetValue(json), r.GetValue(output)))));
+    r.GetValue(threads), r.GetValue(seed), r.GetValue(checkpoint), r.GetValue(resume), r.GetValue(json), r.GetValue(output), r.GetValue(device)!))));
 
 var eval = new Command("eval", "Evaluate a checkpoint on the test split") { model, data, checkpoint, threads };
 eval.SetAction(r => SampleCommands.Run(() => SampleCommands.Evaluate(r.GetValue(model)!, r.GetValue(data), r.GetValue(checkpoint), r.GetValue(threads))));

@@ -8,7 +8,7 @@ using NetGen.Training;
 namespace NetGen.Samples;
 
 internal sealed record TrainArguments(string Model, string? Data, int Epochs, int Batch, float? LearningRate, string Optimizer,
-    int Threads, ulong Seed, string? Checkpoint, string? Resume, string? Json, string? Output);
+    int Threads, ulong Seed, string? Checkpoint, string? Resume, string? Json, string? Output, string Device = "cpu");
 
 /// <summary>The sample commands. Each returns the process exit code.</summary>
 internal static class SampleCommands
@@ -62,7 +62,7 @@ internal static class SampleCommands
         Console.WriteLine($"data: {source} ({trainSet.Count} train, {testSet.Count} test)  optimizer: {a.Optimizer} lr {learningRate}  " +
                           $"batch {a.Batch}  threads {a.Threads}  seed {a.Seed}");
 
-        var trainer = new Trainer(network, optimizer, new TrainerOptions
+        var options = new TrainerOptions
         {
             Epochs = a.Epochs,
             BatchSize = a.Batch,
@@ -70,7 +70,9 @@ internal static class SampleCommands
             CheckpointPath = checkpointPath,
             MetricsPath = Path.Combine(outDir, "metrics.jsonl"),
             Schedule = new Cosine(totalSteps: (long)a.Epochs * ((trainSet.Count + a.Batch - 1) / a.Batch), minFactor: 0.05f),
-        });
+        };
+        var trainer = new Trainer(network, optimizer, options);
+        using var device = GpuTraining.Open(a.Device);
         var view = new TrainingView();
         trainer.EpochCompleted += TrainingView.PrintEpoch;
 
@@ -84,7 +86,9 @@ internal static class SampleCommands
         TrainingResult result;
         try
         {
-            result = view.Run(() => trainer.Fit(trainSet, testSet, position, view, cancel.Token));
+            result = view.Run(() => device is null
+                ? trainer.Fit(trainSet, testSet, position, view, cancel.Token)
+                : GpuTraining.Fit(device, network, optimizer, options, trainSet, testSet, position, view, TrainingView.PrintEpoch, cancel.Token));
         }
         finally
         {

@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace NetGen.Generator.Diagnostics
 {
     /// <summary>
-    /// Every diagnostic NetGen reports. IDs: NG0001–0099 usage, NG0100–0199 shapes, NG0200–0299 types,
+    /// Every diagnostic NetGen reports. IDs: NG0001–0099 usage, NG0100–0199 shapes, NG0200–0299 types, NG0300–0319 GPU code,
     /// NG0900–0999 limits and internal errors; an ID is never reused. Each has a page under <c>docs/diagnostics/</c>.
     /// </summary>
     internal static class DiagnosticDescriptors
@@ -12,6 +12,7 @@ namespace NetGen.Generator.Diagnostics
         public const string HelpBase = "https://github.com/netgen/NetGen/blob/main/docs/diagnostics/";
 
         private const string Usage = "NetGen.Usage", Shapes = "NetGen.Shapes", Types = "NetGen.Types", Internal = "NetGen.Internal";
+        private const string Gpu = "NetGen.Gpu";
 
         public static readonly DiagnosticDescriptor NotPartial = Error("NG0001", Usage,
             "Network type must be partial",
@@ -108,6 +109,11 @@ namespace NetGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor WrongPropertyType = Error("NG0200", Types,
             "Layer property must have type Layer",
             "Layer '{0}' has type '{1}'; a layer property must have type NetGen.Layer");
+
+        public static readonly DiagnosticDescriptor NoGpuCode = Create("NG0300", Gpu,
+            "Network gets no GPU code",
+            "Network '{0}' gets no GPU type ({0}.Gpu) although ILGPU is referenced: {1}; it trains on the CPU only",
+            DiagnosticSeverity.Info);
 
         public static readonly DiagnosticDescriptor TooLarge = Error("NG0900", Internal,
             "Network is too large",

@@ -27,7 +27,7 @@ namespace NetGen.Generator.Emit
         /// <summary>The INetwork TrainStep overloads: target element type and parameter name.</summary>
         private static readonly (string Type, string Name)[] TrainStepTargets = { ("int", "labels"), ("float", "targets") };
 
-        private static readonly string Version = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+        internal static readonly string Version = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
         private readonly NetworkBuild _build;
         private readonly NetworkPlan? _plan;
@@ -431,12 +431,12 @@ namespace NetGen.Generator.Emit
         }
 
         /// <summary><c>H1 · Dense 784→256, ReLU</c>.</summary>
-        private static string Header(NetworkPlan plan, LayerPlan layer) =>
+        internal static string Header(NetworkPlan plan, LayerPlan layer) =>
             layer.Name + " · " + layer.Description + (layer.Activation is null ? "" : ", " + ActivationKind.ByName(layer.Activation).Display);
 
         /// <summary>Forward: <c>[B,784] → [B,256]</c> (naming the source when it is not the previous layer); backward:
         /// <c>dH2 [B,128] → dH1 [B,256]</c>.</summary>
-        private static string FlowText(NetworkPlan plan, LayerPlan layer, bool forward)
+        internal static string FlowText(NetworkPlan plan, LayerPlan layer, bool forward)
         {
             var sources = layer.Sources.Select(s => plan.Layers[s]).ToList();
             if (forward)

@@ -8,7 +8,7 @@ namespace NetGen.Generator.Layers
     /// <c>[Dense(units, Bias = true, From = nameof(X))]</c>: y = act(x·W + b) over the flattened input. W is stored
     /// <c>[inputs, units]</c> (PyTorch's <c>[units, inputs]</c> transposed) so that the forward pass is a plain A·B.
     /// </summary>
-    internal sealed class DenseLayer : ILayerKind
+    internal sealed class DenseLayer : ILayerKind, IGpuLayerKind
     {
         public string Name => "Dense";
 
@@ -68,11 +68,36 @@ namespace NetGen.Generator.Layers
             }
         }
 
-        private static string Sizes(LayerCode code) =>
-            code.Batch + ", " + Literals.Int(code.Layer.InputShapes[0].Size) + ", " + Literals.Int(code.Layer.Output.Size);
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code)
+        {
+            writer.Line("global::NetGen.Gpu.GpuDense.Forward<" + code.Activation + ">(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ",");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + Bias(code.Layer, code.Parameter, code.EmptyView) + ", " + code.Output + ");");
+        }
 
-        private static string Bias(LayerCode code, System.Func<int, string> tensor) =>
-            code.Layer.Parameters.Count > 1 ? tensor(1) : EmptyGradient;
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code)
+        {
+            string? dx = code.InputGradients[0];
+            bool accumulate = dx is not null && code.AccumulatesInputGradient(0);
+            writer.Line("global::NetGen.Gpu.GpuDense.Backward<" + code.Activation + ">(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ",");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + code.Output + ", " + code.OutputGradient + ",");
+            writer.Line("    " + code.Gradient(0) + ", " + Bias(code.Layer, code.Gradient, code.EmptyView) + ", " + (dx is null || accumulate ? code.EmptyView : dx) + ");");
+            if (accumulate)
+            {
+                writer.Line("// " + code.Inputs[0] + " also feeds a later layer, which wrote " + dx + " first: add this layer's share");
+                writer.Line("global::NetGen.Gpu.GpuGemm.MatMulTransB(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ", " + code.OutputGradient + ", "
+                    + code.Parameter(0) + ", " + dx + ", accumulate: true);");
+            }
+        }
+
+        private static string Sizes(LayerCode code) => Sizes(code.Batch, code.Layer);
+
+        private static string Sizes(string batch, Planning.LayerPlan layer) =>
+            batch + ", " + Literals.Int(layer.InputShapes[0].Size) + ", " + Literals.Int(layer.Output.Size);
+
+        private static string Bias(LayerCode code, System.Func<int, string> tensor) => Bias(code.Layer, tensor, EmptyGradient);
+
+        private static string Bias(Planning.LayerPlan layer, System.Func<int, string> tensor, string empty) =>
+            layer.Parameters.Count > 1 ? tensor(1) : empty;
 
         private const string EmptyGradient = "global::System.Span<float>.Empty";
 

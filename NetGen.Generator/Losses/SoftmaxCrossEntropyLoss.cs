@@ -4,7 +4,7 @@ using NetGen.Generator.Model;
 namespace NetGen.Generator.Losses
 {
     /// <summary>Softmax over the logits, then −log p[label]; its gradient is (p − onehot(label)) / batch.</summary>
-    internal sealed class SoftmaxCrossEntropyLoss : ILossKind
+    internal sealed class SoftmaxCrossEntropyLoss : ILossKind, IGpuLossKind
     {
         public string Name => "SoftmaxCrossEntropy";
 
@@ -20,5 +20,8 @@ namespace NetGen.Generator.Losses
 
         public string Call(int outputSize, string output, string gradient) =>
             "global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(batch, " + Literals.Int(outputSize) + ", " + output + ", labels, " + gradient + ")";
+
+        public string GpuCall(int outputSize, string output, string gradient) =>
+            "global::NetGen.Gpu.GpuLosses.SoftmaxCrossEntropy(_device, batch, " + Literals.Int(outputSize) + ", " + output + ", _state.Labels.View, " + gradient + ", _state.Loss.View)";
     }
 }
