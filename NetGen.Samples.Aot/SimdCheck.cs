@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -16,15 +15,19 @@ internal static class SimdCheck
     public static string Describe() =>
         $"simd: Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}, " +
         $"Vector256 {(Vector256.IsHardwareAccelerated ? "accelerated" : "not accelerated")} " +
-        $"({(RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "NativeAOT")})";
+        $"({(IsJit ? "JIT" : "NativeAOT")})";
+
+    /// <summary>Whether this process runs under the JIT. Not <see cref="System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported"/>: a
+    /// project with PublishAot turns that off for its JIT build too; a NativeAOT process has compiled no method.</summary>
+    private static bool IsJit => System.Runtime.JitInfo.GetCompiledMethodCount() > 0;
 
     /// <summary>A warning saying what to do when the build leaves the CPU's widest vectors unused, else null.</summary>
     public static string? Problem()
     {
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64) return null;
         string flags = CpuFlags();
-        string fix = RuntimeFeature.IsDynamicCodeSupported
-            ? "check that DOTNET_EnableAVX512F / DOTNET_EnableAVX2 / DOTNET_PreferredVectorBitWidth are not set"
+        string fix = IsJit
+            ? "check that DOTNET_EnableAVX512 / DOTNET_EnableAVX2 / DOTNET_PreferredVectorBitWidth are not set"
             : "republish with -p:IlcInstructionSet={0} (or native)";
         if (HasFlag(flags, "avx512f") && !Vector512.IsHardwareAccelerated)
             return "warning: this CPU has AVX-512 but Vector512 is not hardware-accelerated in this build, so the kernels run at " +
