@@ -135,8 +135,7 @@ internal static class Commands
 
     private static FashionMlp LoadNetwork(string path, int maxBatch)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"--checkpoint: file '{path}' does not exist; pass a safetensors checkpoint of FashionMlp (e.g. data/checkpoints/fashion-mlp.safetensors).");
+        RequireFile("--checkpoint", path, "a safetensors checkpoint of FashionMlp (e.g. data/checkpoints/fashion-mlp.safetensors)");
         var network = new FashionMlp(maxBatch, seed: 0);
         Checkpoint.Load(path, network);
         return network;
@@ -144,10 +143,17 @@ internal static class Commands
 
     private static Dataset LoadImages(CommandLine options)
     {
-        string images = options.Required("--images");
-        var data = Idx.Load(images, options.Required("--labels"));
+        string images = options.Required("--images"), labels = options.Required("--labels");
+        RequireFile("--images", images, "an idx image file such as data/fashion-mnist-subset/t10k-images-idx3-ubyte.gz");
+        RequireFile("--labels", labels, "the matching idx label file such as data/fashion-mnist-subset/t10k-labels-idx1-ubyte.gz");
+        var data = Idx.Load(images, labels);
         RequireInputSize(data, images);
         return data;
+    }
+
+    private static void RequireFile(string option, string path, string expected)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{option}: file '{path}' does not exist; pass {expected}.", path);
     }
 
     private static void RequireInputSize(Dataset data, string source)
