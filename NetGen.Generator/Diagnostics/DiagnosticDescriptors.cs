@@ -119,7 +119,7 @@ namespace NetGen.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor WrongInputRank = Error("NG0113", Shapes,
             "Layer gets an input of the wrong rank",
-            "{0}: {1} is a {2} layer and needs a {3} input, but gets {4}; {5}");
+            "{0}: {2} layer '{1}' needs a {3} input, but gets {4}; {5}");
 
         public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error("NG0114", Shapes,
             "Dropout rate is outside [0, 1)",
