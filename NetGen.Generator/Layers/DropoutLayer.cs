@@ -35,7 +35,7 @@ namespace NetGen.Generator.Layers
 
         public EquatableArray<ParameterSpec> Parameters(LayerSpec layer, EquatableArray<Shape> inputs, Shape output, ActivationKind activation) => default;
 
-        public string Describe(LayerSpec layer, EquatableArray<Shape> inputs, Shape output) => Name + " " + Rate(layer.Options).Replace("f", "");
+        public string Describe(LayerSpec layer, EquatableArray<Shape> inputs, Shape output) => Name + " " + RateText(layer.Options);
 
         public EquatableArray<LayerBuffer> Buffers(LayerPlan layer)
         {
@@ -58,8 +58,11 @@ namespace NetGen.Generator.Layers
         }
 
         /// <summary>The rate as a float literal: <c>0.25f</c>.</summary>
-        private static string Rate(LayerOptions options) =>
-            ((float)((DropoutOptions)options).Rate).ToString("R", CultureInfo.InvariantCulture) + "f";
+        private static string Rate(LayerOptions options) => RateText(options) + "f";
+
+        /// <summary>The rate as the kernel sees it (rounded to float): <c>0.25</c>.</summary>
+        private static string RateText(LayerOptions options) =>
+            ((float)((DropoutOptions)options).Rate).ToString("R", CultureInfo.InvariantCulture);
 
         /// <summary>What <c>[Dropout]</c> declares.</summary>
         private sealed record DropoutOptions(double Rate) : LayerOptions;
