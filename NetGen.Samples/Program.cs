@@ -33,7 +33,11 @@ eval.SetAction(r => SampleCommands.Run(() => SampleCommands.Evaluate(r.GetValue(
 var predict = new Command("predict", "Classify one test image and print the three most probable classes") { model, data, checkpoint, index };
 predict.SetAction(r => SampleCommands.Run(() => SampleCommands.Predict(r.GetValue(model)!, r.GetValue(data), r.GetValue(checkpoint), r.GetValue(index))));
 
-var root = new RootCommand("NetGen samples: networks compiled by the NetGen source generator, trained on Fashion-MNIST") { train, eval, predict };
+var image = new Option<string?>("--png") { Description = "PNG file to write. Default: runs/<model>/featuremaps-<index>.png" };
+var featureMaps = new Command("featuremaps", "Draw every convolution layer's feature maps for one test image into a PNG") { model, data, checkpoint, index, image };
+featureMaps.SetAction(r => SampleCommands.Run(() => FeatureMaps.Run(r.GetValue(model)!, r.GetValue(data), r.GetValue(checkpoint), r.GetValue(index), r.GetValue(image))));
+
+var root = new RootCommand("NetGen samples: networks compiled by the NetGen source generator, trained on Fashion-MNIST") { train, eval, predict, featureMaps };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

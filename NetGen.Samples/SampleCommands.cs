@@ -142,7 +142,7 @@ internal static class SampleCommands
     private static string ClassName(int label) =>
         label >= 0 && label < ModelCatalog.FashionClasses.Length ? ModelCatalog.FashionClasses[label] : $"class {label}";
 
-    private static INetwork LoadNetwork(string model, string? checkpoint, int maxBatch)
+    internal static INetwork LoadNetwork(string model, string? checkpoint, int maxBatch)
     {
         string path = checkpoint ?? Path.Combine("runs", model, "model.safetensors");
         RequireFile(path, "--checkpoint");
@@ -158,7 +158,7 @@ internal static class SampleCommands
     }
 
     /// <summary>The idx data set in <paramref name="dir"/>, or the subset copied next to the program.</summary>
-    private static (Dataset Train, Dataset Test, string Source) LoadData(string? dir, bool trainSplit = true)
+    internal static (Dataset Train, Dataset Test, string Source) LoadData(string? dir, bool trainSplit = true)
     {
         string source = dir ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
         if (!Directory.Exists(source))

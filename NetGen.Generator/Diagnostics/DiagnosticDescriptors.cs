@@ -106,6 +106,30 @@ namespace NetGen.Generator.Diagnostics
             "Loss does not fit the output",
             "{0} needs {1}, but the last layer '{2}' gives {3} per sample");
 
+        public static readonly DiagnosticDescriptor KernelLargerThanInput = Error("NG0110", Shapes,
+            "Convolution kernel is larger than its padded input",
+            "{0}: {1} needs at least {2} for its {3} kernel with padding {4}; use a smaller kernel, more padding, or less downsampling before it");
+
+        public static readonly DiagnosticDescriptor PaddingNotBelowKernel = Error("NG0111", Shapes,
+            "Convolution padding leaves outputs without input",
+            "{0}: {1} pads its input by {2} with a {3} kernel, so its outermost outputs read nothing but padding; use Padding below the kernel size (Padding = {4} keeps the size at stride 1)");
+
+        public static readonly DiagnosticDescriptor PoolWindowLargerThanInput = Error("NG0112", Shapes,
+            "Pooling window is larger than its input",
+            "{0}: {1} pools {2} windows, which do not fit in its {3} input planes; use a smaller window or pool less before it");
+
+        public static readonly DiagnosticDescriptor WrongInputRank = Error("NG0113", Shapes,
+            "Layer gets an input of the wrong rank",
+            "{0}: {2} layer '{1}' needs a {3} input, but gets {4}; {5}");
+
+        public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error("NG0114", Shapes,
+            "Dropout rate is outside [0, 1)",
+            "{0}: Dropout layer '{1}' has rate {2}; the rate is the probability of dropping a value and must lie in [0, 1), e.g. 0.5");
+
+        public static readonly DiagnosticDescriptor LayerSettingOutOfRange = Error("NG0115", Shapes,
+            "Convolution or pooling setting is out of range",
+            "{0}: {1} layer '{2}' has {3} = {4}; it must be {5}");
+
         public static readonly DiagnosticDescriptor WrongPropertyType = Error("NG0200", Types,
             "Layer property must have type Layer",
             "Layer '{0}' has type '{1}'; a layer property must have type NetGen.Layer");

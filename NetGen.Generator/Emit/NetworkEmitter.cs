@@ -113,6 +113,7 @@ namespace NetGen.Generator.Emit
         private static readonly HashSet<string> InterfaceMembers = new HashSet<string>
         {
             "Name", "MaxBatch", "CurrentBatch", "Loss", "Parameters", "Gradients", "Layers", "ParameterTensors", "Forward", "TrainStep", "Summary",
+            "RngState",
         };
 
         /// <summary>A member with an expression body; in a stub the body throws instead.</summary>
@@ -200,8 +201,18 @@ namespace NetGen.Generator.Emit
             _w.Line("private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<" + LayerType + "> _layers;");
             _w.Line("private readonly int _maxBatch;");
             _w.Line("private int _currentBatch;");
+            _w.Line("private global::NetGen.Rng _rng;");
+            foreach (var (layer, buffer) in LayerBuffers(_plan))
+                _w.Line("private readonly " + buffer.ElementType + "[] " + LayerCode.BufferField(layer, buffer) + ";");
             _w.Line();
         }
+
+        /// <summary>Every buffer the layer kinds declared through <see cref="ILayerBuffers"/>, in layer order.</summary>
+        private static IEnumerable<(LayerPlan Layer, LayerBuffer Buffer)> LayerBuffers(NetworkPlan plan) =>
+            plan.Layers.SelectMany(l => Buffers(l).Select(b => (l, b)));
+
+        private static EquatableArray<LayerBuffer> Buffers(LayerPlan layer) =>
+            LayerKinds.ByName(layer.Kind) is ILayerBuffers kind ? kind.Buffers(layer) : default;
 
         private void WriteConstructor()
         {
@@ -244,6 +255,13 @@ namespace NetGen.Generator.Emit
                     string span = "_parameters.AsSpan(" + Literals.Int(tensor.Offset) + ", " + Literals.Int(tensor.Length) + ")";
                     string fans = init.Method == "Glorot" ? Literals.Int(init.FanIn) + ", " + Literals.Int(init.FanOut) : Literals.Int(init.FanIn);
                     _w.Line("global::NetGen.Init." + init.Method + "(" + span + ", " + fans + ", ref rng); // " + tensor.Name);
+                }
+                _w.Line("// The same generator goes on to draw the dropout masks (RngState saves and restores it).");
+                _w.Line("_rng = rng;");
+                foreach (var (layer, buffer) in LayerBuffers(plan))
+                {
+                    string size = buffer.PerSample == 0 ? buffer.Size : "maxBatch * " + Literals.Int(buffer.PerSample);
+                    _w.Line(LayerCode.BufferField(layer, buffer) + " = new " + buffer.ElementType + "[" + size + "];");
                 }
                 _w.Line();
                 using (_w.Block("_layers = global::System.Array.AsReadOnly(new " + LayerType + "[]", ");"))
@@ -295,6 +313,17 @@ namespace NetGen.Generator.Emit
                 "public " + Span + " Gradients", "_gradients");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<" + LayerType + "> Layers", "_layers");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<global::NetGen.ParameterTensor> ParameterTensors", "s_parameterTensors");
+            WriteRngState();
+        }
+
+        private void WriteRngState()
+        {
+            string signature = "public (uint, uint, uint, uint) RngState";
+            if (_plan is null && TakenByLayer(signature, out _)) signature = "(uint, uint, uint, uint) global::NetGen.INetwork.RngState";
+            _w.Line("/// <inheritdoc/>");
+            _w.Line(signature + " { get => " + (_plan is null ? Throw : "_rng.State") + "; set => "
+                + (_plan is null ? Throw : "_rng = global::NetGen.Rng.FromState(value)") + "; }");
+            _w.Line();
         }
 
         private void WriteForward()
@@ -314,7 +343,7 @@ namespace NetGen.Generator.Emit
             using (_w.Block(signature))
             {
                 _w.Line("CheckBatch(input, batch);");
-                _w.Line("RunForward(input, batch);");
+                _w.Line("RunForward(input, batch, training: false);");
                 _w.Line("return " + ActivationView(plan.Output) + ";");
             }
             _w.Line();
@@ -359,7 +388,7 @@ namespace NetGen.Generator.Emit
                 _w.Line("if (" + loss.TargetName + ".Length != " + expected + ")");
                 _w.Line("    throw new global::System.ArgumentException($\"" + loss.TargetName + " has {" + loss.TargetName + ".Length} elements; expected "
                     + (perSample == "1" ? "one per sample, {batch}" : perSample + " per sample, {" + expected + "}") + ".\", nameof(" + loss.TargetName + "));");
-                _w.Line("RunForward(input, batch);");
+                _w.Line("RunForward(input, batch, training: true);");
                 _w.Line();
                 _w.Line("// Loss · " + loss.Name + " over " + output.Name + " " + output.Output.WithBatch() + ": the mean loss, and its gradient straight into " + output.GradientLocal);
                 _w.Line("var " + output.Local + " = " + ActivationView(output) + ";");
@@ -387,8 +416,9 @@ namespace NetGen.Generator.Emit
 
         private void WriteRunForward(NetworkPlan plan)
         {
-            _w.Line("/// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch.</summary>");
-            using (_w.Block("private void RunForward(" + ReadOnlySpan + " input, int batch)"))
+            _w.Line("/// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch;");
+            _w.Line("/// <paramref name=\"training\"/> is true in <c>TrainStep</c> (dropout active) and false in <c>Forward</c>.</summary>");
+            using (_w.Block("private void RunForward(" + ReadOnlySpan + " input, int batch, bool training)"))
             {
                 _w.Line("_currentBatch = batch;");
                 foreach (var layer in plan.Layers)
@@ -455,7 +485,8 @@ namespace NetGen.Generator.Emit
         private static LayerCode Code(NetworkPlan plan, LayerPlan layer) =>
             new LayerCode(layer,
                 layer.Sources.Select(s => plan.Layers[s].Local).ToList(),
-                layer.Sources.Select(s => plan.Layers[s].GradientOffset >= 0 ? plan.Layers[s].GradientLocal : null).ToList());
+                layer.Sources.Select(s => plan.Layers[s].GradientOffset >= 0 ? plan.Layers[s].GradientLocal : null).ToList(),
+                Buffers(layer).ToList());
 
         private static string ActivationView(LayerPlan layer) =>
             "_activations.AsSpan(" + PerSample("_maxBatch", layer.ActivationOffset) + ", batch * " + Literals.Int(layer.OutputSize) + ")";

@@ -12,13 +12,17 @@ namespace NetGen.Generator.Layers
     /// </summary>
     internal sealed class LayerCode
     {
-        public LayerCode(LayerPlan layer, IReadOnlyList<string> inputs, IReadOnlyList<string?> inputGradients)
+        public LayerCode(LayerPlan layer, IReadOnlyList<string> inputs, IReadOnlyList<string?> inputGradients,
+            IReadOnlyList<LayerBuffer>? buffers = null)
         {
             Layer = layer;
             Inputs = inputs;
             InputGradients = inputGradients;
             Activation = ActivationKind.ByName(layer.Activation);
+            _buffers = buffers ?? new LayerBuffer[0];
         }
+
+        private readonly IReadOnlyList<LayerBuffer> _buffers;
 
         /// <summary>The planned layer: shapes, options, parameters.</summary>
         public LayerPlan Layer { get; }
@@ -54,6 +58,21 @@ namespace NetGen.Generator.Layers
 
         /// <summary>The gradient of parameter tensor <paramref name="i"/>.</summary>
         public string Gradient(int i) => Slice("_gradients", Layer.Parameters[i]);
+
+        /// <summary>The <c>bool</c> local that is true in <c>TrainStep</c> and false in <c>Forward</c> (inference).</summary>
+        public string Training => "training";
+
+        /// <summary>The network's <c>NetGen.Rng</c> field (pass it by <c>ref</c>): dropout masks come from it,
+        /// and <c>RngState</c> saves and restores it.</summary>
+        public string Rng => "_rng";
+
+        /// <summary>Buffer <paramref name="i"/> of those the kind declared through <see cref="ILayerBuffers"/>: the part this
+        /// batch uses for per-sample buffers, the whole array otherwise.</summary>
+        public string Buffer(int i) => BufferField(Layer, _buffers[i])
+            + (_buffers[i].PerSample > 0 ? ".AsSpan(0, " + Batch + " * " + Literals.Int(_buffers[i].PerSample) + ")" : "");
+
+        /// <summary>The field that holds <paramref name="buffer"/> of <paramref name="layer"/>: <c>_c1Workspace</c>.</summary>
+        public static string BufferField(LayerPlan layer, LayerBuffer buffer) => "_" + layer.Local + buffer.Suffix;
 
         private static string Slice(string buffer, ParameterPlan tensor) =>
             buffer + ".AsSpan(" + Literals.Int(tensor.Offset) + ", " + Literals.Int(tensor.Length) + ")";
