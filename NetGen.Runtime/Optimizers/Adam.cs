@@ -78,8 +78,8 @@ public sealed class Adam : Optimizer
             {
                 var p = new Vector<float>(parameters[i..]);
                 var g = new Vector<float>(gradients[i..]) + vCoupled * p;
-                var mi = vB1 * new Vector<float>(m[i..]) + vC1 * g;
-                var vi = vB2 * new Vector<float>(v[i..]) + vC2 * (g * g);
+                var mi = FlushSubnormal(vB1 * new Vector<float>(m[i..]) + vC1 * g);
+                var vi = FlushSubnormal(vB2 * new Vector<float>(v[i..]) + vC2 * (g * g));
                 mi.CopyTo(m[i..]);
                 vi.CopyTo(v[i..]);
                 (p * vShrink - vStep * mi / (Vector.SquareRoot(vi) * vInv + vEps)).CopyTo(parameters[i..]);
@@ -89,8 +89,8 @@ public sealed class Adam : Optimizer
         {
             float p = parameters[i];
             float g = gradients[i] + coupled * p;
-            float mi = m[i] = b1 * m[i] + c1 * g;
-            float vi = v[i] = b2 * v[i] + c2 * (g * g);
+            float mi = m[i] = FlushSubnormal(b1 * m[i] + c1 * g);
+            float vi = v[i] = FlushSubnormal(b2 * v[i] + c2 * (g * g));
             parameters[i] = p * shrink - stepSize * mi / (MathF.Sqrt(vi) * invCorrection2 + eps);
         }
     }

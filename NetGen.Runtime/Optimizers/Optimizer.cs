@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace NetGen.Optimizers;
 
 /// <summary>
@@ -60,6 +62,20 @@ public abstract class Optimizer
         foreach (var s in State) Array.Clear(s.Values);
         StepCount = 0;
     }
+
+    /// <summary>Smallest positive normal float, 2⁻¹²⁶.</summary>
+    private const float MinNormal = 1.17549435e-38f;
+
+    /// <summary>
+    /// Replaces subnormal values by zero. State that decays geometrically (momentum, Adam's moments of parameters whose
+    /// gradient stays zero) otherwise sinks into the subnormal range and sticks there, and every later update of those
+    /// entries takes a microcode assist: measured here, an MLP's SGD step went from ~80 µs to 1.5–2 ms.
+    /// </summary>
+    protected static Vector<float> FlushSubnormal(Vector<float> x) =>
+        Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<float>(MinNormal)), Vector<float>.Zero, x);
+
+    /// <inheritdoc cref="FlushSubnormal(Vector{float})"/>
+    protected static float FlushSubnormal(float x) => MathF.Abs(x) < MinNormal ? 0f : x;
 }
 
 /// <summary>One named optimizer state buffer, laid out like the network's parameters.</summary>

@@ -63,7 +63,7 @@ public sealed class Sgd : Optimizer
                 var g = new Vector<float>(gradients[i..]) + vWd * p;
                 if (mu != 0)
                 {
-                    var b = vMu * new Vector<float>(buffer[i..]) + g;
+                    var b = FlushSubnormal(vMu * new Vector<float>(buffer[i..]) + g);
                     b.CopyTo(buffer[i..]);
                     g = Nesterov ? g + vMu * b : b;
                 }
@@ -76,7 +76,7 @@ public sealed class Sgd : Optimizer
             float g = gradients[i] + wd * p;
             if (mu != 0)
             {
-                float b = buffer[i] = mu * buffer[i] + g;
+                float b = buffer[i] = FlushSubnormal(mu * buffer[i] + g);
                 g = Nesterov ? g + mu * b : b;
             }
             parameters[i] = p - lr * g;
