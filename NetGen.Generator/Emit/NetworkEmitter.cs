@@ -113,6 +113,7 @@ namespace NetGen.Generator.Emit
         private static readonly HashSet<string> InterfaceMembers = new HashSet<string>
         {
             "Name", "MaxBatch", "CurrentBatch", "Loss", "Parameters", "Gradients", "Layers", "ParameterTensors", "Forward", "TrainStep", "Summary",
+            "RecommendedClipNorm",
         };
 
         /// <summary>A member with an expression body; in a stub the body throws instead.</summary>
@@ -197,6 +198,9 @@ namespace NetGen.Generator.Emit
             _w.Line("private readonly float[] _gradients;");
             _w.Line("private readonly float[] _activations;");
             if (_plan.Loss is not null) _w.Line("private readonly float[] _activationGradients;");
+            foreach (var layer in _plan.Layers)
+                foreach (var buffer in layer.Buffers)
+                    _w.Line("private readonly float[] " + layer.BufferField(buffer) + "; // " + layer.Name + " " + buffer.Name + ", " + Literals.Int(buffer.PerSample) + " per sample");
             _w.Line("private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<" + LayerType + "> _layers;");
             _w.Line("private readonly int _maxBatch;");
             _w.Line("private int _currentBatch;");
@@ -226,14 +230,19 @@ namespace NetGen.Generator.Emit
             {
                 _w.Line("if (maxBatch < 1)");
                 _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, \"maxBatch must be at least 1.\");");
-                _w.Line("if (maxBatch > int.MaxValue / " + Literals.Int(plan.ActivationsPerSample) + ")");
+                int perSample = plan.Layers.SelectMany(l => l.Buffers).Select(b => b.PerSample).DefaultIfEmpty(0).Max();
+                perSample = Math.Max(perSample, plan.ActivationsPerSample);
+                _w.Line("if (maxBatch > int.MaxValue / " + Literals.Int(perSample) + ")");
                 _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "
-                    + Literals.String("maxBatch × " + Literals.Int(plan.ActivationsPerSample) + " activations per sample must fit in one array; use a smaller maxBatch.") + ");");
+                    + Literals.String("maxBatch × " + Literals.Int(perSample) + " floats per sample must fit in one array; use a smaller maxBatch.") + ");");
                 _w.Line("_maxBatch = maxBatch;");
                 _w.Line("_parameters = new float[" + Literals.Int(plan.ParameterCount) + "];");
                 _w.Line("_gradients = new float[" + Literals.Int(plan.ParameterCount) + "];");
                 _w.Line("_activations = new float[maxBatch * " + Literals.Int(plan.ActivationsPerSample) + "];");
                 if (plan.Loss is not null) _w.Line("_activationGradients = new float[maxBatch * " + Literals.Int(plan.ActivationGradientsPerSample) + "];");
+                foreach (var layer in plan.Layers)
+                    foreach (var buffer in layer.Buffers)
+                        _w.Line(layer.BufferField(buffer) + " = new float[maxBatch * " + Literals.Int(buffer.PerSample) + "];");
                 _w.Line();
                 _w.Line("// Weights in declaration order from one generator; biases stay zero.");
                 _w.Line("var rng = new global::NetGen.Rng(seed);");
@@ -244,6 +253,8 @@ namespace NetGen.Generator.Emit
                     string span = "_parameters.AsSpan(" + Literals.Int(tensor.Offset) + ", " + Literals.Int(tensor.Length) + ")";
                     string fans = init.Method == "Glorot" ? Literals.Int(init.FanIn) + ", " + Literals.Int(init.FanOut) : Literals.Int(init.FanIn);
                     _w.Line("global::NetGen.Init." + init.Method + "(" + span + ", " + fans + ", ref rng); // " + tensor.Name);
+                    if (init.Fill is { } fill)
+                        _w.Line("_parameters.AsSpan(" + Literals.Int(tensor.Offset + fill.Start) + ", " + Literals.Int(fill.Length) + ").Fill(" + Literals.Float(fill.Value) + ");");
                 }
                 _w.Line();
                 using (_w.Block("_layers = global::System.Array.AsReadOnly(new " + LayerType + "[]", ");"))
@@ -265,8 +276,10 @@ namespace NetGen.Generator.Emit
                 null => "zeros",
                 "He" => "He normal N(0, 2/" + Literals.Int(init.FanIn) + ")",
                 "Glorot" => "Glorot uniform U(±√(6/(" + Literals.Int(init.FanIn) + "+" + Literals.Int(init.FanOut) + ")))",
+                "Uniform" => "uniform U(±1/√" + Literals.Int(init.FanIn) + ")",
+                "LeCun" => "normal N(0, 1/" + Literals.Int(init.FanIn) + ")",
                 _ => init.Method,
-            };
+            } + (init.Fill is { } fill ? ", then [" + Literals.Int(fill.Start) + ", " + Literals.Int(fill.Start + fill.Length) + ") = " + Literals.Float(fill.Value) : "");
 
         private void WriteLayerProperties()
         {
@@ -295,6 +308,28 @@ namespace NetGen.Generator.Emit
                 "public " + Span + " Gradients", "_gradients");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<" + LayerType + "> Layers", "_layers");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<global::NetGen.ParameterTensor> ParameterTensors", "s_parameterTensors");
+            WriteRecurrentMembers();
+        }
+
+        /// <summary>
+        /// <c>RecommendedClipNorm</c> for every network (with <c>DefaultClipNorm</c> where a layer recurs: backpropagation
+        /// through time can explode), and <c>ResetState()</c> where a layer carries state across steps.
+        /// </summary>
+        private void WriteRecurrentMembers()
+        {
+            var plan = _plan;
+            if (plan is not null && plan.Recurrent)
+                Constant("/// <summary>The global gradient norm a trainer clips to by default: backpropagation through time multiplies by the recurrent weights once per step, so gradients can explode.</summary>",
+                    "float", "DefaultClipNorm", "5f");
+            Member("/// <inheritdoc/>", "public float? RecommendedClipNorm", plan is not null && plan.Recurrent ? "DefaultClipNorm" : "null");
+            if (plan is null || !plan.Layers.Any(l => l.Buffers.Any(b => b.CarriedState))) return;
+            _w.Line("/// <summary>Zeroes the state that stateful recurrent layers carry from one step to the next (truncated backpropagation");
+            _w.Line("/// through time): call it where the data starts over, e.g. at each epoch and before evaluating held-out text.</summary>");
+            using (_w.Block("public void ResetState()"))
+                foreach (var layer in plan.Layers)
+                    foreach (var buffer in layer.Buffers.Where(b => b.CarriedState))
+                        _w.Line("global::System.Array.Clear(" + layer.BufferField(buffer) + ");");
+            _w.Line();
         }
 
         private void WriteForward()
@@ -347,7 +382,7 @@ namespace NetGen.Generator.Emit
         private void WriteTrainStep(NetworkPlan plan, ILossKind loss, string parameters)
         {
             var output = plan.Output;
-            string perSample = loss.TargetsPerSample(output.OutputSize);
+            string perSample = loss.TargetsPerSample(output.Output);
             _w.Line("/// <summary>");
             _w.Line("/// One training step on <paramref name=\"batch\"/> samples: forward, " + loss.Name + " against <paramref name=\"" + loss.TargetName + "\"/> ("
                 + perSample + " per sample), backward. Overwrites <see cref=\"Gradients\"/> with the gradient of the mean loss; returns the mean loss.");
@@ -364,7 +399,7 @@ namespace NetGen.Generator.Emit
                 _w.Line("// Loss · " + loss.Name + " over " + output.Name + " " + output.Output.WithBatch() + ": the mean loss, and its gradient straight into " + output.GradientLocal);
                 _w.Line("var " + output.Local + " = " + ActivationView(output) + ";");
                 _w.Line("var " + output.GradientLocal + " = " + GradientView(output) + ";");
-                _w.Line("float loss = " + loss.Call(output.OutputSize, output.Local, output.GradientLocal) + ";");
+                _w.Line("float loss = " + loss.Call(output.Output, output.Local, output.GradientLocal) + ";");
                 _w.Line();
                 _w.Line("RunBackward(batch);");
                 _w.Line("return loss;");

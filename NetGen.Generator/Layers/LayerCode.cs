@@ -55,6 +55,19 @@ namespace NetGen.Generator.Layers
         /// <summary>The gradient of parameter tensor <paramref name="i"/>.</summary>
         public string Gradient(int i) => Slice("_gradients", Layer.Parameters[i]);
 
+        /// <summary>This batch's part of the layer's buffer <paramref name="name"/> (see <see cref="IBufferedLayerKind"/>).</summary>
+        public string Buffer(string name) => WholeBuffer(name) + ".AsSpan(0, " + Batch + " * " + Literals.Int(Find(name).PerSample) + ")";
+
+        /// <summary>The layer's whole buffer <paramref name="name"/>, sized for <c>maxBatch</c> samples.</summary>
+        public string WholeBuffer(string name) => Layer.BufferField(Find(name));
+
+        private LayerBuffer Find(string name)
+        {
+            foreach (var buffer in Layer.Buffers)
+                if (buffer.Name == name) return buffer;
+            throw new KeyNotFoundException("Layer " + Layer.Name + " declared no buffer named '" + name + "'.");
+        }
+
         private static string Slice(string buffer, ParameterPlan tensor) =>
             buffer + ".AsSpan(" + Literals.Int(tensor.Offset) + ", " + Literals.Int(tensor.Length) + ")";
     }

@@ -9,6 +9,11 @@ namespace NetGen.Generator.Layers
         {
             new InputLayer(),
             new DenseLayer(),
+            new TokenInputLayer(),
+            new EmbeddingLayer(),
+            new RnnLayer(),
+            new LstmLayer(),
+            new GruLayer(),
         };
 
         public static ILayerKind? ByAttribute(string attributeName)
