@@ -26,7 +26,7 @@ public class GradientCheckTests
     }
 
     /// <summary>Checks every tensor; returns the analytic gradients for further checks.</summary>
-    private static float[] Check(INetwork net, Func<float> loss)
+    internal static float[] Check(INetwork net, Func<float> loss)
     {
         loss();
         float[] analytic = net.Gradients.ToArray();
