@@ -230,11 +230,11 @@ namespace NetGen.Generator.Emit
             {
                 _w.Line("if (maxBatch < 1)");
                 _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, \"maxBatch must be at least 1.\");");
-                int perSample = plan.Layers.SelectMany(l => l.Buffers).Select(b => b.PerSample).DefaultIfEmpty(0).Max();
-                perSample = Math.Max(perSample, plan.ActivationsPerSample);
+                int largestBuffer = plan.Layers.SelectMany(l => l.Buffers).Select(b => b.PerSample).DefaultIfEmpty(0).Max();
+                int perSample = Math.Max(largestBuffer, plan.ActivationsPerSample);
                 _w.Line("if (maxBatch > int.MaxValue / " + Literals.Int(perSample) + ")");
-                _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "
-                    + Literals.String("maxBatch × " + Literals.Int(perSample) + " floats per sample must fit in one array; use a smaller maxBatch.") + ");");
+                _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, " + Literals.String("maxBatch × " + Literals.Int(perSample)
+                    + (largestBuffer > plan.ActivationsPerSample ? " floats per sample in a layer buffer" : " activations per sample") + " must fit in one array; use a smaller maxBatch.") + ");");
                 _w.Line("_maxBatch = maxBatch;");
                 _w.Line("_parameters = new float[" + Literals.Int(plan.ParameterCount) + "];");
                 _w.Line("_gradients = new float[" + Literals.Int(plan.ParameterCount) + "];");

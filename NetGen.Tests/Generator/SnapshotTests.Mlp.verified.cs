@@ -151,6 +151,9 @@ namespace Demo
         /// <inheritdoc/>
         public global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> ParameterTensors => s_parameterTensors;
 
+        /// <inheritdoc/>
+        public float? RecommendedClipNorm => null;
+
         /// <summary>Runs the network on <paramref name="batch"/> samples of 784 floats ([B,784]); returns the activations of Logits, [B,10], valid until the next call.</summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
         {

@@ -149,6 +149,9 @@ namespace Demo.Regression
         /// <inheritdoc/>
         public global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> ParameterTensors => s_parameterTensors;
 
+        /// <inheritdoc/>
+        public float? RecommendedClipNorm => null;
+
         /// <summary>Runs the network on <paramref name="batch"/> samples of 6 floats ([B,2,3]); returns the activations of Value, [B,1], valid until the next call.</summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
         {

@@ -149,6 +149,9 @@ partial class Branches : global::NetGen.INetwork
     /// <inheritdoc/>
     public global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> ParameterTensors => s_parameterTensors;
 
+    /// <inheritdoc/>
+    public float? RecommendedClipNorm => null;
+
     /// <summary>Runs the network on <paramref name="batch"/> samples of 4 floats ([B,4]); returns the activations of Head, [B,2], valid until the next call.</summary>
     public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
     {
