@@ -119,12 +119,11 @@ internal static class CharCommands
         string path = output ?? Path.Combine("runs", "charlstm", "embeddings.png");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var plot = new ScottPlot.Plot();
-        var markers = plot.Add.Markers(xs, ys);
-        markers.MarkerSize = 3;
         for (int v = 0; v < vocabulary.Length; v++)
         {
             var label = plot.Add.Text(CharText.Label(vocabulary[v]), xs[v], ys[v]);
-            label.LabelFontSize = 15;
+            label.LabelFontSize = 16;
+            label.LabelAlignment = ScottPlot.Alignment.MiddleCenter;
             label.LabelFontColor = char.IsDigit(vocabulary[v]) ? ScottPlot.Colors.DarkOrange
                 : char.IsUpper(vocabulary[v]) ? ScottPlot.Colors.Crimson
                 : char.IsLower(vocabulary[v]) ? ScottPlot.Colors.Navy : ScottPlot.Colors.DarkGreen;
