@@ -131,6 +131,28 @@ public class SequenceNetworkTests
         Assert.Contains("expected 4 per sample, 8", e.Message);
     }
 
+    [Fact]
+    public void TrainerScoresEveryStepOfASequenceOutput()
+    {
+        // 5 distinct characters, windows of 4: one label (the next character) per step.
+        var corpus = NetGen.Data.TextCorpus.FromText(string.Concat(Enumerable.Repeat("abcdeedcbaacebd", 6)));
+        var data = corpus.ToSequences(4, 4);
+        Assert.Equal(4, data.LabelSize);
+        var net = new LstmGruTagger(data.Count, seed: 24);
+        var evaluation = NetGen.Training.Trainer.Evaluate(net, data, batchSize: 5);
+        float loss = net.TrainStep(data.Features, data.Labels, data.Count);
+        Assert.Equal(loss, evaluation.Loss, 1e-5f);
+        var output = net.Forward(data.Features, data.Count);
+        int correct = NetGen.Training.Metrics.CountCorrect(output, data.Labels, data.Count * 4, 5);
+        Assert.Equal((float)correct / (data.Count * 4), evaluation.Accuracy, 1e-6f);
+
+        var trainer = new NetGen.Training.Trainer(net, new Adam(LstmGruTagger.ParameterCount, 0.05f),
+            new NetGen.Training.TrainerOptions { Epochs = 3, BatchSize = 4 });
+        var result = trainer.Fit(data, data);
+        Assert.All(result.Epochs, e => Assert.InRange(e.TrainAccuracy, 0f, 1f));
+        Assert.True(result.Epochs[^1].TestLoss < evaluation.Loss, $"held-out loss {result.Epochs[^1].TestLoss} after training, {evaluation.Loss} before");
+    }
+
     /// <summary>Label at step t is the token at t − 2 (0 for the first two steps): needs memory across steps.</summary>
     [Fact]
     public void LearnsToRecallTheTokenTwoStepsBack()
