@@ -48,7 +48,7 @@ internal static class CharCommands
             position = Checkpoint.Load(a.Resume, network, optimizer);
             Console.WriteLine($"resumed from {a.Resume} at epoch {position?.Epoch ?? 0}, step {position?.Step ?? 0}");
         }
-        CharText.SaveVocabulary(checkpointPath, corpus.Vocabulary);
+        CharText.SaveVocabulary(checkpointPath, CharVocabulary.Of(corpus));
 
         Console.WriteLine(network.Summary());
         Console.WriteLine($"data: {source}, {corpus.Tokens.Length:N0} characters, vocabulary {corpus.Vocabulary.Length}; " +
@@ -99,7 +99,7 @@ internal static class CharCommands
         if (length < 0) throw new ArgumentException($"--length must be 0 or more (got {length}).");
         if (!(temperature > 0)) throw new ArgumentException($"--temperature must be positive (got {temperature}).");
         var (network, vocabulary) = LoadTrained(checkpoint);
-        Console.WriteLine(Sample(network.Parameters, vocabulary, prompt, length, temperature, seed));
+        Console.WriteLine(Sample(network.Parameters, vocabulary.Characters, prompt, length, temperature, seed));
         return 0;
     }
 
@@ -108,41 +108,46 @@ internal static class CharCommands
         var (network, vocabulary) = LoadTrained(checkpoint);
         var table = network.ParameterTensors.Single(t => t.Name == "Embed.weight");
         int dim = table.Shape[1];
-        var rows = new double[vocabulary.Length][];
-        for (int v = 0; v < rows.Length; v++)
+        // Rare characters barely move from their N(0, 1) start and would bury the structure: map those seen at least
+        // once per 10,000 characters.
+        int minCount = Math.Max(1, vocabulary.Counts.Sum() / 10_000);
+        string shown = new(vocabulary.Characters.Where((_, v) => vocabulary.Counts[v] >= minCount).ToArray());
+        var rows = new double[shown.Length][];
+        for (int i = 0; i < rows.Length; i++)
         {
-            var row = network.Parameters.Slice(table.Offset + v * dim, dim);
-            rows[v] = new double[dim];
-            for (int j = 0; j < dim; j++) rows[v][j] = row[j];
+            var row = network.Parameters.Slice(table.Offset + vocabulary.Characters.IndexOf(shown[i]) * dim, dim);
+            rows[i] = new double[dim];
+            for (int j = 0; j < dim; j++) rows[i][j] = row[j];
         }
         var (xs, ys, explained) = Pca2(rows);
         string path = output ?? Path.Combine("runs", "charlstm", "embeddings.png");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var plot = new ScottPlot.Plot();
-        for (int v = 0; v < vocabulary.Length; v++)
+        for (int v = 0; v < shown.Length; v++)
         {
-            var label = plot.Add.Text(CharText.Label(vocabulary[v]), xs[v], ys[v]);
+            var label = plot.Add.Text(CharText.Label(shown[v]), xs[v], ys[v]);
             label.LabelFontSize = 16;
             label.LabelAlignment = ScottPlot.Alignment.MiddleCenter;
-            label.LabelFontColor = char.IsDigit(vocabulary[v]) ? ScottPlot.Colors.DarkOrange
-                : char.IsUpper(vocabulary[v]) ? ScottPlot.Colors.Crimson
-                : char.IsLower(vocabulary[v]) ? ScottPlot.Colors.Navy : ScottPlot.Colors.DarkGreen;
+            label.LabelFontColor = char.IsDigit(shown[v]) ? ScottPlot.Colors.DarkOrange
+                : char.IsUpper(shown[v]) ? ScottPlot.Colors.Crimson
+                : char.IsLower(shown[v]) ? ScottPlot.Colors.Navy : ScottPlot.Colors.DarkGreen;
         }
-        plot.Title($"CharLstm character embeddings: 2-D PCA of the {vocabulary.Length}×{dim} table");
+        plot.Title($"CharLstm character embeddings: 2-D PCA of the {shown.Length} characters seen at least {minCount:N0} times");
         plot.XLabel($"PC 1 ({explained.First:P0} of variance)");
         plot.YLabel($"PC 2 ({explained.Second:P0} of variance)");
         plot.SavePng(path, 1200, 900);
-        Console.WriteLine($"embeddings: {path} ({vocabulary.Length} characters; blue lower case, red upper case, orange digits, green the rest)");
+        Console.WriteLine($"embeddings: {path} ({shown.Length} of {vocabulary.Characters.Length} characters, those seen at least {minCount:N0} times; " +
+                          "blue lower case, red upper case, orange digits, green the rest)");
         return 0;
     }
 
     private static float Bits(float nats) => nats / MathF.Log(2f);
 
-    private static (CharLstm Network, string Vocabulary) LoadTrained(string? checkpoint)
+    private static (CharLstm Network, CharVocabulary Vocabulary) LoadTrained(string? checkpoint)
     {
         string path = checkpoint ?? Path.Combine("runs", "charlstm", "model.safetensors");
         SampleCommands.RequireFile(path, "--checkpoint");
-        string vocabulary = CharText.LoadVocabulary(path);
+        var vocabulary = CharText.LoadVocabulary(path);
         var network = new CharLstm(1);
         Checkpoint.Load(path, network);
         return (network, vocabulary);

@@ -62,20 +62,39 @@ internal static class CharText
     /// <summary>Where the vocabulary of <paramref name="checkpoint"/> is kept.</summary>
     public static string VocabularyPath(string checkpoint) => Path.ChangeExtension(checkpoint, ".vocab.json");
 
-    public static void SaveVocabulary(string checkpoint, string vocabulary) =>
-        File.WriteAllText(VocabularyPath(checkpoint), JsonSerializer.Serialize(new Dictionary<string, string> { ["vocabulary"] = vocabulary }));
+    public static void SaveVocabulary(string checkpoint, CharVocabulary vocabulary) =>
+        File.WriteAllText(VocabularyPath(checkpoint), JsonSerializer.Serialize(vocabulary));
 
-    public static string LoadVocabulary(string checkpoint)
+    public static CharVocabulary LoadVocabulary(string checkpoint)
     {
         string path = VocabularyPath(checkpoint);
         if (!File.Exists(path))
             throw new FileNotFoundException($"'{path}' does not exist: the vocabulary of '{checkpoint}' is written there by `train --model charlstm`; train first.");
-        var values = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path));
-        return values is not null && values.TryGetValue("vocabulary", out var v) && v.Length is > 0 and <= MaxVocabulary
-            ? v
-            : throw new InvalidDataException($"'{path}' does not hold a vocabulary of 1 to {MaxVocabulary} characters.");
+        CharVocabulary? vocabulary;
+        try
+        {
+            vocabulary = JsonSerializer.Deserialize<CharVocabulary>(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a vocabulary file ({e.Message}); train again to rewrite it.");
+        }
+        return vocabulary is { Characters.Length: > 0 and <= MaxVocabulary } && vocabulary.Counts?.Length == vocabulary.Characters.Length
+            ? vocabulary
+            : throw new InvalidDataException($"'{path}' does not hold 1 to {MaxVocabulary} characters with one count each; train again to rewrite it.");
     }
 
     /// <summary>A character as a label: <c>\n</c>, <c>␣</c> for space, <c>\t</c>.</summary>
     public static string Label(char c) => c switch { '\n' => "\\n", ' ' => "␣", '\t' => "\\t", '\r' => "\\r", _ => c.ToString() };
+}
+
+/// <summary>A corpus's characters (token i is <c>Characters[i]</c>) and how often each occurs in it.</summary>
+internal sealed record CharVocabulary(string Characters, int[] Counts)
+{
+    public static CharVocabulary Of(TextCorpus corpus)
+    {
+        var counts = new int[corpus.Vocabulary.Length];
+        foreach (int token in corpus.Tokens) counts[token]++;
+        return new CharVocabulary(corpus.Vocabulary, counts);
+    }
 }
