@@ -168,7 +168,7 @@ public class SequenceNetworkTests
             for (int i = 0; i < tokens.Length; i++) tokens[i] = rng.NextInt(4);
             for (int i = 0; i < labels.Length; i++) labels[i] = i % steps >= k ? (int)tokens[i - k] : 0;
         }
-        for (int step = 0; step < 400; step++)
+        for (int step = 0; step < 200; step++)
         {
             Draw();
             net.TrainStep(tokens, labels, batch);
