@@ -19,14 +19,26 @@ public sealed class GpuNetworkState : IDisposable
     /// momentum, two for Adam (zero for plain SGD).
     /// </summary>
     public GpuNetworkState(GpuDevice device, INetwork network, int activations, int activationGradients, int optimizerState)
+        : this(device, network, network?.MaxBatch ?? 0, activations, activationGradients, optimizerState)
+    {
+    }
+
+    /// <summary>
+    /// As <see cref="GpuNetworkState(GpuDevice, INetwork, int, int, int)"/>, with batches of up to <paramref name="maxBatch"/>
+    /// samples on the device, independent of the CPU network's <see cref="INetwork.MaxBatch"/> (the CPU copy only holds
+    /// parameters for initialisation and checkpoints, so it can stay small).
+    /// </summary>
+    public GpuNetworkState(GpuDevice device, INetwork network, int maxBatch, int activations, int activationGradients, int optimizerState)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(network);
+        if (maxBatch < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch must be at least 1.");
         ArgumentOutOfRangeException.ThrowIfNegative(activations);
         ArgumentOutOfRangeException.ThrowIfNegative(activationGradients);
         ArgumentOutOfRangeException.ThrowIfNegative(optimizerState);
         Device = device;
-        MaxBatch = network.MaxBatch;
+        MaxBatch = maxBatch;
         InputSize = network.InputSize;
         OutputSize = network.OutputSize;
         int parameterCount = network.Parameters.Length;

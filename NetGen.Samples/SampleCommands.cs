@@ -8,7 +8,7 @@ using NetGen.Training;
 namespace NetGen.Samples;
 
 internal sealed record TrainArguments(string Model, string? Data, int Epochs, int Batch, float? LearningRate, string? Optimizer,
-    int Threads, ulong Seed, string? Checkpoint, string? Resume, string? Json, string? Output);
+    int Threads, ulong Seed, string? Checkpoint, string? Resume, string? Json, string? Output, string Device = "cpu");
 
 /// <summary>The sample commands. Each returns the process exit code.</summary>
 internal static class SampleCommands
@@ -65,7 +65,7 @@ internal static class SampleCommands
         Console.WriteLine($"data: {source} ({trainSet.Count} train, {testSet.Count} test)  optimizer: {optimizerName} lr {learningRate}  " +
                           $"batch {a.Batch}  threads {a.Threads}  seed {a.Seed}");
 
-        var trainer = new Trainer(network, optimizer, new TrainerOptions
+        var options = new TrainerOptions
         {
             Epochs = a.Epochs,
             BatchSize = a.Batch,
@@ -73,7 +73,9 @@ internal static class SampleCommands
             CheckpointPath = checkpointPath,
             MetricsPath = Path.Combine(outDir, "metrics.jsonl"),
             Schedule = new Cosine(totalSteps: (long)a.Epochs * ((trainSet.Count + a.Batch - 1) / a.Batch), minFactor: 0.05f),
-        });
+        };
+        var trainer = new Trainer(network, optimizer, options);
+        using var device = GpuTraining.Open(a.Device);
         var view = new TrainingView();
         trainer.EpochCompleted += TrainingView.PrintEpoch;
 
@@ -87,7 +89,9 @@ internal static class SampleCommands
         TrainingResult result;
         try
         {
-            result = view.Run(() => trainer.Fit(trainSet, testSet, position, view, cancel.Token));
+            result = view.Run(() => device is null
+                ? trainer.Fit(trainSet, testSet, position, view, cancel.Token)
+                : GpuTraining.Fit(device, network, optimizer, options, trainSet, testSet, position, view, TrainingView.PrintEpoch, cancel.Token));
         }
         finally
         {
@@ -141,7 +145,7 @@ internal static class SampleCommands
     private static string ClassName(int label) =>
         label >= 0 && label < ModelCatalog.FashionClasses.Length ? ModelCatalog.FashionClasses[label] : $"class {label}";
 
-    private static INetwork LoadNetwork(string model, string? checkpoint, int maxBatch)
+    internal static INetwork LoadNetwork(string model, string? checkpoint, int maxBatch)
     {
         if (ModelCatalog.IsText(model))
             throw new ArgumentException($"{model} is a text model: sample from it with `generate`, and read its held-out bits per character in `train`'s output.");
@@ -159,7 +163,7 @@ internal static class SampleCommands
     }
 
     /// <summary>The idx data set in <paramref name="dir"/>, or the subset copied next to the program.</summary>
-    private static (Dataset Train, Dataset Test, string Source) LoadData(string? dir, bool trainSplit = true)
+    internal static (Dataset Train, Dataset Test, string Source) LoadData(string? dir, bool trainSplit = true)
     {
         string source = dir ?? Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
         if (!Directory.Exists(source))

@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace NetGen.Generator.Diagnostics
 {
     /// <summary>
-    /// Every diagnostic NetGen reports. IDs: NG0001–0099 usage, NG0100–0199 shapes, NG0200–0299 types,
+    /// Every diagnostic NetGen reports. IDs: NG0001–0099 usage, NG0100–0199 shapes, NG0200–0299 types, NG0300–0319 GPU code,
     /// NG0900–0999 limits and internal errors; an ID is never reused. Each has a page under <c>docs/diagnostics/</c>.
     /// </summary>
     internal static class DiagnosticDescriptors
@@ -12,6 +12,7 @@ namespace NetGen.Generator.Diagnostics
         public const string HelpBase = "https://github.com/netgen/NetGen/blob/main/docs/diagnostics/";
 
         private const string Usage = "NetGen.Usage", Shapes = "NetGen.Shapes", Types = "NetGen.Types", Internal = "NetGen.Internal";
+        private const string Gpu = "NetGen.Gpu";
 
         public static readonly DiagnosticDescriptor NotPartial = Error("NG0001", Usage,
             "Network type must be partial",
@@ -105,6 +106,30 @@ namespace NetGen.Generator.Diagnostics
             "Loss does not fit the output",
             "{0} needs {1}, but the last layer '{2}' gives {3} per sample");
 
+        public static readonly DiagnosticDescriptor KernelLargerThanInput = Error("NG0110", Shapes,
+            "Convolution kernel is larger than its padded input",
+            "{0}: {1} needs at least {2} for its {3} kernel with padding {4}; use a smaller kernel, more padding, or less downsampling before it");
+
+        public static readonly DiagnosticDescriptor PaddingNotBelowKernel = Error("NG0111", Shapes,
+            "Convolution padding leaves outputs without input",
+            "{0}: {1} pads its input by {2} with a {3} kernel, so its outermost outputs read nothing but padding; use Padding below the kernel size (Padding = {4} keeps the size at stride 1)");
+
+        public static readonly DiagnosticDescriptor PoolWindowLargerThanInput = Error("NG0112", Shapes,
+            "Pooling window is larger than its input",
+            "{0}: {1} pools {2} windows, which do not fit in its {3} input planes; use a smaller window or pool less before it");
+
+        public static readonly DiagnosticDescriptor WrongInputRank = Error("NG0113", Shapes,
+            "Layer gets an input of the wrong rank",
+            "{0}: {2} layer '{1}' needs a {3} input, but gets {4}; {5}");
+
+        public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error("NG0114", Shapes,
+            "Dropout rate is outside [0, 1)",
+            "{0}: Dropout layer '{1}' has rate {2}; the rate is the probability of dropping a value and must lie in [0, 1), e.g. 0.5");
+
+        public static readonly DiagnosticDescriptor LayerSettingOutOfRange = Error("NG0115", Shapes,
+            "Convolution or pooling setting is out of range",
+            "{0}: {1} layer '{2}' has {3} = {4}; it must be {5}");
+
         public static readonly DiagnosticDescriptor RecurrentNeedsSequence = Error("NG0140", Shapes,
             "Recurrent layer on a non-sequence input",
             "{0} layer '{1}' reads {2}, which is not a sequence of vectors; {3}");
@@ -121,13 +146,18 @@ namespace NetGen.Generator.Diagnostics
             "Per-time-step loss does not fit the sequence output",
             "{0} is applied at every time step of the sequence output '{1}' {2} and needs {3}");
 
-        public static readonly DiagnosticDescriptor DenseOnTokens = Error("NG0144", Shapes,
-            "Dense layer on token ids",
-            "Dense layer '{0}' reads {1}; token ids are labels, not features, so put an [Embedding(dim)] between the token input and this layer");
+        public static readonly DiagnosticDescriptor LayerOnTokens = Error("NG0144", Shapes,
+            "Layer reads token ids as features",
+            "{0} layer '{1}' reads {2}; token ids are labels, not features, so put an [Embedding(dim)] between the token input and this layer");
 
         public static readonly DiagnosticDescriptor WrongPropertyType = Error("NG0200", Types,
             "Layer property must have type Layer",
             "Layer '{0}' has type '{1}'; a layer property must have type NetGen.Layer");
+
+        public static readonly DiagnosticDescriptor NoGpuCode = Create("NG0300", Gpu,
+            "Network gets no GPU code",
+            "Network '{0}' gets no GPU type ({0}.Gpu) although ILGPU is referenced: {1}; it trains on the CPU only",
+            DiagnosticSeverity.Info);
 
         public static readonly DiagnosticDescriptor TooLarge = Error("NG0900", Internal,
             "Network is too large",

@@ -27,7 +27,7 @@ namespace NetGen.Generator.Emit
         /// <summary>The INetwork TrainStep overloads: target element type and parameter name.</summary>
         private static readonly (string Type, string Name)[] TrainStepTargets = { ("int", "labels"), ("float", "targets") };
 
-        private static readonly string Version = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+        internal static readonly string Version = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
         private readonly NetworkBuild _build;
         private readonly NetworkPlan? _plan;
@@ -113,7 +113,7 @@ namespace NetGen.Generator.Emit
         private static readonly HashSet<string> InterfaceMembers = new HashSet<string>
         {
             "Name", "MaxBatch", "CurrentBatch", "Loss", "Parameters", "Gradients", "Layers", "ParameterTensors", "Forward", "TrainStep", "Summary",
-            "RecommendedClipNorm",
+            "RecommendedClipNorm", "RngState",
         };
 
         /// <summary>A member with an expression body; in a stub the body throws instead.</summary>
@@ -200,10 +200,12 @@ namespace NetGen.Generator.Emit
             if (_plan.Loss is not null) _w.Line("private readonly float[] _activationGradients;");
             foreach (var layer in _plan.Layers)
                 foreach (var buffer in layer.Buffers)
-                    _w.Line("private readonly float[] " + layer.BufferField(buffer) + "; // " + layer.Name + " " + buffer.Name + ", " + Literals.Int(buffer.PerSample) + " per sample");
+                    _w.Line("private readonly " + buffer.ElementType + "[] " + layer.BufferField(buffer) + "; // " + layer.Name + " " + buffer.Name + ", "
+                        + (buffer.FixedSize is null ? Literals.Int(buffer.PerSample) + " per sample" : "fixed size"));
             _w.Line("private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<" + LayerType + "> _layers;");
             _w.Line("private readonly int _maxBatch;");
             _w.Line("private int _currentBatch;");
+            _w.Line("private global::NetGen.Rng _rng;");
             _w.Line();
         }
 
@@ -242,7 +244,7 @@ namespace NetGen.Generator.Emit
                 if (plan.Loss is not null) _w.Line("_activationGradients = new float[maxBatch * " + Literals.Int(plan.ActivationGradientsPerSample) + "];");
                 foreach (var layer in plan.Layers)
                     foreach (var buffer in layer.Buffers)
-                        _w.Line(layer.BufferField(buffer) + " = new float[maxBatch * " + Literals.Int(buffer.PerSample) + "];");
+                        _w.Line(layer.BufferField(buffer) + " = new " + buffer.ElementType + "[" + (buffer.FixedSize ?? "maxBatch * " + Literals.Int(buffer.PerSample)) + "];");
                 _w.Line();
                 _w.Line("// Weights in declaration order from one generator; biases stay zero.");
                 _w.Line("var rng = new global::NetGen.Rng(seed);");
@@ -256,6 +258,8 @@ namespace NetGen.Generator.Emit
                     if (init.Fill is { } fill)
                         _w.Line("_parameters.AsSpan(" + Literals.Int(tensor.Offset + fill.Start) + ", " + Literals.Int(fill.Length) + ").Fill(" + Literals.Float(fill.Value) + ");");
                 }
+                _w.Line("// The same generator goes on to draw the dropout masks (RngState saves and restores it).");
+                _w.Line("_rng = rng;");
                 _w.Line();
                 using (_w.Block("_layers = global::System.Array.AsReadOnly(new " + LayerType + "[]", ");"))
                     foreach (var layer in plan.Layers)
@@ -308,6 +312,7 @@ namespace NetGen.Generator.Emit
                 "public " + Span + " Gradients", "_gradients");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<" + LayerType + "> Layers", "_layers");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<global::NetGen.ParameterTensor> ParameterTensors", "s_parameterTensors");
+            WriteRngState();
             WriteRecurrentMembers();
         }
 
@@ -332,6 +337,16 @@ namespace NetGen.Generator.Emit
             _w.Line();
         }
 
+        private void WriteRngState()
+        {
+            string signature = "public (uint, uint, uint, uint) RngState";
+            if (_plan is null && TakenByLayer(signature, out _)) signature = "(uint, uint, uint, uint) global::NetGen.INetwork.RngState";
+            _w.Line("/// <inheritdoc/>");
+            _w.Line(signature + " { get => " + (_plan is null ? Throw : "_rng.State") + "; set => "
+                + (_plan is null ? Throw : "_rng = global::NetGen.Rng.FromState(value)") + "; }");
+            _w.Line();
+        }
+
         private void WriteForward()
         {
             var plan = _plan;
@@ -349,7 +364,7 @@ namespace NetGen.Generator.Emit
             using (_w.Block(signature))
             {
                 _w.Line("CheckBatch(input, batch);");
-                _w.Line("RunForward(input, batch);");
+                _w.Line("RunForward(input, batch, training: false);");
                 _w.Line("return " + ActivationView(plan.Output) + ";");
             }
             _w.Line();
@@ -394,7 +409,7 @@ namespace NetGen.Generator.Emit
                 _w.Line("if (" + loss.TargetName + ".Length != " + expected + ")");
                 _w.Line("    throw new global::System.ArgumentException($\"" + loss.TargetName + " has {" + loss.TargetName + ".Length} elements; expected "
                     + (perSample == "1" ? "one per sample, {batch}" : perSample + " per sample, {" + expected + "}") + ".\", nameof(" + loss.TargetName + "));");
-                _w.Line("RunForward(input, batch);");
+                _w.Line("RunForward(input, batch, training: true);");
                 _w.Line();
                 _w.Line("// Loss · " + loss.Name + " over " + output.Name + " " + output.Output.WithBatch() + ": the mean loss, and its gradient straight into " + output.GradientLocal);
                 _w.Line("var " + output.Local + " = " + ActivationView(output) + ";");
@@ -422,8 +437,9 @@ namespace NetGen.Generator.Emit
 
         private void WriteRunForward(NetworkPlan plan)
         {
-            _w.Line("/// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch.</summary>");
-            using (_w.Block("private void RunForward(" + ReadOnlySpan + " input, int batch)"))
+            _w.Line("/// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch;");
+            _w.Line("/// <paramref name=\"training\"/> is true in <c>TrainStep</c> (dropout active) and false in <c>Forward</c>.</summary>");
+            using (_w.Block("private void RunForward(" + ReadOnlySpan + " input, int batch, bool training)"))
             {
                 _w.Line("_currentBatch = batch;");
                 foreach (var layer in plan.Layers)
@@ -466,12 +482,12 @@ namespace NetGen.Generator.Emit
         }
 
         /// <summary><c>H1 · Dense 784→256, ReLU</c>.</summary>
-        private static string Header(NetworkPlan plan, LayerPlan layer) =>
+        internal static string Header(NetworkPlan plan, LayerPlan layer) =>
             layer.Name + " · " + layer.Description + (layer.Activation is null ? "" : ", " + ActivationKind.ByName(layer.Activation).Display);
 
         /// <summary>Forward: <c>[B,784] → [B,256]</c> (naming the source when it is not the previous layer); backward:
         /// <c>dH2 [B,128] → dH1 [B,256]</c>.</summary>
-        private static string FlowText(NetworkPlan plan, LayerPlan layer, bool forward)
+        internal static string FlowText(NetworkPlan plan, LayerPlan layer, bool forward)
         {
             var sources = layer.Sources.Select(s => plan.Layers[s]).ToList();
             if (forward)

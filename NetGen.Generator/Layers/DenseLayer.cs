@@ -11,7 +11,7 @@ namespace NetGen.Generator.Layers
     /// <c>nn.Linear</c> on <c>[B, T, F]</c>: W is <c>[F, units]</c>, the output is the sequence <c>[T, units]</c>, and the
     /// kernels see <c>B·T</c> rows, one GEMM. The shape's role decides: a plain <c>[Input(4, 5)]</c> is still flattened.
     /// </summary>
-    internal sealed class DenseLayer : ILayerKind
+    internal sealed class DenseLayer : ILayerKind, IGpuLayerKind
     {
         public string Name => "Dense";
 
@@ -36,8 +36,7 @@ namespace NetGen.Generator.Layers
             if (units < 1)
                 return ShapeResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.UnitsNotPositive, layer.AttributeLocation, Name, layer.Name, units));
             var input = inputs[0];
-            if (input.Role == ShapeRole.Tokens)
-                return ShapeResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.DenseOnTokens, layer.AttributeLocation, layer.Name, input.Describe()));
+            if (Shapes.TokenRules.NotTokens(this, layer, input) is { } tokens) return ShapeResult.Fail(tokens);
             return ShapeResult.Ok(input.Role == ShapeRole.Sequence ? Shape.Sequence(input.Steps, units) : Shape.Of(units));
         }
 
@@ -75,19 +74,44 @@ namespace NetGen.Generator.Layers
             }
         }
 
-        /// <summary><c>rows, inputs, units</c>: <c>batch</c> rows of the flattened input, or <c>batch * T</c> rows of F on a sequence.</summary>
-        private static string Sizes(LayerCode code)
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code)
         {
-            var input = code.Layer.InputShapes[0];
-            string rows = input.Role == ShapeRole.Sequence ? code.Batch + " * " + Literals.Int(input.Steps) : code.Batch;
-            return rows + ", " + Literals.Int(FanIn(input)) + ", " + Literals.Int(((DenseOptions)code.Layer.Options).Units);
+            writer.Line("global::NetGen.Gpu.GpuDense.Forward<" + code.Activation + ">(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ",");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + Bias(code.Layer, code.Parameter, code.EmptyView) + ", " + code.Output + ");");
+        }
+
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code)
+        {
+            string? dx = code.InputGradients[0];
+            bool accumulate = dx is not null && code.AccumulatesInputGradient(0);
+            writer.Line("global::NetGen.Gpu.GpuDense.Backward<" + code.Activation + ">(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ",");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + code.Output + ", " + code.OutputGradient + ",");
+            writer.Line("    " + code.Gradient(0) + ", " + Bias(code.Layer, code.Gradient, code.EmptyView) + ", " + (dx is null || accumulate ? code.EmptyView : dx) + ");");
+            if (accumulate)
+            {
+                writer.Line("// " + code.Inputs[0] + " also feeds a later layer, which wrote " + dx + " first: add this layer's share");
+                writer.Line("global::NetGen.Gpu.GpuGemm.MatMulTransB(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ", " + code.OutputGradient + ", "
+                    + code.Parameter(0) + ", " + dx + ", accumulate: true);");
+            }
+        }
+
+        private static string Sizes(LayerCode code) => Sizes(code.Batch, code.Layer);
+
+        /// <summary><c>rows, inputs, units</c>: <c>batch</c> rows of the flattened input, or <c>batch * T</c> rows of F on a sequence.</summary>
+        private static string Sizes(string batch, Planning.LayerPlan layer)
+        {
+            var input = layer.InputShapes[0];
+            string rows = input.Role == ShapeRole.Sequence ? batch + " * " + Literals.Int(input.Steps) : batch;
+            return rows + ", " + Literals.Int(FanIn(input)) + ", " + Literals.Int(((DenseOptions)layer.Options).Units);
         }
 
         /// <summary>Inputs per output unit: F per step on a sequence, every float otherwise.</summary>
         private static int FanIn(Shape input) => input.Role == ShapeRole.Sequence ? input.Features : (int)input.Size;
 
-        private static string Bias(LayerCode code, System.Func<int, string> tensor) =>
-            code.Layer.Parameters.Count > 1 ? tensor(1) : EmptyGradient;
+        private static string Bias(LayerCode code, System.Func<int, string> tensor) => Bias(code.Layer, tensor, EmptyGradient);
+
+        private static string Bias(Planning.LayerPlan layer, System.Func<int, string> tensor, string empty) =>
+            layer.Parameters.Count > 1 ? tensor(1) : empty;
 
         private const string EmptyGradient = "global::System.Span<float>.Empty";
 

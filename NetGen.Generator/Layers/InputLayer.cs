@@ -5,7 +5,7 @@ using NetGen.Generator.Model;
 namespace NetGen.Generator.Layers
 {
     /// <summary><c>[Input(d0, d1, …)]</c>: the samples given to <c>Forward</c>/<c>TrainStep</c>, any rank.</summary>
-    internal sealed class InputLayer : ILayerKind
+    internal sealed class InputLayer : ILayerKind, IGpuLayerKind
     {
         public string Name => "Input";
 
@@ -37,6 +37,11 @@ namespace NetGen.Generator.Layers
             writer.Line(code.NetworkInput + ".CopyTo(" + code.Output + ");");
 
         public void EmitBackward(SourceWriter writer, LayerCode code) { }
+
+        /// <summary>Nothing to launch: the GPU emitter binds the input layer's view to the uploaded batch.</summary>
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code) { }
+
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code) { }
 
         /// <summary>The declared per-sample shape.</summary>
         private sealed record InputOptions(EquatableArray<int> Shape) : LayerOptions;

@@ -55,8 +55,20 @@ namespace NetGen.Generator.Layers
         /// <summary>The gradient of parameter tensor <paramref name="i"/>.</summary>
         public string Gradient(int i) => Slice("_gradients", Layer.Parameters[i]);
 
-        /// <summary>This batch's part of the layer's buffer <paramref name="name"/> (see <see cref="IBufferedLayerKind"/>).</summary>
-        public string Buffer(string name) => WholeBuffer(name) + ".AsSpan(0, " + Batch + " * " + Literals.Int(Find(name).PerSample) + ")";
+        /// <summary>The <c>bool</c> local that is true in <c>TrainStep</c> and false in <c>Forward</c> (inference).</summary>
+        public string Training => "training";
+
+        /// <summary>The network's <c>NetGen.Rng</c> field (pass it by <c>ref</c>): dropout masks come from it,
+        /// and <c>RngState</c> saves and restores it.</summary>
+        public string Rng => "_rng";
+
+        /// <summary>The layer's buffer <paramref name="name"/> (see <see cref="IBufferedLayerKind"/>): the part this batch
+        /// uses of a per-sample buffer, the whole array of a fixed-size one.</summary>
+        public string Buffer(string name)
+        {
+            var buffer = Find(name);
+            return Layer.BufferField(buffer) + (buffer.FixedSize is null ? ".AsSpan(0, " + Batch + " * " + Literals.Int(buffer.PerSample) + ")" : "");
+        }
 
         /// <summary>The layer's whole buffer <paramref name="name"/>, sized for <c>maxBatch</c> samples.</summary>
         public string WholeBuffer(string name) => Layer.BufferField(Find(name));

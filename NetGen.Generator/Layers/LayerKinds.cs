@@ -9,6 +9,12 @@ namespace NetGen.Generator.Layers
         {
             new InputLayer(),
             new DenseLayer(),
+            new Conv2DLayer(),
+            new Conv1DLayer(),
+            new MaxPool2DLayer(),
+            new AvgPool2DLayer(),
+            new FlattenLayer(),
+            new DropoutLayer(),
             new TokenInputLayer(),
             new EmbeddingLayer(),
             new RnnLayer(),

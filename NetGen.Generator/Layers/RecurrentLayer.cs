@@ -29,8 +29,6 @@ namespace NetGen.Generator.Layers
 
         public bool IsInput => false;
 
-        public bool Recurrent => true;
-
         /// <summary>Gate blocks per step (G): 1 for Rnn, 4 for Lstm, 3 for Gru.</summary>
         protected abstract int Gates { get; }
 
@@ -89,22 +87,22 @@ namespace NetGen.Generator.Layers
                 + (options.ReturnSequences ? "" : ", last state") + (options.Stateful ? ", stateful" : "");
         }
 
-        public EquatableArray<LayerBuffer> Buffers(LayerSpec layer, EquatableArray<Shape> inputs, Shape output)
+        public EquatableArray<LayerBuffer> Buffers(Planning.LayerPlan layer)
         {
             var options = (RecurrentOptions)layer.Options;
-            int h = options.Hidden, steps = inputs[0].Steps;
-            var buffers = new List<LayerBuffer> { new LayerBuffer("gates", steps * Gates * h, false) };
-            if (SavedSequence is { } saved) buffers.Add(new LayerBuffer(saved, steps * h, false));
-            if (!options.ReturnSequences) buffers.Add(new LayerBuffer("hs", steps * h, false));
-            buffers.Add(new LayerBuffer("scratch", ScratchPerHidden * h, false));
+            int h = options.Hidden, steps = layer.InputShapes[0].Steps;
+            var buffers = new List<LayerBuffer> { new LayerBuffer("gates", steps * Gates * h) };
+            if (SavedSequence is { } saved) buffers.Add(new LayerBuffer(saved, steps * h));
+            if (!options.ReturnSequences) buffers.Add(new LayerBuffer("hs", steps * h));
+            buffers.Add(new LayerBuffer("scratch", ScratchPerHidden * h));
             if (options.Stateful)
             {
-                buffers.Add(new LayerBuffer("state", h, true));
-                buffers.Add(new LayerBuffer("last", h, true));
+                buffers.Add(new LayerBuffer("state", h) { CarriedState = true });
+                buffers.Add(new LayerBuffer("last", h) { CarriedState = true });
                 if (HasCell)
                 {
-                    buffers.Add(new LayerBuffer("cellState", h, true));
-                    buffers.Add(new LayerBuffer("cellLast", h, true));
+                    buffers.Add(new LayerBuffer("cellState", h) { CarriedState = true });
+                    buffers.Add(new LayerBuffer("cellLast", h) { CarriedState = true });
                 }
             }
             return buffers.ToEquatableArray();

@@ -8,7 +8,7 @@ namespace NetGen.Generator.Losses
     /// <c>[T, C]</c> it applies at every time step: T labels per sample, the mean over all B·T steps (one kernel call
     /// over B·T rows of C logits).
     /// </summary>
-    internal sealed class SoftmaxCrossEntropyLoss : ILossKind
+    internal sealed class SoftmaxCrossEntropyLoss : ILossKind, IGpuLossKind
     {
         public string Name => "SoftmaxCrossEntropy";
 
@@ -31,5 +31,8 @@ namespace NetGen.Generator.Losses
             return "global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(" + rows + ", " + Literals.Int(sequence ? output.Features : output.Size) + ", "
                 + activations + ", labels, " + gradient + ")";
         }
+
+        public string GpuCall(Shape output, string activations, string gradient) =>
+            "global::NetGen.Gpu.GpuLosses.SoftmaxCrossEntropy(_device, batch, " + Literals.Int(output.Size) + ", " + activations + ", _state.Labels.View, " + gradient + ", _state.Loss.View)";
     }
 }

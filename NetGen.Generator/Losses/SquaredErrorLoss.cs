@@ -4,7 +4,7 @@ using NetGen.Generator.Model;
 namespace NetGen.Generator.Losses
 {
     /// <summary>½·Σ(y − t)² per sample; its gradient is (y − t) / batch. Fits any output.</summary>
-    internal sealed class SquaredErrorLoss : ILossKind
+    internal sealed class SquaredErrorLoss : ILossKind, IGpuLossKind
     {
         public string Name => "SquaredError";
 
@@ -20,5 +20,8 @@ namespace NetGen.Generator.Losses
 
         public string Call(Shape output, string activations, string gradient) =>
             "global::NetGen.Kernels.Losses.SquaredError(batch, " + Literals.Int(output.Size) + ", " + activations + ", targets, " + gradient + ")";
+
+        public string GpuCall(Shape output, string activations, string gradient) =>
+            "global::NetGen.Gpu.GpuLosses.SquaredError(_device, batch, " + Literals.Int(output.Size) + ", " + activations + ", _state.Targets.View, " + gradient + ", _state.Loss.View)";
     }
 }

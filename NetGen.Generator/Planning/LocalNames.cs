@@ -9,7 +9,7 @@ namespace NetGen.Generator.Planning
     /// </summary>
     internal sealed class LocalNames
     {
-        private readonly HashSet<string> _taken = new HashSet<string> { "input", "batch", "labels", "targets", "loss", "maxBatch", "seed", "rng" };
+        private readonly HashSet<string> _taken = new HashSet<string> { "input", "batch", "labels", "targets", "loss", "maxBatch", "seed", "rng", "training" };
 
         public string Activation(string layer) => Take(char.ToLowerInvariant(layer[0]) + layer.Substring(1));
 

@@ -26,7 +26,7 @@ namespace NetGen.Generator.Planning
     {
         public LayerPlan Input => Layers[0];
 
-        /// <summary>True when a layer recurs over time steps (<see cref="IBufferedLayerKind.Recurrent"/>): the
+        /// <summary>True when a layer recurs over time steps (a <see cref="RecurrentLayer"/>): the
         /// network recommends clipping gradients by their global norm.</summary>
         public bool Recurrent { get; init; }
 

@@ -67,15 +67,13 @@ namespace NetGen.Generator.Planning
                     parameterOffset += length;
                 }
                 bool needsGradient = inferred.Live[i] && !kind.IsInput;
-                layers[i] = new LayerPlan(i, layer.Name, layer.Kind, layer.Options, layer.Activation,
+                var planned = new LayerPlan(i, layer.Name, layer.Kind, layer.Options, layer.Activation,
                     new EquatableArray<int>(sources), inputs, output, parameters.ToEquatableArray(),
                     (int)activationOffset, needsGradient ? (int)gradientOffset : -1, inferred.Live[i],
                     AccumulateFlags(inferred, i), names.Activation(layer.Name), names.Gradient(layer.Name),
-                    kind.Describe(layer, inputs, output))
-                {
-                    Buffers = kind is IBufferedLayerKind buffered ? buffered.Buffers(layer, inputs, output) : default,
-                };
-                recurrent |= kind is IBufferedLayerKind { Recurrent: true };
+                    kind.Describe(layer, inputs, output));
+                layers[i] = kind is IBufferedLayerKind buffered ? planned with { Buffers = buffered.Buffers(planned) } : planned;
+                recurrent |= kind is RecurrentLayer;
                 activationOffset += output.Size;
                 if (needsGradient) gradientOffset += output.Size;
                 signature.Append(layer.Kind).Append(output).Append('<').Append(string.Join(",", sources)).Append('{');

@@ -69,7 +69,7 @@ namespace NetGen.Generator.Shapes
                 for (int s = 0; s < sources.Length; s++) ready &= (inputs[s] = result.Shapes[sources[s]]!) is not null;
                 if (!ready) continue;
                 var shape = kind.InferShape(layer, new EquatableArray<Shape>(inputs));
-                diagnostics.AddRange(shape.Errors);
+                diagnostics.AddRange(ShapeChain.Fill(shape.Errors, spec, result, i));
                 result.Shapes[i] = shape.Output;
             }
 

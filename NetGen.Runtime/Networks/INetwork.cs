@@ -49,6 +49,11 @@ public interface INetwork
     /// <summary>Forward, squared error and backward for float targets (<c>batch × OutputSize</c>); returns the mean loss.</summary>
     float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> targets, int batch);
 
+    /// <summary>State of the network's own <see cref="Rng"/>, which draws the dropout masks of <c>TrainStep</c>; seeded by the
+    /// constructor's seed. Setting a state captured earlier makes the following steps draw the same masks again, so a
+    /// checkpoint that stores it resumes exactly. Networks without dropout keep it unchanged.</summary>
+    (uint, uint, uint, uint) RngState { get; set; }
+
     /// <summary>A Keras-style table of layers, output shapes and parameter counts.</summary>
     string Summary();
 

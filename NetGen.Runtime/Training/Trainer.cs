@@ -82,6 +82,9 @@ public sealed class Trainer
         if (skip < 0 || skip > batches)
             throw new ArgumentException($"Resume position (epoch {startEpoch}, step {step}) does not fit {batches} batches per epoch: was the checkpoint made with another batch size or data set?", nameof(resumeFrom));
 
+        // A state of all zeros is no xoshiro state: it marks a checkpoint written before networks had one.
+        if (resumeFrom is not null && resumeFrom.RngState != default) _network.RngState = resumeFrom.RngState;
+
         var epochs = new List<EpochMetrics>();
         long samples = 0;
         double trainSeconds = 0;
@@ -102,7 +105,7 @@ public sealed class Trainer
                 batchIndex++;
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    SaveCheckpoint(new TrainingPosition(epoch, step, default));
+                    SaveCheckpoint(new TrainingPosition(epoch, step, _network.RngState));
                     trainSeconds += clock.Elapsed.TotalSeconds;
                     return new TrainingResult(TrainingOutcome.Cancelled, epochs, trainSeconds, step, samples);
                 }
@@ -136,7 +139,7 @@ public sealed class Trainer
                 evaluation.Loss, evaluation.Accuracy, seconds, seen / Math.Max(seconds, 1e-9));
             epochs.Add(metrics);
             if (metricsLog is not null) WriteMetrics(metricsLog, metrics);
-            SaveCheckpoint(new TrainingPosition(epoch + 1, step, default));
+            SaveCheckpoint(new TrainingPosition(epoch + 1, step, _network.RngState));
             EpochCompleted?.Invoke(metrics);
         }
         return new TrainingResult(TrainingOutcome.Completed, epochs, trainSeconds, step, samples);

@@ -22,6 +22,8 @@ internal static class CharCommands
     {
         if (a.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1 (got {a.Epochs}).");
         if (a.Batch < 1) throw new ArgumentException($"--batch must be at least 1 (got {a.Batch}).");
+        if (a.Device != "cpu")
+            throw new ArgumentException($"--device {a.Device}: {a.Model} has no GPU code (only dense networks get a GPU twin); train it with --device cpu.");
         SampleCommands.SetThreads(a.Threads);
         var (corpus, source) = CharText.Load(textFile);
         // Consecutive, non-overlapping windows; the last 10% of them (the end of the text) are held out.

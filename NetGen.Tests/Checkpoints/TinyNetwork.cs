@@ -43,6 +43,7 @@ internal sealed class TinyNetwork : INetwork
     public int OutputSize => 2;
     public Loss Loss => Loss.SquaredError;
     public ulong ShapeSignature => 0x5EED_0000_0000_0000UL ^ (ulong)Hidden * 0x9E3779B97F4A7C15UL;
+    public (uint, uint, uint, uint) RngState { get; set; }
     public Span<float> Parameters => _parameters;
     public Span<float> Gradients => _gradients;
     public IReadOnlyList<Layer> Layers { get; }

@@ -10,7 +10,7 @@ namespace NetGen.Tests.Generator;
 /// and that the compiler adds no follow-on error of its own (the stub keeps the code compiling).</summary>
 public class DiagnosticTests
 {
-    private static void AssertReports(string markedSource, string id, string message, params string[] expectedCompilerErrors)
+    internal static void AssertReports(string markedSource, string id, string message, params string[] expectedCompilerErrors)
     {
         var (source, span) = GeneratorHarness.Marked("using NetGen;\n\n" + markedSource);
         var (result, output) = GeneratorHarness.Run(source);

@@ -68,6 +68,7 @@ namespace Demo
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
+        private global::NetGen.Rng _rng;
 
         /// <summary>
         /// Creates the network with buffers for batches of up to <paramref name="maxBatch"/> samples and initialises its
@@ -100,6 +101,8 @@ namespace Demo
             global::NetGen.Init.He(_parameters.AsSpan(0, 200704), 784, ref rng); // H1.weight
             global::NetGen.Init.He(_parameters.AsSpan(200960, 32768), 256, ref rng); // H2.weight
             global::NetGen.Init.Glorot(_parameters.AsSpan(233856, 1280), 128, 10, ref rng); // Logits.weight
+            // The same generator goes on to draw the dropout masks (RngState saves and restores it).
+            _rng = rng;
 
             _layers = global::System.Array.AsReadOnly(new global::NetGen.Layer[]
             {
@@ -152,13 +155,16 @@ namespace Demo
         public global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> ParameterTensors => s_parameterTensors;
 
         /// <inheritdoc/>
+        public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
+
+        /// <inheritdoc/>
         public float? RecommendedClipNorm => null;
 
         /// <summary>Runs the network on <paramref name="batch"/> samples of 784 floats ([B,784]); returns the activations of Logits, [B,10], valid until the next call.</summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
         {
             CheckBatch(input, batch);
-            RunForward(input, batch);
+            RunForward(input, batch, training: false);
             return _activations.AsSpan(_maxBatch * 1168, batch * 10);
         }
 
@@ -170,7 +176,7 @@ namespace Demo
             CheckBatch(input, batch);
             if (labels.Length != batch)
                 throw new global::System.ArgumentException($"labels has {labels.Length} elements; expected one per sample, {batch}.", nameof(labels));
-            RunForward(input, batch);
+            RunForward(input, batch, training: true);
 
             // Loss · SoftmaxCrossEntropy over Logits [B,10]: the mean loss, and its gradient straight into dLogits
             var logits = _activations.AsSpan(_maxBatch * 1168, batch * 10);
@@ -196,8 +202,9 @@ namespace Demo
                 throw new global::System.ArgumentException($"input has {input.Length} floats; expected batch × InputSize = {batch} × {InputSize} = {batch * InputSize}.", nameof(input));
         }
 
-        /// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch.</summary>
-        private void RunForward(global::System.ReadOnlySpan<float> input, int batch)
+        /// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch;
+        /// <paramref name="training"/> is true in <c>TrainStep</c> (dropout active) and false in <c>Forward</c>.</summary>
+        private void RunForward(global::System.ReadOnlySpan<float> input, int batch, bool training)
         {
             _currentBatch = batch;
 

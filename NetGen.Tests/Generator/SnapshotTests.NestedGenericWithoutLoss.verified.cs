@@ -61,6 +61,7 @@ namespace Demo
             private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
             private readonly int _maxBatch;
             private int _currentBatch;
+            private global::NetGen.Rng _rng;
 
             /// <summary>
             /// Creates the network with buffers for batches of up to <paramref name="maxBatch"/> samples and initialises its
@@ -86,6 +87,8 @@ namespace Demo
                 // Weights in declaration order from one generator; biases stay zero.
                 var rng = new global::NetGen.Rng(seed);
                 global::NetGen.Init.Glorot(_parameters.AsSpan(0, 6), 3, 2, ref rng); // Code.weight
+                // The same generator goes on to draw the dropout masks (RngState saves and restores it).
+                _rng = rng;
 
                 _layers = global::System.Array.AsReadOnly(new global::NetGen.Layer[]
                 {
@@ -132,13 +135,16 @@ namespace Demo
             public global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> ParameterTensors => s_parameterTensors;
 
             /// <inheritdoc/>
+            public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
+
+            /// <inheritdoc/>
             public float? RecommendedClipNorm => null;
 
             /// <summary>Runs the network on <paramref name="batch"/> samples of 3 floats ([B,3]); returns the activations of Code, [B,2], valid until the next call.</summary>
             public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
             {
                 CheckBatch(input, batch);
-                RunForward(input, batch);
+                RunForward(input, batch, training: false);
                 return _activations.AsSpan(_maxBatch * 3, batch * 2);
             }
 
@@ -160,8 +166,9 @@ namespace Demo
                     throw new global::System.ArgumentException($"input has {input.Length} floats; expected batch × InputSize = {batch} × {InputSize} = {batch * InputSize}.", nameof(input));
             }
 
-            /// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch.</summary>
-            private void RunForward(global::System.ReadOnlySpan<float> input, int batch)
+            /// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch;
+            /// <paramref name="training"/> is true in <c>TrainStep</c> (dropout active) and false in <c>Forward</c>.</summary>
+            private void RunForward(global::System.ReadOnlySpan<float> input, int batch, bool training)
             {
                 _currentBatch = batch;
 

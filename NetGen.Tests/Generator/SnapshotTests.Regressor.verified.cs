@@ -67,6 +67,7 @@ namespace Demo.Regression
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
+        private global::NetGen.Rng _rng;
 
         /// <summary>
         /// Creates the network with buffers for batches of up to <paramref name="maxBatch"/> samples and initialises its
@@ -98,6 +99,8 @@ namespace Demo.Regression
             global::NetGen.Init.Glorot(_parameters.AsSpan(0, 30), 6, 5, ref rng); // Hidden.weight
             global::NetGen.Init.Glorot(_parameters.AsSpan(35, 20), 5, 4, ref rng); // Squash.weight
             global::NetGen.Init.Glorot(_parameters.AsSpan(55, 4), 4, 1, ref rng); // Value.weight
+            // The same generator goes on to draw the dropout masks (RngState saves and restores it).
+            _rng = rng;
 
             _layers = global::System.Array.AsReadOnly(new global::NetGen.Layer[]
             {
@@ -150,13 +153,16 @@ namespace Demo.Regression
         public global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> ParameterTensors => s_parameterTensors;
 
         /// <inheritdoc/>
+        public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
+
+        /// <inheritdoc/>
         public float? RecommendedClipNorm => null;
 
         /// <summary>Runs the network on <paramref name="batch"/> samples of 6 floats ([B,2,3]); returns the activations of Value, [B,1], valid until the next call.</summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
         {
             CheckBatch(input, batch);
-            RunForward(input, batch);
+            RunForward(input, batch, training: false);
             return _activations.AsSpan(_maxBatch * 15, batch * 1);
         }
 
@@ -171,7 +177,7 @@ namespace Demo.Regression
             CheckBatch(input, batch);
             if (targets.Length != batch)
                 throw new global::System.ArgumentException($"targets has {targets.Length} elements; expected one per sample, {batch}.", nameof(targets));
-            RunForward(input, batch);
+            RunForward(input, batch, training: true);
 
             // Loss · SquaredError over Value [B,1]: the mean loss, and its gradient straight into dValue
             var value = _activations.AsSpan(_maxBatch * 15, batch * 1);
@@ -194,8 +200,9 @@ namespace Demo.Regression
                 throw new global::System.ArgumentException($"input has {input.Length} floats; expected batch × InputSize = {batch} × {InputSize} = {batch * InputSize}.", nameof(input));
         }
 
-        /// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch.</summary>
-        private void RunForward(global::System.ReadOnlySpan<float> input, int batch)
+        /// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch;
+        /// <paramref name="training"/> is true in <c>TrainStep</c> (dropout active) and false in <c>Forward</c>.</summary>
+        private void RunForward(global::System.ReadOnlySpan<float> input, int batch, bool training)
         {
             _currentBatch = batch;
 

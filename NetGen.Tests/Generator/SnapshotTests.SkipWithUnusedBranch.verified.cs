@@ -66,6 +66,7 @@ partial class Branches : global::NetGen.INetwork
     private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
     private readonly int _maxBatch;
     private int _currentBatch;
+    private global::NetGen.Rng _rng;
 
     /// <summary>
     /// Creates the network with buffers for batches of up to <paramref name="maxBatch"/> samples and initialises its
@@ -98,6 +99,8 @@ partial class Branches : global::NetGen.INetwork
         global::NetGen.Init.He(_parameters.AsSpan(0, 32), 4, ref rng); // Trunk.weight
         global::NetGen.Init.Glorot(_parameters.AsSpan(40, 24), 8, 3, ref rng); // Probe.weight
         global::NetGen.Init.Glorot(_parameters.AsSpan(67, 16), 8, 2, ref rng); // Head.weight
+        // The same generator goes on to draw the dropout masks (RngState saves and restores it).
+        _rng = rng;
 
         _layers = global::System.Array.AsReadOnly(new global::NetGen.Layer[]
         {
@@ -150,13 +153,16 @@ partial class Branches : global::NetGen.INetwork
     public global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> ParameterTensors => s_parameterTensors;
 
     /// <inheritdoc/>
+    public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
+
+    /// <inheritdoc/>
     public float? RecommendedClipNorm => null;
 
     /// <summary>Runs the network on <paramref name="batch"/> samples of 4 floats ([B,4]); returns the activations of Head, [B,2], valid until the next call.</summary>
     public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
     {
         CheckBatch(input, batch);
-        RunForward(input, batch);
+        RunForward(input, batch, training: false);
         return _activations.AsSpan(_maxBatch * 15, batch * 2);
     }
 
@@ -168,7 +174,7 @@ partial class Branches : global::NetGen.INetwork
         CheckBatch(input, batch);
         if (labels.Length != batch)
             throw new global::System.ArgumentException($"labels has {labels.Length} elements; expected one per sample, {batch}.", nameof(labels));
-        RunForward(input, batch);
+        RunForward(input, batch, training: true);
 
         // Loss · SoftmaxCrossEntropy over Head [B,2]: the mean loss, and its gradient straight into dHead
         var head = _activations.AsSpan(_maxBatch * 15, batch * 2);
@@ -194,8 +200,9 @@ partial class Branches : global::NetGen.INetwork
             throw new global::System.ArgumentException($"input has {input.Length} floats; expected batch × InputSize = {batch} × {InputSize} = {batch * InputSize}.", nameof(input));
     }
 
-    /// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch.</summary>
-    private void RunForward(global::System.ReadOnlySpan<float> input, int batch)
+    /// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch;
+    /// <paramref name="training"/> is true in <c>TrainStep</c> (dropout active) and false in <c>Forward</c>.</summary>
+    private void RunForward(global::System.ReadOnlySpan<float> input, int batch, bool training)
     {
         _currentBatch = batch;
 

@@ -69,6 +69,9 @@ partial class Broken : global::NetGen.INetwork
     public global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> ParameterTensors => throw new global::System.InvalidOperationException(NetworkErrors);
 
     /// <inheritdoc/>
+    public (uint, uint, uint, uint) RngState { get => throw new global::System.InvalidOperationException(NetworkErrors); set => throw new global::System.InvalidOperationException(NetworkErrors); }
+
+    /// <inheritdoc/>
     public float? RecommendedClipNorm => throw new global::System.InvalidOperationException(NetworkErrors);
 
     /// <inheritdoc/>

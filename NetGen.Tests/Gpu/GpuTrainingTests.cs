@@ -105,6 +105,7 @@ public class GpuTrainingTests(GpuFixture fixture)
         public int OutputSize => TinyMlp.Out;
         public Loss Loss => Loss.None;
         public ulong ShapeSignature => 1;
+        public (uint, uint, uint, uint) RngState { get; set; }
         public Span<float> Parameters => _p;
         public Span<float> Gradients => _p;
         public IReadOnlyList<Layer> Layers => [];

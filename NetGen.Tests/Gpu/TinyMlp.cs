@@ -36,6 +36,7 @@ internal sealed class TinyMlp : INetwork
     public int OutputSize => Out;
     public Loss Loss => Loss.SoftmaxCrossEntropy;
     public ulong ShapeSignature => 0x6_9_4;
+    public (uint, uint, uint, uint) RngState { get; set; }
     public Span<float> Parameters => _parameters;
     public Span<float> Gradients => _gradients;
     public IReadOnlyList<Layer> Layers => [];

@@ -32,18 +32,63 @@ public class GemmTests
         var b = Oracle.Uniform(k * n, seed: 2 + n);
         var c0 = Oracle.Uniform(m * n + 5, seed: 3 + k);
         var c = (float[])c0.Clone();
-        switch (form)
-        {
-            case Form.AB: Gemm.MatMul(m, n, k, a, b, c, accumulate, isa); break;
-            case Form.AtB: Gemm.MatMulTransA(m, n, k, a, b, c, accumulate, isa); break;
-            default: Gemm.MatMulTransB(m, n, k, a, b, c, accumulate, isa); break;
-        }
+        Multiply(isa, form, m, n, k, a, b, c, accumulate);
         var expected = Oracle.Product(form, m, n, k, a, b);
         if (accumulate)
             for (int i = 0; i < expected.Length; i++) expected[i] += c0[i];
         Oracle.AssertClose(expected, c, Oracle.Tolerance(k), $"{path} {form} {m}×{n}×{k}");
         for (int i = m * n; i < c.Length; i++)
             Assert.Equal(c0[i], c[i]); // nothing past m·n is written
+    }
+
+    /// <summary>
+    /// Rows computed alone (M = 1) or as a skinny block (M = 3) must be bit-identical to the same rows inside a
+    /// batch, whichever path the batch takes (in-place tiles, packed row blocks past MC, threads), with k past
+    /// KC so the k-blocking is crossed, and n with full and partial vectors, 8-vector passes and narrow outputs.
+    /// </summary>
+    public static IEnumerable<object[]> BatchCases()
+    {
+        (int M, int N, int K)[] shapes = [(64, 10, 300), (64, 200, 600), (150, 130, 257), (40, 784, 128), (64, 256, 784)];
+        foreach (var isa in Oracle.Paths())
+            foreach (var form in Enum.GetValues<Form>())
+                foreach (var (m, n, k) in shapes)
+                    foreach (bool accumulate in new[] { false, true })
+                        yield return [isa.ToString(), form, m, n, k, accumulate];
+    }
+
+    [Theory]
+    [MemberData(nameof(BatchCases))]
+    public void RowsAloneEqualTheSameRowsInABatch(string path, Form form, int m, int n, int k, bool accumulate)
+    {
+        var isa = Enum.Parse<GemmIsa>(path);
+        var a = Oracle.Uniform(m * k, seed: 11 + m);
+        var b = Oracle.Uniform(k * n, seed: 12 + n);
+        var c0 = Oracle.Uniform(m * n, seed: 13 + k);
+        var batched = (float[])c0.Clone();
+        Multiply(isa, form, m, n, k, a, b, batched, accumulate);
+        foreach (var (first, rows) in new[] { (0, 1), (m / 2, 1), (m - 1, 1), (m - 3, 3) })
+        {
+            // The rows' slice of A in the form's layout: [rows, k], or [k, rows] for AtB.
+            var aRows = new float[rows * k];
+            for (int i = 0; i < rows; i++)
+                for (int p = 0; p < k; p++)
+                    aRows[form == Form.AtB ? p * rows + i : i * k + p] = form == Form.AtB ? a[p * m + first + i] : a[(first + i) * k + p];
+            var alone = c0.AsSpan(first * n, rows * n).ToArray();
+            Multiply(isa, form, rows, n, k, aRows, b, alone, accumulate);
+            for (int e = 0; e < alone.Length; e++)
+                if (BitConverter.SingleToInt32Bits(alone[e]) != BitConverter.SingleToInt32Bits(batched[first * n + e]))
+                    Assert.Fail($"{path} {form} {m}×{n}×{k}: rows {first}..{first + rows - 1} alone differ at row {first + e / n}, column {e % n}: {alone[e]:R} vs {batched[first * n + e]:R} in the batch");
+        }
+    }
+
+    private static void Multiply(GemmIsa isa, Form form, int m, int n, int k, float[] a, float[] b, float[] c, bool accumulate)
+    {
+        switch (form)
+        {
+            case Form.AB: Gemm.MatMul(m, n, k, a, b, c, accumulate, isa); break;
+            case Form.AtB: Gemm.MatMulTransA(m, n, k, a, b, c, accumulate, isa); break;
+            default: Gemm.MatMulTransB(m, n, k, a, b, c, accumulate, isa); break;
+        }
     }
 
     [Fact]

@@ -13,12 +13,21 @@ public class NetworkBehaviourTests
     }
 
     [Fact]
-    public void TrainStepAndForwardAllocateNothing()
+    public void TrainStepAndForwardAllocateNothing() => AssertStepsAllocateNothing(new Mlp(8, seed: 1));
+
+    [Fact]
+    public void ConvNetTrainStepAndForwardAllocateNothing()
     {
-        const int batch = 8;
-        var net = new Mlp(batch, seed: 1);
-        float[] input = RandomInput(batch * Mlp.InputSize, 2);
-        int[] labels = [0, 1, 2, 3, 4, 5, 6, 7];
+        // Convolution workspaces, pooling argmax and dropout masks are all allocated by the constructor.
+        AssertStepsAllocateNothing(new LeNet5(8, seed: 1));
+        AssertStepsAllocateNothing(new DropoutConvNet(8, seed: 1));
+    }
+
+    private static void AssertStepsAllocateNothing(INetwork net)
+    {
+        int batch = net.MaxBatch;
+        float[] input = RandomInput(batch * net.InputSize, 2);
+        int[] labels = Enumerable.Range(0, batch).Select(i => i % net.OutputSize).ToArray();
         for (int i = 0; i < 3; i++)
         {
             net.TrainStep(input, labels, batch);
@@ -30,7 +39,7 @@ public class NetworkBehaviourTests
         {
             net.TrainStep(input, labels, batch);
             int b = 1 + i % batch;
-            net.Forward(input.AsSpan(0, b * Mlp.InputSize), b);
+            net.Forward(input.AsSpan(0, b * net.InputSize), b);
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 

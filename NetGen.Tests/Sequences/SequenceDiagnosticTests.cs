@@ -5,7 +5,7 @@ using NetGen.Tests.Generator;
 
 namespace NetGen.Tests.Sequences;
 
-/// <summary>NG0140–NG0144: the ID, the exact span (marked <c>[|…|]</c>), the message, and no follow-on compiler error.</summary>
+/// <summary>NG0140–NG0144 (and NG0113 for a convolution over a sequence): the ID, the exact span (marked <c>[|…|]</c>), the message, and no follow-on compiler error.</summary>
 public class SequenceDiagnosticTests
 {
     private static void AssertReports(string markedSource, string id, string message)
@@ -119,4 +119,30 @@ public class SequenceDiagnosticTests
             [Dense(2)] public partial Layer Logits { get; }
         }
         """, "NG0144", "Dense layer 'H' reads [B,12] (12 token ids below 10); token ids are labels, not features, so put an [Embedding(dim)] between the token input and this layer");
+
+    [Fact]
+    public void NG0144_DropoutOnTokenIds() => AssertReports("""
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class Net
+        {
+            [TokenInput(Vocabulary = 10, Length = 12)] public partial Layer Text { get; }
+            [[|Dropout(0.1)|]] public partial Layer D { get; }
+            [Embedding(4)] public partial Layer E { get; }
+            [Lstm(8, ReturnSequences = false)] public partial Layer L { get; }
+            [Dense(2)] public partial Layer Logits { get; }
+        }
+        """, "NG0144", "Dropout layer 'D' reads [B,12] (12 token ids below 10); token ids are labels, not features, so put an [Embedding(dim)] between the token input and this layer");
+
+    [Fact]
+    public void NG0113_Conv1DOverASequence() => AssertReports("""
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class Net
+        {
+            [TokenInput(Vocabulary = 10, Length = 12)] public partial Layer Text { get; }
+            [Embedding(8)] public partial Layer E { get; }
+            [[|Conv1D(4, Kernel = 3)|]] public partial Layer C { get; }
+            [Dense(2)] public partial Layer Logits { get; }
+        }
+        """, "NG0113", "[12] → E [12,8]: Conv1D layer 'C' needs a [channels, length] input, but gets [12,8] (a sequence of 12 steps); " +
+        "a sequence [steps, features] goes to Rnn/Lstm/Gru or a per-step Dense, not to convolution or pooling");
 }

@@ -83,6 +83,7 @@ namespace Demo
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
+        private global::NetGen.Rng _rng;
 
         /// <summary>
         /// Creates the network with buffers for batches of up to <paramref name="maxBatch"/> samples and initialises its
@@ -137,6 +138,8 @@ namespace Demo
             global::NetGen.Init.Uniform(_parameters.AsSpan(201792, 384), 128, ref rng); // L2.bias_ih_l0
             global::NetGen.Init.Uniform(_parameters.AsSpan(202176, 384), 128, ref rng); // L2.bias_hh_l0
             global::NetGen.Init.Glorot(_parameters.AsSpan(202560, 8320), 128, 65, ref rng); // Logits.weight
+            // The same generator goes on to draw the dropout masks (RngState saves and restores it).
+            _rng = rng;
 
             _layers = global::System.Array.AsReadOnly(new global::NetGen.Layer[]
             {
@@ -191,6 +194,9 @@ namespace Demo
         /// <inheritdoc/>
         public global::System.Collections.Generic.IReadOnlyList<global::NetGen.ParameterTensor> ParameterTensors => s_parameterTensors;
 
+        /// <inheritdoc/>
+        public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
+
         /// <summary>The global gradient norm a trainer clips to by default: backpropagation through time multiplies by the recurrent weights once per step, so gradients can explode.</summary>
         public const float DefaultClipNorm = 5f;
 
@@ -209,7 +215,7 @@ namespace Demo
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
         {
             CheckBatch(input, batch);
-            RunForward(input, batch);
+            RunForward(input, batch, training: false);
             return _activations.AsSpan(_maxBatch * 20544, batch * 4160);
         }
 
@@ -221,7 +227,7 @@ namespace Demo
             CheckBatch(input, batch);
             if (labels.Length != batch * 64)
                 throw new global::System.ArgumentException($"labels has {labels.Length} elements; expected 64 per sample, {batch * 64}.", nameof(labels));
-            RunForward(input, batch);
+            RunForward(input, batch, training: true);
 
             // Loss · SoftmaxCrossEntropy over Logits [B,64,65]: the mean loss, and its gradient straight into dLogits
             var logits = _activations.AsSpan(_maxBatch * 20544, batch * 4160);
@@ -247,8 +253,9 @@ namespace Demo
                 throw new global::System.ArgumentException($"input has {input.Length} floats; expected batch × InputSize = {batch} × {InputSize} = {batch * InputSize}.", nameof(input));
         }
 
-        /// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch.</summary>
-        private void RunForward(global::System.ReadOnlySpan<float> input, int batch)
+        /// <summary>The forward pass: every layer in declaration order, each writing its activations for this batch;
+        /// <paramref name="training"/> is true in <c>TrainStep</c> (dropout active) and false in <c>Forward</c>.</summary>
+        private void RunForward(global::System.ReadOnlySpan<float> input, int batch, bool training)
         {
             _currentBatch = batch;
 

@@ -6,164 +6,185 @@ namespace NetGen.Kernels.GemmCore;
 /// <summary>
 /// Products with fewer rows than a micro-kernel tile (batch-1 inference, the last rows of a tiny batch), where an
 /// MR-row kernel would waste most of its multiply-adds on zero padding and a packed B would be used only once.
-/// Row-major B: one row of C at a time, 4 vectors of columns per pass over k. Transposed B: C(i,j) as dot products
-/// of two contiguous rows, 4 rows of B per pass.
+/// One row of C at a time, 8 vectors of columns per pass over k (8 independent FMA chains hide the FMA latency).
+/// <para>
+/// Every element is summed in the same order as <see cref="GemmDriver"/> sums it: per k-block of
+/// <see cref="GemmDriver.KC"/>, one fused multiply-add chain in increasing p starting from zero, and the block's
+/// sum added to C (or stored, for the first block without accumulate). A sample computed alone is therefore
+/// bit-identical to the same sample inside a batch. A row-major B is read in place; a transposed B, and the
+/// column chunk that ends in a partial vector, are packed per k-block first.
+/// </para>
 /// </summary>
 internal static unsafe class SkinnyGemm
 {
     /// <summary>Rows below which <see cref="TryRun{TAct}"/> takes the product.</summary>
     public const int MaxRows = 4;
 
-    /// <summary>Runs <paramref name="g"/> (M ≤ <see cref="MaxRows"/>) if its layout suits a skinny path; false otherwise.</summary>
+    /// <summary>Vectors of columns per pass: one FMA chain each.</summary>
+    private const int Vectors = 8;
+
+    /// <summary>Runs <paramref name="g"/> (M ≤ <see cref="MaxRows"/>, K ≥ 1) on a vector path; false otherwise.</summary>
     public static bool TryRun<TAct>(in GemmArgs g, int lanes) where TAct : struct, IActivation
     {
-        if (g.M > MaxRows || lanes < 8) return false;
-        if (g.CsB == 1)
-            for (int i = 0; i < g.M; i++) RowTimesB(g, i, lanes);
-        else if (g.RsB == 1 && g.CsA == 1)
-            for (int i = 0; i < g.M; i++) RowDotRows(g, i, lanes);
-        else
-            return false;
+        if (g.M > MaxRows || g.K == 0 || lanes < 8) return false;
+        if (g.M == 0 || g.N == 0) return true;
+        bool wide = lanes >= 16 && Vector512.IsHardwareAccelerated;
+        int vec = wide ? 16 : 8, chunk = Vectors * vec;
+        const int KC = GemmDriver.KC;
+        float* packed = Scratch.Get(KC * chunk + chunk);
+        float* tile = packed + KC * chunk;
+        for (int jc = 0; jc < g.N; jc += chunk)
+        {
+            int w = Math.Min(chunk, g.N - jc);
+            int vectors = (w + vec - 1) / vec, padded = vectors * vec;
+            bool inPlace = g.CsB == 1 && padded == w;
+            for (int pc = 0; pc < g.K; pc += KC)
+            {
+                int kc = Math.Min(KC, g.K - pc);
+                bool overwrite = pc == 0 && !g.Accumulate;
+                float* panel = g.B + pc * g.RsB + jc * g.CsB;
+                nint ldb = g.RsB;
+                if (!inPlace)
+                {
+                    Packing.PackB(kc, w, padded, panel, g.RsB, g.CsB, packed);
+                    panel = packed;
+                    ldb = padded;
+                }
+                for (int i = 0; i < g.M; i++)
+                {
+                    float* a = g.A + i * g.RsA + pc * g.CsA, c = g.C + i * g.Ldc + jc;
+                    if (padded == w)
+                        Pass(kc, a, g.CsA, panel, ldb, c, vectors, overwrite, wide);
+                    else
+                    {
+                        // Partial last vector: compute the padded row into scratch, keep the valid columns.
+                        Pass(kc, a, g.CsA, panel, ldb, tile, vectors, true, wide);
+                        if (overwrite) new ReadOnlySpan<float>(tile, w).CopyTo(new Span<float>(c, w));
+                        else Elementwise.AddTo(c, tile, w, lanes);
+                    }
+                }
+            }
+        }
         if (typeof(TAct) != typeof(Identity) || g.Bias != null)
             for (int i = 0; i < g.M; i++) Elementwise.BiasActivate<TAct>(g.C + i * g.Ldc, g.N, g.Bias, lanes);
         return true;
     }
 
-    private static void Store(float* c, float value, bool accumulate) => *c = accumulate ? *c + value : value;
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowTimesB(in GemmArgs g, int i, int lanes)
+    /// <summary>c[j] (+)= Σ_{p&lt;kc} a[p·csA]·b[p·ldb + j] for j &lt; vectors·width, split into 8-, 4- and 1-vector passes.</summary>
+    private static void Pass(int kc, float* a, nint csA, float* b, nint ldb, float* c, int vectors, bool overwrite, bool wide)
     {
-        float* a = g.A + i * g.RsA, c = g.C + i * g.Ldc;
-        int j = 0;
-        if (lanes >= 16 && Vector512.IsHardwareAccelerated)
+        int v = 0;
+        if (wide)
         {
-            for (; j <= g.N - 64; j += 64)
-            {
-                // Two sets of accumulators (even and odd p) give 8 independent FMA chains to cover FMA latency.
-                Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-                Vector512<float> d0 = default, d1 = default, d2 = default, d3 = default;
-                float* b = g.B + j;
-                int p = 0;
-                for (; p < g.K - 1; p += 2, b += 2 * g.RsB)
-                {
-                    var ap = Vector512.Create(a[p * g.CsA]);
-                    c0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b), c0);
-                    c1 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 16), c1);
-                    c2 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 32), c2);
-                    c3 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 48), c3);
-                    var aq = Vector512.Create(a[(p + 1) * g.CsA]);
-                    d0 = Vector512.FusedMultiplyAdd(aq, Vector512.Load(b + g.RsB), d0);
-                    d1 = Vector512.FusedMultiplyAdd(aq, Vector512.Load(b + g.RsB + 16), d1);
-                    d2 = Vector512.FusedMultiplyAdd(aq, Vector512.Load(b + g.RsB + 32), d2);
-                    d3 = Vector512.FusedMultiplyAdd(aq, Vector512.Load(b + g.RsB + 48), d3);
-                }
-                if (p < g.K)
-                {
-                    var ap = Vector512.Create(a[p * g.CsA]);
-                    c0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b), c0);
-                    c1 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 16), c1);
-                    c2 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 32), c2);
-                    c3 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 48), c3);
-                }
-                c0 += d0; c1 += d1; c2 += d2; c3 += d3;
-                if (g.Accumulate) { c0 += Vector512.Load(c + j); c1 += Vector512.Load(c + j + 16); c2 += Vector512.Load(c + j + 32); c3 += Vector512.Load(c + j + 48); }
-                c0.Store(c + j); c1.Store(c + j + 16); c2.Store(c + j + 32); c3.Store(c + j + 48);
-            }
-            for (; j <= g.N - 16; j += 16)
-            {
-                Vector512<float> c0 = default;
-                float* b = g.B + j;
-                for (int p = 0; p < g.K; p++, b += g.RsB) c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[p * g.CsA]), Vector512.Load(b), c0);
-                if (g.Accumulate) c0 += Vector512.Load(c + j);
-                c0.Store(c + j);
-            }
+            for (; v <= vectors - 8; v += 8) Pass8x512(kc, a, csA, b + v * 16, ldb, c + v * 16, overwrite);
+            for (; v <= vectors - 4; v += 4) Pass4x512(kc, a, csA, b + v * 16, ldb, c + v * 16, overwrite);
+            for (; v < vectors; v++) Pass1x512(kc, a, csA, b + v * 16, ldb, c + v * 16, overwrite);
         }
-        for (; j <= g.N - 32; j += 32)
+        else
         {
-            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
-            float* b = g.B + j;
-            for (int p = 0; p < g.K; p++, b += g.RsB)
-            {
-                var ap = Vector256.Create(a[p * g.CsA]);
-                c0 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b), c0);
-                c1 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 8), c1);
-                c2 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 16), c2);
-                c3 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 24), c3);
-            }
-            if (g.Accumulate) { c0 += Vector256.Load(c + j); c1 += Vector256.Load(c + j + 8); c2 += Vector256.Load(c + j + 16); c3 += Vector256.Load(c + j + 24); }
-            c0.Store(c + j); c1.Store(c + j + 8); c2.Store(c + j + 16); c3.Store(c + j + 24);
-        }
-        for (; j <= g.N - 8; j += 8)
-        {
-            Vector256<float> c0 = default;
-            float* b = g.B + j;
-            for (int p = 0; p < g.K; p++, b += g.RsB) c0 = Vector256.FusedMultiplyAdd(Vector256.Create(a[p * g.CsA]), Vector256.Load(b), c0);
-            if (g.Accumulate) c0 += Vector256.Load(c + j);
-            c0.Store(c + j);
-        }
-        for (; j < g.N; j++)
-        {
-            float s = 0f;
-            for (int p = 0; p < g.K; p++) s += a[p * g.CsA] * g.B[p * g.RsB + j];
-            Store(c + j, s, g.Accumulate);
+            for (; v <= vectors - 8; v += 8) Pass8x256(kc, a, csA, b + v * 8, ldb, c + v * 8, overwrite);
+            for (; v <= vectors - 4; v += 4) Pass4x256(kc, a, csA, b + v * 8, ldb, c + v * 8, overwrite);
+            for (; v < vectors; v++) Pass1x256(kc, a, csA, b + v * 8, ldb, c + v * 8, overwrite);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowDotRows(in GemmArgs g, int i, int lanes)
+    private static void Pass8x512(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
     {
-        float* a = g.A + i * g.RsA, c = g.C + i * g.Ldc;
-        int j = 0;
-        for (; j <= g.N - 4; j += 4)
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb)
         {
-            float* b0 = g.B + j * g.CsB, b1 = b0 + g.CsB, b2 = b1 + g.CsB, b3 = b2 + g.CsB;
-            var (s0, s1, s2, s3) = Dot4(a, b0, b1, b2, b3, g.K, lanes);
-            Store(c + j, s0, g.Accumulate); Store(c + j + 1, s1, g.Accumulate); Store(c + j + 2, s2, g.Accumulate); Store(c + j + 3, s3, g.Accumulate);
+            var ap = Vector512.Create(*a);
+            c0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b), c0);
+            c1 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 16), c1);
+            c2 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 32), c2);
+            c3 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 48), c3);
+            c4 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 64), c4);
+            c5 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 80), c5);
+            c6 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 96), c6);
+            c7 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 112), c7);
         }
-        for (; j < g.N; j++)
+        if (!overwrite)
         {
-            float* b = g.B + j * g.CsB;
-            float s = Dot4(a, b, b, b, b, g.K, lanes).Item1;
-            Store(c + j, s, g.Accumulate);
+            c0 = Vector512.Load(c) + c0; c1 = Vector512.Load(c + 16) + c1; c2 = Vector512.Load(c + 32) + c2; c3 = Vector512.Load(c + 48) + c3;
+            c4 = Vector512.Load(c + 64) + c4; c5 = Vector512.Load(c + 80) + c5; c6 = Vector512.Load(c + 96) + c6; c7 = Vector512.Load(c + 112) + c7;
         }
+        c0.Store(c); c1.Store(c + 16); c2.Store(c + 32); c3.Store(c + 48);
+        c4.Store(c + 64); c5.Store(c + 80); c6.Store(c + 96); c7.Store(c + 112);
     }
 
-    /// <summary>The dot products of a with b0..b3 over k contiguous floats.</summary>
-    private static (float, float, float, float) Dot4(float* a, float* b0, float* b1, float* b2, float* b3, int k, int lanes)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass4x512(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
     {
-        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-        int p = 0;
-        if (lanes >= 16 && Vector512.IsHardwareAccelerated && k >= 16)
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb)
         {
-            Vector512<float> d0 = default, d1 = default, d2 = default, d3 = default;
-            for (; p <= k - 16; p += 16)
-            {
-                var ap = Vector512.Load(a + p);
-                d0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b0 + p), d0);
-                d1 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b1 + p), d1);
-                d2 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b2 + p), d2);
-                d3 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b3 + p), d3);
-            }
-            (s0, s1, s2, s3) = (Vector512.Sum(d0), Vector512.Sum(d1), Vector512.Sum(d2), Vector512.Sum(d3));
+            var ap = Vector512.Create(*a);
+            c0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b), c0);
+            c1 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 16), c1);
+            c2 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 32), c2);
+            c3 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 48), c3);
         }
-        if (k - p >= 8)
+        if (!overwrite) { c0 = Vector512.Load(c) + c0; c1 = Vector512.Load(c + 16) + c1; c2 = Vector512.Load(c + 32) + c2; c3 = Vector512.Load(c + 48) + c3; }
+        c0.Store(c); c1.Store(c + 16); c2.Store(c + 32); c3.Store(c + 48);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass1x512(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
+    {
+        Vector512<float> c0 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb) c0 = Vector512.FusedMultiplyAdd(Vector512.Create(*a), Vector512.Load(b), c0);
+        if (!overwrite) c0 = Vector512.Load(c) + c0;
+        c0.Store(c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass8x256(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb)
         {
-            Vector256<float> d0 = default, d1 = default, d2 = default, d3 = default;
-            for (; p <= k - 8; p += 8)
-            {
-                var ap = Vector256.Load(a + p);
-                d0 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b0 + p), d0);
-                d1 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b1 + p), d1);
-                d2 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b2 + p), d2);
-                d3 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b3 + p), d3);
-            }
-            s0 += Vector256.Sum(d0); s1 += Vector256.Sum(d1); s2 += Vector256.Sum(d2); s3 += Vector256.Sum(d3);
+            var ap = Vector256.Create(*a);
+            c0 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b), c0);
+            c1 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 8), c1);
+            c2 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 16), c2);
+            c3 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 24), c3);
+            c4 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 32), c4);
+            c5 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 40), c5);
+            c6 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 48), c6);
+            c7 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 56), c7);
         }
-        for (; p < k; p++)
+        if (!overwrite)
         {
-            s0 += a[p] * b0[p]; s1 += a[p] * b1[p]; s2 += a[p] * b2[p]; s3 += a[p] * b3[p];
+            c0 = Vector256.Load(c) + c0; c1 = Vector256.Load(c + 8) + c1; c2 = Vector256.Load(c + 16) + c2; c3 = Vector256.Load(c + 24) + c3;
+            c4 = Vector256.Load(c + 32) + c4; c5 = Vector256.Load(c + 40) + c5; c6 = Vector256.Load(c + 48) + c6; c7 = Vector256.Load(c + 56) + c7;
         }
-        return (s0, s1, s2, s3);
+        c0.Store(c); c1.Store(c + 8); c2.Store(c + 16); c3.Store(c + 24);
+        c4.Store(c + 32); c5.Store(c + 40); c6.Store(c + 48); c7.Store(c + 56);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass4x256(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb)
+        {
+            var ap = Vector256.Create(*a);
+            c0 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b), c0);
+            c1 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 8), c1);
+            c2 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 16), c2);
+            c3 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 24), c3);
+        }
+        if (!overwrite) { c0 = Vector256.Load(c) + c0; c1 = Vector256.Load(c + 8) + c1; c2 = Vector256.Load(c + 16) + c2; c3 = Vector256.Load(c + 24) + c3; }
+        c0.Store(c); c1.Store(c + 8); c2.Store(c + 16); c3.Store(c + 24);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass1x256(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
+    {
+        Vector256<float> c0 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb) c0 = Vector256.FusedMultiplyAdd(Vector256.Create(*a), Vector256.Load(b), c0);
+        if (!overwrite) c0 = Vector256.Load(c) + c0;
+        c0.Store(c);
     }
 }

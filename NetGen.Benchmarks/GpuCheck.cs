@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using ILGPU;
+using NetGen.Gpu;
+using NetGen.Kernels;
+using NetGen.Optimizers;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>The MLP timed by <c>--gpu-check</c>: Fashion-MNIST's 784-256-128-10 with ReLU (as benchmarks/gpu/torch_mlp.py).</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+public partial class GpuBenchMlp
+{
+    [Input(784)]       public partial Layer Pixels { get; }
+    [Dense(256), Relu] public partial Layer H1 { get; }
+    [Dense(128), Relu] public partial Layer H2 { get; }
+    [Dense(10)]        public partial Layer Logits { get; }
+}
+
+/// <summary>A small MLP with every activation, for the training check and for timings with <c>--small</c>.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+public partial class GpuCheckMlp
+{
+    [Input(32)]                        public partial Layer X { get; }
+    [Dense(24), Tanh]                  public partial Layer H1 { get; }
+    [Dense(16), Relu]                  public partial Layer H2 { get; }
+    [Dense(12, Bias = false), Sigmoid] public partial Layer H3 { get; }
+    [Dense(10)]                        public partial Layer Logits { get; }
+}
+
+/// <summary>
+/// <c>--gpu-check [--small] [--steps N]</c>: prints the device, checks every GPU kernel and a few training steps of a
+/// generated GPU twin against the CPU code (|gpu − cpu| ≤ 1e-4·(1 + |cpu|)), then times MLP train steps (upload,
+/// forward, loss, backward, SGD-momentum update, loss read) on the device and on the CPU in the same run. Without
+/// <c>--small</c> it needs a CUDA device and uses the real shapes (batches 64/256/1024); with <c>--small</c> it runs
+/// small shapes on whatever ILGPU finds (the CPU accelerator here). Exit code 1 when a check fails.
+/// </summary>
+public static class GpuCheck
+{
+    private const float Tolerance = 1e-4f;
+    private static int s_failures;
+
+    /// <summary>Runs the check with the arguments after <c>--gpu-check</c>; returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        bool small = args.Contains("--small");
+        int steps;
+        try
+        {
+            steps = Option(args, "--steps", small ? 3 : 200);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return 2;
+        }
+        Console.WriteLine("NetGen GPU check" + (small ? " (small shapes)" : ""));
+        Console.Write(GpuDevice.Describe());
+        GpuDevice device;
+        try
+        {
+            device = new GpuDevice(small ? GpuDeviceKind.Auto : GpuDeviceKind.Cuda);
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.WriteLine("error: " + e.Message + " (run `ldconfig -p | grep cuda` to see which CUDA libraries the loader finds; --small runs on the CPU accelerator)");
+            return 2;
+        }
+        using (device)
+        {
+            Console.WriteLine($"device: {device.Name}; CPU baseline: {Environment.ProcessorCount} threads, {Vector512Text()}");
+            Threading.MaxThreads = Environment.ProcessorCount;
+            Console.WriteLine();
+            Console.WriteLine("== kernels against the CPU code ==");
+            CheckKernels(device, small);
+            Console.WriteLine();
+            Console.WriteLine("== generated twin against the generated CPU network (5 SGD-momentum steps) ==");
+            CheckTraining(device, small ? 8 : 64);
+            Console.WriteLine();
+            Console.WriteLine($"== train step timings ({steps} steps after warm-up; GPU steps end with Synchronize) ==");
+            if (small) Time(device, [4, 8, 16], steps, b => new GpuCheckMlp(b, 1));
+            else Time(device, [64, 256, 1024], steps, b => new GpuBenchMlp(b, 1));
+        }
+        Console.WriteLine();
+        Console.WriteLine(s_failures == 0 ? "all checks passed" : $"{s_failures} check(s) FAILED");
+        return s_failures == 0 ? 0 : 1;
+    }
+
+    private static string Vector512Text() =>
+        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "no wide vectors";
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        if (i < 0) return fallback;
+        if (i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int value) && value > 0) return value;
+        throw new ArgumentException($"{name} needs a positive integer, e.g. {name} {fallback}.");
+    }
+
+    private delegate void CpuGemm(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate);
+    private delegate void DeviceGemm(GpuDevice device, int m, int n, int k, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, bool accumulate);
+
+    private static void CheckKernels(GpuDevice device, bool small)
+    {
+        (int M, int N, int K)[] gemms = small ? [(17, 33, 16), (5, 70, 9)] : [(64, 256, 784), (1024, 128, 256), (65, 31, 50)];
+        foreach (var (m, n, k) in gemms)
+        {
+            Gemm(device, "MatMul", m, n, k, NetGen.Kernels.Gemm.MatMul, GpuGemm.MatMul);
+            Gemm(device, "MatMulTransA", m, n, k, NetGen.Kernels.Gemm.MatMulTransA, GpuGemm.MatMulTransA);
+            Gemm(device, "MatMulTransB", m, n, k, NetGen.Kernels.Gemm.MatMulTransB, GpuGemm.MatMulTransB);
+        }
+        var (batch, inputs, outputs) = small ? (9, 33, 65) : (256, 784, 256);
+        Dense<Identity, GpuIdentity>(device, "identity", batch, inputs, outputs);
+        Dense<Relu, GpuRelu>(device, "ReLU", batch, inputs, outputs);
+        Dense<Tanh, GpuTanh>(device, "tanh", batch, inputs, outputs);
+        Dense<Sigmoid, GpuSigmoid>(device, "sigmoid", batch, inputs, outputs);
+        LossesCheck(device, small ? 7 : 1024, 10);
+        OptimizersCheck(device, small ? new GpuCheckMlp(1, seed: 3) : new GpuBenchMlp(1, seed: 3));
+    }
+
+    private static void Gemm(GpuDevice device, string name, int m, int n, int k, CpuGemm cpu, DeviceGemm gpu)
+    {
+        var a = Random(m * k, 1); var b = Random(k * n, 2); var c = new float[m * n];
+        cpu(m, n, k, a, b, c, accumulate: false);
+        using var ga = Upload(device, a); using var gb = Upload(device, b); using var gc = device.Allocate<float>(c.Length);
+        gpu(device, m, n, k, ga.View, gb.View, gc.View, false);
+        Report($"{name} {m}×{n}×{k}", c, Download(gc));
+    }
+
+    private static void Dense<TCpu, TGpu>(GpuDevice device, string name, int batch, int inputs, int outputs)
+        where TCpu : struct, IActivation where TGpu : struct, IGpuActivation
+    {
+        var x = Random(batch * inputs, 10); var w = Random(inputs * outputs, 11); var bias = Random(outputs, 12); var dyIn = Random(batch * outputs, 13);
+        var y = new float[batch * outputs];
+        NetGen.Kernels.Dense.Forward<TCpu>(batch, inputs, outputs, x, w, bias, y);
+        var dy = (float[])dyIn.Clone(); var dw = new float[w.Length]; var db = new float[outputs]; var dx = new float[x.Length];
+        NetGen.Kernels.Dense.Backward<TCpu>(batch, inputs, outputs, x, w, y, dy, dw, db, dx);
+
+        using var gx = Upload(device, x); using var gw = Upload(device, w); using var gb = Upload(device, bias);
+        using var gy = device.Allocate<float>(y.Length); using var gdy = Upload(device, dyIn);
+        using var gdw = device.Allocate<float>(w.Length); using var gdb = device.Allocate<float>(outputs); using var gdx = device.Allocate<float>(x.Length);
+        GpuDense.Forward<TGpu>(device, batch, inputs, outputs, gx.View, gw.View, gb.View, gy.View);
+        string at = $"Dense {name} [{batch},{inputs}→{outputs}]";
+        Report(at + " forward", y, Download(gy));
+        gy.CopyFrom(y); // backward from the CPU's y isolates the backward kernels
+        GpuDense.Backward<TGpu>(device, batch, inputs, outputs, gx.View, gw.View, gy.View, gdy.View, gdw.View, gdb.View, gdx.View);
+        Report(at + " dW", dw, Download(gdw));
+        Report(at + " dbias", db, Download(gdb));
+        Report(at + " dx", dx, Download(gdx));
+    }
+
+    private static void LossesCheck(GpuDevice device, int batch, int classes)
+    {
+        var logits = Random(batch * classes, 20);
+        var rng = new Rng(21);
+        var labels = new int[batch];
+        for (int b = 0; b < batch; b++) labels[b] = rng.NextInt(classes);
+        var targets = Random(batch * classes, 22);
+        var grad = new float[logits.Length];
+        using var gLogits = Upload(device, logits); using var gLabels = Upload(device, labels); using var gTargets = Upload(device, targets);
+        using var gGrad = device.Allocate<float>(grad.Length); using var gLoss = device.Allocate<float>(1);
+
+        float loss = Losses.SoftmaxCrossEntropy(batch, classes, logits, labels, grad);
+        GpuLosses.SoftmaxCrossEntropy(device, batch, classes, gLogits.View, gLabels.View, gGrad.View, gLoss.View);
+        Report($"SoftmaxCrossEntropy [{batch},{classes}] loss", [loss], Download(gLoss));
+        Report($"SoftmaxCrossEntropy [{batch},{classes}] dlogits", grad, Download(gGrad));
+
+        loss = Losses.SquaredError(batch, classes, logits, targets, grad);
+        GpuLosses.SquaredError(device, batch, classes, gLogits.View, gTargets.View, gGrad.View, gLoss.View);
+        Report($"SquaredError [{batch},{classes}] loss", [loss], Download(gLoss));
+        Report($"SquaredError [{batch},{classes}] dy", grad, Download(gGrad));
+    }
+
+    /// <summary>Three updates of the CPU optimizer classes against <see cref="GpuOptimizer"/>, over <paramref name="network"/>'s parameters.</summary>
+    private static void OptimizersCheck(GpuDevice device, INetwork network)
+    {
+        int count = network.Parameters.Length;
+        foreach (var create in new Func<Optimizer>[]
+                 {
+                     () => new Sgd(count, 0.05f, momentum: 0.9f, nesterov: true, weightDecay: 1e-4f),
+                     () => new Adam(count, 1e-3f, weightDecay: 0.01f, decoupledWeightDecay: true),
+                 })
+        {
+            var cpu = create();
+            var gpu = new GpuOptimizer(create(), count);
+            var expected = network.Parameters.ToArray();
+            using var state = new GpuNetworkState(device, network, 1, 0, 0, gpu.StateLength(count));
+            for (int step = 1; step <= 3; step++)
+            {
+                var gradients = Random(count, 30 + (ulong)step);
+                cpu.Step(expected, gradients);
+                state.Gradients.CopyFrom(gradients);
+                gpu.Step(state);
+            }
+            Report($"{gpu.Host.Kind} ({count} parameters, 3 steps)", expected, Download(state.Parameters));
+        }
+    }
+
+    /// <summary>Five SGD-momentum steps of <see cref="GpuCheckMlp"/> on the CPU and on its twin: every loss, then the parameters.</summary>
+    private static void CheckTraining(GpuDevice device, int batch)
+    {
+        var cpu = new GpuCheckMlp(batch, seed: 7);
+        var cpuSgd = new Sgd(GpuCheckMlp.ParameterCount, 0.1f, momentum: 0.9f);
+        using var gpu = new GpuCheckMlp.Gpu(device, batch, new GpuCheckMlp(1, seed: 7), new Sgd(GpuCheckMlp.ParameterCount, 0.1f, momentum: 0.9f));
+        var (input, labels) = Batch(batch, GpuCheckMlp.InputSize, GpuCheckMlp.OutputSize, 8);
+        for (int step = 1; step <= 5; step++)
+        {
+            float expected = cpu.TrainStep(input, labels, batch);
+            cpuSgd.Step(cpu.Parameters, cpu.Gradients);
+            Report($"step {step} loss ({expected:F5})", [expected], [gpu.TrainStep(input, labels, batch)]);
+        }
+        var trained = new GpuCheckMlp(1, seed: 0);
+        gpu.DownloadParameters(trained);
+        Report("parameters after 5 steps", cpu.Parameters.ToArray(), trained.Parameters.ToArray());
+    }
+
+    private static void Time(GpuDevice device, int[] batches, int steps, Func<int, IGpuTrainable> create)
+    {
+        Console.WriteLine($"{"network",-12} {"batch",6} {"GPU ms/step",12} {"GPU samples/s",14} {"CPU ms/step",12} {"CPU samples/s",14} {"speed-up",9}");
+        foreach (int batch in batches)
+        {
+            var cpu = create(batch);
+            var (input, labels) = Batch(batch, cpu.InputSize, cpu.OutputSize, 9);
+            var sgd = new Sgd(cpu.Parameters.Length, 0.01f, momentum: 0.9f);
+            using var gpu = cpu.CreateGpu(device, batch, new Sgd(cpu.Parameters.Length, 0.01f, momentum: 0.9f));
+            double gpuMs = Measure(steps, () => gpu.TrainStep(input, labels, batch), device.Synchronize);
+            int cpuSteps = Math.Max(3, Math.Min(steps, 20));
+            double cpuMs = Measure(cpuSteps, () =>
+            {
+                cpu.TrainStep(input, labels, batch);
+                sgd.Step(cpu.Parameters, cpu.Gradients);
+            }, () => { });
+            Console.WriteLine($"{cpu.Name,-12} {batch,6} {gpuMs,12:F3} {batch / gpuMs * 1000,14:N0} {cpuMs,12:F3} {batch / cpuMs * 1000,14:N0} {cpuMs / gpuMs,8:F1}×");
+        }
+    }
+
+    /// <summary>Milliseconds per call of <paramref name="step"/> over <paramref name="steps"/> calls after a warm-up of a tenth as many (at least one).</summary>
+    private static double Measure(int steps, Action step, Action synchronize)
+    {
+        for (int i = 0; i < Math.Max(1, steps / 10); i++) step();
+        synchronize();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) step();
+        synchronize();
+        return clock.Elapsed.TotalMilliseconds / steps;
+    }
+
+    private static (float[] Input, int[] Labels) Batch(int batch, int inputs, int classes, ulong seed)
+    {
+        var rng = new Rng(seed);
+        var labels = new int[batch];
+        for (int b = 0; b < batch; b++) labels[b] = rng.NextInt(classes);
+        return (Random(batch * inputs, seed), labels);
+    }
+
+    private static float[] Random(int length, ulong seed)
+    {
+        var rng = new Rng(seed);
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = 2f * rng.NextFloat() - 1f;
+        return values;
+    }
+
+    private static GpuBuffer<T> Upload<T>(GpuDevice device, T[] values) where T : unmanaged
+    {
+        var buffer = device.Allocate<T>(values.Length);
+        buffer.CopyFrom(values);
+        return buffer;
+    }
+
+    private static float[] Download(GpuBuffer<float> buffer)
+    {
+        var values = new float[buffer.Length];
+        buffer.CopyTo(values);
+        return values;
+    }
+
+    /// <summary>Prints one PASS/FAIL line: the largest |gpu − cpu| / (1 + |cpu|) against <see cref="Tolerance"/>.</summary>
+    private static void Report(string name, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
+    {
+        double worst = expected.Length == actual.Length ? 0 : double.PositiveInfinity;
+        for (int i = 0; i < Math.Min(expected.Length, actual.Length); i++)
+        {
+            double error = Math.Abs((double)expected[i] - actual[i]) / (1 + Math.Abs((double)expected[i]));
+            if (double.IsNaN(error))
+            {
+                worst = double.NaN; // fails below, whatever the other elements
+                break;
+            }
+            worst = Math.Max(worst, error);
+        }
+        bool pass = worst <= Tolerance;
+        if (!pass) s_failures++;
+        Console.WriteLine($"{(pass ? "PASS" : "FAIL")}  {name,-48} max |Δ|/(1+|cpu|) = {worst:0.00e+00}");
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+using NetGen.Generator.Emit;
+
+namespace NetGen.Generator.Layers
+{
+    /// <summary>
+    /// A layer kind that also runs on the GPU (NetGen.Runtime.Gpu). Optional: a network whose layers all implement it
+    /// (and whose activations and loss have device kernels) gets a device twin, <c>Mlp.Gpu</c>. The statements follow
+    /// the CPU code's calls with <c>Gpu</c> in front, the device first and views instead of spans (see
+    /// NetGen.Runtime.Gpu/README.md).
+    /// </summary>
+    internal interface IGpuLayerKind
+    {
+        /// <summary>Writes the launches that compute <see cref="GpuLayerCode.Output"/>.</summary>
+        void EmitGpuForward(SourceWriter writer, GpuLayerCode code);
+
+        /// <summary>Writes the launches that turn <see cref="GpuLayerCode.OutputGradient"/> into parameter and input
+        /// gradients. Never called for input kinds.</summary>
+        void EmitGpuBackward(SourceWriter writer, GpuLayerCode code);
+    }
+
+    /// <summary>The device twins of the activations (<c>NetGen.Gpu.IGpuActivation</c> structs), by activation name.</summary>
+    internal static class GpuActivations
+    {
+        private static readonly Dictionary<string, string> KernelTypes = new Dictionary<string, string>
+        {
+            ["Identity"] = "global::NetGen.Gpu.GpuIdentity",
+            ["Relu"] = "global::NetGen.Gpu.GpuRelu",
+            ["Tanh"] = "global::NetGen.Gpu.GpuTanh",
+            ["Sigmoid"] = "global::NetGen.Gpu.GpuSigmoid",
+        };
+
+        /// <summary>The device struct for <paramref name="activation"/> (null: identity), or null when it has none.</summary>
+        public static string? KernelType(string? activation) =>
+            KernelTypes.TryGetValue(ActivationKind.ByName(activation).Name, out string? type) ? type : null;
+    }
+}
