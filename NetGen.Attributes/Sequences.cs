@@ -56,6 +56,14 @@ namespace NetGen
         /// <summary>True (default): output every step's state, <c>[T, hidden]</c>; false: only the last, <c>[hidden]</c>.</summary>
         public bool ReturnSequences { get; set; } = true;
 
+        /// <summary>
+        /// True: truncated backpropagation through time. Each <c>Forward</c>/<c>TrainStep</c> starts from the state the
+        /// previous one ended in (sample b of a batch continues sample b of the previous batch, so feed consecutive
+        /// windows of each stream at the same batch position), and gradients stop at the batch boundary. The network gets
+        /// a <c>ResetState()</c> method that zeroes the carried state. False (default): every sequence starts from zeros.
+        /// </summary>
+        public bool Stateful { get; set; }
+
         /// <summary>The layer this one reads from (use <c>nameof</c>); the previous layer when omitted.</summary>
         public string? From { get; set; }
     }
@@ -88,6 +96,14 @@ namespace NetGen
         /// </summary>
         public double ForgetBias { get; set; } = 1.0;
 
+        /// <summary>
+        /// True: truncated backpropagation through time. Each <c>Forward</c>/<c>TrainStep</c> starts from the state the
+        /// previous one ended in (sample b of a batch continues sample b of the previous batch, so feed consecutive
+        /// windows of each stream at the same batch position), and gradients stop at the batch boundary. The network gets
+        /// a <c>ResetState()</c> method that zeroes the carried state. False (default): every sequence starts from zeros.
+        /// </summary>
+        public bool Stateful { get; set; }
+
         /// <summary>The layer this one reads from (use <c>nameof</c>); the previous layer when omitted.</summary>
         public string? From { get; set; }
     }
@@ -113,6 +129,14 @@ namespace NetGen
 
         /// <summary>True (default): output every step's state, <c>[T, hidden]</c>; false: only the last, <c>[hidden]</c>.</summary>
         public bool ReturnSequences { get; set; } = true;
+
+        /// <summary>
+        /// True: truncated backpropagation through time. Each <c>Forward</c>/<c>TrainStep</c> starts from the state the
+        /// previous one ended in (sample b of a batch continues sample b of the previous batch, so feed consecutive
+        /// windows of each stream at the same batch position), and gradients stop at the batch boundary. The network gets
+        /// a <c>ResetState()</c> method that zeroes the carried state. False (default): every sequence starts from zeros.
+        /// </summary>
+        public bool Stateful { get; set; }
 
         /// <summary>The layer this one reads from (use <c>nameof</c>); the previous layer when omitted.</summary>
         public string? From { get; set; }

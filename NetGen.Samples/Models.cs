@@ -13,13 +13,17 @@ public partial class FashionMlp
 /// <summary>The sample networks by their command-line name.</summary>
 internal static class ModelCatalog
 {
-    public static readonly string[] Names = ["mlp", "lenet", "convnet"];
+    public static readonly string[] Names = ["mlp", "lenet", "convnet", "charlstm"];
+
+    /// <summary>Whether <paramref name="name"/> is a text model (trained with --text, sampled with generate).</summary>
+    public static bool IsText(string name) => name == "charlstm";
 
     public static INetwork Create(string name, int maxBatch, ulong seed) => name switch
     {
         "mlp" => new FashionMlp(maxBatch, seed),
         "lenet" => new LeNet5(maxBatch, seed),
         "convnet" => new FashionConvNet(maxBatch, seed),
+        "charlstm" => new Text.CharLstm(maxBatch, seed),
         _ => throw new ArgumentException($"Unknown model '{name}'. Choose one of: {string.Join(", ", Names)}."),
     };
 

@@ -9,7 +9,7 @@ var data = new Option<string?>("--data") { Description = "Directory with an idx 
 var epochs = new Option<int>("--epochs") { Description = "Epochs to train", DefaultValueFactory = _ => 10 };
 var batch = new Option<int>("--batch") { Description = "Mini-batch size", DefaultValueFactory = _ => 64 };
 var lr = new Option<float?>("--lr") { Description = "Learning rate (default: 0.05 for sgd, 0.001 for adam/adamw)" };
-var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9), adam or adamw", DefaultValueFactory = _ => "sgd" };
+var optimizer = new Option<string?>("--optimizer") { Description = "sgd (momentum 0.9), adam or adamw (default: sgd for the image models, adam for charlstm)" };
 optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
 var threads = new Option<int>("--threads") { Description = "Threads for the kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
 var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and data order", DefaultValueFactory = _ => 1 };
@@ -20,12 +20,16 @@ var output = new Option<string?>("--out") { Description = "Directory for the met
 var device = new Option<string>("--device") { Description = "Where train runs the steps: cpu (the generated CPU code), gpu (the generated GPU code on the first CUDA device; without one, a notice and the CPU), or gpu-emulator (the GPU code on ILGPU's CPU accelerator, slow)", DefaultValueFactory = _ => "cpu" };
 device.AcceptOnlyFromAmong(GpuTraining.Devices);
 var index = new Option<int>("--index") { Description = "Index of the test image to classify", DefaultValueFactory = _ => 0 };
+var text = new Option<string?>("--text") { Description = "charlstm: UTF-8 text file to train on. Default: NetGen's own *.md and *.cs files, copied next to the program" };
+var prompt = new Option<string>("--prompt") { Description = "Text the sample starts from", DefaultValueFactory = _ => "" };
+var length = new Option<int>("--length") { Description = "Characters to generate", DefaultValueFactory = _ => 500 };
+var temperature = new Option<float>("--temperature") { Description = "Sampling temperature: below 1 safer, above 1 wilder", DefaultValueFactory = _ => 0.8f };
 
 var train = new Command("train", "Train a sample network and evaluate it on the test split after every epoch")
-    { model, data, epochs, batch, lr, optimizer, threads, seed, checkpoint, resume, json, output, device };
+    { model, data, text, epochs, batch, lr, optimizer, threads, seed, checkpoint, resume, json, output, device };
 train.SetAction(r => SampleCommands.Run(() => SampleCommands.Train(new TrainArguments(
-    r.GetValue(model)!, r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(optimizer)!,
-    r.GetValue(threads), r.GetValue(seed), r.GetValue(checkpoint), r.GetValue(resume), r.GetValue(json), r.GetValue(output), r.GetValue(device)!))));
+    r.GetValue(model)!, r.GetValue(data), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(optimizer),
+    r.GetValue(threads), r.GetValue(seed), r.GetValue(checkpoint), r.GetValue(resume), r.GetValue(json), r.GetValue(output), r.GetValue(device)!), r.GetValue(text))));
 
 var eval = new Command("eval", "Evaluate a checkpoint on the test split") { model, data, checkpoint, threads };
 eval.SetAction(r => SampleCommands.Run(() => SampleCommands.Evaluate(r.GetValue(model)!, r.GetValue(data), r.GetValue(checkpoint), r.GetValue(threads))));
@@ -37,7 +41,15 @@ var image = new Option<string?>("--png") { Description = "PNG file to write. Def
 var featureMaps = new Command("featuremaps", "Draw every convolution layer's feature maps for one test image into a PNG") { model, data, checkpoint, index, image };
 featureMaps.SetAction(r => SampleCommands.Run(() => FeatureMaps.Run(r.GetValue(model)!, r.GetValue(data), r.GetValue(checkpoint), r.GetValue(index), r.GetValue(image))));
 
-var root = new RootCommand("NetGen samples: networks compiled by the NetGen source generator, trained on Fashion-MNIST") { train, eval, predict, featureMaps };
+var generate = new Command("generate", "Sample text from a charlstm checkpoint") { checkpoint, prompt, length, temperature, seed };
+generate.SetAction(r => SampleCommands.Run(() => NetGen.Samples.Text.CharCommands.Generate(
+    r.GetValue(checkpoint), r.GetValue(prompt)!, r.GetValue(length), r.GetValue(temperature), r.GetValue(seed))));
+
+var embeddingsOut = new Option<string?>("--out") { Description = "PNG file to write. Default: runs/charlstm/embeddings.png" };
+var embeddings = new Command("embeddings", "Plot a charlstm checkpoint's character embeddings (2-D PCA) to a PNG") { checkpoint, embeddingsOut };
+embeddings.SetAction(r => SampleCommands.Run(() => NetGen.Samples.Text.CharCommands.Embeddings(r.GetValue(checkpoint), r.GetValue(embeddingsOut))));
+
+var root = new RootCommand("NetGen samples: networks compiled by the NetGen source generator, trained on Fashion-MNIST or text") { train, eval, predict, featureMaps, generate, embeddings };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -7,7 +7,7 @@ using NetGen.Training;
 
 namespace NetGen.Samples;
 
-internal sealed record TrainArguments(string Model, string? Data, int Epochs, int Batch, float? LearningRate, string Optimizer,
+internal sealed record TrainArguments(string Model, string? Data, int Epochs, int Batch, float? LearningRate, string? Optimizer,
     int Threads, ulong Seed, string? Checkpoint, string? Resume, string? Json, string? Output, string Device = "cpu");
 
 /// <summary>The sample commands. Each returns the process exit code.</summary>
@@ -34,16 +34,19 @@ internal static class SampleCommands
         }
     }
 
-    public static int Train(TrainArguments a)
+    public static int Train(TrainArguments a, string? text = null)
     {
+        if (ModelCatalog.IsText(a.Model)) return Text.CharCommands.Train(a, text);
+        if (text is not null) throw new ArgumentException($"--text is for the text model charlstm; {a.Model} trains on --data.");
         if (a.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1 (got {a.Epochs}).");
         if (a.Batch < 1) throw new ArgumentException($"--batch must be at least 1 (got {a.Batch}).");
         SetThreads(a.Threads);
         var (trainSet, testSet, source) = LoadData(a.Data);
         var network = ModelCatalog.Create(a.Model, a.Batch, a.Seed);
-        float learningRate = a.LearningRate ?? (a.Optimizer == "sgd" ? 0.05f : 0.001f);
+        string optimizerName = a.Optimizer ?? "sgd";
+        float learningRate = a.LearningRate ?? (optimizerName == "sgd" ? 0.05f : 0.001f);
         if (!(learningRate > 0)) throw new ArgumentException($"--lr must be positive (got {learningRate}).");
-        var optimizer = OptimizerFactory.Create(a.Optimizer, network.Parameters.Length, learningRate);
+        var optimizer = OptimizerFactory.Create(optimizerName, network.Parameters.Length, learningRate);
         string outDir = a.Output ?? Path.Combine("runs", a.Model);
         string checkpointPath = a.Checkpoint ?? Path.Combine(outDir, "model.safetensors");
         Directory.CreateDirectory(outDir);
@@ -59,7 +62,7 @@ internal static class SampleCommands
         }
 
         Console.WriteLine(network.Summary());
-        Console.WriteLine($"data: {source} ({trainSet.Count} train, {testSet.Count} test)  optimizer: {a.Optimizer} lr {learningRate}  " +
+        Console.WriteLine($"data: {source} ({trainSet.Count} train, {testSet.Count} test)  optimizer: {optimizerName} lr {learningRate}  " +
                           $"batch {a.Batch}  threads {a.Threads}  seed {a.Seed}");
 
         var options = new TrainerOptions
@@ -103,7 +106,7 @@ internal static class SampleCommands
         }
         Console.WriteLine($"checkpoint: {checkpointPath}");
         var final = Trainer.Evaluate(network, testSet, network.MaxBatch);
-        if (a.Json is not null) WriteSummary(a, network, result, final, learningRate, source);
+        if (a.Json is not null) WriteSummary(a with { Optimizer = optimizerName }, network, result, final, learningRate, source);
         if (result.Outcome == TrainingOutcome.Cancelled)
         {
             Console.WriteLine($"cancelled after {result.Steps} steps; resume with --resume {checkpointPath}");
@@ -144,6 +147,8 @@ internal static class SampleCommands
 
     internal static INetwork LoadNetwork(string model, string? checkpoint, int maxBatch)
     {
+        if (ModelCatalog.IsText(model))
+            throw new ArgumentException($"{model} is a text model: sample from it with `generate`, and read its held-out bits per character in `train`'s output.");
         string path = checkpoint ?? Path.Combine("runs", model, "model.safetensors");
         RequireFile(path, "--checkpoint");
         var network = ModelCatalog.Create(model, maxBatch, seed: 0);
@@ -151,7 +156,7 @@ internal static class SampleCommands
         return network;
     }
 
-    private static void RequireFile(string path, string option)
+    internal static void RequireFile(string path, string option)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"{option}: file '{path}' does not exist. Train first (netgen-samples train) or pass an existing checkpoint.");
@@ -168,7 +173,7 @@ internal static class SampleCommands
         return (train, test, dir is null ? "Fashion-MNIST subset" : source);
     }
 
-    private static void SetThreads(int threads)
+    internal static void SetThreads(int threads)
     {
         if (threads < 1) throw new ArgumentException($"--threads must be at least 1 (got {threads}).");
         Kernels.Threading.MaxThreads = threads;
@@ -187,7 +192,7 @@ internal static class SampleCommands
         json.WriteString("data", source);
         json.WriteNumber("epochs", result.Epochs.Count == 0 ? 0 : result.Epochs[^1].Epoch);
         json.WriteNumber("batch", a.Batch);
-        json.WriteString("optimizer", a.Optimizer);
+        json.WriteString("optimizer", a.Optimizer ?? "sgd");
         json.WriteNumber("learning_rate", learningRate);
         json.WriteNumber("threads", a.Threads);
         json.WriteNumber("seed", a.Seed);

@@ -130,6 +130,26 @@ namespace NetGen.Generator.Diagnostics
             "Convolution or pooling setting is out of range",
             "{0}: {1} layer '{2}' has {3} = {4}; it must be {5}");
 
+        public static readonly DiagnosticDescriptor RecurrentNeedsSequence = Error("NG0140", Shapes,
+            "Recurrent layer on a non-sequence input",
+            "{0} layer '{1}' reads {2}, which is not a sequence of vectors; {3}");
+
+        public static readonly DiagnosticDescriptor EmbeddingNeedsTokens = Error("NG0141", Shapes,
+            "Embedding on a non-token input",
+            "Embedding '{0}' reads {1}, which is not a token input; an Embedding looks up token ids, so read a [TokenInput(Vocabulary = ..., Length = ...)] layer");
+
+        public static readonly DiagnosticDescriptor SequenceSizeNotPositive = Error("NG0142", Shapes,
+            "Sequence layer size is not positive",
+            "{0} layer '{1}' has {2} = {3}; it must be at least 1");
+
+        public static readonly DiagnosticDescriptor PerStepLossDoesNotFit = Error("NG0143", Shapes,
+            "Per-time-step loss does not fit the sequence output",
+            "{0} is applied at every time step of the sequence output '{1}' {2} and needs {3}");
+
+        public static readonly DiagnosticDescriptor LayerOnTokens = Error("NG0144", Shapes,
+            "Layer reads token ids as features",
+            "{0} layer '{1}' reads {2}; token ids are labels, not features, so put an [Embedding(dim)] between the token input and this layer");
+
         public static readonly DiagnosticDescriptor WrongPropertyType = Error("NG0200", Types,
             "Layer property must have type Layer",
             "Layer '{0}' has type '{1}'; a layer property must have type NetGen.Layer");

@@ -233,7 +233,7 @@ namespace NetGen.Generator.Emit
             var output = _plan.Output;
             _w.Line("/// <summary>");
             _w.Line("/// One training step on <paramref name=\"batch\"/> samples, all on the device stream: upload, forward, " + loss.Name + " against");
-            _w.Line("/// <paramref name=\"" + loss.TargetName + "\"/> (" + loss.TargetsPerSample(output.OutputSize) + " per sample), backward into <see cref=\"State\"/>'s gradients, and the optimizer's");
+            _w.Line("/// <paramref name=\"" + loss.TargetName + "\"/> (" + loss.TargetsPerSample(output.Output) + " per sample), backward into <see cref=\"State\"/>'s gradients, and the optimizer's");
             _w.Line("/// update when there is one. Returns the mean loss, the one value copied back.");
             _w.Line("/// </summary>");
             using (_w.Block("public float TrainStep" + parameters))
@@ -244,7 +244,7 @@ namespace NetGen.Generator.Emit
                 _w.Line("// Loss · " + loss.Name + " over " + output.Name + " " + output.Output.WithBatch() + ": the mean loss into _state.Loss, its gradient into " + output.GradientLocal);
                 _w.Line("var " + output.Local + " = " + ActivationView(output) + ";");
                 _w.Line("var " + output.GradientLocal + " = " + GradientView(output) + ";");
-                _w.Line(((IGpuLossKind)loss).GpuCall(output.OutputSize, output.Local, output.GradientLocal) + ";");
+                _w.Line(((IGpuLossKind)loss).GpuCall(output.Output, output.Local, output.GradientLocal) + ";");
                 _w.Line();
                 _w.Line("RunBackward(batch);");
                 _w.Line("_optimizer?.Step(_state);");

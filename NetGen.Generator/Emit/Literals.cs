@@ -8,6 +8,9 @@ namespace NetGen.Generator.Emit
     {
         public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+        /// <summary>A round-trip <c>float</c> literal: <c>1f</c>, <c>0.5f</c>, <c>-0.25f</c>.</summary>
+        public static string Float(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
+
         public static string ULongHex(ulong value) => "0x" + value.ToString("X16", CultureInfo.InvariantCulture) + "UL";
 
         /// <summary>A regular string literal with quotes, backslashes and control characters escaped.</summary>

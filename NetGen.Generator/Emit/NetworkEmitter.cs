@@ -113,7 +113,7 @@ namespace NetGen.Generator.Emit
         private static readonly HashSet<string> InterfaceMembers = new HashSet<string>
         {
             "Name", "MaxBatch", "CurrentBatch", "Loss", "Parameters", "Gradients", "Layers", "ParameterTensors", "Forward", "TrainStep", "Summary",
-            "RngState",
+            "RecommendedClipNorm", "RngState",
         };
 
         /// <summary>A member with an expression body; in a stub the body throws instead.</summary>
@@ -198,21 +198,16 @@ namespace NetGen.Generator.Emit
             _w.Line("private readonly float[] _gradients;");
             _w.Line("private readonly float[] _activations;");
             if (_plan.Loss is not null) _w.Line("private readonly float[] _activationGradients;");
+            foreach (var layer in _plan.Layers)
+                foreach (var buffer in layer.Buffers)
+                    _w.Line("private readonly " + buffer.ElementType + "[] " + layer.BufferField(buffer) + "; // " + layer.Name + " " + buffer.Name + ", "
+                        + (buffer.FixedSize is null ? Literals.Int(buffer.PerSample) + " per sample" : "fixed size"));
             _w.Line("private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<" + LayerType + "> _layers;");
             _w.Line("private readonly int _maxBatch;");
             _w.Line("private int _currentBatch;");
             _w.Line("private global::NetGen.Rng _rng;");
-            foreach (var (layer, buffer) in LayerBuffers(_plan))
-                _w.Line("private readonly " + buffer.ElementType + "[] " + LayerCode.BufferField(layer, buffer) + ";");
             _w.Line();
         }
-
-        /// <summary>Every buffer the layer kinds declared through <see cref="ILayerBuffers"/>, in layer order.</summary>
-        private static IEnumerable<(LayerPlan Layer, LayerBuffer Buffer)> LayerBuffers(NetworkPlan plan) =>
-            plan.Layers.SelectMany(l => Buffers(l).Select(b => (l, b)));
-
-        private static EquatableArray<LayerBuffer> Buffers(LayerPlan layer) =>
-            LayerKinds.ByName(layer.Kind) is ILayerBuffers kind ? kind.Buffers(layer) : default;
 
         private void WriteConstructor()
         {
@@ -237,14 +232,19 @@ namespace NetGen.Generator.Emit
             {
                 _w.Line("if (maxBatch < 1)");
                 _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, \"maxBatch must be at least 1.\");");
-                _w.Line("if (maxBatch > int.MaxValue / " + Literals.Int(plan.ActivationsPerSample) + ")");
-                _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "
-                    + Literals.String("maxBatch × " + Literals.Int(plan.ActivationsPerSample) + " activations per sample must fit in one array; use a smaller maxBatch.") + ");");
+                int largestBuffer = plan.Layers.SelectMany(l => l.Buffers).Select(b => b.PerSample).DefaultIfEmpty(0).Max();
+                int perSample = Math.Max(largestBuffer, plan.ActivationsPerSample);
+                _w.Line("if (maxBatch > int.MaxValue / " + Literals.Int(perSample) + ")");
+                _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, " + Literals.String("maxBatch × " + Literals.Int(perSample)
+                    + (largestBuffer > plan.ActivationsPerSample ? " floats per sample in a layer buffer" : " activations per sample") + " must fit in one array; use a smaller maxBatch.") + ");");
                 _w.Line("_maxBatch = maxBatch;");
                 _w.Line("_parameters = new float[" + Literals.Int(plan.ParameterCount) + "];");
                 _w.Line("_gradients = new float[" + Literals.Int(plan.ParameterCount) + "];");
                 _w.Line("_activations = new float[maxBatch * " + Literals.Int(plan.ActivationsPerSample) + "];");
                 if (plan.Loss is not null) _w.Line("_activationGradients = new float[maxBatch * " + Literals.Int(plan.ActivationGradientsPerSample) + "];");
+                foreach (var layer in plan.Layers)
+                    foreach (var buffer in layer.Buffers)
+                        _w.Line(layer.BufferField(buffer) + " = new " + buffer.ElementType + "[" + (buffer.FixedSize ?? "maxBatch * " + Literals.Int(buffer.PerSample)) + "];");
                 _w.Line();
                 _w.Line("// Weights in declaration order from one generator; biases stay zero.");
                 _w.Line("var rng = new global::NetGen.Rng(seed);");
@@ -255,14 +255,11 @@ namespace NetGen.Generator.Emit
                     string span = "_parameters.AsSpan(" + Literals.Int(tensor.Offset) + ", " + Literals.Int(tensor.Length) + ")";
                     string fans = init.Method == "Glorot" ? Literals.Int(init.FanIn) + ", " + Literals.Int(init.FanOut) : Literals.Int(init.FanIn);
                     _w.Line("global::NetGen.Init." + init.Method + "(" + span + ", " + fans + ", ref rng); // " + tensor.Name);
+                    if (init.Fill is { } fill)
+                        _w.Line("_parameters.AsSpan(" + Literals.Int(tensor.Offset + fill.Start) + ", " + Literals.Int(fill.Length) + ").Fill(" + Literals.Float(fill.Value) + ");");
                 }
                 _w.Line("// The same generator goes on to draw the dropout masks (RngState saves and restores it).");
                 _w.Line("_rng = rng;");
-                foreach (var (layer, buffer) in LayerBuffers(plan))
-                {
-                    string size = buffer.PerSample == 0 ? buffer.Size : "maxBatch * " + Literals.Int(buffer.PerSample);
-                    _w.Line(LayerCode.BufferField(layer, buffer) + " = new " + buffer.ElementType + "[" + size + "];");
-                }
                 _w.Line();
                 using (_w.Block("_layers = global::System.Array.AsReadOnly(new " + LayerType + "[]", ");"))
                     foreach (var layer in plan.Layers)
@@ -283,8 +280,10 @@ namespace NetGen.Generator.Emit
                 null => "zeros",
                 "He" => "He normal N(0, 2/" + Literals.Int(init.FanIn) + ")",
                 "Glorot" => "Glorot uniform U(±√(6/(" + Literals.Int(init.FanIn) + "+" + Literals.Int(init.FanOut) + ")))",
+                "Uniform" => "uniform U(±1/√" + Literals.Int(init.FanIn) + ")",
+                "LeCun" => "normal N(0, 1/" + Literals.Int(init.FanIn) + ")",
                 _ => init.Method,
-            };
+            } + (init.Fill is { } fill ? ", then [" + Literals.Int(fill.Start) + ", " + Literals.Int(fill.Start + fill.Length) + ") = " + Literals.Float(fill.Value) : "");
 
         private void WriteLayerProperties()
         {
@@ -314,6 +313,28 @@ namespace NetGen.Generator.Emit
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<" + LayerType + "> Layers", "_layers");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<global::NetGen.ParameterTensor> ParameterTensors", "s_parameterTensors");
             WriteRngState();
+            WriteRecurrentMembers();
+        }
+
+        /// <summary>
+        /// <c>RecommendedClipNorm</c> for every network (with <c>DefaultClipNorm</c> where a layer recurs: backpropagation
+        /// through time can explode), and <c>ResetState()</c> where a layer carries state across steps.
+        /// </summary>
+        private void WriteRecurrentMembers()
+        {
+            var plan = _plan;
+            if (plan is not null && plan.Recurrent)
+                Constant("/// <summary>The global gradient norm a trainer clips to by default: backpropagation through time multiplies by the recurrent weights once per step, so gradients can explode.</summary>",
+                    "float", "DefaultClipNorm", "5f");
+            Member("/// <inheritdoc/>", "public float? RecommendedClipNorm", plan is not null && plan.Recurrent ? "DefaultClipNorm" : "null");
+            if (plan is null || !plan.Layers.Any(l => l.Buffers.Any(b => b.CarriedState))) return;
+            _w.Line("/// <summary>Zeroes the state that stateful recurrent layers carry from one step to the next (truncated backpropagation");
+            _w.Line("/// through time): call it where the data starts over, e.g. at each epoch and before evaluating held-out text.</summary>");
+            using (_w.Block("public void ResetState()"))
+                foreach (var layer in plan.Layers)
+                    foreach (var buffer in layer.Buffers.Where(b => b.CarriedState))
+                        _w.Line("global::System.Array.Clear(" + layer.BufferField(buffer) + ");");
+            _w.Line();
         }
 
         private void WriteRngState()
@@ -376,7 +397,7 @@ namespace NetGen.Generator.Emit
         private void WriteTrainStep(NetworkPlan plan, ILossKind loss, string parameters)
         {
             var output = plan.Output;
-            string perSample = loss.TargetsPerSample(output.OutputSize);
+            string perSample = loss.TargetsPerSample(output.Output);
             _w.Line("/// <summary>");
             _w.Line("/// One training step on <paramref name=\"batch\"/> samples: forward, " + loss.Name + " against <paramref name=\"" + loss.TargetName + "\"/> ("
                 + perSample + " per sample), backward. Overwrites <see cref=\"Gradients\"/> with the gradient of the mean loss; returns the mean loss.");
@@ -393,7 +414,7 @@ namespace NetGen.Generator.Emit
                 _w.Line("// Loss · " + loss.Name + " over " + output.Name + " " + output.Output.WithBatch() + ": the mean loss, and its gradient straight into " + output.GradientLocal);
                 _w.Line("var " + output.Local + " = " + ActivationView(output) + ";");
                 _w.Line("var " + output.GradientLocal + " = " + GradientView(output) + ";");
-                _w.Line("float loss = " + loss.Call(output.OutputSize, output.Local, output.GradientLocal) + ";");
+                _w.Line("float loss = " + loss.Call(output.Output, output.Local, output.GradientLocal) + ";");
                 _w.Line();
                 _w.Line("RunBackward(batch);");
                 _w.Line("return loss;");
@@ -485,8 +506,7 @@ namespace NetGen.Generator.Emit
         private static LayerCode Code(NetworkPlan plan, LayerPlan layer) =>
             new LayerCode(layer,
                 layer.Sources.Select(s => plan.Layers[s].Local).ToList(),
-                layer.Sources.Select(s => plan.Layers[s].GradientOffset >= 0 ? plan.Layers[s].GradientLocal : null).ToList(),
-                Buffers(layer).ToList());
+                layer.Sources.Select(s => plan.Layers[s].GradientOffset >= 0 ? plan.Layers[s].GradientLocal : null).ToList());
 
         private static string ActivationView(LayerPlan layer) =>
             "_activations.AsSpan(" + PerSample("_maxBatch", layer.ActivationOffset) + ", batch * " + Literals.Int(layer.OutputSize) + ")";

@@ -6,7 +6,7 @@ namespace NetGen.Generator.Layers
 {
     /// <summary><c>[AvgPool2D(window, Stride = window)]</c>: the mean of each window of each channel; backward spreads
     /// the gradient evenly over the window.</summary>
-    internal sealed class AvgPool2DLayer : ILayerKind, ILayerBuffers
+    internal sealed class AvgPool2DLayer : ILayerKind, IBufferedLayerKind
     {
         public string Name => "AvgPool2D";
 
@@ -34,8 +34,8 @@ namespace NetGen.Generator.Layers
         {
             if (code.InputGradients[0] is null) return;
             writer.Line("global::NetGen.Kernels.AvgPool2D.Backward(" + PoolOptions.ShapeValue(code.Layer) + ", " + code.Batch + ", "
-                + code.OutputGradient + ", " + InputGradient.Target(code, 0) + ");");
-            InputGradient.AddBuffered(writer, code, 0);
+                + code.OutputGradient + ", " + InputGradient.Target(code) + ");");
+            InputGradient.AddBuffered(writer, code);
         }
     }
 }

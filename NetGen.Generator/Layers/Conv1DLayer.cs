@@ -9,7 +9,7 @@ namespace NetGen.Generator.Layers
     /// <c>[Conv1D(channels, Kernel = 3, Stride = 1, Padding = 0, Bias = true, From)]</c>: y = act(b + w ⋆ x) over
     /// <c>[C, L]</c>, computed by <c>NetGen.Kernels.Conv1D</c> with the bias and activation fused; weight <c>[out, in, k]</c>.
     /// </summary>
-    internal sealed class Conv1DLayer : ILayerKind, ILayerBuffers
+    internal sealed class Conv1DLayer : ILayerKind, IBufferedLayerKind
     {
         public string Name => "Conv1D";
 
@@ -49,7 +49,7 @@ namespace NetGen.Generator.Layers
 
         public EquatableArray<LayerBuffer> Buffers(LayerPlan layer)
         {
-            var workspace = new LayerBuffer("Workspace", "float", 0, "global::NetGen.Kernels.Conv1D.WorkspaceSize(" + ShapeValue(layer) + ")");
+            var workspace = LayerBuffer.Fixed("workspace", "global::NetGen.Kernels.Conv1D.WorkspaceSize(" + ShapeValue(layer) + ")");
             return InputGradient.NeedsBuffer(layer)
                 ? EquatableArray.Create(workspace, LayerBuffer.InputGradient((int)layer.InputShapes[0].Size))
                 : EquatableArray.Create(workspace);

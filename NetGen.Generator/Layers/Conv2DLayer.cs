@@ -10,7 +10,7 @@ namespace NetGen.Generator.Layers
     /// y = act(b + w ⋆ x) over <c>[C, H, W]</c>, computed by <c>NetGen.Kernels.Conv2D</c> (im2col + GEMM, or its direct
     /// kernel) with the bias and activation fused; weight <c>[out, in, kH, kW]</c> as in PyTorch.
     /// </summary>
-    internal sealed class Conv2DLayer : ILayerKind, ILayerBuffers
+    internal sealed class Conv2DLayer : ILayerKind, IBufferedLayerKind
     {
         public string Name => "Conv2D";
 
@@ -52,7 +52,7 @@ namespace NetGen.Generator.Layers
 
         public EquatableArray<LayerBuffer> Buffers(LayerPlan layer)
         {
-            var workspace = new LayerBuffer("Workspace", "float", 0, "global::NetGen.Kernels.Conv2D.WorkspaceSize(" + ShapeValue(layer) + ")");
+            var workspace = LayerBuffer.Fixed("workspace", "global::NetGen.Kernels.Conv2D.WorkspaceSize(" + ShapeValue(layer) + ")");
             return InputGradient.NeedsBuffer(layer)
                 ? EquatableArray.Create(workspace, LayerBuffer.InputGradient((int)layer.InputShapes[0].Size))
                 : EquatableArray.Create(workspace);

@@ -7,6 +7,9 @@ namespace NetGen.Generator.Layers
     /// <summary>
     /// <c>[Dense(units, Bias = true, From = nameof(X))]</c>: y = act(x·W + b) over the flattened input. W is stored
     /// <c>[inputs, units]</c> (PyTorch's <c>[units, inputs]</c> transposed) so that the forward pass is a plain A·B.
+    /// On a sequence <c>[T, F]</c> (an Embedding's or recurrent layer's output) it applies per time step, like PyTorch's
+    /// <c>nn.Linear</c> on <c>[B, T, F]</c>: W is <c>[F, units]</c>, the output is the sequence <c>[T, units]</c>, and the
+    /// kernels see <c>B·T</c> rows, one GEMM. The shape's role decides: a plain <c>[Input(4, 5)]</c> is still flattened.
     /// </summary>
     internal sealed class DenseLayer : ILayerKind, IGpuLayerKind
     {
@@ -32,13 +35,15 @@ namespace NetGen.Generator.Layers
             int units = ((DenseOptions)layer.Options).Units;
             if (units < 1)
                 return ShapeResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.UnitsNotPositive, layer.AttributeLocation, Name, layer.Name, units));
-            return ShapeResult.Ok(Shape.Of(units));
+            var input = inputs[0];
+            if (Shapes.TokenRules.NotTokens(this, layer, input) is { } tokens) return ShapeResult.Fail(tokens);
+            return ShapeResult.Ok(input.Role == ShapeRole.Sequence ? Shape.Sequence(input.Steps, units) : Shape.Of(units));
         }
 
         public EquatableArray<ParameterSpec> Parameters(LayerSpec layer, EquatableArray<Shape> inputs, Shape output, ActivationKind activation)
         {
             var options = (DenseOptions)layer.Options;
-            int fanIn = (int)inputs[0].Size;
+            int fanIn = FanIn(inputs[0]);
             var weight = new ParameterSpec("weight", Shape.Of(options.Units, fanIn), Transposed: true,
                 activation.UsesHeInit ? InitScheme.He(fanIn) : InitScheme.Glorot(fanIn, options.Units));
             if (!options.Bias) return EquatableArray.Create(weight);
@@ -46,7 +51,8 @@ namespace NetGen.Generator.Layers
         }
 
         public string Describe(LayerSpec layer, EquatableArray<Shape> inputs, Shape output) =>
-            Name + " " + Literals.Int(inputs[0].Size) + "→" + Literals.Int(output.Size) + (((DenseOptions)layer.Options).Bias ? "" : " (no bias)");
+            Name + " " + Literals.Int(FanIn(inputs[0])) + "→" + Literals.Int(((DenseOptions)layer.Options).Units)
+            + (inputs[0].Role == ShapeRole.Sequence ? " per step" : "") + (((DenseOptions)layer.Options).Bias ? "" : " (no bias)");
 
         public void EmitForward(SourceWriter writer, LayerCode code)
         {
@@ -91,8 +97,16 @@ namespace NetGen.Generator.Layers
 
         private static string Sizes(LayerCode code) => Sizes(code.Batch, code.Layer);
 
-        private static string Sizes(string batch, Planning.LayerPlan layer) =>
-            batch + ", " + Literals.Int(layer.InputShapes[0].Size) + ", " + Literals.Int(layer.Output.Size);
+        /// <summary><c>rows, inputs, units</c>: <c>batch</c> rows of the flattened input, or <c>batch * T</c> rows of F on a sequence.</summary>
+        private static string Sizes(string batch, Planning.LayerPlan layer)
+        {
+            var input = layer.InputShapes[0];
+            string rows = input.Role == ShapeRole.Sequence ? batch + " * " + Literals.Int(input.Steps) : batch;
+            return rows + ", " + Literals.Int(FanIn(input)) + ", " + Literals.Int(((DenseOptions)layer.Options).Units);
+        }
+
+        /// <summary>Inputs per output unit: F per step on a sequence, every float otherwise.</summary>
+        private static int FanIn(Shape input) => input.Role == ShapeRole.Sequence ? input.Features : (int)input.Size;
 
         private static string Bias(LayerCode code, System.Func<int, string> tensor) => Bias(code.Layer, tensor, EmptyGradient);
 

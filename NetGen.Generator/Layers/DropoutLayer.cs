@@ -11,7 +11,7 @@ namespace NetGen.Generator.Layers
     /// <c>[Dropout(rate)]</c>: inverted dropout in <c>TrainStep</c>, masks drawn from the network's own Rng into a mask
     /// buffer that backward multiplies the gradient by; the identity (a copy) in <c>Forward</c>.
     /// </summary>
-    internal sealed class DropoutLayer : ILayerKind, ILayerBuffers
+    internal sealed class DropoutLayer : ILayerKind, IBufferedLayerKind
     {
         public string Name => "Dropout";
 
@@ -30,7 +30,7 @@ namespace NetGen.Generator.Layers
             if (!(rate >= 0 && rate < 1))
                 return ShapeResult.Fail(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutRateOutOfRange, layer.AttributeLocation, ShapeChain.Marker,
                     layer.Name, rate.ToString("R", CultureInfo.InvariantCulture)));
-            return ShapeResult.Ok(inputs[0]);
+            return TokenRules.NotTokens(this, layer, inputs[0]) is { } tokens ? ShapeResult.Fail(tokens) : ShapeResult.Ok(inputs[0]);
         }
 
         public EquatableArray<ParameterSpec> Parameters(LayerSpec layer, EquatableArray<Shape> inputs, Shape output, ActivationKind activation) => default;
@@ -39,22 +39,22 @@ namespace NetGen.Generator.Layers
 
         public EquatableArray<LayerBuffer> Buffers(LayerPlan layer)
         {
-            var mask = new LayerBuffer("Mask", "float", layer.OutputSize, "");
+            var mask = new LayerBuffer("mask", layer.OutputSize);
             return InputGradient.NeedsBuffer(layer) ? EquatableArray.Create(mask, LayerBuffer.InputGradient(layer.OutputSize)) : EquatableArray.Create(mask);
         }
 
         public void EmitForward(SourceWriter writer, LayerCode code)
         {
             writer.Line("if (" + code.Training + ") global::NetGen.Kernels.Dropout.Forward(" + Rate(code.Layer.Options) + ", "
-                + code.Inputs[0] + ", " + code.Output + ", " + code.Buffer(0) + ", ref " + code.Rng + ");");
+                + code.Inputs[0] + ", " + code.Output + ", " + code.Buffer("mask") + ", ref " + code.Rng + ");");
             writer.Line("else " + code.Inputs[0] + ".CopyTo(" + code.Output + ");");
         }
 
         public void EmitBackward(SourceWriter writer, LayerCode code)
         {
             if (code.InputGradients[0] is null) return;
-            writer.Line("global::NetGen.Kernels.Dropout.Backward(" + code.Buffer(0) + ", " + code.OutputGradient + ", " + InputGradient.Target(code, 1) + ");");
-            InputGradient.AddBuffered(writer, code, 1);
+            writer.Line("global::NetGen.Kernels.Dropout.Backward(" + code.Buffer("mask") + ", " + code.OutputGradient + ", " + InputGradient.Target(code) + ");");
+            InputGradient.AddBuffered(writer, code);
         }
 
         /// <summary>The rate as a float literal: <c>0.25f</c>.</summary>

@@ -17,7 +17,8 @@ namespace NetGen.Generator.Layers
 
         public LayerOptions Read(AttributeArguments arguments) => new FlattenOptions();
 
-        public ShapeResult InferShape(LayerSpec layer, EquatableArray<Shape> inputs) => ShapeResult.Ok(Shape.Of((int)inputs[0].Size));
+        public ShapeResult InferShape(LayerSpec layer, EquatableArray<Shape> inputs) =>
+            Shapes.TokenRules.NotTokens(this, layer, inputs[0]) is { } tokens ? ShapeResult.Fail(tokens) : ShapeResult.Ok(Shape.Of((int)inputs[0].Size));
 
         public EquatableArray<ParameterSpec> Parameters(LayerSpec layer, EquatableArray<Shape> inputs, Shape output, ActivationKind activation) => default;
 

@@ -13,6 +13,8 @@ namespace NetGen.Generator.Layers
     {
         private const string Empty = "global::System.Span<float>.Empty";
 
+        private static readonly string Name = LayerBuffer.InputGradient(0).Name;
+
         /// <summary>Whether <paramref name="layer"/> needs the extra buffer: its input gets a gradient (it is not the
         /// network input, which comes first) and a later consumer writes that gradient before this layer does.</summary>
         public static bool NeedsBuffer(LayerPlan layer) => layer.AccumulateInputGradient[0] && layer.Sources[0] != 0;
@@ -22,20 +24,20 @@ namespace NetGen.Generator.Layers
             NeedsBuffer(layer) ? EquatableArray.Create(LayerBuffer.InputGradient((int)layer.InputShapes[0].Size)) : default;
 
         /// <summary>The span the kernel writes input 0's gradient to (empty when the input needs none).</summary>
-        public static string Target(LayerCode code, int buffer)
+        public static string Target(LayerCode code)
         {
             string? dx = code.InputGradients[0];
             if (dx is null) return Empty;
-            return code.AccumulatesInputGradient(0) ? code.Buffer(buffer) : dx;
+            return code.AccumulatesInputGradient(0) ? code.Buffer(Name) : dx;
         }
 
         /// <summary>After the kernel: adds the buffered gradient into the input's gradient when <see cref="Target"/> chose the buffer.</summary>
-        public static void AddBuffered(SourceWriter writer, LayerCode code, int buffer)
+        public static void AddBuffered(SourceWriter writer, LayerCode code)
         {
             string? dx = code.InputGradients[0];
             if (dx is null || !code.AccumulatesInputGradient(0)) return;
             writer.Line("// " + code.Inputs[0] + " also feeds a later layer, which wrote " + dx + " first: add this layer's share");
-            writer.Line("var " + dx + "Share = " + code.Buffer(buffer) + ";");
+            writer.Line("var " + dx + "Share = " + code.Buffer(Name) + ";");
             writer.Line("for (int i = 0; i < " + dx + "Share.Length; i++) " + dx + "[i] += " + dx + "Share[i];");
         }
     }

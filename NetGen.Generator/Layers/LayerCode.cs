@@ -12,17 +12,13 @@ namespace NetGen.Generator.Layers
     /// </summary>
     internal sealed class LayerCode
     {
-        public LayerCode(LayerPlan layer, IReadOnlyList<string> inputs, IReadOnlyList<string?> inputGradients,
-            IReadOnlyList<LayerBuffer>? buffers = null)
+        public LayerCode(LayerPlan layer, IReadOnlyList<string> inputs, IReadOnlyList<string?> inputGradients)
         {
             Layer = layer;
             Inputs = inputs;
             InputGradients = inputGradients;
             Activation = ActivationKind.ByName(layer.Activation);
-            _buffers = buffers ?? new LayerBuffer[0];
         }
-
-        private readonly IReadOnlyList<LayerBuffer> _buffers;
 
         /// <summary>The planned layer: shapes, options, parameters.</summary>
         public LayerPlan Layer { get; }
@@ -66,13 +62,23 @@ namespace NetGen.Generator.Layers
         /// and <c>RngState</c> saves and restores it.</summary>
         public string Rng => "_rng";
 
-        /// <summary>Buffer <paramref name="i"/> of those the kind declared through <see cref="ILayerBuffers"/>: the part this
-        /// batch uses for per-sample buffers, the whole array otherwise.</summary>
-        public string Buffer(int i) => BufferField(Layer, _buffers[i])
-            + (_buffers[i].PerSample > 0 ? ".AsSpan(0, " + Batch + " * " + Literals.Int(_buffers[i].PerSample) + ")" : "");
+        /// <summary>The layer's buffer <paramref name="name"/> (see <see cref="IBufferedLayerKind"/>): the part this batch
+        /// uses of a per-sample buffer, the whole array of a fixed-size one.</summary>
+        public string Buffer(string name)
+        {
+            var buffer = Find(name);
+            return Layer.BufferField(buffer) + (buffer.FixedSize is null ? ".AsSpan(0, " + Batch + " * " + Literals.Int(buffer.PerSample) + ")" : "");
+        }
 
-        /// <summary>The field that holds <paramref name="buffer"/> of <paramref name="layer"/>: <c>_c1Workspace</c>.</summary>
-        public static string BufferField(LayerPlan layer, LayerBuffer buffer) => "_" + layer.Local + buffer.Suffix;
+        /// <summary>The layer's whole buffer <paramref name="name"/>, sized for <c>maxBatch</c> samples.</summary>
+        public string WholeBuffer(string name) => Layer.BufferField(Find(name));
+
+        private LayerBuffer Find(string name)
+        {
+            foreach (var buffer in Layer.Buffers)
+                if (buffer.Name == name) return buffer;
+            throw new KeyNotFoundException("Layer " + Layer.Name + " declared no buffer named '" + name + "'.");
+        }
 
         private static string Slice(string buffer, ParameterPlan tensor) =>
             buffer + ".AsSpan(" + Literals.Int(tensor.Offset) + ", " + Literals.Int(tensor.Length) + ")";

@@ -15,6 +15,11 @@ namespace NetGen.Generator.Layers
             new AvgPool2DLayer(),
             new FlattenLayer(),
             new DropoutLayer(),
+            new TokenInputLayer(),
+            new EmbeddingLayer(),
+            new RnnLayer(),
+            new LstmLayer(),
+            new GruLayer(),
         };
 
         public static ILayerKind? ByAttribute(string attributeName)

@@ -9,7 +9,7 @@ namespace NetGen.Generator.Layers
     /// <c>[MaxPool2D(window, Stride = window)]</c>: the maximum of each window of each channel. Forward records each
     /// maximum's position in an argmax buffer; backward sends the gradient there.
     /// </summary>
-    internal sealed class MaxPool2DLayer : ILayerKind, ILayerBuffers
+    internal sealed class MaxPool2DLayer : ILayerKind, IBufferedLayerKind
     {
         public string Name => "MaxPool2D";
 
@@ -29,7 +29,7 @@ namespace NetGen.Generator.Layers
 
         public EquatableArray<LayerBuffer> Buffers(LayerPlan layer)
         {
-            var argmax = new LayerBuffer("Argmax", "int", layer.OutputSize, "");
+            var argmax = new LayerBuffer("argmax", layer.OutputSize) { ElementType = "int" };
             return InputGradient.NeedsBuffer(layer)
                 ? EquatableArray.Create(argmax, LayerBuffer.InputGradient((int)layer.InputShapes[0].Size))
                 : EquatableArray.Create(argmax);
@@ -37,14 +37,14 @@ namespace NetGen.Generator.Layers
 
         public void EmitForward(SourceWriter writer, LayerCode code) =>
             writer.Line("global::NetGen.Kernels.MaxPool2D.Forward(" + PoolOptions.ShapeValue(code.Layer) + ", " + code.Batch + ", "
-                + code.Inputs[0] + ", " + code.Output + ", " + code.Buffer(0) + ");");
+                + code.Inputs[0] + ", " + code.Output + ", " + code.Buffer("argmax") + ");");
 
         public void EmitBackward(SourceWriter writer, LayerCode code)
         {
             if (code.InputGradients[0] is null) return;
             writer.Line("global::NetGen.Kernels.MaxPool2D.Backward(" + PoolOptions.ShapeValue(code.Layer) + ", " + code.Batch + ", "
-                + code.Buffer(0) + ", " + code.OutputGradient + ", " + InputGradient.Target(code, 1) + ");");
-            InputGradient.AddBuffered(writer, code, 1);
+                + code.Buffer("argmax") + ", " + code.OutputGradient + ", " + InputGradient.Target(code) + ");");
+            InputGradient.AddBuffered(writer, code);
         }
     }
 

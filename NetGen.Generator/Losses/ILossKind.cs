@@ -16,14 +16,16 @@ namespace NetGen.Generator.Losses
         /// <summary>The <c>TrainStep</c> parameter name: <c>labels</c> or <c>targets</c>.</summary>
         string TargetName { get; }
 
-        /// <summary>Targets per sample for an output of <paramref name="outputSize"/> floats.</summary>
-        string TargetsPerSample(int outputSize);
+        /// <summary>Targets per sample for the last layer's per-sample <paramref name="output"/> (a literal).</summary>
+        string TargetsPerSample(Shape output);
 
-        /// <summary>Null when the loss fits the last layer's per-sample output; otherwise what it needs, for NG0103.</summary>
+        /// <summary>Null when the loss fits the last layer's per-sample output; otherwise what it needs, for NG0103
+        /// (NG0143 when the output is a sequence).</summary>
         string? Requirement(Shape output);
 
-        /// <summary>The call that returns the mean loss and writes its gradient into <paramref name="gradient"/>.</summary>
-        string Call(int outputSize, string output, string gradient);
+        /// <summary>The call that returns the mean loss over <paramref name="output"/> and writes its gradient into
+        /// <paramref name="gradient"/>.</summary>
+        string Call(Shape output, string activations, string gradient);
     }
 
     /// <summary>The registry of losses.</summary>

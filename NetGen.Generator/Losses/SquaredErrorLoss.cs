@@ -14,14 +14,14 @@ namespace NetGen.Generator.Losses
 
         public string TargetName => "targets";
 
-        public string TargetsPerSample(int outputSize) => Literals.Int(outputSize);
+        public string TargetsPerSample(Shape output) => Literals.Int(output.Size);
 
         public string? Requirement(Shape output) => null;
 
-        public string Call(int outputSize, string output, string gradient) =>
-            "global::NetGen.Kernels.Losses.SquaredError(batch, " + Literals.Int(outputSize) + ", " + output + ", targets, " + gradient + ")";
+        public string Call(Shape output, string activations, string gradient) =>
+            "global::NetGen.Kernels.Losses.SquaredError(batch, " + Literals.Int(output.Size) + ", " + activations + ", targets, " + gradient + ")";
 
-        public string GpuCall(int outputSize, string output, string gradient) =>
-            "global::NetGen.Gpu.GpuLosses.SquaredError(_device, batch, " + Literals.Int(outputSize) + ", " + output + ", _state.Targets.View, " + gradient + ", _state.Loss.View)";
+        public string GpuCall(Shape output, string activations, string gradient) =>
+            "global::NetGen.Gpu.GpuLosses.SquaredError(_device, batch, " + Literals.Int(output.Size) + ", " + activations + ", _state.Targets.View, " + gradient + ", _state.Loss.View)";
     }
 }

@@ -11,7 +11,7 @@ namespace NetGen.Generator.Model
             "LayerNames", "LayerShapes", "Parameters", "Gradients", "Layers", "ParameterTensors", "Forward", "TrainStep",
             "Summary", "SummaryText", "RunForward", "RunBackward", "CheckBatch", "NetworkErrors",
             "_parameters", "_gradients", "_activations", "_activationGradients", "_layers", "_maxBatch", "_currentBatch",
-            "s_parameterTensors", "RngState", "_rng",
+            "s_parameterTensors", "RngState", "_rng", "RecommendedClipNorm", "DefaultClipNorm", "ResetState",
         };
     }
 }

@@ -16,10 +16,22 @@ namespace NetGen.Generator.Model
     {
         public static readonly InitScheme Zeros = new InitScheme(null, 0, 0);
 
+        /// <summary>A block set to one value after the method ran (an LSTM's forget-gate bias), or null.</summary>
+        public InitFill? Fill { get; init; }
+
+        /// <summary>Uniform U(±1/√fanIn), PyTorch's default for recurrent weights and biases (fanIn = hidden size).</summary>
+        public static InitScheme Uniform(int fanIn) => new InitScheme("Uniform", fanIn, 0);
+
+        /// <summary>LeCun normal N(0, 1/fanIn); with fanIn = 1, PyTorch's N(0, 1) for embedding tables.</summary>
+        public static InitScheme LeCun(int fanIn) => new InitScheme("LeCun", fanIn, 0);
+
         /// <summary>He normal N(0, 2/fanIn), for ReLU units.</summary>
         public static InitScheme He(int fanIn) => new InitScheme("He", fanIn, 0);
 
         /// <summary>Glorot uniform U(±√(6/(fanIn+fanOut))), for tanh, logistic and linear units.</summary>
         public static InitScheme Glorot(int fanIn, int fanOut) => new InitScheme("Glorot", fanIn, fanOut);
     }
+
+    /// <summary>Floats <c>[Start, Start + Length)</c> of a tensor set to <paramref name="Value"/> after its initialisation.</summary>
+    internal sealed record InitFill(int Start, int Length, float Value);
 }

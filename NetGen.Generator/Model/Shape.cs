@@ -8,6 +8,24 @@ namespace NetGen.Generator.Model
     {
         public static Shape Of(params int[] dims) => new Shape(new EquatableArray<int>(dims));
 
+        /// <summary>A <c>[steps, features]</c> sequence of vectors (an embedding's or recurrent layer's output).</summary>
+        public static Shape Sequence(int steps, int features) => Of(steps, features) with { Role = ShapeRole.Sequence };
+
+        /// <summary>A <c>[length]</c> sequence of token ids in <c>[0, vocabulary)</c> (a token input).</summary>
+        public static Shape Tokens(int length, int vocabulary) => Of(length) with { Role = ShapeRole.Tokens, Vocabulary = vocabulary };
+
+        /// <summary>What the dimensions mean; <see cref="ShapeRole.Plain"/> unless a sequence layer made the shape.</summary>
+        public ShapeRole Role { get; init; }
+
+        /// <summary>Distinct token ids of a <see cref="ShapeRole.Tokens"/> shape; 0 otherwise.</summary>
+        public int Vocabulary { get; init; }
+
+        /// <summary>Time steps of a <see cref="ShapeRole.Sequence"/> or <see cref="ShapeRole.Tokens"/> shape (its first dimension).</summary>
+        public int Steps => Dims[0];
+
+        /// <summary>Features per time step of a <see cref="ShapeRole.Sequence"/> shape (its last dimension).</summary>
+        public int Features => Dims[Dims.Count - 1];
+
         public int Rank => Dims.Count;
 
         /// <summary>Number of floats per sample: the product of the dimensions (a long so that overflow can be reported).</summary>
@@ -35,6 +53,14 @@ namespace NetGen.Generator.Model
             return sb.Append(')').ToString();
         }
 
+        /// <summary>How the shape reads in messages: <c>[B,64,128] (a sequence of 64 steps)</c>.</summary>
+        public string Describe() => WithBatch() + Role switch
+        {
+            ShapeRole.Sequence => " (a sequence of " + Steps.ToString(CultureInfo.InvariantCulture) + " steps)",
+            ShapeRole.Tokens => " (" + Steps.ToString(CultureInfo.InvariantCulture) + " token ids below " + Vocabulary.ToString(CultureInfo.InvariantCulture) + ")",
+            _ => "",
+        };
+
         private string Format(string? batch)
         {
             var sb = new StringBuilder("[");
@@ -46,5 +72,16 @@ namespace NetGen.Generator.Model
             }
             return sb.Append(']').ToString();
         }
+    }
+
+    /// <summary>What a shape's dimensions mean, for the layers that care (sequence layers, per-step Dense and loss).</summary>
+    internal enum ShapeRole
+    {
+        /// <summary>Plain features: a Dense layer flattens them.</summary>
+        Plain,
+        /// <summary><c>[T, F]</c>: F features at each of T time steps, batch outermost (<c>[B, T, F]</c> in memory).</summary>
+        Sequence,
+        /// <summary><c>[T]</c>: T token ids, passed as floats.</summary>
+        Tokens,
     }
 }

@@ -1,3 +1,4 @@
+using NetGen.Generator.Layers;
 using NetGen.Generator.Model;
 
 namespace NetGen.Generator.Planning
@@ -24,6 +25,10 @@ namespace NetGen.Generator.Planning
         int ActivationsPerSample, int ActivationGradientsPerSample, ulong ShapeSignature)
     {
         public LayerPlan Input => Layers[0];
+
+        /// <summary>True when a layer recurs over time steps (a <see cref="RecurrentLayer"/>): the
+        /// network recommends clipping gradients by their global norm.</summary>
+        public bool Recurrent { get; init; }
 
         public LayerPlan Output => Layers[Layers.Count - 1];
     }
@@ -53,6 +58,12 @@ namespace NetGen.Generator.Planning
         string Local, string GradientLocal, string Description)
     {
         public int OutputSize => (int)Output.Size;
+
+        /// <summary>Buffers beyond the output that the kind asked for (<see cref="IBufferedLayerKind"/>); empty for most.</summary>
+        public EquatableArray<LayerBuffer> Buffers { get; init; }
+
+        /// <summary>The field of buffer <paramref name="buffer"/>: <c>_lstm1Gates</c>.</summary>
+        public string BufferField(LayerBuffer buffer) => "_" + Local + char.ToUpperInvariant(buffer.Name[0]) + buffer.Name.Substring(1);
 
         public int ParameterCount
         {

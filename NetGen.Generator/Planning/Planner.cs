@@ -51,6 +51,7 @@ namespace NetGen.Generator.Planning
             var layers = new LayerPlan[count];
             long parameterOffset = 0, activationOffset = 0, gradientOffset = 0;
             var signature = new StringBuilder();
+            bool recurrent = false;
             for (int i = 0; i < count; i++)
             {
                 var layer = spec.Layers[i];
@@ -66,11 +67,13 @@ namespace NetGen.Generator.Planning
                     parameterOffset += length;
                 }
                 bool needsGradient = inferred.Live[i] && !kind.IsInput;
-                layers[i] = new LayerPlan(i, layer.Name, layer.Kind, layer.Options, layer.Activation,
+                var planned = new LayerPlan(i, layer.Name, layer.Kind, layer.Options, layer.Activation,
                     new EquatableArray<int>(sources), inputs, output, parameters.ToEquatableArray(),
                     (int)activationOffset, needsGradient ? (int)gradientOffset : -1, inferred.Live[i],
                     AccumulateFlags(inferred, i), names.Activation(layer.Name), names.Gradient(layer.Name),
                     kind.Describe(layer, inputs, output));
+                layers[i] = kind is IBufferedLayerKind buffered ? planned with { Buffers = buffered.Buffers(planned) } : planned;
+                recurrent |= kind is RecurrentLayer;
                 activationOffset += output.Size;
                 if (needsGradient) gradientOffset += output.Size;
                 signature.Append(layer.Kind).Append(output).Append('<').Append(string.Join(",", sources)).Append('{');
@@ -85,7 +88,7 @@ namespace NetGen.Generator.Planning
                 }
             }
             return new NetworkPlan(inferred.Loss?.Name, new EquatableArray<LayerPlan>(layers), (int)parameterOffset,
-                (int)activationOffset, (int)gradientOffset, ShapeSignature.Hash(signature.ToString()));
+                (int)activationOffset, (int)gradientOffset, ShapeSignature.Hash(signature.ToString())) { Recurrent = recurrent };
         }
 
         /// <summary>

@@ -59,11 +59,16 @@ namespace NetGen.Generator.Shapes
                 : DiagnosticInfo.Create(DiagnosticDescriptors.LayerSettingOutOfRange, layer.AttributeLocation, ShapeChain.Marker, kind.Name, layer.Name,
                     name, value, minimum == 0 ? "zero or more" : "at least " + minimum.ToString(CultureInfo.InvariantCulture));
 
-        /// <summary>NG0113 unless <paramref name="input"/> is <c>[C, spatial…]</c> with <paramref name="spatial"/> axes.</summary>
+        /// <summary>NG0144 on token ids; NG0113 on a sequence or unless <paramref name="input"/> is <c>[C, spatial…]</c>
+        /// with <paramref name="spatial"/> axes.</summary>
         private static DiagnosticInfo? Rank(ILayerKind kind, LayerSpec layer, Shape input, int spatial)
         {
-            if (input.Rank == spatial + 1) return null;
+            if (TokenRules.NotTokens(kind, layer, input) is { } tokens) return tokens;
             string expected = spatial == 1 ? "[channels, length]" : "[channels, height, width]";
+            if (input.Role == ShapeRole.Sequence)
+                return DiagnosticInfo.Create(DiagnosticDescriptors.WrongInputRank, layer.AttributeLocation, ShapeChain.Marker, layer.Name, kind.Name, expected,
+                    input + " (a sequence of " + input.Steps.ToString(CultureInfo.InvariantCulture) + " steps)", "a sequence [steps, features] goes to Rnn/Lstm/Gru or a per-step Dense, not to convolution or pooling");
+            if (input.Rank == spatial + 1) return null;
             string hint = input.Rank < spatial + 1
                 ? "convolution and pooling layers come before Dense layers, and an [Input] for them declares " + expected
                 : "declare the input with " + (spatial + 1).ToString(CultureInfo.InvariantCulture) + " dimensions " + expected;

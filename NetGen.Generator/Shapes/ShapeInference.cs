@@ -143,7 +143,9 @@ namespace NetGen.Generator.Shapes
             if (result.Loss.Requirement(output) is { } requirement)
             {
                 var layer = spec.Layers[last];
-                result.Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFit, layer.AttributeLocation, result.Loss.Name, requirement, layer.Name, output));
+                result.Diagnostics.Add(output.Role == ShapeRole.Sequence
+                    ? DiagnosticInfo.Create(DiagnosticDescriptors.PerStepLossDoesNotFit, layer.AttributeLocation, result.Loss.Name, layer.Name, output.Describe(), requirement)
+                    : DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFit, layer.AttributeLocation, result.Loss.Name, requirement, layer.Name, output));
             }
         }
 

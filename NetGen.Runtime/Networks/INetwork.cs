@@ -56,4 +56,11 @@ public interface INetwork
 
     /// <summary>A Keras-style table of layers, output shapes and parameter counts.</summary>
     string Summary();
+
+    /// <summary>
+    /// The global L2 norm gradients should be clipped to before each update when the caller sets none (the
+    /// <see cref="Training.Trainer"/> uses it when <c>TrainerOptions.ClipNorm</c> is null); null: no clipping. Generated
+    /// networks with a recurrent layer return their <c>DefaultClipNorm</c> (5), all others null.
+    /// </summary>
+    float? RecommendedClipNorm => null;
 }

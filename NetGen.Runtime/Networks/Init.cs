@@ -16,4 +16,20 @@ public static class Init
         float a = MathF.Sqrt(6f / (fanIn + fanOut));
         for (int i = 0; i < weights.Length; i++) weights[i] = a * (2f * rng.NextFloat() - 1f);
     }
+
+    /// <summary>Uniform U(−1/√fanIn, 1/√fanIn): PyTorch's default for recurrent weights and biases, with fanIn the
+    /// hidden size (the same draws as the recurrent kernels' <c>Initialize</c>).</summary>
+    public static void Uniform(Span<float> weights, int fanIn, ref Rng rng)
+    {
+        float k = 1f / MathF.Sqrt(fanIn);
+        for (int i = 0; i < weights.Length; i++) weights[i] = k * (2f * rng.NextFloat() - 1f);
+    }
+
+    /// <summary>LeCun normal: N(0, 1 / fanIn). With fanIn = 1 (a one-hot input has one active unit) it is PyTorch's
+    /// N(0, 1) for embedding tables.</summary>
+    public static void LeCun(Span<float> weights, int fanIn, ref Rng rng)
+    {
+        float std = MathF.Sqrt(1f / fanIn);
+        for (int i = 0; i < weights.Length; i++) weights[i] = std * rng.NextGaussian();
+    }
 }

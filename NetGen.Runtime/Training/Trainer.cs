@@ -20,7 +20,8 @@ public sealed class TrainerOptions
     public int MaxShift { get; init; }
     /// <summary>Learning-rate schedule over steps; the optimizer's initial rate is the base.</summary>
     public LearningRateSchedule? Schedule { get; init; }
-    /// <summary>Clip gradients to this global L2 norm before each update (null: no clipping).</summary>
+    /// <summary>Clip gradients to this global L2 norm before each update (null: the network's
+    /// <see cref="INetwork.RecommendedClipNorm"/>, which is 5 for recurrent networks and none for others).</summary>
     public float? ClipNorm { get; init; }
     /// <summary>Checkpoint written atomically after every epoch and on cancellation (null: none).</summary>
     public string? CheckpointPath { get; init; }
@@ -88,6 +89,9 @@ public sealed class Trainer
         long samples = 0;
         double trainSeconds = 0;
         bool isClassifier = _network.Loss == Loss.SoftmaxCrossEntropy;
+        // Sequence outputs carry one label per time step: accuracy counts every step of every sample.
+        int steps = Math.Max(train.LabelSize, 1), classes = _network.OutputSize / steps;
+        float? clipNorm = _options.ClipNorm ?? _network.RecommendedClipNorm;
         using var metricsLog = _options.MetricsPath is null ? null : OpenMetricsLog(_options.MetricsPath, append: resumeFrom is not null);
 
         for (int epoch = startEpoch; epoch < _options.Epochs; epoch++)
@@ -111,14 +115,14 @@ public sealed class Trainer
                     ? _network.TrainStep(batch.Inputs, batch.Labels, batch.Size)
                     : _network.TrainStep(batch.Inputs, batch.Targets, batch.Size);
                 CheckFinite(loss, epoch, step);
-                if (_options.ClipNorm is float maxNorm)
+                if (clipNorm is float maxNorm)
                     CheckFinite(GradientClipping.ClipByGlobalNorm(_network.Gradients, maxNorm), epoch, step, "gradient norm");
                 _optimizer.Step(_network.Parameters, _network.Gradients);
 
                 lossSum += loss * batch.Size;
                 seen += batch.Size;
                 if (isClassifier)
-                    correct += Metrics.CountCorrect(_network.Layers[^1].Output, batch.Labels, batch.Size, _network.OutputSize);
+                    correct += Metrics.CountCorrect(_network.Layers[^1].Output, batch.Labels, batch.Size * steps, classes);
                 step++;
                 progress?.Report(new TrainingProgress(epoch, _options.Epochs, batchIndex, batches, (float)(lossSum / seen),
                     seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
@@ -131,7 +135,7 @@ public sealed class Trainer
             var evaluation = test is null ? new Evaluation(float.NaN, float.NaN, 0) : Evaluate(_network, test, _network.MaxBatch);
             var metrics = new EpochMetrics(epoch + 1, _optimizer.LearningRate,
                 seen > 0 ? (float)(lossSum / seen) : float.NaN,
-                isClassifier && seen > 0 ? (float)correct / seen : float.NaN,
+                isClassifier && seen > 0 ? (float)correct / (seen * steps) : float.NaN,
                 evaluation.Loss, evaluation.Accuracy, seconds, seen / Math.Max(seconds, 1e-9));
             epochs.Add(metrics);
             if (metricsLog is not null) WriteMetrics(metricsLog, metrics);
@@ -152,15 +156,17 @@ public sealed class Trainer
         double lossSum = 0;
         long correct = 0;
         int size = data.SampleSize, outputs = network.OutputSize;
+        // A sequence output scores one label per time step: steps rows of outputs / steps classes per sample.
+        int steps = Math.Max(data.LabelSize, 1), classes = outputs / steps;
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int n = Math.Min(batchSize, data.Count - start);
             var output = network.Forward(data.Features.Slice(start * size, n * size), n);
             if (isClassifier)
             {
-                var labels = data.Labels.Slice(start, n);
-                lossSum += Losses.SoftmaxCrossEntropy(n, outputs, output, labels, default) * (double)n;
-                correct += Metrics.CountCorrect(output, labels, n, outputs);
+                var labels = data.Labels.Slice(start * steps, n * steps);
+                lossSum += Losses.SoftmaxCrossEntropy(n * steps, classes, output, labels, default) * (double)n;
+                correct += Metrics.CountCorrect(output, labels, n * steps, classes);
             }
             else
             {
@@ -168,7 +174,7 @@ public sealed class Trainer
             }
         }
         int count = Math.Max(data.Count, 1);
-        return new Evaluation((float)(lossSum / count), isClassifier ? (float)correct / count : float.NaN, data.Count);
+        return new Evaluation((float)(lossSum / count), isClassifier ? (float)correct / ((long)count * steps) : float.NaN, data.Count);
     }
 
     private void CheckCompatible(Dataset data, string name)

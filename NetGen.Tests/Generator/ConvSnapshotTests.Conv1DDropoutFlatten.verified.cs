@@ -65,12 +65,12 @@ namespace Demo
         private readonly float[] _gradients;
         private readonly float[] _activations;
         private readonly float[] _activationGradients;
+        private readonly float[] _convWorkspace; // Conv workspace, fixed size
+        private readonly float[] _dropMask; // Drop mask, 24 per sample
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
         private global::NetGen.Rng _rng;
-        private readonly float[] _convWorkspace;
-        private readonly float[] _dropMask;
 
         /// <summary>
         /// Creates the network with buffers for batches of up to <paramref name="maxBatch"/> samples and initialises its
@@ -95,6 +95,8 @@ namespace Demo
             _gradients = new float[78];
             _activations = new float[maxBatch * 98];
             _activationGradients = new float[maxBatch * 74];
+            _convWorkspace = new float[global::NetGen.Kernels.Conv1D.WorkspaceSize(new global::NetGen.Kernels.Conv1DShape(2, 12, 4, 3, 2, 1))];
+            _dropMask = new float[maxBatch * 24];
 
             // Weights in declaration order from one generator; biases stay zero.
             var rng = new global::NetGen.Rng(seed);
@@ -102,8 +104,6 @@ namespace Demo
             global::NetGen.Init.Glorot(_parameters.AsSpan(28, 48), 24, 2, ref rng); // Out.weight
             // The same generator goes on to draw the dropout masks (RngState saves and restores it).
             _rng = rng;
-            _convWorkspace = new float[global::NetGen.Kernels.Conv1D.WorkspaceSize(new global::NetGen.Kernels.Conv1DShape(2, 12, 4, 3, 2, 1))];
-            _dropMask = new float[maxBatch * 24];
 
             _layers = global::System.Array.AsReadOnly(new global::NetGen.Layer[]
             {
@@ -160,6 +160,9 @@ namespace Demo
 
         /// <inheritdoc/>
         public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
+
+        /// <inheritdoc/>
+        public float? RecommendedClipNorm => null;
 
         /// <summary>Runs the network on <paramref name="batch"/> samples of 24 floats ([B,2,12]); returns the activations of Out, [B,2], valid until the next call.</summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)

@@ -77,14 +77,14 @@ namespace Demo
         private readonly float[] _gradients;
         private readonly float[] _activations;
         private readonly float[] _activationGradients;
+        private readonly float[] _c1Workspace; // C1 workspace, fixed size
+        private readonly int[] _s2Argmax; // S2 argmax, 1176 per sample
+        private readonly float[] _c3Workspace; // C3 workspace, fixed size
+        private readonly int[] _s4Argmax; // S4 argmax, 400 per sample
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
         private global::NetGen.Rng _rng;
-        private readonly float[] _c1Workspace;
-        private readonly int[] _s2Argmax;
-        private readonly float[] _c3Workspace;
-        private readonly int[] _s4Argmax;
 
         /// <summary>
         /// Creates the network with buffers for batches of up to <paramref name="maxBatch"/> samples and initialises its
@@ -115,6 +115,10 @@ namespace Demo
             _gradients = new float[61706];
             _activations = new float[maxBatch * 8878];
             _activationGradients = new float[maxBatch * 8094];
+            _c1Workspace = new float[global::NetGen.Kernels.Conv2D.WorkspaceSize(new global::NetGen.Kernels.Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2))];
+            _s2Argmax = new int[maxBatch * 1176];
+            _c3Workspace = new float[global::NetGen.Kernels.Conv2D.WorkspaceSize(new global::NetGen.Kernels.Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0))];
+            _s4Argmax = new int[maxBatch * 400];
 
             // Weights in declaration order from one generator; biases stay zero.
             var rng = new global::NetGen.Rng(seed);
@@ -125,10 +129,6 @@ namespace Demo
             global::NetGen.Init.Glorot(_parameters.AsSpan(60856, 840), 84, 10, ref rng); // Logits.weight
             // The same generator goes on to draw the dropout masks (RngState saves and restores it).
             _rng = rng;
-            _c1Workspace = new float[global::NetGen.Kernels.Conv2D.WorkspaceSize(new global::NetGen.Kernels.Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2))];
-            _s2Argmax = new int[maxBatch * 1176];
-            _c3Workspace = new float[global::NetGen.Kernels.Conv2D.WorkspaceSize(new global::NetGen.Kernels.Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0))];
-            _s4Argmax = new int[maxBatch * 400];
 
             _layers = global::System.Array.AsReadOnly(new global::NetGen.Layer[]
             {
@@ -194,6 +194,9 @@ namespace Demo
 
         /// <inheritdoc/>
         public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
+
+        /// <inheritdoc/>
+        public float? RecommendedClipNorm => null;
 
         /// <summary>Runs the network on <paramref name="batch"/> samples of 784 floats ([B,1,28,28]); returns the activations of Logits, [B,10], valid until the next call.</summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)

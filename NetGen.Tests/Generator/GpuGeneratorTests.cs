@@ -160,6 +160,33 @@ public class GpuGeneratorTests
         AssertCompilesCleanly(output);
     }
 
+    /// <summary>Only dense networks get a twin: a sequence network or a ConvNet gets NG0300 naming its first layer
+    /// without device kernels, and its CPU code alone, compiling cleanly beside ILGPU.</summary>
+    [Theory]
+    [InlineData("""
+        [TokenInput(Vocabulary = 10, Length = 6)] public partial Layer Text { get; }
+        [Embedding(4)] public partial Layer E { get; }
+        [Lstm(8)] public partial Layer L { get; }
+        [Dense(10)] public partial Layer Logits { get; }
+        """, "layer 'Text' is of kind TokenInput")]
+    [InlineData("""
+        [Input(1, 8, 8)] public partial Layer Image { get; }
+        [Conv2D(2, Kernel = 3), Relu] public partial Layer C { get; }
+        [Dense(10)] public partial Layer Logits { get; }
+        """, "layer 'C' is of kind Conv2D")]
+    public void NG0300_LayersWithoutDeviceKernels(string layers, string blocker)
+    {
+        var (source, span) = GeneratorHarness.Marked("using NetGen;\n\n[Network(Loss = Loss.SoftmaxCrossEntropy)]\npublic partial class [|Net|]\n{\n" + layers + "}\n");
+        var (result, output) = Run(source, IlGpu, RuntimeGpu);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0300", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.GetLineSpan().Span);
+        Assert.Equal("Network 'Net' gets no GPU type (Net.Gpu) although ILGPU is referenced: " + blocker + ", which has no GPU kernels yet; " +
+                     "it trains on the CPU only", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(["Net.g.cs"], result.GeneratedSources.Select(s => s.HintName));
+        AssertCompilesCleanly(output);
+    }
+
     [Fact]
     public void UnrelatedEditLeavesTheGpuTwinCached()
     {

@@ -21,11 +21,11 @@ public class IncrementalTests
         }
         """;
 
-    private static readonly string[] Steps = [NetworkGenerator.Steps.Parse, NetworkGenerator.Steps.Plan, NetworkGenerator.Steps.Emit];
+    internal static readonly string[] Steps = [NetworkGenerator.Steps.Parse, NetworkGenerator.Steps.Plan, NetworkGenerator.Steps.Emit];
 
-    private static GeneratorRunResult RunTwice(Func<Compilation, SyntaxTree, SyntaxTree, Compilation> edit)
+    internal static GeneratorRunResult RunTwice(Func<Compilation, SyntaxTree, SyntaxTree, Compilation> edit, string source = Network)
     {
-        var network = GeneratorHarness.Parse(Network, "Mlp.cs");
+        var network = GeneratorHarness.Parse(source, "Mlp.cs");
         var other = GeneratorHarness.Parse("namespace Demo; public class Other { public int X; }", "Other.cs");
         var compilation = GeneratorHarness.Compilation(network, other);
         var driver = GeneratorHarness.Driver().RunGenerators(compilation);
@@ -33,7 +33,7 @@ public class IncrementalTests
         return driver.GetRunResult().Results.Single();
     }
 
-    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
+    internal static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
         result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
 
     [Fact]

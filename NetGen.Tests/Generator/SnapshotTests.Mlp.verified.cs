@@ -157,6 +157,9 @@ namespace Demo
         /// <inheritdoc/>
         public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
 
+        /// <inheritdoc/>
+        public float? RecommendedClipNorm => null;
+
         /// <summary>Runs the network on <paramref name="batch"/> samples of 784 floats ([B,784]); returns the activations of Logits, [B,10], valid until the next call.</summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
         {

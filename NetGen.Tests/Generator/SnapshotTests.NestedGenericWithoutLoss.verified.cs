@@ -137,6 +137,9 @@ namespace Demo
             /// <inheritdoc/>
             public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
 
+            /// <inheritdoc/>
+            public float? RecommendedClipNorm => null;
+
             /// <summary>Runs the network on <paramref name="batch"/> samples of 3 floats ([B,3]); returns the activations of Code, [B,2], valid until the next call.</summary>
             public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
             {

@@ -155,6 +155,9 @@ namespace Demo.Regression
         /// <inheritdoc/>
         public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
 
+        /// <inheritdoc/>
+        public float? RecommendedClipNorm => null;
+
         /// <summary>Runs the network on <paramref name="batch"/> samples of 6 floats ([B,2,3]); returns the activations of Value, [B,1], valid until the next call.</summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
         {

@@ -155,6 +155,9 @@ partial class Branches : global::NetGen.INetwork
     /// <inheritdoc/>
     public (uint, uint, uint, uint) RngState { get => _rng.State; set => _rng = global::NetGen.Rng.FromState(value); }
 
+    /// <inheritdoc/>
+    public float? RecommendedClipNorm => null;
+
     /// <summary>Runs the network on <paramref name="batch"/> samples of 4 floats ([B,4]); returns the activations of Head, [B,2], valid until the next call.</summary>
     public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch)
     {

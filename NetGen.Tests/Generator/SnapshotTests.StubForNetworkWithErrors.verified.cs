@@ -72,6 +72,9 @@ partial class Broken : global::NetGen.INetwork
     public (uint, uint, uint, uint) RngState { get => throw new global::System.InvalidOperationException(NetworkErrors); set => throw new global::System.InvalidOperationException(NetworkErrors); }
 
     /// <inheritdoc/>
+    public float? RecommendedClipNorm => throw new global::System.InvalidOperationException(NetworkErrors);
+
+    /// <inheritdoc/>
     public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> input, int batch) => throw new global::System.InvalidOperationException(NetworkErrors);
 
     /// <inheritdoc/>
