@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using NetGen.Checkpoints;
 using NetGen.Data;
 using NetGen.Optimizers;
+using NetGen.Samples.Text;
 
 namespace NetGen.Samples.Aot;
 
@@ -113,6 +114,23 @@ internal static class Commands
             }
         }
         Console.WriteLine(string.Create(Invariant, $"parameters fnv1a64 {Fnv1a(MemoryMarshal.AsBytes((ReadOnlySpan<float>)network.Parameters)):x16}"));
+        return 0;
+    }
+
+    /// <summary><c>generate</c>: <c>--prompt</c> followed by <c>--length</c> characters sampled from a
+    /// <see cref="CharLstm"/> checkpoint at <c>--temperature</c> with <c>--seed</c>, by the samples' own
+    /// <see cref="CharSampler.Sample"/>, so the text equals <c>netgen-samples generate</c>'s for the same arguments.</summary>
+    public static int Generate(CommandLine options)
+    {
+        string checkpoint = options.Required("--checkpoint");
+        RequireFile("--checkpoint", checkpoint, "a safetensors checkpoint of CharLstm (e.g. data/checkpoints/charlstm.safetensors)");
+        string vocabulary = CharVocabulary.Load(options.Required("--vocab"));
+        int length = options.Int("--length", 500, min: 0);
+        float temperature = options.PositiveFloat("--temperature", 0.8f);
+        ulong seed = options.ULong("--seed", 1);
+        var network = new CharLstm(1);
+        Checkpoint.Load(checkpoint, network);
+        Console.WriteLine(CharSampler.Sample(network.Parameters, vocabulary, options.Optional("--prompt") ?? "", length, temperature, seed));
         return 0;
     }
 

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using NetGen.Checkpoints;
 using NetGen.Data;
@@ -92,7 +91,7 @@ internal static class CharCommands
         }
         Console.WriteLine($"held-out {Bits(final.Loss):F3} bits per character over {result.TrainSeconds:F1} s of training");
         Console.WriteLine("sample (temperature 0.8):");
-        Console.WriteLine(Sample(network.Parameters, corpus.Vocabulary, "// ", 300, 0.8f, a.Seed));
+        Console.WriteLine(CharSampler.Sample(network.Parameters, corpus.Vocabulary, "// ", 300, 0.8f, a.Seed));
         return 0;
     }
 
@@ -101,7 +100,7 @@ internal static class CharCommands
         if (length < 0) throw new ArgumentException($"--length must be 0 or more (got {length}).");
         if (!(temperature > 0)) throw new ArgumentException($"--temperature must be positive (got {temperature}).");
         var (network, vocabulary) = LoadTrained(checkpoint);
-        Console.WriteLine(Sample(network.Parameters, vocabulary.Characters, prompt, length, temperature, seed));
+        Console.WriteLine(CharSampler.Sample(network.Parameters, vocabulary.Characters, prompt, length, temperature, seed));
         return 0;
     }
 
@@ -153,43 +152,6 @@ internal static class CharCommands
         var network = new CharLstm(1);
         Checkpoint.Load(path, network);
         return (network, vocabulary);
-    }
-
-    /// <summary>
-    /// <paramref name="prompt"/> followed by <paramref name="length"/> sampled characters: the trained weights run one
-    /// character per call in <see cref="CharLstmStep"/>, whose LSTM carries its state, each next character drawn from
-    /// softmax(logits / <paramref name="temperature"/>) over the vocabulary.
-    /// </summary>
-    private static string Sample(ReadOnlySpan<float> parameters, string vocabulary, string prompt, int length, float temperature, ulong seed)
-    {
-        var step = new CharLstmStep(1);
-        parameters.CopyTo(step.Parameters);
-        var index = vocabulary.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-        string start = prompt.Length > 0 ? prompt : vocabulary.Contains('\n') ? "\n" : vocabulary[..1];
-        var text = new StringBuilder(prompt);
-        var token = new float[1];
-        var probabilities = new float[vocabulary.Length];
-        ReadOnlySpan<float> logits = default;
-        foreach (char c in start)
-        {
-            token[0] = index.TryGetValue(c, out int id) ? id
-                : throw new ArgumentException($"--prompt: character '{c}' (U+{(int)c:X4}) is not in the model's vocabulary of {vocabulary.Length} characters.");
-            logits = step.Forward(token, 1);
-        }
-        var rng = new Rng(seed);
-        for (int n = 0; n < length; n++)
-        {
-            for (int v = 0; v < probabilities.Length; v++) probabilities[v] = logits[v] / temperature;
-            Metrics.Softmax(probabilities, probabilities);
-            float r = rng.NextFloat(), sum = 0;
-            int next = probabilities.Length - 1;
-            for (int v = 0; v < probabilities.Length; v++)
-                if ((sum += probabilities[v]) > r) { next = v; break; }
-            text.Append(vocabulary[next]);
-            token[0] = next;
-            logits = step.Forward(token, 1);
-        }
-        return text.ToString();
     }
 
     /// <summary>Projections of <paramref name="rows"/> (centred) on their two principal axes, found by power iteration

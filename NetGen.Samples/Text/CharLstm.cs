@@ -2,7 +2,7 @@ namespace NetGen.Samples.Text;
 
 /// <summary>
 /// Character-level language model (Karpathy's char-rnn, in NetGen): 64 characters in, the next character predicted at
-/// every step. Up to <see cref="CharText.MaxVocabulary"/> distinct characters; 64-wide embeddings, one 256-wide LSTM,
+/// every step. Up to 128 distinct characters (<c>CharText.MaxVocabulary</c>); 64-wide embeddings, one 256-wide LSTM,
 /// a per-step dense layer to the logits, softmax cross-entropy averaged over all B·64 steps.
 /// </summary>
 [Network(Loss = Loss.SoftmaxCrossEntropy)]

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using NetGen.Samples.Text;
+
+namespace NetGen.Samples.Aot;
+
+/// <summary>
+/// Reads the <c>*.vocab.json</c> that <c>netgen-samples train --model charlstm</c> writes beside its checkpoint,
+/// <c>{"vocabulary": "…"}</c> (character i of the string is token i), with <see cref="Utf8JsonReader"/>: no reflection,
+/// so nothing for the trimmer or NativeAOT to warn about.
+/// </summary>
+internal static class CharVocabulary
+{
+    /// <summary>The vocabulary string: 1 to <see cref="CharLstmStep.OutputSize"/> characters, or an exception naming
+    /// <paramref name="path"/> and what is wrong.</summary>
+    public static string Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"--vocab: file '{path}' does not exist; pass the *.vocab.json written beside the checkpoint by `netgen-samples train --model charlstm`.", path);
+        string? vocabulary = null;
+        try
+        {
+            var reader = new Utf8JsonReader(File.ReadAllBytes(path));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw Bad(path, "is not a JSON object");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool wanted = reader.ValueTextEquals("vocabulary"u8);
+                if (!reader.Read()) break;
+                if (wanted)
+                    vocabulary = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad(path, "has a \"vocabulary\" that is not a string");
+                else
+                    reader.Skip();
+            }
+        }
+        catch (JsonException e)
+        {
+            throw Bad(path, $"is not valid JSON ({e.Message})");
+        }
+        return vocabulary is { Length: > 0 and <= CharLstmStep.OutputSize }
+            ? vocabulary
+            : throw Bad(path, $"holds no \"vocabulary\" string of 1 to {CharLstmStep.OutputSize} characters");
+    }
+
+    private static InvalidDataException Bad(string path, string problem) =>
+        new($"--vocab: '{path}' {problem}; pass the *.vocab.json written beside the checkpoint by `netgen-samples train --model charlstm`.");
+}
