@@ -91,7 +91,7 @@ internal static unsafe class GemmDriver
                                 for (int i = 0; i < mr; i++)
                                 {
                                     if (overwrite) new ReadOnlySpan<float>(tile + i * NR, nr).CopyTo(new Span<float>(c + i * g.Ldc, nr));
-                                    else Elementwise.AddTo(c + i * g.Ldc, tile + i * NR, nr, TKernel.Lanes);
+                                    else Elementwise.AddTo(ref c[i * g.Ldc], in tile[i * NR], nr, TKernel.Lanes);
                                 }
                             }
                             if (last && epilogue)

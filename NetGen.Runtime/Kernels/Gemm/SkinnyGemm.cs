@@ -60,7 +60,7 @@ internal static unsafe class SkinnyGemm
                         // Partial last vector: compute the padded row into scratch, keep the valid columns.
                         Pass(kc, a, g.CsA, panel, ldb, tile, vectors, true, wide);
                         if (overwrite) new ReadOnlySpan<float>(tile, w).CopyTo(new Span<float>(c, w));
-                        else Elementwise.AddTo(c, tile, w, lanes);
+                        else Elementwise.AddTo(ref *c, in *tile, w, lanes);
                     }
                 }
             }
