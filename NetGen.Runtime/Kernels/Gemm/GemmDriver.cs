@@ -86,8 +86,9 @@ internal static unsafe class GemmDriver
                                 TKernel.Run(kc, a, rsA, csA, panel, ldb, c, g.Ldc, overwrite);
                             else
                             {
-                                // Edge tile: compute the full MR×NR into scratch, keep the valid corner.
-                                TKernel.Run(kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                                // Edge tile: compute MR×NR (or MR×Lanes for a narrow last panel) into scratch, keep the valid corner.
+                                if (nr <= TKernel.Lanes) TKernel.RunNarrow(kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                                else TKernel.Run(kc, a, rsA, csA, panel, ldb, tile, NR, true);
                                 for (int i = 0; i < mr; i++)
                                 {
                                     if (overwrite) new ReadOnlySpan<float>(tile + i * NR, nr).CopyTo(new Span<float>(c + i * g.Ldc, nr));
