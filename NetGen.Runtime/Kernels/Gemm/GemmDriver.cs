@@ -70,10 +70,12 @@ internal static unsafe class GemmDriver
                         else if (nr == NR) { panel = bBlock + jr; ldb = g.RsB; }
                         else
                         {
-                            // Unpacked path (one row block): the last partial panel is padded once per k-block.
-                            Packing.PackB(kc, nr, NR, bBlock + jr, g.RsB, 1, bEdge);
+                            // Unpacked path (one row block): the last partial panel is padded once per k-block,
+                            // to one vector when the narrow kernel will read it.
+                            int width = nr <= TKernel.Lanes ? TKernel.Lanes : NR;
+                            Packing.PackB(kc, nr, width, bBlock + jr, g.RsB, 1, bEdge);
                             panel = bEdge;
-                            ldb = NR;
+                            ldb = width;
                         }
                         float* bias = g.Bias == null ? null : g.Bias + jc + jr;
                         for (int ir = 0; ir < mc; ir += MR)
