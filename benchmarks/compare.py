@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reads one run.sh output folder (BenchmarkDotNet JSON reports + torch.jsonl) and prints a Markdown table:
-NetGen and PyTorch times per case and thread count, PyTorch/NetGen (> 1: NetGen is faster), NetGen's allocation
+NetGen and PyTorch times per case and thread count (each side's minimum over its ~25 ms samples), PyTorch/NetGen (> 1: NetGen is faster), NetGen's allocation
 per call, and each side's 2-thread speed-up. Usage: compare.py OUT_DIR"""
 import glob
 import json
@@ -30,10 +30,10 @@ def load_netgen(folder):
         for b in report.get("Benchmarks", []):
             params = dict(p.split("=", 1) for p in b.get("Parameters", "").split("&") if "=" in p)
             stats = b.get("Statistics") or {}
-            if "Median" not in stats:
+            if "Min" not in stats:
                 continue
             alloc = (b.get("Memory") or {}).get("BytesAllocatedPerOperation")
-            rows.append((b["Type"], b["Method"], params, stats["Median"] / 1000.0, alloc))
+            rows.append((b["Type"], b["Method"], params, stats["Min"] / 1000.0, alloc))
     return rows
 
 
@@ -58,6 +58,7 @@ def main():
     if peak:
         flops = 2.0 * 24 * (1 << 20) * 16
         print(f"FMA peak, 1 core (24 independent zmm FMA chains): {flops / (peak[0][3] * 1e3):.1f} GFLOP/s\n")
+    print("Times: minimum per call over 30 samples of ~25 ms on each side, µs.\n")
     print("| case | threads | NetGen µs | PyTorch µs | PyTorch / NetGen | NetGen B/op | NetGen GFLOP/s | PyTorch GFLOP/s |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     scaling = []

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch (CPU) side of benchmarks/run.sh: the same shapes as NetGen.Benchmarks, at 1 and 2 threads.
 
-Prints one JSON object per line: {"case": ..., "threads": n, "us": median microseconds per call, "runs": k}.
+Prints one JSON object per line: {"case": ..., "threads": n, "us": minimum and "median_us": median microseconds per
+call over 30 samples, "runs": calls timed}.
 Run with Debian's python3-torch (`apt-get install -y python3-torch`, then /usr/bin/python3). Debian's torch calls
 the system BLAS; with the default netlib reference BLAS torch.mm is ~20x slower, so run.sh checks that OpenBLAS
 (libopenblas0-openmp) provides libblas.so.3.
@@ -15,28 +16,30 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def timed(fn, min_seconds=0.25, repeats=7):
-    """Median over `repeats` timings of a loop of n calls, n chosen so each timing lasts about min_seconds."""
-    for _ in range(3):
+def timed(fn, sample_seconds=0.025, samples=30):
+    """(minimum, median) over `samples` timings of a loop of n calls, n chosen so each timing lasts about
+    sample_seconds: many short samples, so that on a shared machine some run undisturbed (run.sh compares minima,
+    as BenchmarkDotNet's 30 iterations of ~25 ms on the NetGen side)."""
+    for _ in range(5):
         fn()
-    n, t = 1, 0.0
+    n = 1
     while True:
         start = time.perf_counter()
         for _ in range(n):
             fn()
         t = time.perf_counter() - start
-        if t >= min_seconds / 4:
+        if t >= sample_seconds / 4:
             break
         n *= 2
-    n = max(1, int(n * min_seconds / max(t, 1e-9)))
-    samples = []
-    for _ in range(repeats):
+    n = max(1, int(n * sample_seconds / max(t, 1e-9)))
+    times = []
+    for _ in range(samples):
         start = time.perf_counter()
         for _ in range(n):
             fn()
-        samples.append((time.perf_counter() - start) / n)
-    samples.sort()
-    return samples[len(samples) // 2] * 1e6, n * repeats
+        times.append((time.perf_counter() - start) / n * 1e6)
+    times.sort()
+    return times[0], times[len(times) // 2], n * samples
 
 
 def mlp():
@@ -112,8 +115,9 @@ def main():
         torch.set_num_threads(threads)
         for name, fn in cases():
             if args.filter in name:
-                us, runs = timed(fn)
-                print(json.dumps({"case": name, "threads": threads, "us": round(us, 3), "runs": runs}), flush=True)
+                best, median, runs = timed(fn)
+                print(json.dumps({"case": name, "threads": threads, "us": round(best, 3), "median_us": round(median, 3),
+                                  "runs": runs}), flush=True)
 
 
 if __name__ == "__main__":
