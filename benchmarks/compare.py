@@ -56,7 +56,7 @@ def main():
     netgen, torch = load_netgen(folder), load_torch(folder)
     peak = [r for r in netgen if r[1] == "FmaPeak"]
     if peak:
-        flops = 2.0 * 24 * (1 << 20) * 16
+        flops = 2.0 * 24 * (1 << 14) * 16
         print(f"FMA peak, 1 core (24 independent zmm FMA chains): {flops / (peak[0][3] * 1e3):.1f} GFLOP/s\n")
     print("Times: minimum per call over 30 samples of ~25 ms on each side, µs.\n")
     print("| case | threads | NetGen µs | PyTorch µs | PyTorch / NetGen | NetGen B/op | NetGen GFLOP/s | PyTorch GFLOP/s |")
