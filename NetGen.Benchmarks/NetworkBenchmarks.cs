@@ -49,6 +49,7 @@ public class NetworkSmallBenchmarks
     {
         Threading.MaxThreads = Threads;
         _f = new Mlp.Fixture(1);
+        _f.TrainStep(); // real gradients for the optimizer step (zeros would keep the momentum at exactly 0)
     }
 
     [Benchmark]

@@ -17,6 +17,16 @@ var mlp = new Mlp.Fixture(batch);
 Report($"train step b{batch} + SGD", MinUs(() => mlp.TrainStep()));
 Report($"train step b{batch} alone", MinUs(() => mlp.Net.TrainStep(mlp.Input, mlp.Labels, batch)));
 Report("SGD momentum step", MinUs(() => mlp.Sgd.Step(mlp.Net.Parameters, mlp.Net.Gradients)));
+{
+    // Subnormal values make every multiply on them take a microcode assist.
+    int nan = 0, sub = 0;
+    foreach (float v in mlp.Net.Parameters) { if (!float.IsFinite(v)) nan++; else if (float.IsSubnormal(v)) sub++; }
+    int bsub = 0;
+    foreach (float v in mlp.Sgd.State[0].Values) if (float.IsSubnormal(v)) bsub++;
+    int gsub = 0;
+    foreach (float v in mlp.Net.Gradients) if (float.IsSubnormal(v)) gsub++;
+    Console.WriteLine($"after the SGD steps: non-finite params {nan}, subnormal params {sub}, subnormal momentum {bsub}, subnormal grads {gsub}");
+}
 Report($"forward b{batch}", MinUs(() => mlp.Net.Forward(mlp.Input, batch)));
 Report("forward b1", MinUs(() => mlp.Net.Forward(mlp.Input.AsSpan(0, Mlp.InputSize), 1), 200));
 
