@@ -131,7 +131,7 @@ public static class Conv2D
         where TAct : struct, IActivation
     {
         Check(shape, batch, x.Length, w.Length, bias.Length, y.Length, workspace.Length);
-        if (direct) MapOps.Require(workspace.Length, PaddedInputSize(shape), nameof(workspace), nameof(Conv2D));
+        if (direct) Elementwise.Require(workspace.Length, PaddedInputSize(shape), nameof(workspace), nameof(Conv2D));
         int pixels = shape.OutHeight * shape.OutWidth;
         for (int b = 0; b < batch; b++)
         {
@@ -144,7 +144,7 @@ public static class Conv2D
             }
             Gemm.MatMul(shape.OutChannels, pixels, shape.PatchSize, w, Patches(shape, xb, workspace), yb, accumulate: false);
             for (int o = 0; o < shape.OutChannels; o++)
-                MapOps.BiasActivation<TAct>(yb.Slice(o * pixels, pixels), bias.IsEmpty ? 0f : bias[o]);
+                Elementwise.BiasActivate<TAct>(yb.Slice(o * pixels, pixels), bias.IsEmpty ? 0f : bias[o]);
         }
     }
 
@@ -160,10 +160,10 @@ public static class Conv2D
         where TAct : struct, IActivation
     {
         Check(shape, batch, x.Length, w.Length, 0, y.Length, workspace.Length);
-        if (!dbias.IsEmpty) MapOps.Require(dbias.Length, shape.OutChannels, nameof(dbias), nameof(Conv2D));
-        MapOps.Require(dy.Length, (long)batch * shape.OutputSize, nameof(dy), nameof(Conv2D));
-        MapOps.Require(dw.Length, shape.WeightSize, nameof(dw), nameof(Conv2D));
-        if (!dx.IsEmpty) MapOps.Require(dx.Length, (long)batch * shape.InputSize, nameof(dx), nameof(Conv2D));
+        if (!dbias.IsEmpty) Elementwise.Require(dbias.Length, shape.OutChannels, nameof(dbias), nameof(Conv2D));
+        Elementwise.Require(dy.Length, (long)batch * shape.OutputSize, nameof(dy), nameof(Conv2D));
+        Elementwise.Require(dw.Length, shape.WeightSize, nameof(dw), nameof(Conv2D));
+        if (!dx.IsEmpty) Elementwise.Require(dx.Length, (long)batch * shape.InputSize, nameof(dx), nameof(Conv2D));
 
         int pixels = shape.OutHeight * shape.OutWidth;
         dw.Slice(0, shape.WeightSize).Clear();
@@ -173,9 +173,9 @@ public static class Conv2D
             var xb = x.Slice(b * shape.InputSize, shape.InputSize);
             var dyb = dy.Slice(b * shape.OutputSize, shape.OutputSize);
             if (typeof(TAct) != typeof(Identity))
-                MapOps.MultiplyByDerivative<TAct>(dyb, y.Slice(b * shape.OutputSize, shape.OutputSize));
+                Elementwise.MultiplyDerivative<TAct>(dyb, y.Slice(b * shape.OutputSize, shape.OutputSize));
             if (!dbias.IsEmpty)
-                for (int o = 0; o < shape.OutChannels; o++) dbias[o] += MapOps.Sum(dyb.Slice(o * pixels, pixels));
+                for (int o = 0; o < shape.OutChannels; o++) dbias[o] += Elementwise.Sum(dyb.Slice(o * pixels, pixels));
 
             // dw[outC, patch] += dy_b[outC, pixels] · cols_bᵀ; the patch matrix is rebuilt rather than kept from the
             // forward pass, which would cost a batch's worth of workspace.
@@ -303,7 +303,7 @@ public static class Conv2D
         {
             var dyo = dyb.Slice(o * pixels, pixels);
             var dwo = dw.Slice(o * patch, patch);
-            for (int t = 0; t < patch; t++) dwo[t] += MapOps.Dot(dyo, cols.Slice(t * pixels, pixels));
+            for (int t = 0; t < patch; t++) dwo[t] += Elementwise.Dot(dyo, cols.Slice(t * pixels, pixels));
         }
     }
 
@@ -317,10 +317,10 @@ public static class Conv2D
     private static void Check(in Conv2DShape shape, int batch, int x, int w, int bias, int y, int workspace)
     {
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Conv2D: the batch size must be zero or positive.");
-        MapOps.Require(x, (long)batch * shape.InputSize, nameof(x), nameof(Conv2D));
-        MapOps.Require(w, shape.WeightSize, nameof(w), nameof(Conv2D));
-        if (bias != 0) MapOps.Require(bias, shape.OutChannels, nameof(bias), nameof(Conv2D));
-        MapOps.Require(y, (long)batch * shape.OutputSize, nameof(y), nameof(Conv2D));
-        MapOps.Require(workspace, WorkspaceSize(shape), nameof(workspace), nameof(Conv2D));
+        Elementwise.Require(x, (long)batch * shape.InputSize, nameof(x), nameof(Conv2D));
+        Elementwise.Require(w, shape.WeightSize, nameof(w), nameof(Conv2D));
+        if (bias != 0) Elementwise.Require(bias, shape.OutChannels, nameof(bias), nameof(Conv2D));
+        Elementwise.Require(y, (long)batch * shape.OutputSize, nameof(y), nameof(Conv2D));
+        Elementwise.Require(workspace, WorkspaceSize(shape), nameof(workspace), nameof(Conv2D));
     }
 }

@@ -54,7 +54,7 @@ public static unsafe class Dense
         fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx)
         {
             if (typeof(TAct) != typeof(Identity))
-                Elementwise.MultiplyDerivative<TAct>(pdy, py, batch * outputs, lanes);
+                Elementwise.MultiplyDerivative<TAct>(dy.Slice(0, batch * outputs), y, lanes);
             // dw[i,o] = Σ_b x[b,i]·dy[b,o]: x read as Aᵀ in place.
             Gemm.Run<Identity>(new GemmArgs
             {
@@ -66,7 +66,7 @@ public static unsafe class Dense
             if (!dbias.IsEmpty)
             {
                 dbias.Slice(0, outputs).Clear();
-                for (int b = 0; b < batch; b++) Elementwise.AddTo(pdb, pdy + (nint)b * outputs, outputs, lanes);
+                for (int b = 0; b < batch; b++) Elementwise.AddTo(ref *pdb, in pdy[(nint)b * outputs], outputs, lanes);
             }
             // dx[b,i] = Σ_o dy[b,o]·w[i,o]: w read as Bᵀ (packed panel by panel).
             if (!dx.IsEmpty)

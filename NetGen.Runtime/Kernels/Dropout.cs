@@ -18,8 +18,8 @@ public static class Dropout
         if (!(rate >= 0f && rate < 1f))
             throw new ArgumentOutOfRangeException(nameof(rate), rate, "Dropout: the rate must lie in [0, 1); a rate of 1 would drop every value.");
         int n = x.Length;
-        MapOps.Require(y.Length, n, nameof(y), nameof(Dropout));
-        MapOps.Require(mask.Length, n, nameof(mask), nameof(Dropout));
+        Elementwise.Require(y.Length, n, nameof(y), nameof(Dropout));
+        Elementwise.Require(mask.Length, n, nameof(mask), nameof(Dropout));
         float keep = 1f / (1f - rate);
         var m = mask.Slice(0, n);
         if (rate == 0f)
@@ -40,14 +40,14 @@ public static class Dropout
             }
             rng = local;
         }
-        MapOps.Multiply(x, m, y);
+        Elementwise.Multiply(x, m, y);
     }
 
     /// <summary>dx[i] = dy[i] · mask[i] for i &lt; dy.Length (dx may be dy). Allocates nothing.</summary>
     public static void Backward(ReadOnlySpan<float> mask, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        MapOps.Require(mask.Length, dy.Length, nameof(mask), nameof(Dropout));
-        MapOps.Require(dx.Length, dy.Length, nameof(dx), nameof(Dropout));
-        MapOps.Multiply(dy, mask, dx);
+        Elementwise.Require(mask.Length, dy.Length, nameof(mask), nameof(Dropout));
+        Elementwise.Require(dx.Length, dy.Length, nameof(dx), nameof(Dropout));
+        Elementwise.Multiply(dy, mask, dx);
     }
 }

@@ -1,11 +1,15 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
 
 /// <summary>
-/// Element-wise loops shared by the GEMM epilogue, Dense backward and the losses. Each loop runs 16-lane chunks,
-/// then an 8-lane chunk, then a scalar tail; <c>lanes</c> caps the width (16, 8 or 1) so that a test can force the
-/// narrower paths on a machine that has the wider ones.
+/// The element-wise loops every kernel shares (GEMM epilogue, Dense, losses, convolution, pooling, dropout,
+/// recurrent cells), and the buffer-length check of the convolution-family kernels. Each loop runs 16-lane chunks,
+/// then an 8-lane chunk, then a scalar tail; where a <c>lanes</c> argument exists it caps the width (16, 8 or 1) so
+/// that a test can force the narrower paths on a machine that has the wider ones (16, the default, means the widest
+/// accelerated).
 /// </summary>
 internal static unsafe class Elementwise
 {
@@ -34,32 +38,79 @@ internal static unsafe class Elementwise
             x[j] = TAct.Apply(bias != null ? x[j] + bias[j] : x[j]);
     }
 
-    /// <summary>dy[i] = dy[i]·act′(y[i]) for i &lt; n, act′ written through the output y.</summary>
-    public static void MultiplyDerivative<TAct>(float* dy, float* y, int n, int lanes) where TAct : struct, IActivation
+    /// <summary>x[j] = act(x[j] + bias) for j &lt; x.Length, one scalar bias: the fused convolution epilogue over one output channel.</summary>
+    public static void BiasActivate<TAct>(Span<float> x, float bias) where TAct : struct, IActivation
     {
-        int i = 0;
-        if (lanes >= 16 && Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16)
-                (Vector512.Load(dy + i) * TAct.Derivative(Vector512.Load(y + i))).Store(dy + i);
-        if (lanes >= 8 && Vector256.IsHardwareAccelerated)
-            for (; i <= n - 8; i += 8)
-                (Vector256.Load(dy + i) * TAct.Derivative(Vector256.Load(y + i))).Store(dy + i);
-        for (; i < n; i++)
-            dy[i] *= TAct.Derivative(y[i]);
+        int n = x.Length, i = 0;
+        ref float p = ref MemoryMarshal.GetReference(x);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var b = Vector512.Create(bias);
+            for (; i <= n - 16; i += 16) TAct.Apply(Vector512.LoadUnsafe(ref p, (nuint)i) + b).StoreUnsafe(ref p, (nuint)i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var b = Vector256.Create(bias);
+            for (; i <= n - 8; i += 8) TAct.Apply(Vector256.LoadUnsafe(ref p, (nuint)i) + b).StoreUnsafe(ref p, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref p, i) = TAct.Apply(Unsafe.Add(ref p, i) + bias);
     }
 
-    /// <summary>sum[j] += x[j] for j &lt; n.</summary>
-    public static void AddTo(float* sum, float* x, int n, int lanes)
+    /// <summary>v[j] = act(v[j]) in place for j &lt; v.Length (the recurrent gates' non-linearities).</summary>
+    public static void Activate<TAct>(Span<float> v) where TAct : struct, IActivation
+    {
+        fixed (float* p = v) BiasActivate<TAct>(p, v.Length, null, 16);
+    }
+
+    /// <summary>dy[i] = dy[i]·act′(y[i]) for i &lt; dy.Length, act′ written through the output y.</summary>
+    public static void MultiplyDerivative<TAct>(Span<float> dy, ReadOnlySpan<float> y, int lanes = 16) where TAct : struct, IActivation
+    {
+        int n = dy.Length, i = 0;
+        ref float d = ref MemoryMarshal.GetReference(dy);
+        ref float py = ref MemoryMarshal.GetReference(y.Slice(0, n));
+        if (lanes >= 16 && Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16)
+                (Vector512.LoadUnsafe(ref d, (nuint)i) * TAct.Derivative(Vector512.LoadUnsafe(ref py, (nuint)i))).StoreUnsafe(ref d, (nuint)i);
+        if (lanes >= 8 && Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+                (Vector256.LoadUnsafe(ref d, (nuint)i) * TAct.Derivative(Vector256.LoadUnsafe(ref py, (nuint)i))).StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) *= TAct.Derivative(Unsafe.Add(ref py, i));
+    }
+
+    /// <summary>sum[j] += x[j] for j &lt; n: inlined, for the short rows of col2im and the GEMM edge tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddTo(ref float sum, ref readonly float x, int n, int lanes = 16)
     {
         int j = 0;
+        ref float a = ref Unsafe.AsRef(in x);
         if (lanes >= 16 && Vector512.IsHardwareAccelerated)
             for (; j <= n - 16; j += 16)
-                (Vector512.Load(sum + j) + Vector512.Load(x + j)).Store(sum + j);
+                (Vector512.LoadUnsafe(ref sum, (nuint)j) + Vector512.LoadUnsafe(ref a, (nuint)j)).StoreUnsafe(ref sum, (nuint)j);
         if (lanes >= 8 && Vector256.IsHardwareAccelerated)
             for (; j <= n - 8; j += 8)
-                (Vector256.Load(sum + j) + Vector256.Load(x + j)).Store(sum + j);
+                (Vector256.LoadUnsafe(ref sum, (nuint)j) + Vector256.LoadUnsafe(ref a, (nuint)j)).StoreUnsafe(ref sum, (nuint)j);
         for (; j < n; j++)
-            sum[j] += x[j];
+            Unsafe.Add(ref sum, j) += Unsafe.Add(ref a, j);
+    }
+
+    /// <summary>sum[j] += x[j] for j &lt; sum.Length; throws when x is shorter than sum.</summary>
+    public static void AddTo(Span<float> sum, ReadOnlySpan<float> x)
+    {
+        if (x.Length < sum.Length)
+            throw new ArgumentException($"The addend has {x.Length} floats but the sum has {sum.Length}; pass an addend at least as long as the sum.", nameof(x));
+        AddTo(ref MemoryMarshal.GetReference(sum), in MemoryMarshal.GetReference(x), sum.Length);
+    }
+
+    /// <summary>dst[i] = src[i] for i &lt; n: an inlined copy for the short rows of im2col, where a Memmove call costs more than the copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Copy(ref float src, ref float dst, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector512.LoadUnsafe(ref src, (nuint)i).StoreUnsafe(ref dst, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8) Vector256.LoadUnsafe(ref src, (nuint)i).StoreUnsafe(ref dst, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
     }
 
     /// <summary>max_j x[j] for j &lt; n (n ≥ 1).</summary>
@@ -153,5 +204,89 @@ internal static unsafe class Elementwise
             if (dst != null) dst[j] = d * scale;
         }
         return sum;
+    }
+
+    /// <summary>dst[i] = a[i] · b[i] for i &lt; a.Length; dst may be a or b.</summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst)
+    {
+        int n = a.Length, i = 0;
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b.Slice(0, n));
+        ref float d = ref MemoryMarshal.GetReference(dst.Slice(0, n));
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16)
+                (Vector512.LoadUnsafe(ref pa, (nuint)i) * Vector512.LoadUnsafe(ref pb, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+                (Vector256.LoadUnsafe(ref pa, (nuint)i) * Vector256.LoadUnsafe(ref pb, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref pa, i) * Unsafe.Add(ref pb, i);
+    }
+
+    /// <summary>Σ x[i], accumulated in vector lanes.</summary>
+    public static float Sum(ReadOnlySpan<float> x)
+    {
+        int n = x.Length, i = 0;
+        ref float p = ref MemoryMarshal.GetReference(x);
+        float sum = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var acc = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16) acc += Vector512.LoadUnsafe(ref p, (nuint)i);
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8) acc += Vector256.LoadUnsafe(ref p, (nuint)i);
+            sum = Vector256.Sum(acc);
+        }
+        for (; i < n; i++) sum += Unsafe.Add(ref p, i);
+        return sum;
+    }
+
+    /// <summary>Σ a[i]·b[i] for i &lt; a.Length, with four independent vector accumulators to cover the FMA latency.</summary>
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int n = a.Length, i = 0;
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b.Slice(0, n));
+        float sum = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; i <= n - 64; i += 64)
+            {
+                s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref pa, (nuint)i), Vector512.LoadUnsafe(ref pb, (nuint)i), s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref pa, (nuint)i + 16), Vector512.LoadUnsafe(ref pb, (nuint)i + 16), s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref pa, (nuint)i + 32), Vector512.LoadUnsafe(ref pb, (nuint)i + 32), s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref pa, (nuint)i + 48), Vector512.LoadUnsafe(ref pb, (nuint)i + 48), s3);
+            }
+            for (; i <= n - 16; i += 16)
+                s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref pa, (nuint)i), Vector512.LoadUnsafe(ref pb, (nuint)i), s0);
+            sum = Vector512.Sum((s0 + s1) + (s2 + s3));
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<float> s0 = default, s1 = default;
+            for (; i <= n - 16; i += 16)
+            {
+                s0 += Vector256.LoadUnsafe(ref pa, (nuint)i) * Vector256.LoadUnsafe(ref pb, (nuint)i);
+                s1 += Vector256.LoadUnsafe(ref pa, (nuint)i + 8) * Vector256.LoadUnsafe(ref pb, (nuint)i + 8);
+            }
+            for (; i <= n - 8; i += 8)
+                s0 += Vector256.LoadUnsafe(ref pa, (nuint)i) * Vector256.LoadUnsafe(ref pb, (nuint)i);
+            sum = Vector256.Sum(s0 + s1);
+        }
+        for (; i < n; i++) sum += Unsafe.Add(ref pa, i) * Unsafe.Add(ref pb, i);
+        return sum;
+    }
+
+    /// <summary>Throws when a buffer is shorter than the kernel needs, naming the argument and the size to allocate.</summary>
+    public static void Require(int length, long needed, string argument, string kernel)
+    {
+        if (length < needed)
+            throw new ArgumentException(
+                $"{kernel}: '{argument}' holds {length} elements but this call needs {needed}; size it from the shape's *Size properties for the batch.",
+                argument);
     }
 }

@@ -40,7 +40,7 @@ public static class Embedding
         for (int i = 0; i < count; i++)
         {
             int id = TokenId(tokens, i, vocabulary);
-            Recurrent.AddTo(dTable.Slice(id * dim, dim), dy.Slice(i * dim, dim));
+            Elementwise.AddTo(dTable.Slice(id * dim, dim), dy.Slice(i * dim, dim));
         }
     }
 

@@ -66,11 +66,11 @@ public static class Gru
                 int row = b * steps + t;
                 var a = gates.Slice(row * width, width);
                 var u = recurrent.Slice(b * width, width);
-                Recurrent.AddTo(a, bIh);
-                Recurrent.AddTo(u, bHh);
+                Elementwise.AddTo(a, bIh);
+                Elementwise.AddTo(u, bHh);
                 var rz = a.Slice(0, 2 * hidden);
-                Recurrent.AddTo(rz, u);
-                Recurrent.Activate<Sigmoid>(rz);
+                Elementwise.AddTo(rz, u);
+                Elementwise.Activate<Sigmoid>(rz);
                 var un = u.Slice(2 * hidden, hidden);
                 un.CopyTo(hn.Slice(row * hidden, hidden));
                 var hb = h.Slice(b * hidden, hidden);
@@ -134,7 +134,7 @@ public static class Gru
                 var hp = hPrev.Slice(b * hidden, hidden);
                 var dhb = dh.Slice(b * hidden, hidden);
                 var dub = du.Slice(b * width, width);
-                if (!dy.IsEmpty) Recurrent.AddTo(dhb, dy.Slice(row * hidden, hidden));
+                if (!dy.IsEmpty) Elementwise.AddTo(dhb, dy.Slice(row * hidden, hidden));
                 StepBackward(hidden, a, un, hp, dhb, dub);
             }
             Recurrent.HiddenGradients(batch, hidden, width, hPrev, du, wHh, dwHh, dbHh, dh, accumulateDh: true);

@@ -40,7 +40,7 @@ internal static class Im2Col
                 if (jHi == jLo) continue;
                 ref float src = ref Unsafe.Add(ref px, (c * s.Height + ih) * s.Width + jLo * stride + v - s.PaddingWidth);
                 if (stride == 1)
-                    MapOps.Copy(ref src, ref Unsafe.Add(ref dst, jLo), jHi - jLo);
+                    Elementwise.Copy(ref src, ref Unsafe.Add(ref dst, jLo), jHi - jLo);
                 else
                     for (int j = jLo; j < jHi; j++) Unsafe.Add(ref dst, j) = Unsafe.Add(ref src, (j - jLo) * stride);
             }
@@ -70,7 +70,7 @@ internal static class Im2Col
                 ref float src = ref Unsafe.Add(ref row, i * outW + jLo);
                 ref float dst = ref Unsafe.Add(ref pd, (c * s.Height + ih) * s.Width + jLo * stride + v - s.PaddingWidth);
                 if (stride == 1)
-                    MapOps.Add(ref src, ref dst, jHi - jLo);
+                    Elementwise.AddTo(ref dst, in src, jHi - jLo);
                 else
                     for (int j = 0; j < jHi - jLo; j++) Unsafe.Add(ref dst, j * stride) += Unsafe.Add(ref src, j);
             }

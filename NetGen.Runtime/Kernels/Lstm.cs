@@ -73,12 +73,12 @@ public static class Lstm
             {
                 int row = b * steps + t;
                 var z = gates.Slice(row * width, width);
-                Recurrent.AddTo(z, recurrent.Slice(b * width, width));
-                Recurrent.AddTo(z, bIh);
-                Recurrent.AddTo(z, bHh);
-                Recurrent.Activate<Sigmoid>(z.Slice(0, 2 * hidden));
-                Recurrent.Activate<Tanh>(z.Slice(2 * hidden, hidden));
-                Recurrent.Activate<Sigmoid>(z.Slice(3 * hidden, hidden));
+                Elementwise.AddTo(z, recurrent.Slice(b * width, width));
+                Elementwise.AddTo(z, bIh);
+                Elementwise.AddTo(z, bHh);
+                Elementwise.Activate<Sigmoid>(z.Slice(0, 2 * hidden));
+                Elementwise.Activate<Tanh>(z.Slice(2 * hidden, hidden));
+                Elementwise.Activate<Sigmoid>(z.Slice(3 * hidden, hidden));
 
                 var cb = c.Slice(b * hidden, hidden);
                 var hb = h.Slice(b * hidden, hidden);
@@ -153,7 +153,7 @@ public static class Lstm
                 var dhb = dh.Slice(b * hidden, hidden);
                 var dcb = dc.Slice(b * hidden, hidden);
                 var dzb = dz.Slice(b * width, width);
-                if (!dy.IsEmpty) Recurrent.AddTo(dhb, dy.Slice(row * hidden, hidden));
+                if (!dy.IsEmpty) Elementwise.AddTo(dhb, dy.Slice(row * hidden, hidden));
                 StepBackward(hidden, z, cell, cPrev, dhb, dcb, dzb);
                 dzb.CopyTo(z);
             }

@@ -48,8 +48,8 @@ public readonly struct Pool2DShape
     internal void Check(string kernel, int batch, int x, int y)
     {
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"{kernel}: the batch size must be zero or positive.");
-        MapOps.Require(x, (long)batch * InputSize, nameof(x), kernel);
-        MapOps.Require(y, (long)batch * OutputSize, nameof(y), kernel);
+        Elementwise.Require(x, (long)batch * InputSize, nameof(x), kernel);
+        Elementwise.Require(y, (long)batch * OutputSize, nameof(y), kernel);
     }
 }
 
@@ -64,7 +64,7 @@ public static class MaxPool2D
     public static void Forward(in Pool2DShape shape, int batch, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
     {
         shape.Check(nameof(MaxPool2D), batch, x.Length, y.Length);
-        if (!argmax.IsEmpty) MapOps.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
+        if (!argmax.IsEmpty) Elementwise.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
         // Windows are a few floats each, so the loops index through references rather than slicing spans per window;
         // every offset lies inside the lengths checked above.
         int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
@@ -144,7 +144,7 @@ public static class MaxPool2D
     public static void Backward(in Pool2DShape shape, int batch, ReadOnlySpan<int> argmax, ReadOnlySpan<float> dy, Span<float> dx)
     {
         shape.Check(nameof(MaxPool2D), batch, dx.Length, dy.Length);
-        MapOps.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
+        Elementwise.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
         dx.Slice(0, batch * shape.InputSize).Clear();
         int outputs = shape.OutputSize;
         for (int b = 0; b < batch; b++)

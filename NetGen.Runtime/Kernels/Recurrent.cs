@@ -83,7 +83,7 @@ internal static class Recurrent
         Span<float> dwHh, Span<float> dbHh, Span<float> dh, bool accumulateDh)
     {
         Gemm.MatMulTransA(hidden, width, batch, hPrev, dHid, dwHh, accumulate: true);
-        for (int b = 0; b < batch; b++) AddTo(dbHh.Slice(0, width), dHid.Slice(b * width, width));
+        for (int b = 0; b < batch; b++) Elementwise.AddTo(dbHh.Slice(0, width), dHid.Slice(b * width, width));
         Gemm.MatMulTransB(batch, hidden, width, dHid, wHh, dh, accumulate: accumulateDh);
     }
 
@@ -99,7 +99,7 @@ internal static class Recurrent
         Gemm.MatMulTransA(inputs, width, rows, x, dGates, dwIh, accumulate: false);
         var db = dbIh.Slice(0, width);
         db.Clear();
-        for (int r = 0; r < rows; r++) AddTo(db, dGates.Slice(r * width, width));
+        for (int r = 0; r < rows; r++) Elementwise.AddTo(db, dGates.Slice(r * width, width));
         if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, dGates, wIh, dx, accumulate: false);
     }
 
@@ -130,36 +130,4 @@ internal static class Recurrent
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> v, Span<float> s, int j) =>
         v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
-
-    /// <summary>sum[j] += x[j] for j &lt; sum.Length.</summary>
-    public static void AddTo(Span<float> sum, ReadOnlySpan<float> x)
-    {
-        int n = sum.Length;
-        if (x.Length < n) throw new ArgumentException("Addend shorter than the sum.", nameof(x));
-        ref float s = ref MemoryMarshal.GetReference(sum);
-        ref float a = ref MemoryMarshal.GetReference(x);
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; j <= n - 16; j += 16)
-                (Vector512.LoadUnsafe(ref s, (nuint)j) + Vector512.LoadUnsafe(ref a, (nuint)j)).StoreUnsafe(ref s, (nuint)j);
-        if (Vector256.IsHardwareAccelerated)
-            for (; j <= n - 8; j += 8)
-                (Vector256.LoadUnsafe(ref s, (nuint)j) + Vector256.LoadUnsafe(ref a, (nuint)j)).StoreUnsafe(ref s, (nuint)j);
-        for (; j < n; j++) Unsafe.Add(ref s, j) += Unsafe.Add(ref a, j);
-    }
-
-    /// <summary>v[j] = act(v[j]) in place: the gate non-linearities, where the exponentials dominate the step's element-wise cost.</summary>
-    public static void Activate<TAct>(Span<float> v) where TAct : struct, IActivation
-    {
-        int n = v.Length;
-        ref float p = ref MemoryMarshal.GetReference(v);
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; j <= n - 16; j += 16)
-                TAct.Apply(Vector512.LoadUnsafe(ref p, (nuint)j)).StoreUnsafe(ref p, (nuint)j);
-        if (Vector256.IsHardwareAccelerated)
-            for (; j <= n - 8; j += 8)
-                TAct.Apply(Vector256.LoadUnsafe(ref p, (nuint)j)).StoreUnsafe(ref p, (nuint)j);
-        for (; j < n; j++) Unsafe.Add(ref p, j) = TAct.Apply(Unsafe.Add(ref p, j));
-    }
 }

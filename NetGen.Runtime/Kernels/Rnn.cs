@@ -56,12 +56,12 @@ public static class Rnn
             {
                 int row = b * steps + t;
                 var z = gates.Slice(row * hidden, hidden);
-                Recurrent.AddTo(z, recurrent.Slice(b * hidden, hidden));
-                Recurrent.AddTo(z, bIh);
-                Recurrent.AddTo(z, bHh);
+                Elementwise.AddTo(z, recurrent.Slice(b * hidden, hidden));
+                Elementwise.AddTo(z, bIh);
+                Elementwise.AddTo(z, bHh);
                 var hb = h.Slice(b * hidden, hidden);
                 z.CopyTo(hb);
-                Recurrent.Activate<Tanh>(hb);
+                Elementwise.Activate<Tanh>(hb);
                 hb.CopyTo(hs.Slice(row * hidden, hidden));
             }
         }
@@ -116,7 +116,7 @@ public static class Rnn
                 var hb = hs.Slice(row * hidden, hidden);
                 var dhb = dh.Slice(b * hidden, hidden);
                 var dzb = dz.Slice(b * hidden, hidden);
-                if (!dy.IsEmpty) Recurrent.AddTo(dhb, dy.Slice(row * hidden, hidden));
+                if (!dy.IsEmpty) Elementwise.AddTo(dhb, dy.Slice(row * hidden, hidden));
                 StepBackward(hb, dhb, dzb);
                 dzb.CopyTo(gates.Slice(row * hidden, hidden));
             }

@@ -70,10 +70,12 @@ internal static unsafe class GemmDriver
                         else if (nr == NR) { panel = bBlock + jr; ldb = g.RsB; }
                         else
                         {
-                            // Unpacked path (one row block): the last partial panel is padded once per k-block.
-                            Packing.PackB(kc, nr, NR, bBlock + jr, g.RsB, 1, bEdge);
+                            // Unpacked path (one row block): the last partial panel is padded once per k-block,
+                            // to one vector when the narrow kernel will read it.
+                            int width = nr <= TKernel.Lanes ? TKernel.Lanes : NR;
+                            Packing.PackB(kc, nr, width, bBlock + jr, g.RsB, 1, bEdge);
                             panel = bEdge;
-                            ldb = NR;
+                            ldb = width;
                         }
                         float* bias = g.Bias == null ? null : g.Bias + jc + jr;
                         for (int ir = 0; ir < mc; ir += MR)
@@ -86,12 +88,13 @@ internal static unsafe class GemmDriver
                                 TKernel.Run(kc, a, rsA, csA, panel, ldb, c, g.Ldc, overwrite);
                             else
                             {
-                                // Edge tile: compute the full MR×NR into scratch, keep the valid corner.
-                                TKernel.Run(kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                                // Edge tile: compute MR×NR (or MR×Lanes for a narrow last panel) into scratch, keep the valid corner.
+                                if (nr <= TKernel.Lanes) TKernel.RunNarrow(kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                                else TKernel.Run(kc, a, rsA, csA, panel, ldb, tile, NR, true);
                                 for (int i = 0; i < mr; i++)
                                 {
                                     if (overwrite) new ReadOnlySpan<float>(tile + i * NR, nr).CopyTo(new Span<float>(c + i * g.Ldc, nr));
-                                    else Elementwise.AddTo(c + i * g.Ldc, tile + i * NR, nr, TKernel.Lanes);
+                                    else Elementwise.AddTo(ref c[i * g.Ldc], in tile[i * NR], nr, TKernel.Lanes);
                                 }
                             }
                             if (last && epilogue)

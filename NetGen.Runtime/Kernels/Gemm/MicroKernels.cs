@@ -22,6 +22,13 @@ internal unsafe interface IMicroKernel
     /// and NR columns of B: callers clamp or pad at the edges.
     /// </summary>
     static abstract void Run(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool overwrite);
+
+    /// <summary>
+    /// The same contract as <see cref="Run"/> for an MR×Lanes tile (one vector of columns): the edge panel of a
+    /// narrow product (the 10 logits of a classifier) costs one vector of multiply-adds per row, not NR / Lanes.
+    /// The sums are formed in the same order as in <see cref="Run"/>, so results do not depend on which ran.
+    /// </summary>
+    static abstract void RunNarrow(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool overwrite);
 }
 
 // The kernels below keep every accumulator in its own local: the JIT then holds all of them in registers
@@ -90,6 +97,34 @@ internal readonly unsafe struct Vector512Kernel : IMicroKernel
             (Vector512.Load(c + 7 * ldc) + c70).Store(c + 7 * ldc); (Vector512.Load(c + 7 * ldc + 16) + c71).Store(c + 7 * ldc + 16);
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunNarrow(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool overwrite)
+    {
+        nint o1 = rsA, o2 = 2 * rsA, o3 = 3 * rsA, o4 = 4 * rsA, o5 = 5 * rsA, o6 = 6 * rsA, o7 = 7 * rsA;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[o1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[o2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[o3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[o4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[o5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[o6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[o7]), b0, c7);
+            a += csA;
+            b += ldb;
+        }
+        if (!overwrite)
+        {
+            c0 = Vector512.Load(c) + c0; c1 = Vector512.Load(c + ldc) + c1; c2 = Vector512.Load(c + 2 * ldc) + c2; c3 = Vector512.Load(c + 3 * ldc) + c3;
+            c4 = Vector512.Load(c + 4 * ldc) + c4; c5 = Vector512.Load(c + 5 * ldc) + c5; c6 = Vector512.Load(c + 6 * ldc) + c6; c7 = Vector512.Load(c + 7 * ldc) + c7;
+        }
+        c0.Store(c); c1.Store(c + ldc); c2.Store(c + 2 * ldc); c3.Store(c + 3 * ldc);
+        c4.Store(c + 4 * ldc); c5.Store(c + 5 * ldc); c6.Store(c + 6 * ldc); c7.Store(c + 7 * ldc);
+    }
 }
 
 /// <summary>6×16 tile with 12 ymm accumulators (AVX2 + FMA).</summary>
@@ -143,5 +178,30 @@ internal readonly unsafe struct Vector256Kernel : IMicroKernel
             (Vector256.Load(c + 4 * ldc) + c40).Store(c + 4 * ldc); (Vector256.Load(c + 4 * ldc + 8) + c41).Store(c + 4 * ldc + 8);
             (Vector256.Load(c + 5 * ldc) + c50).Store(c + 5 * ldc); (Vector256.Load(c + 5 * ldc + 8) + c51).Store(c + 5 * ldc + 8);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunNarrow(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool overwrite)
+    {
+        nint o1 = rsA, o2 = 2 * rsA, o3 = 3 * rsA, o4 = 4 * rsA, o5 = 5 * rsA;
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(a[0]), b0, c0);
+            c1 = Vector256.FusedMultiplyAdd(Vector256.Create(a[o1]), b0, c1);
+            c2 = Vector256.FusedMultiplyAdd(Vector256.Create(a[o2]), b0, c2);
+            c3 = Vector256.FusedMultiplyAdd(Vector256.Create(a[o3]), b0, c3);
+            c4 = Vector256.FusedMultiplyAdd(Vector256.Create(a[o4]), b0, c4);
+            c5 = Vector256.FusedMultiplyAdd(Vector256.Create(a[o5]), b0, c5);
+            a += csA;
+            b += ldb;
+        }
+        if (!overwrite)
+        {
+            c0 = Vector256.Load(c) + c0; c1 = Vector256.Load(c + ldc) + c1; c2 = Vector256.Load(c + 2 * ldc) + c2;
+            c3 = Vector256.Load(c + 3 * ldc) + c3; c4 = Vector256.Load(c + 4 * ldc) + c4; c5 = Vector256.Load(c + 5 * ldc) + c5;
+        }
+        c0.Store(c); c1.Store(c + ldc); c2.Store(c + 2 * ldc); c3.Store(c + 3 * ldc); c4.Store(c + 4 * ldc); c5.Store(c + 5 * ldc);
     }
 }

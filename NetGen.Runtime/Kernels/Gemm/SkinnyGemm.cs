@@ -1,18 +1,20 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels.GemmCore;
 
 /// <summary>
 /// Products with fewer rows than a micro-kernel tile (batch-1 inference, the last rows of a tiny batch), where an
 /// MR-row kernel would waste most of its multiply-adds on zero padding and a packed B would be used only once.
-/// One row of C at a time, 8 vectors of columns per pass over k (8 independent FMA chains hide the FMA latency).
+/// One row of C at a time, up to 16 zmm (8 ymm) vectors of columns per pass over k: as many independent FMA chains,
+/// and each row of B read as one contiguous run. A partial last vector is read and written through a lane mask.
 /// <para>
 /// Every element is summed in the same order as <see cref="GemmDriver"/> sums it: per k-block of
 /// <see cref="GemmDriver.KC"/>, one fused multiply-add chain in increasing p starting from zero, and the block's
 /// sum added to C (or stored, for the first block without accumulate). A sample computed alone is therefore
-/// bit-identical to the same sample inside a batch. A row-major B is read in place; a transposed B, and the
-/// column chunk that ends in a partial vector, are packed per k-block first.
+/// bit-identical to the same sample inside a batch. A row-major B is read in place; a transposed B is packed per
+/// k-block first.
 /// </para>
 /// </summary>
 internal static unsafe class SkinnyGemm
@@ -20,49 +22,33 @@ internal static unsafe class SkinnyGemm
     /// <summary>Rows below which <see cref="TryRun{TAct}"/> takes the product.</summary>
     public const int MaxRows = 4;
 
-    /// <summary>Vectors of columns per pass: one FMA chain each.</summary>
-    private const int Vectors = 8;
-
     /// <summary>Runs <paramref name="g"/> (M ≤ <see cref="MaxRows"/>, K ≥ 1) on a vector path; false otherwise.</summary>
     public static bool TryRun<TAct>(in GemmArgs g, int lanes) where TAct : struct, IActivation
     {
-        if (g.M > MaxRows || g.K == 0 || lanes < 8) return false;
+        if (g.M > MaxRows || g.K == 0 || lanes < 8 || !Avx.IsSupported) return false;
         if (g.M == 0 || g.N == 0) return true;
         bool wide = lanes >= 16 && Vector512.IsHardwareAccelerated;
-        int vec = wide ? 16 : 8, chunk = Vectors * vec;
+        int vec = wide ? 16 : 8, chunk = wide ? 256 : 64;
         const int KC = GemmDriver.KC;
-        float* packed = Scratch.Get(KC * chunk + chunk);
-        float* tile = packed + KC * chunk;
+        float* packed = g.CsB == 1 ? null : Scratch.Get(KC * chunk);
         for (int jc = 0; jc < g.N; jc += chunk)
         {
             int w = Math.Min(chunk, g.N - jc);
-            int vectors = (w + vec - 1) / vec, padded = vectors * vec;
-            bool inPlace = g.CsB == 1 && padded == w;
             for (int pc = 0; pc < g.K; pc += KC)
             {
                 int kc = Math.Min(KC, g.K - pc);
                 bool overwrite = pc == 0 && !g.Accumulate;
                 float* panel = g.B + pc * g.RsB + jc * g.CsB;
                 nint ldb = g.RsB;
-                if (!inPlace)
+                if (packed != null)
                 {
+                    int padded = (w + vec - 1) / vec * vec;
                     Packing.PackB(kc, w, padded, panel, g.RsB, g.CsB, packed);
                     panel = packed;
                     ldb = padded;
                 }
                 for (int i = 0; i < g.M; i++)
-                {
-                    float* a = g.A + i * g.RsA + pc * g.CsA, c = g.C + i * g.Ldc + jc;
-                    if (padded == w)
-                        Pass(kc, a, g.CsA, panel, ldb, c, vectors, overwrite, wide);
-                    else
-                    {
-                        // Partial last vector: compute the padded row into scratch, keep the valid columns.
-                        Pass(kc, a, g.CsA, panel, ldb, tile, vectors, true, wide);
-                        if (overwrite) new ReadOnlySpan<float>(tile, w).CopyTo(new Span<float>(c, w));
-                        else Elementwise.AddTo(c, tile, w, lanes);
-                    }
-                }
+                    Pass(kc, g.A + i * g.RsA + pc * g.CsA, g.CsA, panel, ldb, g.C + i * g.Ldc + jc, w, overwrite, wide);
             }
         }
         if (typeof(TAct) != typeof(Identity) || g.Bias != null)
@@ -70,22 +56,87 @@ internal static unsafe class SkinnyGemm
         return true;
     }
 
-    /// <summary>c[j] (+)= Σ_{p&lt;kc} a[p·csA]·b[p·ldb + j] for j &lt; vectors·width, split into 8-, 4- and 1-vector passes.</summary>
-    private static void Pass(int kc, float* a, nint csA, float* b, nint ldb, float* c, int vectors, bool overwrite, bool wide)
+    /// <summary>c[j] (+)= Σ_{p&lt;kc} a[p·csA]·b[p·ldb + j] for j &lt; w, in 16-, 8-, 4- and 1-vector passes and a masked last vector.</summary>
+    private static void Pass(int kc, float* a, nint csA, float* b, nint ldb, float* c, int w, bool overwrite, bool wide)
     {
-        int v = 0;
+        int j = 0;
         if (wide)
         {
-            for (; v <= vectors - 8; v += 8) Pass8x512(kc, a, csA, b + v * 16, ldb, c + v * 16, overwrite);
-            for (; v <= vectors - 4; v += 4) Pass4x512(kc, a, csA, b + v * 16, ldb, c + v * 16, overwrite);
-            for (; v < vectors; v++) Pass1x512(kc, a, csA, b + v * 16, ldb, c + v * 16, overwrite);
+            for (; j <= w - 256; j += 256) Pass16x512(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 128; j += 128) Pass8x512(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 64; j += 64) Pass4x512(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 16; j += 16) Pass1x512(kc, a, csA, b + j, ldb, c + j, overwrite);
+            if (j < w) PassMasked512(kc, a, csA, b + j, ldb, c + j, w - j, overwrite);
         }
         else
         {
-            for (; v <= vectors - 8; v += 8) Pass8x256(kc, a, csA, b + v * 8, ldb, c + v * 8, overwrite);
-            for (; v <= vectors - 4; v += 4) Pass4x256(kc, a, csA, b + v * 8, ldb, c + v * 8, overwrite);
-            for (; v < vectors; v++) Pass1x256(kc, a, csA, b + v * 8, ldb, c + v * 8, overwrite);
+            for (; j <= w - 64; j += 64) Pass8x256(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 32; j += 32) Pass4x256(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 8; j += 8) Pass1x256(kc, a, csA, b + j, ldb, c + j, overwrite);
+            if (j < w) PassMasked256(kc, a, csA, b + j, ldb, c + j, w - j, overwrite);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass16x512(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector512<float> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb)
+        {
+            var ap = Vector512.Create(*a);
+            c0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b), c0);
+            c1 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 16), c1);
+            c2 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 32), c2);
+            c3 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 48), c3);
+            c4 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 64), c4);
+            c5 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 80), c5);
+            c6 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 96), c6);
+            c7 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 112), c7);
+            c8 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 128), c8);
+            c9 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 144), c9);
+            c10 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 160), c10);
+            c11 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 176), c11);
+            c12 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 192), c12);
+            c13 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 208), c13);
+            c14 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 224), c14);
+            c15 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 240), c15);
+        }
+        if (!overwrite)
+        {
+            c0 = Vector512.Load(c) + c0; c1 = Vector512.Load(c + 16) + c1; c2 = Vector512.Load(c + 32) + c2; c3 = Vector512.Load(c + 48) + c3;
+            c4 = Vector512.Load(c + 64) + c4; c5 = Vector512.Load(c + 80) + c5; c6 = Vector512.Load(c + 96) + c6; c7 = Vector512.Load(c + 112) + c7;
+            c8 = Vector512.Load(c + 128) + c8; c9 = Vector512.Load(c + 144) + c9; c10 = Vector512.Load(c + 160) + c10; c11 = Vector512.Load(c + 176) + c11;
+            c12 = Vector512.Load(c + 192) + c12; c13 = Vector512.Load(c + 208) + c13; c14 = Vector512.Load(c + 224) + c14; c15 = Vector512.Load(c + 240) + c15;
+        }
+        c0.Store(c); c1.Store(c + 16); c2.Store(c + 32); c3.Store(c + 48);
+        c4.Store(c + 64); c5.Store(c + 80); c6.Store(c + 96); c7.Store(c + 112);
+        c8.Store(c + 128); c9.Store(c + 144); c10.Store(c + 160); c11.Store(c + 176);
+        c12.Store(c + 192); c13.Store(c + 208); c14.Store(c + 224); c15.Store(c + 240);
+    }
+
+    /// <summary>The first <paramref name="count"/> (&lt; 16) columns; lanes past them are neither read nor written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PassMasked512(int kc, float* a, nint csA, float* b, nint ldb, float* c, int count, bool overwrite)
+    {
+        var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+        Vector512<float> c0 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb)
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(*a), Avx512F.MaskLoad(b, mask, Vector512<float>.Zero), c0);
+        if (!overwrite) c0 = Avx512F.MaskLoad(c, mask, Vector512<float>.Zero) + c0;
+        Avx512F.MaskStore(c, mask, c0);
+    }
+
+    /// <summary>The first <paramref name="count"/> (&lt; 8) columns; lanes past them are neither read nor written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PassMasked256(int kc, float* a, nint csA, float* b, nint ldb, float* c, int count, bool overwrite)
+    {
+        var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
+        Vector256<float> c0 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb)
+            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(*a), Avx.MaskLoad(b, mask), c0);
+        if (!overwrite) c0 = Avx.MaskLoad(c, mask) + c0;
+        Avx.MaskStore(c, mask, c0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

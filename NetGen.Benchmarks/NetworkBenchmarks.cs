@@ -1,0 +1,60 @@
+using BenchmarkDotNet.Attributes;
+using NetGen.Kernels;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>
+/// One training step of the sample MLP (forward, softmax cross-entropy, backward and the SGD-momentum 0.9 update of
+/// every parameter) at batch 64 and 256: the figure benchmarks/run.sh sets beside PyTorch's. Steady state allocates
+/// nothing (the Allocated column must read "-").
+/// </summary>
+[MemoryDiagnoser]
+public class NetworkBenchmarks
+{
+    private Mlp.Fixture _f = null!;
+
+    /// <summary>Samples per training step.</summary>
+    [Params(64, 256)]
+    public int Batch { get; set; }
+
+    [ParamsSource(nameof(ThreadCounts))]
+    public int Threads { get; set; }
+
+    public static IEnumerable<int> ThreadCounts => BenchmarkOptions.Threads;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Threading.MaxThreads = Threads;
+        _f = new Mlp.Fixture(Batch);
+    }
+
+    [Benchmark]
+    public float MlpTrainStep() => _f.TrainStep();
+}
+
+/// <summary>Batch-1 inference of the sample MLP, and the SGD-momentum update of its 235,146 parameters alone.</summary>
+[MemoryDiagnoser]
+public class NetworkSmallBenchmarks
+{
+    private Mlp.Fixture _f = null!;
+
+    [ParamsSource(nameof(ThreadCounts))]
+    public int Threads { get; set; }
+
+    public static IEnumerable<int> ThreadCounts => BenchmarkOptions.Threads;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Threading.MaxThreads = Threads;
+        _f = new Mlp.Fixture(1);
+        _f.TrainStep(); // real gradients for the optimizer step (zeros would keep the momentum at exactly 0)
+    }
+
+    [Benchmark]
+    public float MlpInference1() => _f.Net.Forward(_f.Input, 1)[0];
+
+    [Benchmark]
+    public void SgdMomentumStep() => _f.Sgd.Step(_f.Net.Parameters, _f.Net.Gradients);
+}
