@@ -27,6 +27,16 @@ internal static class ModelCatalog
         _ => throw new ArgumentException($"Unknown model '{name}'. Choose one of: {string.Join(", ", Names)}."),
     };
 
+    /// <summary>The optimizer and learning rate a model trains with when --optimizer and --lr are not given: the
+    /// settings its accuracy figures in the README were measured with.</summary>
+    public static (string Optimizer, float LearningRate) DefaultOptimizer(string name) => name switch
+    {
+        "lenet" => ("adam", 0.002f),
+        "convnet" => ("adam", 0.001f),
+        "charlstm" => ("adam", 0.002f),
+        _ => ("sgd", 0.05f),
+    };
+
     /// <summary>Fashion-MNIST class names, by label.</summary>
     public static readonly string[] FashionClasses =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];

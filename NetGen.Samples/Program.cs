@@ -9,7 +9,7 @@ var data = new Option<string?>("--data") { Description = "Directory with an idx 
 var epochs = new Option<int>("--epochs") { Description = "Epochs to train", DefaultValueFactory = _ => 10 };
 var batch = new Option<int>("--batch") { Description = "Mini-batch size", DefaultValueFactory = _ => 64 };
 var lr = new Option<float?>("--lr") { Description = "Learning rate (default: 0.05 for sgd, 0.001 for adam/adamw)" };
-var optimizer = new Option<string?>("--optimizer") { Description = "sgd (momentum 0.9), adam or adamw (default: sgd for the image models, adam for charlstm)" };
+var optimizer = new Option<string?>("--optimizer") { Description = "sgd (momentum 0.9), adam or adamw (default: sgd for mlp, adam for lenet, convnet and charlstm)" };
 optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
 var threads = new Option<int>("--threads") { Description = "Threads for the kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
 var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and data order", DefaultValueFactory = _ => 1 };

@@ -43,8 +43,9 @@ internal static class SampleCommands
         SetThreads(a.Threads);
         var (trainSet, testSet, source) = LoadData(a.Data);
         var network = ModelCatalog.Create(a.Model, a.Batch, a.Seed);
-        string optimizerName = a.Optimizer ?? "sgd";
-        float learningRate = a.LearningRate ?? (optimizerName == "sgd" ? 0.05f : 0.001f);
+        var (defaultOptimizer, defaultRate) = ModelCatalog.DefaultOptimizer(a.Model);
+        string optimizerName = a.Optimizer ?? defaultOptimizer;
+        float learningRate = a.LearningRate ?? (optimizerName == defaultOptimizer ? defaultRate : optimizerName == "sgd" ? 0.05f : 0.001f);
         if (!(learningRate > 0)) throw new ArgumentException($"--lr must be positive (got {learningRate}).");
         var optimizer = OptimizerFactory.Create(optimizerName, network.Parameters.Length, learningRate);
         string outDir = a.Output ?? Path.Combine("runs", a.Model);
@@ -192,7 +193,7 @@ internal static class SampleCommands
         json.WriteString("data", source);
         json.WriteNumber("epochs", result.Epochs.Count == 0 ? 0 : result.Epochs[^1].Epoch);
         json.WriteNumber("batch", a.Batch);
-        json.WriteString("optimizer", a.Optimizer ?? "sgd");
+        json.WriteString("optimizer", a.Optimizer ?? ModelCatalog.DefaultOptimizer(a.Model).Optimizer);
         json.WriteNumber("learning_rate", learningRate);
         json.WriteNumber("threads", a.Threads);
         json.WriteNumber("seed", a.Seed);

@@ -34,8 +34,9 @@ internal static class CharCommands
         var heldOut = windows.Slice(windows.Count - heldCount, heldCount);
 
         var network = new CharLstm(a.Batch, a.Seed);
-        string optimizerName = a.Optimizer ?? "adam";
-        float learningRate = a.LearningRate ?? (optimizerName == "sgd" ? 0.5f : 0.002f);
+        var (defaultOptimizer, defaultRate) = ModelCatalog.DefaultOptimizer(a.Model);
+        string optimizerName = a.Optimizer ?? defaultOptimizer;
+        float learningRate = a.LearningRate ?? (optimizerName == defaultOptimizer ? defaultRate : optimizerName == "sgd" ? 0.5f : 0.002f);
         if (!(learningRate > 0)) throw new ArgumentException($"--lr must be positive (got {learningRate}).");
         var optimizer = OptimizerFactory.Create(optimizerName, network.Parameters.Length, learningRate);
         string outDir = a.Output ?? Path.Combine("runs", a.Model);
