@@ -5,7 +5,7 @@ namespace NetGen.Samples.Aot;
 
 /// <summary>
 /// Reads the <c>*.vocab.json</c> that <c>netgen-samples train --model charlstm</c> writes beside its checkpoint,
-/// <c>{"vocabulary": "…"}</c> (character i of the string is token i), with <see cref="Utf8JsonReader"/>: no reflection,
+/// <c>{"Characters": "…", "Counts": […]}</c> (character i of the string is token i; the counts are not needed here), with <see cref="Utf8JsonReader"/>: no reflection,
 /// so nothing for the trimmer or NativeAOT to warn about.
 /// </summary>
 internal static class CharVocabulary
@@ -23,10 +23,10 @@ internal static class CharVocabulary
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw Bad(path, "is not a JSON object");
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                bool wanted = reader.ValueTextEquals("vocabulary"u8);
+                bool wanted = reader.ValueTextEquals("Characters"u8);
                 if (!reader.Read()) break;
                 if (wanted)
-                    vocabulary = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad(path, "has a \"vocabulary\" that is not a string");
+                    vocabulary = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw Bad(path, "has \"Characters\" that are not a string");
                 else
                     reader.Skip();
             }
@@ -37,7 +37,7 @@ internal static class CharVocabulary
         }
         return vocabulary is { Length: > 0 and <= CharLstmStep.OutputSize }
             ? vocabulary
-            : throw Bad(path, $"holds no \"vocabulary\" string of 1 to {CharLstmStep.OutputSize} characters");
+            : throw Bad(path, $"holds no \"Characters\" string of 1 to {CharLstmStep.OutputSize} characters");
     }
 
     private static InvalidDataException Bad(string path, string problem) =>
