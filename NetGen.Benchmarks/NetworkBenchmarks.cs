@@ -33,11 +33,16 @@ public class NetworkBenchmarks
     public float MlpTrainStep() => _f.TrainStep();
 }
 
-/// <summary>Batch-1 inference of the sample MLP, and the SGD-momentum update of its 235,146 parameters alone.</summary>
+/// <summary>
+/// One training step (forward, softmax cross-entropy, backward, SGD-momentum 0.9 update) of LeNet-5 at batch 64 and
+/// of the char-LSTM at batch 32 × 64 steps: the convolutional and recurrent rows of benchmarks/run.sh's table. Steady
+/// state allocates nothing.
+/// </summary>
 [MemoryDiagnoser]
-public class NetworkSmallBenchmarks
+public class NetworkModelBenchmarks
 {
-    private Mlp.Fixture _f = null!;
+    private LeNet5.Fixture _lenet = null!;
+    private CharLstm.Fixture _lstm = null!;
 
     [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; }
@@ -48,12 +53,44 @@ public class NetworkSmallBenchmarks
     public void Setup()
     {
         Threading.MaxThreads = Threads;
+        _lenet = new LeNet5.Fixture(64);
+        _lstm = new CharLstm.Fixture(32);
+    }
+
+    [Benchmark]
+    public float LeNet5TrainStep() => _lenet.TrainStep();
+
+    [Benchmark]
+    public float CharLstmTrainStep() => _lstm.TrainStep();
+}
+
+/// <summary>Batch-1 inference of the sample MLP and of LeNet-5, and the SGD-momentum update of the MLP's 235,146
+/// parameters alone.</summary>
+[MemoryDiagnoser]
+public class NetworkSmallBenchmarks
+{
+    private Mlp.Fixture _f = null!;
+    private LeNet5.Fixture _lenet = null!;
+
+    [ParamsSource(nameof(ThreadCounts))]
+    public int Threads { get; set; }
+
+    public static IEnumerable<int> ThreadCounts => BenchmarkOptions.Threads;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Threading.MaxThreads = Threads;
+        _lenet = new LeNet5.Fixture(1);
         _f = new Mlp.Fixture(1);
         _f.TrainStep(); // real gradients for the optimizer step (zeros would keep the momentum at exactly 0)
     }
 
     [Benchmark]
     public float MlpInference1() => _f.Net.Forward(_f.Input, 1)[0];
+
+    [Benchmark]
+    public float LeNet5Inference1() => _lenet.Net.Forward(_lenet.Input, 1)[0];
 
     [Benchmark]
     public void SgdMomentumStep() => _f.Sgd.Step(_f.Net.Parameters, _f.Net.Gradients);

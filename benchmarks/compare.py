@@ -13,9 +13,9 @@ CASES = [
     ("NetworkBenchmarks", "MlpTrainStep", {"Batch": "256"}, "mlp_train_b256"),
     ("NetworkSmallBenchmarks", "MlpInference1", {}, "mlp_infer_b1"),
     ("NetworkSmallBenchmarks", "SgdMomentumStep", {}, "sgd_momentum_step"),
-    ("NetworkBenchmarks", "LeNet5TrainStep", {}, "lenet5_train_b64"),          # C# side: added by the lead
-    ("NetworkSmallBenchmarks", "LeNet5Inference1", {}, "lenet5_infer_b1"),    # C# side: added by the lead
-    ("NetworkBenchmarks", "CharLstmTrainStep", {}, "charlstm_train_b32_t64"), # C# side: added by the lead
+    ("NetworkModelBenchmarks", "LeNet5TrainStep", {}, "lenet5_train_b64"),
+    ("NetworkSmallBenchmarks", "LeNet5Inference1", {}, "lenet5_infer_b1"),
+    ("NetworkModelBenchmarks", "CharLstmTrainStep", {}, "charlstm_train_b32_t64"),
     ("GemmBenchmarks", "MatMul", {"Size": "512"}, "mm_512"),
     ("GemmBenchmarks", "MatMul", {"Size": "1024"}, "mm_1024"),
 ]

@@ -23,7 +23,7 @@ uptime > "$out/load.txt"
 job=("$@")
 [[ ${#job[@]} -eq 0 ]] && job=(--launchCount 1 --warmupCount 5 --iterationCount 30 --iterationTime 25)
 dotnet run -c Release --project NetGen.Benchmarks -- --threads 1,2 \
-  --filter '*NetworkBenchmarks*' '*NetworkSmallBenchmarks*' '*GemmBenchmarks.MatMul' '*PeakBenchmarks*' \
+  --filter '*NetworkBenchmarks*' '*NetworkSmallBenchmarks*' '*NetworkModelBenchmarks*' '*GemmBenchmarks.MatMul' '*PeakBenchmarks*' \
   "${job[@]}" --exporters json --artifacts "$out/netgen" | tee "$out/netgen.log"
 uptime >> "$out/load.txt"
 # Debian's OpenBLAS 0.3.21 does not know this Xeon's model and falls back to its SSE3 (Prescott) kernels, ~5×

@@ -3,15 +3,36 @@
 // backward products at batch 64, batch-1 layers, a streaming read of the first layer's weights (the bandwidth bound
 // of batch-1 inference), the FMA peak and square GEMMs. One thread.
 // Run: dotnet run -c Release --project benchmarks/probe [-- batch]   (the networks come from NetGen.Benchmarks)
+// `-- models`: the same per-layer look at LeNet-5 (batch 64 and 1) and the char-LSTM (batch 32, 64 steps) instead.
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using NetGen.Kernels;
 using NetGen.Benchmarks;
 
 Threading.MaxThreads = 1;
-int batch = args.Length > 0 ? int.Parse(args[0]) : 64;
 var random = new Random(1);
 float[] Uniform(int n) { var x = new float[n]; for (int i = 0; i < n; i++) x[i] = random.NextSingle() - 0.5f; return x; }
+
+// One dense layer m×k→n: forward (bias, ReLU), dW = xᵀ·dy and dx = dy·Wᵀ, each the minimum over many calls.
+void DenseLayer(int m, int k, int n)
+{
+    var (x, w, bias, y, dy) = (Uniform(m * k), Uniform(k * n), Uniform(n), new float[m * n], Uniform(m * n));
+    var (dw, dx) = (new float[k * n], new float[m * k]);
+    double flop = 2.0 * m * n * k;
+    double forward = MinUs(() => Dense.Forward<Relu>(m, k, n, x, w, bias, y), m == 1 ? 200 : 20);
+    double dwTime = MinUs(() => Gemm.MatMulTransA(k, n, m, x, dy, dw, false));
+    double dxTime = MinUs(() => Gemm.MatMulTransB(m, k, n, dy, w, dx, false));
+    Console.WriteLine($"{m}×{k}→{n}: forward {forward:F2} µs ({flop / forward / 1e3:F0} GFLOP/s), dw {dwTime:F2} µs ({flop / dwTime / 1e3:F0}), dx {dxTime:F2} µs ({flop / dxTime / 1e3:F0})");
+}
+
+if (args.Length > 0 && args[0] == "models")
+{
+    ProbeLeNet5();
+    ProbeCharLstm();
+    return;
+}
+
+int batch = args.Length > 0 ? int.Parse(args[0]) : 64;
 
 var mlp = new Mlp.Fixture(batch);
 Report($"train step b{batch} + SGD", MinUs(() => mlp.TrainStep()));
@@ -31,15 +52,7 @@ Report($"forward b{batch}", MinUs(() => mlp.Net.Forward(mlp.Input, batch)));
 Report("forward b1", MinUs(() => mlp.Net.Forward(mlp.Input.AsSpan(0, Mlp.InputSize), 1), 200));
 
 foreach (var (m, n, k) in new[] { (batch, 256, 784), (batch, 128, 256), (batch, 10, 128), (1, 256, 784), (1, 128, 256), (1, 10, 128) })
-{
-    var (x, w, bias, y, dy) = (Uniform(m * k), Uniform(k * n), Uniform(n), new float[m * n], Uniform(m * n));
-    var (dw, db, dx) = (new float[k * n], new float[n], new float[m * k]);
-    double flop = 2.0 * m * n * k;
-    double forward = MinUs(() => Dense.Forward<Relu>(m, k, n, x, w, bias, y), m == 1 ? 200 : 20);
-    double dwTime = MinUs(() => Gemm.MatMulTransA(k, n, m, x, dy, dw, false));
-    double dxTime = MinUs(() => Gemm.MatMulTransB(m, k, n, dy, w, dx, false));
-    Console.WriteLine($"{m}×{k}→{n}: forward {forward:F2} µs ({flop / forward / 1e3:F0} GFLOP/s), dw {dwTime:F2} µs ({flop / dwTime / 1e3:F0}), dx {dxTime:F2} µs ({flop / dxTime / 1e3:F0})");
-}
+    DenseLayer(m, k, n);
 
 var weights = Uniform(784 * 256);
 double read = MinUs(() => StreamRead(weights), 200);
@@ -65,6 +78,58 @@ static unsafe float StreamRead(float[] x)
         }
         return Vector512.Sum(s0 + s1 + s2 + s3);
     }
+}
+
+// LeNet-5: the whole step, then each convolution's and pooling's forward and backward at batch 64 and the forward at
+// batch 1, then the dense layers.
+void ProbeLeNet5()
+{
+    var lenet = new LeNet5.Fixture(64);
+    Report("LeNet-5 train step b64 + SGD", MinUs(() => lenet.TrainStep(), 5));
+    Report("LeNet-5 train step b64 alone", MinUs(() => lenet.Net.TrainStep(lenet.Input, lenet.Labels, 64), 5));
+    Report("LeNet-5 SGD step (61,706)", MinUs(() => lenet.Sgd.Step(lenet.Net.Parameters, lenet.Net.Gradients)));
+    Report("LeNet-5 forward b64", MinUs(() => lenet.Net.Forward(lenet.Input, 64), 5));
+    Report("LeNet-5 forward b1", MinUs(() => lenet.Net.Forward(lenet.Input.AsSpan(0, LeNet5.InputSize), 1), 100));
+    foreach (var (name, shape) in new[] { ("C1 1→6 5×5 pad 2, 28×28", new Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2)),
+                                          ("C3 6→16 5×5, 14×14", new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0)) })
+    {
+        var (x, w, bias) = (Uniform(64 * shape.InputSize), Uniform(shape.WeightSize), Uniform(shape.OutChannels));
+        var (y, dy, dw, db) = (new float[64 * shape.OutputSize], Uniform(64 * shape.OutputSize), new float[shape.WeightSize], new float[shape.OutChannels]);
+        float[] dx = shape.InChannels == 1 ? [] : new float[x.Length]; // the first layer computes no input gradient
+        var workspace = new float[Conv2D.WorkspaceSize(shape)];
+        Report($"{name}: forward b64", MinUs(() => Conv2D.Forward<Relu>(shape, 64, x, w, bias, y, workspace), 5));
+        Report($"{name}: backward b64", MinUs(() => Conv2D.Backward<Identity>(shape, 64, x, w, y, dy, dw, db, dx, workspace), 5));
+        Report($"{name}: forward b1", MinUs(() => Conv2D.Forward<Relu>(shape, 1, x, w, bias, y, workspace), 100));
+    }
+    foreach (var (name, shape) in new[] { ("S2 pool 6×28×28", new Pool2DShape(6, 28, 28, 2, 2)), ("S4 pool 16×10×10", new Pool2DShape(16, 10, 10, 2, 2)) })
+    {
+        var (x, y, dy, dx, argmax) = (Uniform(64 * shape.InputSize), new float[64 * shape.OutputSize], Uniform(64 * shape.OutputSize),
+            new float[64 * shape.InputSize], new int[64 * shape.OutputSize]);
+        Report($"{name}: forward b64", MinUs(() => MaxPool2D.Forward(shape, 64, x, y, argmax)));
+        Report($"{name}: backward b64", MinUs(() => MaxPool2D.Backward(shape, 64, argmax, dy, dx)));
+    }
+    foreach (var (m, k, n) in new[] { (64, 400, 120), (64, 120, 84), (64, 84, 10), (1, 400, 120), (1, 120, 84), (1, 84, 10) })
+        DenseLayer(m, k, n);
+}
+
+// The char-LSTM: the whole step, the LSTM's forward and backward through time, and the per-step logits layer.
+void ProbeCharLstm()
+{
+    const int b = 32, t = CharLstm.Steps, f = 64, h = 128, width = Lstm.Gates * h;
+    var lstm = new CharLstm.Fixture(b);
+    Report("char-LSTM train step b32×64 + SGD", MinUs(() => lstm.TrainStep(), 2, 20));
+    Report("char-LSTM train step alone", MinUs(() => lstm.Net.TrainStep(lstm.Input, lstm.Labels, b), 2, 20));
+    Report("char-LSTM SGD step (111,873)", MinUs(() => lstm.Sgd.Step(lstm.Net.Parameters, lstm.Net.Gradients)));
+    var (x, dy, dx) = (Uniform(b * t * f), Uniform(b * t * h), new float[b * t * f]);
+    var (wIh, wHh, bIh, bHh) = (Uniform(f * width), Uniform(h * width), Uniform(width), Uniform(width));
+    var (dwIh, dwHh, dbIh, dbHh) = (new float[wIh.Length], new float[wHh.Length], new float[width], new float[width]);
+    var (gates, cells, hs, scratch) = (new float[b * t * width], new float[b * t * h], new float[b * t * h], new float[Lstm.ScratchLength(b, h)]);
+    Report("LSTM 64→128 forward, b32 × 64 steps", MinUs(() => Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch), 2, 20));
+    Report("LSTM 64→128 backward through time", MinUs(() => Lstm.Backward(b, t, f, h, x, wIh, wHh, [], [], gates, cells, hs, dy, [], [],
+        dx, dwIh, dwHh, dbIh, dbHh, [], [], scratch), 2, 20));
+    double step = MinUs(() => Gemm.MatMul(b, width, h, hs, wHh, gates, false), 200);
+    Console.WriteLine($"one step's recurrent product {b}×{h}→{width}: {step:F2} µs ({2.0 * b * h * width / step / 1e3:F0} GFLOP/s), ×64 steps = {64 * step:F0} µs");
+    DenseLayer(b * t, h, CharLstm.Vocabulary);
 }
 
 static void Report(string what, double us) => Console.WriteLine($"{what}: {us:F2} µs");
