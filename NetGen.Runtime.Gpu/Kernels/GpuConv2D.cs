@@ -42,12 +42,16 @@ public static class GpuConv2D
         if (dx.Length != 0) Views.Require(dx, (long)batch * shape.InputSize, nameof(dx));
         GpuDense.ActivationBackward<TAct>(device, batch * shape.OutputSize, y, dy);
         var kernels = device.Kernels<ConvKernels<TAct>>();
-        kernels.WeightGradient(device.Stream, new KernelConfig(shape.WeightSize, ConvKernels<TAct>.Threads), batch, shape, x, dy, dw);
+        // The CPU emulator runs every thread of a group and pays for each barrier: small groups keep tests quick there.
+        int threads = device.IsCuda ? ConvKernels<TAct>.Threads : EmulatorThreads;
+        kernels.WeightGradient(device.Stream, new KernelConfig(shape.WeightSize, threads), batch, shape, x, dy, dw);
         if (dbias.Length != 0)
-            kernels.BiasGradient(device.Stream, new KernelConfig(shape.OutChannels, ConvKernels<TAct>.Threads), batch, shape, dy, dbias);
+            kernels.BiasGradient(device.Stream, new KernelConfig(shape.OutChannels, threads), batch, shape, dy, dbias);
         if (dx.Length != 0 && batch > 0)
             kernels.InputGradient(device.Stream, batch * shape.InputSize, shape, w, dy, dx, accumulate ? 1 : 0);
     }
+
+    private const int EmulatorThreads = 4;
 
     private static void Check(in Conv2DShape shape, int batch, ArrayView<float> x, ArrayView<float> w, ArrayView<float> y)
     {
