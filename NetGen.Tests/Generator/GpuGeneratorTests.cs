@@ -189,7 +189,7 @@ public class GpuGeneratorTests
         AssertCompilesCleanly(output);
     }
 
-    /// <summary>A network with a layer without device kernels (a sequence network, dropout) gets NG0300 naming its first layer
+    /// <summary>A network with a layer without device kernels (a sequence network, Conv1D) gets NG0300 naming its first layer
     /// without device kernels, and its CPU code alone, compiling cleanly beside ILGPU.</summary>
     [Theory]
     [InlineData("""
@@ -199,11 +199,10 @@ public class GpuGeneratorTests
         [Dense(10)] public partial Layer Logits { get; }
         """, "layer 'Text' is of kind TokenInput")]
     [InlineData("""
-        [Input(1, 8, 8)] public partial Layer Image { get; }
-        [Conv2D(2, Kernel = 3), Relu] public partial Layer C { get; }
-        [Dropout(0.5)] public partial Layer D { get; }
+        [Input(2, 12)] public partial Layer Signal { get; }
+        [Conv1D(2, Kernel = 3)] public partial Layer D { get; }
         [Dense(10)] public partial Layer Logits { get; }
-        """, "layer 'D' is of kind Dropout")]
+        """, "layer 'D' is of kind Conv1D")]
     public void NG0300_LayersWithoutDeviceKernels(string layers, string blocker)
     {
         var (source, span) = GeneratorHarness.Marked("using NetGen;\n\n[Network(Loss = Loss.SoftmaxCrossEntropy)]\npublic partial class [|Net|]\n{\n" + layers + "}\n");

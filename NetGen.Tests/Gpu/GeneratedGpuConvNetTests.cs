@@ -17,6 +17,18 @@ public partial class GpuConvNet
     [Dense(5)]                                    public partial Layer Logits { get; }
 }
 
+/// <summary>A ConvNet with dropout: the device draws its own masks (<c>GpuDropout</c>), so it is checked on its own terms.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+public partial class GpuDropoutNet
+{
+    [Input(2, 8, 8)]                           public partial Layer Image { get; }
+    [Conv2D(3, Kernel = 3, Padding = 1), Relu] public partial Layer C1 { get; }
+    [MaxPool2D(2)]                             public partial Layer S2 { get; }
+    [Dropout(0.25)]                            public partial Layer Drop { get; }
+    [Flatten]                                  public partial Layer Flat { get; }
+    [Dense(5)]                                 public partial Layer Logits { get; }
+}
+
 /// <summary>
 /// The generated device twin of a ConvNet on ILGPU's CPU accelerator against the generated CPU code, trained side by
 /// side with SGD with momentum: losses, parameters and momentum agree to |gpu − cpu| ≤ 1e-4·(1 + |cpu|) (the sums run
@@ -63,5 +75,37 @@ public class GeneratedGpuConvNetTests(GpuFixture fixture)
         var logits = new float[3 * GpuConvNet.OutputSize];
         gpu.Forward(probe, 3, logits);
         AssertClose(cpu.Forward(probe, 3), logits, Tolerance, "logits after training");
+    }
+
+    /// <summary>Dropout on the device: two twins of the same network train identically (the masks come from the network's
+    /// seed and the step), the first loss differs from the loss without dropout, training reduces the loss, and
+    /// inference skips dropout, so Forward equals the CPU network's with the trained parameters.</summary>
+    [Fact]
+    public void Dropout_TrainsReproduciblyAndForwardMatchesCpu()
+    {
+        var data = Random(4 * GpuDropoutNet.InputSize, 130);
+        int[] labels = [0, 3, 1, 4];
+        var first = new GpuDropoutNet(4, seed: 8);
+        var second = new GpuDropoutNet(1, seed: 8);
+        using var a = new GpuDropoutNet.Gpu(_device, 4, first, new Sgd(GpuDropoutNet.ParameterCount, 0.2f, momentum: 0.9f));
+        using var b = new GpuDropoutNet.Gpu(_device, 4, second, new Sgd(GpuDropoutNet.ParameterCount, 0.2f, momentum: 0.9f));
+        var logitsBefore = first.Forward(data, 4).ToArray();
+        float withoutDropout = NetGen.Kernels.Losses.SoftmaxCrossEntropy(4, GpuDropoutNet.OutputSize, logitsBefore, labels, new float[logitsBefore.Length]);
+        var losses = new List<float>();
+        for (int step = 0; step < 8; step++)
+        {
+            float loss = a.TrainStep(data, labels, 4);
+            Assert.Equal(loss, b.TrainStep(data, labels, 4));
+            losses.Add(loss);
+        }
+        Assert.True(MathF.Abs(losses[0] - withoutDropout) > 1e-4f, $"dropout should change the first loss ({losses[0]} vs {withoutDropout} without it)");
+        Assert.True(losses[^1] < losses[0], "training should reduce the loss: " + string.Join(", ", losses));
+        Assert.Equal(Download(a.State.Parameters), Download(b.State.Parameters));
+
+        a.DownloadParameters(first);
+        var logits = new float[4 * GpuDropoutNet.OutputSize];
+        a.Forward(data, 4, logits);
+        Assert.False(a.State.Training);
+        AssertClose(first.Forward(data, 4), logits, Tolerance, "inference logits");
     }
 }

@@ -123,4 +123,40 @@ public class GpuConvolutionTests(GpuFixture fixture)
         AssertClose(source.Select(v => 2 * v).ToArray(), Download(gd).AsSpan(0, 37), what: "add");
         Assert.Throws<ArgumentException>(() => GpuElementwise.Copy(_device, gd.View, gs.View));
     }
+
+    /// <summary>Dropout: every value is dropped or scaled by 1 / (1 − rate), about rate of them dropped; the same seed gives
+    /// the same mask in backward (and accumulates), another seed another mask; rate 0 is the identity; bad rates throw.</summary>
+    [Fact]
+    public void Dropout_MaskIsReproducibleAndHasTheRate()
+    {
+        const int n = 20000;
+        const float rate = 0.3f, keep = 1f / (1f - rate);
+        var x = Random(n, 70).Select(v => v + 2f).ToArray(); // never zero
+        var dy = Random(n, 71);
+        using var gx = Upload<float>(_device, x); using var gy = _device.Allocate<float>(n);
+        using var gdy = Upload<float>(_device, dy); using var gdx = _device.Allocate<float>(n);
+        GpuDropout.Forward(_device, rate, 12345u, gx.View, gy.View);
+        var y = Download(gy);
+        int dropped = 0;
+        var expectedDx = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            bool drop = y[i] == 0f;
+            if (drop) dropped++;
+            else AssertClose([x[i] * keep], [y[i]], 1e-6f, $"kept value {i}");
+            expectedDx[i] = drop ? 0f : dy[i] * keep;
+        }
+        Assert.InRange(dropped, (int)(n * rate) - 400, (int)(n * rate) + 400); // ±4.4σ
+        GpuDropout.Backward(_device, rate, 12345u, gdy.View, gdx.View);
+        AssertClose(expectedDx, Download(gdx), 1e-6f, "dx");
+        GpuDropout.Backward(_device, rate, 12345u, gdy.View, gdx.View, accumulate: true);
+        AssertClose(expectedDx.Select(v => 2 * v).ToArray(), Download(gdx), 1e-6f, "dx accumulated");
+
+        GpuDropout.Forward(_device, rate, 54321u, gx.View, gy.View);
+        var other = Download(gy);
+        Assert.True(Enumerable.Range(0, n).Count(i => (other[i] == 0f) != (y[i] == 0f)) > n / 4, "another seed should draw another mask");
+        GpuDropout.Forward(_device, 0f, 1u, gx.View, gy.View);
+        AssertClose(x, Download(gy), 0f, "rate 0");
+        Assert.Throws<ArgumentOutOfRangeException>(() => GpuDropout.Forward(_device, 1f, 1u, gx.View, gy.View));
+    }
 }
