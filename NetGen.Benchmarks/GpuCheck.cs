@@ -28,9 +28,36 @@ public partial class GpuCheckMlp
     [Dense(10)]                        public partial Layer Logits { get; }
 }
 
+/// <summary>LeNet-5 as in NetGen.Samples/ConvNets.cs, timed by <c>--gpu-check</c> (as benchmarks/gpu/torch_lenet.py).</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+public partial class GpuBenchLeNet5
+{
+    [Input(1, 28, 28)]                        public partial Layer Image { get; }
+    [Conv2D(6, Kernel = 5, Padding = 2), Relu] public partial Layer C1 { get; }
+    [MaxPool2D(2)]                            public partial Layer S2 { get; }
+    [Conv2D(16, Kernel = 5), Relu]            public partial Layer C3 { get; }
+    [MaxPool2D(2)]                            public partial Layer S4 { get; }
+    [Dense(120), Relu]                        public partial Layer F5 { get; }
+    [Dense(84), Relu]                         public partial Layer F6 { get; }
+    [Dense(10)]                               public partial Layer Logits { get; }
+}
+
+/// <summary>A small ConvNet with both poolings, a strided convolution and Flatten, for the training check and <c>--small</c> timings.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+public partial class GpuCheckConvNet
+{
+    [Input(2, 12, 12)]                                     public partial Layer Image { get; }
+    [Conv2D(4, Kernel = 3, Padding = 1), Tanh]             public partial Layer C1 { get; }
+    [MaxPool2D(2)]                                         public partial Layer S2 { get; }
+    [Conv2D(6, Kernel = 3, Stride = 2, Padding = 1), Relu] public partial Layer C3 { get; }
+    [AvgPool2D(3)]                                         public partial Layer S4 { get; }
+    [Flatten]                                              public partial Layer Flat { get; }
+    [Dense(10)]                                            public partial Layer Logits { get; }
+}
+
 /// <summary>
 /// <c>--gpu-check [--small] [--steps N]</c>: prints the device, checks every GPU kernel and a few training steps of a
-/// generated GPU twin against the CPU code (|gpu − cpu| ≤ 1e-4·(1 + |cpu|)), then times MLP train steps (upload,
+/// generated GPU twin against the CPU code (|gpu − cpu| ≤ 1e-4·(1 + |cpu|)), then times MLP and LeNet-5 train steps (upload,
 /// forward, loss, backward, SGD-momentum update, loss read) on the device and on the CPU in the same run. Without
 /// <c>--small</c> it needs a CUDA device and uses the real shapes (batches 64/256/1024); with <c>--small</c> it runs
 /// small shapes on whatever ILGPU finds (the CPU accelerator here). Exit code 1 when a check fails.
@@ -75,11 +102,20 @@ public static class GpuCheck
             CheckKernels(device, small);
             Console.WriteLine();
             Console.WriteLine("== generated twin against the generated CPU network (5 SGD-momentum steps) ==");
-            CheckTraining(device, small ? 8 : 64);
+            CheckTraining(device, small ? 8 : 64, "MLP", b => new GpuCheckMlp(b, seed: 7));
+            CheckTraining(device, small ? 8 : 64, "ConvNet", b => new GpuCheckConvNet(b, seed: 7));
             Console.WriteLine();
             Console.WriteLine($"== train step timings ({steps} steps after warm-up; GPU steps end with Synchronize) ==");
-            if (small) Time(device, [4, 8, 16], steps, b => new GpuCheckMlp(b, 1));
-            else Time(device, [64, 256, 1024], steps, b => new GpuBenchMlp(b, 1));
+            if (small)
+            {
+                Time(device, [4, 8, 16], steps, b => new GpuCheckMlp(b, 1));
+                Time(device, [4, 8], steps, b => new GpuCheckConvNet(b, 1));
+            }
+            else
+            {
+                Time(device, [64, 256, 1024], steps, b => new GpuBenchMlp(b, 1));
+                Time(device, [64, 256, 1024], steps, b => new GpuBenchLeNet5(b, 1));
+            }
         }
         Console.WriteLine();
         Console.WriteLine(s_failures == 0 ? "all checks passed" : $"{s_failures} check(s) FAILED");
@@ -114,6 +150,10 @@ public static class GpuCheck
         Dense<Relu, GpuRelu>(device, "ReLU", batch, inputs, outputs);
         Dense<Tanh, GpuTanh>(device, "tanh", batch, inputs, outputs);
         Dense<Sigmoid, GpuSigmoid>(device, "sigmoid", batch, inputs, outputs);
+        Conv2D<Relu, GpuRelu>(device, "ReLU", small ? 3 : 64, new Conv2DShape(small ? 2 : 6, small ? 9 : 14, small ? 9 : 14, small ? 3 : 16, 5, 5, 1, 2));
+        Conv2D<Tanh, GpuTanh>(device, "tanh", small ? 3 : 64, new Conv2DShape(3, small ? 8 : 28, small ? 7 : 28, 4, 3, 3, 2, 1));
+        Pooling(device, small ? 3 : 256, new Pool2DShape(small ? 2 : 6, small ? 8 : 28, small ? 8 : 28, 2, 2));
+        Pooling(device, small ? 3 : 64, new Pool2DShape(3, small ? 7 : 15, small ? 9 : 15, 3, 2));
         LossesCheck(device, small ? 7 : 1024, 10);
         OptimizersCheck(device, small ? new GpuCheckMlp(1, seed: 3) : new GpuBenchMlp(1, seed: 3));
     }
@@ -147,6 +187,51 @@ public static class GpuCheck
         Report(at + " dW", dw, Download(gdw));
         Report(at + " dbias", db, Download(gdb));
         Report(at + " dx", dx, Download(gdx));
+    }
+
+    private static void Conv2D<TCpu, TGpu>(GpuDevice device, string name, int batch, Conv2DShape shape)
+        where TCpu : struct, IActivation where TGpu : struct, IGpuActivation
+    {
+        var x = Random(batch * shape.InputSize, 14); var w = Random(shape.WeightSize, 15); var bias = Random(shape.OutChannels, 16);
+        var dyIn = Random(batch * shape.OutputSize, 17);
+        var workspace = new float[NetGen.Kernels.Conv2D.WorkspaceSize(shape)];
+        var y = new float[batch * shape.OutputSize];
+        NetGen.Kernels.Conv2D.Forward<TCpu>(shape, batch, x, w, bias, y, workspace);
+        var dy = (float[])dyIn.Clone(); var dw = new float[w.Length]; var db = new float[bias.Length]; var dx = new float[x.Length];
+        NetGen.Kernels.Conv2D.Backward<TCpu>(shape, batch, x, w, y, dy, dw, db, dx, workspace);
+
+        using var gx = Upload(device, x); using var gw = Upload(device, w); using var gb = Upload(device, bias);
+        using var gy = device.Allocate<float>(y.Length); using var gdy = Upload(device, dyIn);
+        using var gdw = device.Allocate<float>(w.Length); using var gdb = device.Allocate<float>(bias.Length); using var gdx = device.Allocate<float>(x.Length);
+        GpuConv2D.Forward<TGpu>(device, shape, batch, gx.View, gw.View, gb.View, gy.View);
+        string at = $"Conv2D {name} B={batch} {shape.InChannels}→{shape.OutChannels} {shape.KernelHeight}×{shape.KernelWidth}";
+        Report(at + " forward", y, Download(gy));
+        gy.CopyFrom(y);
+        GpuConv2D.Backward<TGpu>(device, shape, batch, gx.View, gw.View, gy.View, gdy.View, gdw.View, gdb.View, gdx.View);
+        Report(at + " dW", dw, Download(gdw));
+        Report(at + " dbias", db, Download(gdb));
+        Report(at + " dx", dx, Download(gdx));
+    }
+
+    private static void Pooling(GpuDevice device, int batch, Pool2DShape shape)
+    {
+        var x = Random(batch * shape.InputSize, 18); var dy = Random(batch * shape.OutputSize, 19);
+        var y = new float[batch * shape.OutputSize]; var argmax = new int[y.Length]; var dx = new float[x.Length];
+        using var gx = Upload(device, x); using var gy = device.Allocate<float>(y.Length);
+        using var gdy = Upload(device, dy); using var gdx = device.Allocate<float>(x.Length);
+        string at = $"{shape.Window}×{shape.Window}/{shape.Stride} B={batch} [{shape.Channels},{shape.Height},{shape.Width}]";
+        MaxPool2D.Forward(shape, batch, x, y, argmax);
+        MaxPool2D.Backward(shape, batch, argmax, dy, dx);
+        GpuMaxPool2D.Forward(device, shape, batch, gx.View, gy.View);
+        Report("MaxPool2D " + at + " forward", y, Download(gy));
+        GpuMaxPool2D.Backward(device, shape, batch, gx.View, gdy.View, gdx.View);
+        Report("MaxPool2D " + at + " dx", dx, Download(gdx));
+        AvgPool2D.Forward(shape, batch, x, y);
+        AvgPool2D.Backward(shape, batch, dy, dx);
+        GpuAvgPool2D.Forward(device, shape, batch, gx.View, gy.View);
+        Report("AvgPool2D " + at + " forward", y, Download(gy));
+        GpuAvgPool2D.Backward(device, shape, batch, gdy.View, gdx.View);
+        Report("AvgPool2D " + at + " dx", dx, Download(gdx));
     }
 
     private static void LossesCheck(GpuDevice device, int batch, int classes)
@@ -196,27 +281,29 @@ public static class GpuCheck
         }
     }
 
-    /// <summary>Five SGD-momentum steps of <see cref="GpuCheckMlp"/> on the CPU and on its twin: every loss, then the parameters.</summary>
-    private static void CheckTraining(GpuDevice device, int batch)
+    /// <summary>Five SGD-momentum steps of a network made by <paramref name="create"/> (from the batch size, seed 7) on
+    /// the CPU and on its twin: every loss, then the parameters.</summary>
+    private static void CheckTraining(GpuDevice device, int batch, string name, Func<int, IGpuTrainable> create)
     {
-        var cpu = new GpuCheckMlp(batch, seed: 7);
-        var cpuSgd = new Sgd(GpuCheckMlp.ParameterCount, 0.1f, momentum: 0.9f);
-        using var gpu = new GpuCheckMlp.Gpu(device, batch, new GpuCheckMlp(1, seed: 7), new Sgd(GpuCheckMlp.ParameterCount, 0.1f, momentum: 0.9f));
-        var (input, labels) = Batch(batch, GpuCheckMlp.InputSize, GpuCheckMlp.OutputSize, 8);
+        var cpu = create(batch);
+        int count = cpu.Parameters.Length;
+        var cpuSgd = new Sgd(count, 0.1f, momentum: 0.9f);
+        var host = create(1);
+        using var gpu = host.CreateGpu(device, batch, new Sgd(count, 0.1f, momentum: 0.9f));
+        var (input, labels) = Batch(batch, cpu.InputSize, cpu.OutputSize, 8);
         for (int step = 1; step <= 5; step++)
         {
             float expected = cpu.TrainStep(input, labels, batch);
             cpuSgd.Step(cpu.Parameters, cpu.Gradients);
-            Report($"step {step} loss ({expected:F5})", [expected], [gpu.TrainStep(input, labels, batch)]);
+            Report($"{name} step {step} loss ({expected:F5})", [expected], [gpu.TrainStep(input, labels, batch)]);
         }
-        var trained = new GpuCheckMlp(1, seed: 0);
-        gpu.DownloadParameters(trained);
-        Report("parameters after 5 steps", cpu.Parameters.ToArray(), trained.Parameters.ToArray());
+        gpu.DownloadParameters(host);
+        Report($"{name} parameters after 5 steps", cpu.Parameters.ToArray(), host.Parameters.ToArray());
     }
 
     private static void Time(GpuDevice device, int[] batches, int steps, Func<int, IGpuTrainable> create)
     {
-        Console.WriteLine($"{"network",-12} {"batch",6} {"GPU ms/step",12} {"GPU samples/s",14} {"CPU ms/step",12} {"CPU samples/s",14} {"speed-up",9}");
+        Console.WriteLine($"{"network",-16} {"batch",6} {"GPU ms/step",12} {"GPU samples/s",14} {"CPU ms/step",12} {"CPU samples/s",14} {"speed-up",9}");
         foreach (int batch in batches)
         {
             var cpu = create(batch);
@@ -230,7 +317,7 @@ public static class GpuCheck
                 cpu.TrainStep(input, labels, batch);
                 sgd.Step(cpu.Parameters, cpu.Gradients);
             }, () => { });
-            Console.WriteLine($"{cpu.Name,-12} {batch,6} {gpuMs,12:F3} {batch / gpuMs * 1000,14:N0} {cpuMs,12:F3} {batch / cpuMs * 1000,14:N0} {cpuMs / gpuMs,8:F1}×");
+            Console.WriteLine($"{cpu.Name,-16} {batch,6} {gpuMs,12:F3} {batch / gpuMs * 1000,14:N0} {cpuMs,12:F3} {batch / cpuMs * 1000,14:N0} {cpuMs / gpuMs,8:F1}×");
         }
     }
 

@@ -11,6 +11,7 @@ namespace NetGen.Gpu;
 public sealed class GpuNetworkState : IDisposable
 {
     private readonly float[] _loss = new float[1];
+    private readonly uint _seed;
 
     /// <summary>
     /// Allocates every buffer and copies <paramref name="network"/>'s parameters to the device; gradients and optimizer
@@ -41,6 +42,8 @@ public sealed class GpuNetworkState : IDisposable
         MaxBatch = maxBatch;
         InputSize = network.InputSize;
         OutputSize = network.OutputSize;
+        var (s0, s1, s2, s3) = network.RngState;
+        _seed = MaskKernels.Hash(s0 ^ MaskKernels.Hash(s1 ^ MaskKernels.Hash(s2 ^ MaskKernels.Hash(s3))));
         int parameterCount = network.Parameters.Length;
         Parameters = device.Allocate<float>(parameterCount);
         Gradients = device.Allocate<float>(parameterCount);
@@ -98,6 +101,20 @@ public sealed class GpuNetworkState : IDisposable
     /// <summary>The <paramref name="index"/>-th parameter-sized block of <see cref="OptimizerState"/> (0: momentum or Adam's m, 1: Adam's v).</summary>
     public ArrayView<float> OptimizerSlot(int index) => OptimizerState.Slice(index * Parameters.Length, Parameters.Length);
 
+    /// <summary>True after <c>UploadBatch</c> (a train step: dropout draws masks), false after <see cref="UploadInput"/> (inference).</summary>
+    public bool Training { get; private set; }
+
+    /// <summary>How many batches <c>UploadBatch</c> has uploaded: the train step count that dropout seeds are drawn from.</summary>
+    public long TrainingSteps { get; private set; }
+
+    /// <summary>
+    /// The <see cref="GpuDropout"/> seed of dropout layer <paramref name="layer"/> (its index) in the current train step:
+    /// a hash of the CPU network's <see cref="INetwork.RngState"/> when this state was created, <see cref="TrainingSteps"/>
+    /// and the layer, so that every layer and step draws a different mask and the same run draws the same ones.
+    /// </summary>
+    public uint DropoutSeed(int layer) =>
+        MaskKernels.Hash(_seed ^ MaskKernels.Hash((uint)TrainingSteps ^ MaskKernels.Hash((uint)layer + 0x632BE5ABu)));
+
     /// <summary>Copies the CPU network's parameters to the device (after construction or after loading a checkpoint).</summary>
     public void UploadParameters(INetwork network) => Parameters.CopyFrom(CheckParameters(network));
 
@@ -112,6 +129,7 @@ public sealed class GpuNetworkState : IDisposable
         if (input.Length < batch * InputSize)
             throw new ArgumentException($"input has {input.Length} floats but a batch of {batch} needs {batch * InputSize} ({InputSize} per sample).", nameof(input));
         Input.CopyFrom(input[..(batch * InputSize)]);
+        Training = false;
     }
 
     /// <summary>Copies a batch of inputs and class labels to the device; labels are checked against <see cref="OutputSize"/> first.</summary>
@@ -123,6 +141,7 @@ public sealed class GpuNetworkState : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[b]} of sample {b} is outside [0, {OutputSize}).");
         UploadInput(input, batch);
         Labels.CopyFrom(labels[..batch]);
+        StartTrainingStep();
     }
 
     /// <summary>Copies a batch of inputs and float targets (<c>batch × OutputSize</c>) to the device.</summary>
@@ -131,6 +150,13 @@ public sealed class GpuNetworkState : IDisposable
         CheckSamples(targets.Length / Math.Max(OutputSize, 1), batch, nameof(targets));
         UploadInput(input, batch);
         Targets.CopyFrom(targets[..(batch * OutputSize)]);
+        StartTrainingStep();
+    }
+
+    private void StartTrainingStep()
+    {
+        Training = true;
+        TrainingSteps++;
     }
 
     /// <summary>Waits for pending work and returns the last mean loss (the only copy back a train step needs).</summary>

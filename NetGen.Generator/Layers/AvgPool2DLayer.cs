@@ -6,7 +6,7 @@ namespace NetGen.Generator.Layers
 {
     /// <summary><c>[AvgPool2D(window, Stride = window)]</c>: the mean of each window of each channel; backward spreads
     /// the gradient evenly over the window.</summary>
-    internal sealed class AvgPool2DLayer : ILayerKind, IBufferedLayerKind
+    internal sealed class AvgPool2DLayer : ILayerKind, IBufferedLayerKind, IGpuLayerKind
     {
         public string Name => "AvgPool2D";
 
@@ -36,6 +36,17 @@ namespace NetGen.Generator.Layers
             writer.Line("global::NetGen.Kernels.AvgPool2D.Backward(" + PoolOptions.ShapeValue(code.Layer) + ", " + code.Batch + ", "
                 + code.OutputGradient + ", " + InputGradient.Target(code) + ");");
             InputGradient.AddBuffered(writer, code);
+        }
+
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code) =>
+            writer.Line("global::NetGen.Gpu.GpuAvgPool2D.Forward(" + code.Device + ", " + PoolOptions.ShapeValue(code.Layer) + ", " + code.Batch + ", "
+                + code.Inputs[0] + ", " + code.Output + ");");
+
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code)
+        {
+            if (code.InputGradients[0] is not { } dx) return;
+            writer.Line("global::NetGen.Gpu.GpuAvgPool2D.Backward(" + code.Device + ", " + PoolOptions.ShapeValue(code.Layer) + ", " + code.Batch + ", "
+                + code.OutputGradient + ", " + dx + GpuInputGradient.Accumulate(code) + ");");
         }
     }
 }

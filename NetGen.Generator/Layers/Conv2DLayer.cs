@@ -10,7 +10,7 @@ namespace NetGen.Generator.Layers
     /// y = act(b + w ⋆ x) over <c>[C, H, W]</c>, computed by <c>NetGen.Kernels.Conv2D</c> (im2col + GEMM, or its direct
     /// kernel) with the bias and activation fused; weight <c>[out, in, kH, kW]</c> as in PyTorch.
     /// </summary>
-    internal sealed class Conv2DLayer : ILayerKind, IBufferedLayerKind
+    internal sealed class Conv2DLayer : ILayerKind, IBufferedLayerKind, IGpuLayerKind
     {
         public string Name => "Conv2D";
 
@@ -63,6 +63,22 @@ namespace NetGen.Generator.Layers
 
         public void EmitBackward(SourceWriter writer, LayerCode code) =>
             ConvolutionParameters.EmitBackward(writer, code, "Conv2D", ShapeValue(code.Layer));
+
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code)
+        {
+            writer.Line("global::NetGen.Gpu.GpuConv2D.Forward<" + code.Activation + ">(" + code.Device + ", " + ShapeValue(code.Layer) + ", " + code.Batch + ",");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + GpuBias(code, code.Parameter) + ", " + code.Output + ");");
+        }
+
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code)
+        {
+            string? dx = code.InputGradients[0];
+            writer.Line("global::NetGen.Gpu.GpuConv2D.Backward<" + code.Activation + ">(" + code.Device + ", " + ShapeValue(code.Layer) + ", " + code.Batch + ",");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + code.Output + ", " + code.OutputGradient + ",");
+            writer.Line("    " + code.Gradient(0) + ", " + GpuBias(code, code.Gradient) + ", " + (dx ?? code.EmptyView) + GpuInputGradient.Accumulate(code) + ");");
+        }
+
+        private static string GpuBias(GpuLayerCode code, System.Func<int, string> tensor) => code.Layer.Parameters.Count > 1 ? tensor(1) : code.EmptyView;
 
         /// <summary><c>new global::NetGen.Kernels.Conv2DShape(inC, H, W, outC, kH, kW, stride, padding)</c>.</summary>
         private static string ShapeValue(LayerPlan layer)

@@ -11,7 +11,7 @@ namespace NetGen.Generator.Layers
     /// <c>[Dropout(rate)]</c>: inverted dropout in <c>TrainStep</c>, masks drawn from the network's own Rng into a mask
     /// buffer that backward multiplies the gradient by; the identity (a copy) in <c>Forward</c>.
     /// </summary>
-    internal sealed class DropoutLayer : ILayerKind, IBufferedLayerKind
+    internal sealed class DropoutLayer : ILayerKind, IBufferedLayerKind, IGpuLayerKind
     {
         public string Name => "Dropout";
 
@@ -56,6 +56,24 @@ namespace NetGen.Generator.Layers
             writer.Line("global::NetGen.Kernels.Dropout.Backward(" + code.Buffer("mask") + ", " + code.OutputGradient + ", " + InputGradient.Target(code) + ");");
             InputGradient.AddBuffered(writer, code);
         }
+
+        /// <summary>On the device the mask is a hash of a per-layer, per-step seed (<c>GpuNetworkState.DropoutSeed</c>), so
+        /// backward recomputes it and no mask buffer is needed; inference (<c>Forward</c>) copies.</summary>
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code)
+        {
+            writer.Line("if (_state.Training) global::NetGen.Gpu.GpuDropout.Forward(" + code.Device + ", " + Rate(code.Layer.Options) + ", " + GpuSeed(code) + ", "
+                + code.Inputs[0] + ", " + code.Output + ");");
+            writer.Line("else global::NetGen.Gpu.GpuElementwise.Copy(" + code.Device + ", " + code.Inputs[0] + ", " + code.Output + ");");
+        }
+
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code)
+        {
+            if (code.InputGradients[0] is not { } dx) return;
+            writer.Line("global::NetGen.Gpu.GpuDropout.Backward(" + code.Device + ", " + Rate(code.Layer.Options) + ", " + GpuSeed(code) + ", "
+                + code.OutputGradient + ", " + dx + GpuInputGradient.Accumulate(code) + ");");
+        }
+
+        private static string GpuSeed(GpuLayerCode code) => "_state.DropoutSeed(" + Literals.Int(code.Layer.Index) + ")";
 
         /// <summary>The rate as a float literal: <c>0.25f</c>.</summary>
         private static string Rate(LayerOptions options) => RateText(options) + "f";

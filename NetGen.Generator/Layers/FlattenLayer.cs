@@ -5,7 +5,7 @@ namespace NetGen.Generator.Layers
 {
     /// <summary><c>[Flatten]</c>: the input as one vector per sample, row-major; forward copies the values and backward
     /// copies (or adds) the gradient back.</summary>
-    internal sealed class FlattenLayer : ILayerKind
+    internal sealed class FlattenLayer : ILayerKind, IGpuLayerKind
     {
         public string Name => "Flatten";
 
@@ -33,6 +33,15 @@ namespace NetGen.Generator.Layers
             if (code.AccumulatesInputGradient(0))
                 writer.Line("for (int i = 0; i < " + dx + ".Length; i++) " + dx + "[i] += " + code.OutputGradient + "[i];");
             else writer.Line(code.OutputGradient + ".CopyTo(" + dx + ");");
+        }
+
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code) =>
+            writer.Line("global::NetGen.Gpu.GpuElementwise.Copy(" + code.Device + ", " + code.Inputs[0] + ", " + code.Output + ");");
+
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code)
+        {
+            if (code.InputGradients[0] is not { } dx) return;
+            writer.Line("global::NetGen.Gpu.GpuElementwise.Copy(" + code.Device + ", " + code.OutputGradient + ", " + dx + GpuInputGradient.Accumulate(code) + ");");
         }
 
         /// <summary><c>[Flatten]</c> takes no arguments.</summary>

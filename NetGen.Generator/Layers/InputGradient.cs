@@ -41,4 +41,15 @@ namespace NetGen.Generator.Layers
             writer.Line("for (int i = 0; i < " + dx + "Share.Length; i++) " + dx + "[i] += " + dx + "Share[i];");
         }
     }
+
+    /// <summary>
+    /// The device side of <see cref="InputGradient"/>: the GPU kernels of single-input kinds write input 0's gradient
+    /// straight into its view and add to it themselves when another consumer wrote it first, so no buffer is needed.
+    /// </summary>
+    internal static class GpuInputGradient
+    {
+        /// <summary><c>, accumulate: true</c> when input 0's gradient must be added to, else nothing.</summary>
+        public static string Accumulate(GpuLayerCode code) =>
+            code.InputGradients[0] is not null && code.AccumulatesInputGradient(0) ? ", accumulate: true" : "";
+    }
 }

@@ -9,7 +9,7 @@ namespace NetGen.Generator.Layers
     /// <c>[MaxPool2D(window, Stride = window)]</c>: the maximum of each window of each channel. Forward records each
     /// maximum's position in an argmax buffer; backward sends the gradient there.
     /// </summary>
-    internal sealed class MaxPool2DLayer : ILayerKind, IBufferedLayerKind
+    internal sealed class MaxPool2DLayer : ILayerKind, IBufferedLayerKind, IGpuLayerKind
     {
         public string Name => "MaxPool2D";
 
@@ -45,6 +45,17 @@ namespace NetGen.Generator.Layers
             writer.Line("global::NetGen.Kernels.MaxPool2D.Backward(" + PoolOptions.ShapeValue(code.Layer) + ", " + code.Batch + ", "
                 + code.Buffer("argmax") + ", " + code.OutputGradient + ", " + InputGradient.Target(code) + ");");
             InputGradient.AddBuffered(writer, code);
+        }
+
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code) =>
+            writer.Line("global::NetGen.Gpu.GpuMaxPool2D.Forward(" + code.Device + ", " + PoolOptions.ShapeValue(code.Layer) + ", " + code.Batch + ", "
+                + code.Inputs[0] + ", " + code.Output + ");");
+
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code)
+        {
+            if (code.InputGradients[0] is not { } dx) return;
+            writer.Line("global::NetGen.Gpu.GpuMaxPool2D.Backward(" + code.Device + ", " + PoolOptions.ShapeValue(code.Layer) + ", " + code.Batch + ", "
+                + code.Inputs[0] + ", " + code.OutputGradient + ", " + dx + GpuInputGradient.Accumulate(code) + ");");
         }
     }
 

@@ -61,6 +61,35 @@ public class GpuGeneratorTests
         Snapshot.Verify(GpuSource(result), nameof(Mlp));
     }
 
+    /// <summary>LeNet-5 as in NetGen.Samples/ConvNets.cs: Conv2D, MaxPool2D and Dense on the device.</summary>
+    [Fact]
+    public void LeNet5GetsAGpuTwin()
+    {
+        const string source = """
+            using NetGen;
+
+            namespace Demo;
+
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            public partial class LeNet5
+            {
+                [Input(1, 28, 28)]                        public partial Layer Image { get; }
+                [Conv2D(6, Kernel = 5, Padding = 2), Relu] public partial Layer C1 { get; }
+                [MaxPool2D(2)]                            public partial Layer S2 { get; }
+                [Conv2D(16, Kernel = 5), Relu]            public partial Layer C3 { get; }
+                [MaxPool2D(2)]                            public partial Layer S4 { get; }
+                [Dense(120), Relu]                        public partial Layer F5 { get; }
+                [Dense(84), Relu]                         public partial Layer F6 { get; }
+                [Dense(10)]                               public partial Layer Logits { get; }
+            }
+            """;
+        var (result, output) = Run(source, IlGpu, RuntimeGpu);
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        AssertCompilesCleanly(output);
+        Snapshot.Verify(GpuSource(result), "LeNet5");
+    }
+
     [Fact]
     public void WithoutIlGpuThereIsNoGpuCode()
     {
@@ -160,7 +189,7 @@ public class GpuGeneratorTests
         AssertCompilesCleanly(output);
     }
 
-    /// <summary>Only dense networks get a twin: a sequence network or a ConvNet gets NG0300 naming its first layer
+    /// <summary>A network with a layer without device kernels (a sequence network, Conv1D) gets NG0300 naming its first layer
     /// without device kernels, and its CPU code alone, compiling cleanly beside ILGPU.</summary>
     [Theory]
     [InlineData("""
@@ -170,10 +199,10 @@ public class GpuGeneratorTests
         [Dense(10)] public partial Layer Logits { get; }
         """, "layer 'Text' is of kind TokenInput")]
     [InlineData("""
-        [Input(1, 8, 8)] public partial Layer Image { get; }
-        [Conv2D(2, Kernel = 3), Relu] public partial Layer C { get; }
+        [Input(2, 12)] public partial Layer Signal { get; }
+        [Conv1D(2, Kernel = 3)] public partial Layer D { get; }
         [Dense(10)] public partial Layer Logits { get; }
-        """, "layer 'C' is of kind Conv2D")]
+        """, "layer 'D' is of kind Conv1D")]
     public void NG0300_LayersWithoutDeviceKernels(string layers, string blocker)
     {
         var (source, span) = GeneratorHarness.Marked("using NetGen;\n\n[Network(Loss = Loss.SoftmaxCrossEntropy)]\npublic partial class [|Net|]\n{\n" + layers + "}\n");
