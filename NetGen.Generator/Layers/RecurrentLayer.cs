@@ -167,7 +167,7 @@ namespace NetGen.Generator.Layers
         }
 
         /// <summary>
-        /// The device launch of a kind that declares <c>IGpuLayerKind</c> (Lstm): the CPU call of <see cref="EmitForward"/>
+        /// The device launch of a kind that declares <c>IGpuLayerKind</c> (Rnn, Lstm): the CPU call of <see cref="EmitForward"/>
         /// with <c>NetGen.Gpu.Gpu{Name}</c>, the device first and views. Stateful layers get no twin (the GPU emitter
         /// blocks layers with carried state), so the initial state is always zeros.
         /// </summary>

@@ -24,19 +24,19 @@ public static class GpuLstm
         ArrayView<float> scratch)
     {
         int width = Lstm.Gates * hidden, bh = batch * hidden, rows = batch * steps;
-        CheckSizes(batch, steps, inputs, hidden);
+        GpuRecurrent.CheckSizes(batch, steps, inputs, hidden);
         Views.Require(x, (long)rows * inputs, nameof(x));
         Views.Require(wIh, (long)inputs * width, nameof(wIh));
         Views.Require(wHh, (long)hidden * width, nameof(wHh));
         Views.Require(bIh, width, nameof(bIh));
         Views.Require(bHh, width, nameof(bHh));
-        RequireOptional(h0, bh, nameof(h0));
-        RequireOptional(c0, bh, nameof(c0));
+        GpuRecurrent.RequireOptional(h0, bh, nameof(h0));
+        GpuRecurrent.RequireOptional(c0, bh, nameof(c0));
         Views.Require(gates, (long)rows * width, nameof(gates));
         Views.Require(cells, (long)rows * hidden, nameof(cells));
         Views.Require(hs, (long)rows * hidden, nameof(hs));
-        RequireOptional(hLast, bh, nameof(hLast));
-        RequireOptional(cLast, bh, nameof(cLast));
+        GpuRecurrent.RequireOptional(hLast, bh, nameof(hLast));
+        GpuRecurrent.RequireOptional(cLast, bh, nameof(cLast));
         Views.Require(scratch, Lstm.ScratchLength(batch, hidden), nameof(scratch));
 
         var kernels = device.Kernels<LstmKernels>();
@@ -71,25 +71,25 @@ public static class GpuLstm
         ArrayView<float> dh0, ArrayView<float> dc0, ArrayView<float> scratch)
     {
         int width = Lstm.Gates * hidden, bh = batch * hidden, rows = batch * steps;
-        CheckSizes(batch, steps, inputs, hidden);
+        GpuRecurrent.CheckSizes(batch, steps, inputs, hidden);
         Views.Require(x, (long)rows * inputs, nameof(x));
         Views.Require(wIh, (long)inputs * width, nameof(wIh));
         Views.Require(wHh, (long)hidden * width, nameof(wHh));
-        RequireOptional(h0, bh, nameof(h0));
-        RequireOptional(c0, bh, nameof(c0));
+        GpuRecurrent.RequireOptional(h0, bh, nameof(h0));
+        GpuRecurrent.RequireOptional(c0, bh, nameof(c0));
         Views.Require(gates, (long)rows * width, nameof(gates));
         Views.Require(cells, (long)rows * hidden, nameof(cells));
         Views.Require(hs, (long)rows * hidden, nameof(hs));
-        RequireOptional(dy, (long)rows * hidden, nameof(dy));
-        RequireOptional(dhLast, bh, nameof(dhLast));
-        RequireOptional(dcLast, bh, nameof(dcLast));
-        RequireOptional(dx, (long)rows * inputs, nameof(dx));
+        GpuRecurrent.RequireOptional(dy, (long)rows * hidden, nameof(dy));
+        GpuRecurrent.RequireOptional(dhLast, bh, nameof(dhLast));
+        GpuRecurrent.RequireOptional(dcLast, bh, nameof(dcLast));
+        GpuRecurrent.RequireOptional(dx, (long)rows * inputs, nameof(dx));
         Views.Require(dwIh, (long)inputs * width, nameof(dwIh));
         Views.Require(dwHh, (long)hidden * width, nameof(dwHh));
         Views.Require(dbIh, width, nameof(dbIh));
         Views.Require(dbHh, width, nameof(dbHh));
-        RequireOptional(dh0, bh, nameof(dh0));
-        RequireOptional(dc0, bh, nameof(dc0));
+        GpuRecurrent.RequireOptional(dh0, bh, nameof(dh0));
+        GpuRecurrent.RequireOptional(dc0, bh, nameof(dc0));
         Views.Require(scratch, Lstm.ScratchLength(batch, hidden), nameof(scratch));
 
         var kernels = device.Kernels<LstmKernels>();
@@ -109,40 +109,12 @@ public static class GpuLstm
         }
         if (dh0.Length != 0) GpuRecurrent.CopyOrClear(device, dh, dh0, bh);
         if (dc0.Length != 0) GpuRecurrent.CopyOrClear(device, dc, dc0, bh);
-        GpuGemm.MatMulTransA(device, inputs, width, rows, x, gates, dwIh, accumulate: false);
-        GpuDense.BiasGradient(device, rows, width, gates, dbIh);
-        GpuRecurrent.CopyOrClear(device, dbIh, dbHh, width);
-        if (dx.Length != 0) GpuGemm.MatMulTransB(device, rows, inputs, width, gates, wIh, dx, accumulate: false);
-    }
-
-    private static void CheckSizes(int batch, int steps, int inputs, int hidden)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
-    }
-
-    private static void RequireOptional(ArrayView<float> view, long length, string name)
-    {
-        if (view.Length != 0) Views.Require(view, length, name);
-    }
-}
-
-/// <summary>Device copies the recurrent layers share.</summary>
-internal static class GpuRecurrent
-{
-    /// <summary>target[0..count) = source[0..count), or zeros when <paramref name="source"/> is empty.</summary>
-    public static void CopyOrClear(GpuDevice device, ArrayView<float> source, ArrayView<float> target, int count)
-    {
-        if (count == 0) return;
-        device.Kernels<LstmKernels>().CopyOrClear(device.Stream, count, Views.OrEmptyOf(source, target), target);
+        GpuRecurrent.InputGradients(device, rows, inputs, width, x, wIh, gates, dwIh, dbIh, dbHh, dx);
     }
 }
 
 internal sealed class LstmKernels : IKernelSet<LstmKernels>
 {
-    public required Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> CopyOrClear { get; init; }
     public required Action<AcceleratorStream, Index1D, int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>,
         ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> StepForward { get; init; }
     public required Action<AcceleratorStream, Index1D, int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -150,16 +122,11 @@ internal sealed class LstmKernels : IKernelSet<LstmKernels>
 
     public static LstmKernels Load(Accelerator accelerator) => new()
     {
-        CopyOrClear = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(CopyOrClearKernel),
         StepForward = accelerator.LoadAutoGroupedKernel<Index1D, int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(StepForwardKernel),
         StepBackward = accelerator.LoadAutoGroupedKernel<Index1D, int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(StepBackwardKernel),
     };
-
-    [Kernel(explicitlyGrouped: false)]
-    internal static void CopyOrClearKernel(Index1D i, ArrayView<float> source, ArrayView<float> target) =>
-        target[i] = source.Length != 0 ? source[i] : 0f;
 
     // Thread e = b·H + j: the four gates of unit j of sample b at step t, then c and h (kept in c, h and saved).
     [Kernel(explicitlyGrouped: false)]

@@ -24,6 +24,16 @@ public partial class GpuLastStateLstm
     [Dense(3)]                                public partial Layer Logits { get; }
 }
 
+/// <summary>An Elman RNN over the sequence, then per-step logits: the twin's Rnn kernels.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+public partial class GpuCharRnn
+{
+    [TokenInput(Vocabulary = 7, Length = 5)] public partial Layer Text { get; }
+    [Embedding(4)]                           public partial Layer Embed { get; }
+    [Rnn(6)]                                 public partial Layer Memory { get; }
+    [Dense(7)]                               public partial Layer Logits { get; }
+}
+
 /// <summary>
 /// The generated device twins of the sequence networks on ILGPU's CPU accelerator against the generated CPU code, a
 /// few SGD-momentum steps: every loss, then the parameters and momentum, within 2e-4·(1 + |cpu|) (σ and tanh through
@@ -91,6 +101,10 @@ public class GeneratedGpuSequenceTests(GpuFixture fixture)
     [Fact]
     public void LastStateLstm_SgdMomentum_MatchesCpu() =>
         AssertTrainingMatches(new GpuLastStateLstm(4, seed: 6), new GpuLastStateLstm(1, seed: 6), vocabulary: 9, labelsPerSample: 1, classes: 3);
+
+    [Fact]
+    public void CharRnn_SgdMomentum_MatchesCpu() =>
+        AssertTrainingMatches(new GpuCharRnn(4, seed: 7), new GpuCharRnn(1, seed: 7), vocabulary: 7, labelsPerSample: 5, classes: 7);
 
     [Fact]
     public void SequenceLabels_AreCheckedPerStep()

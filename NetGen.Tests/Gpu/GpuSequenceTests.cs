@@ -115,6 +115,54 @@ public class GpuSequenceTests(GpuFixture fixture)
         AssertClose(dc0, Download(gdc0), tolerance, at + "dc0");
     }
 
+    [Theory]
+    [InlineData(1, 1, 1, 1, false)]
+    [InlineData(3, 4, 5, 6, false)]
+    [InlineData(5, 3, 7, 17, true)]
+    public void Rnn_MatchesCpu(int batch, int steps, int inputs, int hidden, bool state)
+    {
+        int rows = batch * steps, bh = batch * hidden;
+        var x = Random(rows * inputs, 60); var wIh = Random(inputs * hidden, 61); var wHh = Random(hidden * hidden, 62);
+        var bIh = Random(hidden, 63); var bHh = Random(hidden, 64); var h0 = state ? Random(bh, 65) : [];
+        var dy = Random(rows * hidden, 66); var dhLast = state ? Random(bh, 67) : [];
+        string at = $"[B{batch} T{steps} F{inputs} H{hidden} state={state}] ";
+
+        var gates = new float[rows * hidden]; var hs = new float[rows * hidden]; var hLast = new float[bh];
+        var scratch = new float[Rnn.ScratchLength(batch, hidden)];
+        Rnn.Forward(batch, steps, inputs, hidden, x, wIh, wHh, bIh, bHh, h0, gates, hs, hLast, scratch);
+        var savedGates = (float[])gates.Clone();
+        var dx = new float[x.Length]; var dwIh = new float[wIh.Length]; var dwHh = new float[wHh.Length];
+        var dbIh = new float[hidden]; var dbHh = new float[hidden]; var dh0 = state ? new float[bh] : [];
+        Rnn.Backward(batch, steps, inputs, hidden, x, wIh, wHh, h0, gates, hs, dy, dhLast, dx, dwIh, dwHh, dbIh, dbHh, dh0, scratch);
+
+        using var gx = Upload<float>(_device, x); using var gwIh = Upload<float>(_device, wIh); using var gwHh = Upload<float>(_device, wHh);
+        using var gbIh = Upload<float>(_device, bIh); using var gbHh = Upload<float>(_device, bHh); using var gh0 = Upload<float>(_device, h0);
+        using var gGates = _device.Allocate<float>(gates.Length); using var gHs = _device.Allocate<float>(hs.Length);
+        using var ghLast = _device.Allocate<float>(bh); using var gScratch = _device.Allocate<float>(scratch.Length);
+        GpuRnn.Forward(_device, batch, steps, inputs, hidden, gx.View, gwIh.View, gwHh.View, gbIh.View, gbHh.View, gh0.View,
+            gGates.View, gHs.View, ghLast.View, gScratch.View);
+        const float tolerance = 1e-4f;
+        AssertClose(savedGates, Download(gGates), tolerance, at + "gates");
+        AssertClose(hs, Download(gHs), tolerance, at + "hs");
+        AssertClose(hLast, Download(ghLast), tolerance, at + "hLast");
+
+        gGates.CopyFrom(savedGates); gHs.CopyFrom(hs);
+        using var gdy = Upload<float>(_device, dy); using var gdhLast = Upload<float>(_device, dhLast);
+        using var gdx = _device.Allocate<float>(dx.Length); using var gdwIh = _device.Allocate<float>(dwIh.Length);
+        using var gdwHh = Upload<float>(_device, Random(dwHh.Length, 68)); // stale: Backward overwrites
+        using var gdbIh = _device.Allocate<float>(hidden); using var gdbHh = _device.Allocate<float>(hidden);
+        using var gdh0 = _device.Allocate<float>(dh0.Length);
+        GpuRnn.Backward(_device, batch, steps, inputs, hidden, gx.View, gwIh.View, gwHh.View, gh0.View, gGates.View, gHs.View,
+            gdy.View, gdhLast.View, gdx.View, gdwIh.View, gdwHh.View, gdbIh.View, gdbHh.View, gdh0.View, gScratch.View);
+        AssertClose(gates, Download(gGates), tolerance, at + "dgates");
+        AssertClose(dx, Download(gdx), tolerance, at + "dx");
+        AssertClose(dwIh, Download(gdwIh), tolerance, at + "dwIh");
+        AssertClose(dwHh, Download(gdwHh), tolerance, at + "dwHh");
+        AssertClose(dbIh, Download(gdbIh), tolerance, at + "dbIh");
+        AssertClose(dbHh, Download(gdbHh), tolerance, at + "dbHh");
+        AssertClose(dh0, Download(gdh0), tolerance, at + "dh0");
+    }
+
     /// <summary>
     /// A per-step Dense over a <c>[B, T, F]</c> sequence and softmax cross-entropy at every step are the plain kernels
     /// over B·T rows, on both sides: logits, mean loss over all B·T steps and every gradient agree.
