@@ -55,9 +55,30 @@ public partial class GpuCheckConvNet
     [Dense(10)]                                            public partial Layer Logits { get; }
 }
 
+/// <summary>The char-LSTM timed by <c>--gpu-check</c>: NetGen.Samples' CharLstm (as benchmarks/gpu/torch_char_lstm.py).</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+public partial class GpuBenchCharLstm
+{
+    [TokenInput(Vocabulary = 128, Length = 64)] public partial Layer Text { get; }
+    [Embedding(64)]                             public partial Layer Embed { get; }
+    [Lstm(256)]                                 public partial Layer Memory { get; }
+    [Dense(128)]                                public partial Layer Logits { get; }
+}
+
+/// <summary>A small char-LSTM, for the training check and for timings with <c>--small</c>.</summary>
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+public partial class GpuCheckCharLstm
+{
+    [TokenInput(Vocabulary = 13, Length = 8)] public partial Layer Text { get; }
+    [Embedding(6)]                            public partial Layer Embed { get; }
+    [Lstm(10)]                                public partial Layer Memory { get; }
+    [Dense(13)]                               public partial Layer Logits { get; }
+}
+
 /// <summary>
 /// <c>--gpu-check [--small] [--steps N]</c>: prints the device, checks every GPU kernel and a few training steps of a
-/// generated GPU twin against the CPU code (|gpu − cpu| ≤ 1e-4·(1 + |cpu|)), then times MLP and LeNet-5 train steps (upload,
+/// generated GPU twin (an MLP, a ConvNet and a char-LSTM) against the CPU code (|gpu − cpu| ≤ 1e-4·(1 + |cpu|)), then
+/// times MLP, LeNet-5 and char-LSTM train steps (upload,
 /// forward, loss, backward, SGD-momentum update, loss read) on the device and on the CPU in the same run. Without
 /// <c>--small</c> it needs a CUDA device and uses the real shapes (batches 64/256/1024); with <c>--small</c> it runs
 /// small shapes on whatever ILGPU finds (the CPU accelerator here). Exit code 1 when a check fails.
@@ -104,17 +125,20 @@ public static class GpuCheck
             Console.WriteLine("== generated twin against the generated CPU network (5 SGD-momentum steps) ==");
             CheckTraining(device, small ? 8 : 64, "MLP", b => new GpuCheckMlp(b, seed: 7));
             CheckTraining(device, small ? 8 : 64, "ConvNet", b => new GpuCheckConvNet(b, seed: 7));
+            CheckTraining(device, small ? 4 : 32, "char-LSTM", b => new GpuCheckCharLstm(b, seed: 7), learningRate: 0.3f);
             Console.WriteLine();
             Console.WriteLine($"== train step timings ({steps} steps after warm-up; GPU steps end with Synchronize) ==");
             if (small)
             {
                 Time(device, [4, 8, 16], steps, b => new GpuCheckMlp(b, 1));
                 Time(device, [4, 8], steps, b => new GpuCheckConvNet(b, 1));
+                Time(device, [4, 8, 16], steps, b => new GpuCheckCharLstm(b, 1));
             }
             else
             {
                 Time(device, [64, 256, 1024], steps, b => new GpuBenchMlp(b, 1));
                 Time(device, [64, 256, 1024], steps, b => new GpuBenchLeNet5(b, 1));
+                Time(device, [64, 256, 1024], steps, b => new GpuBenchCharLstm(b, 1));
             }
         }
         Console.WriteLine();
@@ -155,6 +179,9 @@ public static class GpuCheck
         Pooling(device, small ? 3 : 256, new Pool2DShape(small ? 2 : 6, small ? 8 : 28, small ? 8 : 28, 2, 2));
         Pooling(device, small ? 3 : 64, new Pool2DShape(3, small ? 7 : 15, small ? 9 : 15, 3, 2));
         LossesCheck(device, small ? 7 : 1024, 10);
+        var (lstmBatch, lstmSteps, lstmInputs, hidden) = small ? (3, 5, 6, 9) : (64, 64, 64, 256);
+        LstmCheck(device, lstmBatch, lstmSteps, lstmInputs, hidden);
+        EmbeddingCheck(device, small ? 40 : 64 * 64, small ? 13 : 128, small ? 6 : 64);
         OptimizersCheck(device, small ? new GpuCheckMlp(1, seed: 3) : new GpuBenchMlp(1, seed: 3));
     }
 
@@ -256,6 +283,56 @@ public static class GpuCheck
         Report($"SquaredError [{batch},{classes}] dy", grad, Download(gGrad));
     }
 
+    /// <summary><see cref="GpuLstm"/> forward (gates, cells, hs) and backward (every gradient) against <see cref="Lstm"/>, zero initial state.</summary>
+    private static void LstmCheck(GpuDevice device, int batch, int steps, int inputs, int hidden)
+    {
+        int width = 4 * hidden, rows = batch * steps;
+        var x = Random(rows * inputs, 40); var wIh = Random(inputs * width, 41); var wHh = Random(hidden * width, 42);
+        var bIh = Random(width, 43); var bHh = Random(width, 44); var dy = Random(rows * hidden, 45);
+        var gates = new float[rows * width]; var cells = new float[rows * hidden]; var hs = new float[rows * hidden];
+        var scratch = new float[Lstm.ScratchLength(batch, hidden)];
+        Lstm.Forward(batch, steps, inputs, hidden, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch);
+        var saved = (float[])gates.Clone();
+        var dx = new float[x.Length]; var dwIh = new float[wIh.Length]; var dwHh = new float[wHh.Length]; var dbIh = new float[width]; var dbHh = new float[width];
+        Lstm.Backward(batch, steps, inputs, hidden, x, wIh, wHh, [], [], gates, cells, hs, dy, [], [], dx, dwIh, dwHh, dbIh, dbHh, [], [], scratch);
+
+        using var gx = Upload(device, x); using var gwIh = Upload(device, wIh); using var gwHh = Upload(device, wHh);
+        using var gbIh = Upload(device, bIh); using var gbHh = Upload(device, bHh); using var gdy = Upload(device, dy);
+        using var gGates = device.Allocate<float>(gates.Length); using var gCells = device.Allocate<float>(cells.Length);
+        using var gHs = device.Allocate<float>(hs.Length); using var gScratch = device.Allocate<float>(scratch.Length);
+        using var gdx = device.Allocate<float>(dx.Length); using var gdwIh = device.Allocate<float>(dwIh.Length);
+        using var gdwHh = device.Allocate<float>(dwHh.Length); using var gdbIh = device.Allocate<float>(width); using var gdbHh = device.Allocate<float>(width);
+        GpuLstm.Forward(device, batch, steps, inputs, hidden, gx.View, gwIh.View, gwHh.View, gbIh.View, gbHh.View, default, default,
+            gGates.View, gCells.View, gHs.View, default, default, gScratch.View);
+        string at = $"Lstm [B{batch} T{steps} F{inputs} H{hidden}]";
+        Report(at + " gates", saved, Download(gGates));
+        Report(at + " cells", cells, Download(gCells));
+        Report(at + " hs", hs, Download(gHs));
+        gGates.CopyFrom(saved); gCells.CopyFrom(cells); gHs.CopyFrom(hs); // backward from the CPU's buffers isolates it
+        GpuLstm.Backward(device, batch, steps, inputs, hidden, gx.View, gwIh.View, gwHh.View, default, default,
+            gGates.View, gCells.View, gHs.View, gdy.View, default, default, gdx.View, gdwIh.View, gdwHh.View, gdbIh.View, gdbHh.View, default, default, gScratch.View);
+        Report(at + " dx", dx, Download(gdx));
+        Report(at + " dW_ih", dwIh, Download(gdwIh));
+        Report(at + " dW_hh", dwHh, Download(gdwHh));
+        Report(at + " db_ih", dbIh, Download(gdbIh));
+        Report(at + " db_hh", dbHh, Download(gdbHh));
+    }
+
+    /// <summary><see cref="GpuEmbedding"/> lookup and table gradient against <see cref="Embedding"/>.</summary>
+    private static void EmbeddingCheck(GpuDevice device, int count, int vocabulary, int dim)
+    {
+        var tokens = Tokens(count, vocabulary, 50); var table = Random(vocabulary * dim, 51); var dy = Random(count * dim, 52);
+        var y = new float[count * dim]; var dTable = new float[table.Length];
+        Embedding.Forward(count, vocabulary, dim, tokens, table, y);
+        Embedding.Backward(count, vocabulary, dim, tokens, dy, dTable);
+        using var gt = Upload(device, tokens); using var gtab = Upload(device, table); using var gdy = Upload(device, dy);
+        using var gy = device.Allocate<float>(y.Length); using var gdt = device.Allocate<float>(table.Length);
+        GpuEmbedding.Forward(device, count, vocabulary, dim, gt.View, gtab.View, gy.View);
+        GpuEmbedding.Backward(device, count, vocabulary, dim, gt.View, gdy.View, gdt.View);
+        Report($"Embedding [{count} tokens, {vocabulary}×{dim}] forward", y, Download(gy));
+        Report($"Embedding [{count} tokens, {vocabulary}×{dim}] dTable", dTable, Download(gdt));
+    }
+
     /// <summary>Three updates of the CPU optimizer classes against <see cref="GpuOptimizer"/>, over <paramref name="network"/>'s parameters.</summary>
     private static void OptimizersCheck(GpuDevice device, INetwork network)
     {
@@ -281,16 +358,16 @@ public static class GpuCheck
         }
     }
 
-    /// <summary>Five SGD-momentum steps of a network made by <paramref name="create"/> (from the batch size, seed 7) on
-    /// the CPU and on its twin: every loss, then the parameters.</summary>
-    private static void CheckTraining(GpuDevice device, int batch, string name, Func<int, IGpuTrainable> create)
+    /// <summary>Five SGD-momentum steps (learning rate <paramref name="learningRate"/>, momentum 0.9) of a network made by
+    /// <paramref name="create"/> (from the batch size, seed 7) on the CPU and on its twin: every loss, then the parameters.</summary>
+    private static void CheckTraining(GpuDevice device, int batch, string name, Func<int, IGpuTrainable> create, float learningRate = 0.1f)
     {
         var cpu = create(batch);
         int count = cpu.Parameters.Length;
-        var cpuSgd = new Sgd(count, 0.1f, momentum: 0.9f);
+        var cpuSgd = new Sgd(count, learningRate, momentum: 0.9f);
         var host = create(1);
-        using var gpu = host.CreateGpu(device, batch, new Sgd(count, 0.1f, momentum: 0.9f));
-        var (input, labels) = Batch(batch, cpu.InputSize, cpu.OutputSize, 8);
+        using var gpu = host.CreateGpu(device, batch, new Sgd(count, learningRate, momentum: 0.9f));
+        var (input, labels) = Data(cpu, batch, 8);
         for (int step = 1; step <= 5; step++)
         {
             float expected = cpu.TrainStep(input, labels, batch);
@@ -307,7 +384,7 @@ public static class GpuCheck
         foreach (int batch in batches)
         {
             var cpu = create(batch);
-            var (input, labels) = Batch(batch, cpu.InputSize, cpu.OutputSize, 9);
+            var (input, labels) = Data(cpu, batch, 9);
             var sgd = new Sgd(cpu.Parameters.Length, 0.01f, momentum: 0.9f);
             using var gpu = cpu.CreateGpu(device, batch, new Sgd(cpu.Parameters.Length, 0.01f, momentum: 0.9f));
             double gpuMs = Measure(steps, () => gpu.TrainStep(input, labels, batch), device.Synchronize);
@@ -330,6 +407,31 @@ public static class GpuCheck
         for (int i = 0; i < steps; i++) step();
         synchronize();
         return clock.Elapsed.TotalMilliseconds / steps;
+    }
+
+    /// <summary>A batch for <paramref name="network"/>: random token ids and one label per step for the char-LSTMs, random
+    /// floats and one label per sample otherwise.</summary>
+    private static (float[] Input, int[] Labels) Data(INetwork network, int batch, ulong seed) => network switch
+    {
+        GpuCheckCharLstm => TokenBatch(batch, 8, 13, seed),
+        GpuBenchCharLstm => TokenBatch(batch, 64, 128, seed),
+        _ => Batch(batch, network.InputSize, network.OutputSize, seed),
+    };
+
+    private static (float[] Input, int[] Labels) TokenBatch(int batch, int length, int vocabulary, ulong seed)
+    {
+        var tokens = Tokens(batch * length, vocabulary, seed);
+        var labels = new int[tokens.Length];
+        for (int i = 0; i < labels.Length; i++) labels[i] = (int)tokens[(i + 1) % tokens.Length]; // the next character
+        return (tokens, labels);
+    }
+
+    private static float[] Tokens(int count, int vocabulary, ulong seed)
+    {
+        var rng = new Rng(seed);
+        var tokens = new float[count];
+        for (int i = 0; i < count; i++) tokens[i] = rng.NextInt(vocabulary);
+        return tokens;
     }
 
     private static (float[] Input, int[] Labels) Batch(int batch, int inputs, int classes, ulong seed)

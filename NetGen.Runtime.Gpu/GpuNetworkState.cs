@@ -30,6 +30,17 @@ public sealed class GpuNetworkState : IDisposable
     /// parameters for initialisation and checkpoints, so it can stay small).
     /// </summary>
     public GpuNetworkState(GpuDevice device, INetwork network, int maxBatch, int activations, int activationGradients, int optimizerState)
+        : this(device, network, maxBatch, activations, activationGradients, optimizerState, labelsPerSample: 1)
+    {
+    }
+
+    /// <summary>
+    /// As <see cref="GpuNetworkState(GpuDevice, INetwork, int, int, int, int)"/>, for a network trained with
+    /// <paramref name="labelsPerSample"/> class labels per sample (softmax cross-entropy at every step of a sequence
+    /// output <c>[T, C]</c>: T labels, each in <c>[0, OutputSize / T)</c>).
+    /// </summary>
+    public GpuNetworkState(GpuDevice device, INetwork network, int maxBatch, int activations, int activationGradients, int optimizerState,
+        int labelsPerSample)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(network);
@@ -38,7 +49,11 @@ public sealed class GpuNetworkState : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(activations);
         ArgumentOutOfRangeException.ThrowIfNegative(activationGradients);
         ArgumentOutOfRangeException.ThrowIfNegative(optimizerState);
+        if (labelsPerSample < 1 || network.OutputSize % labelsPerSample != 0)
+            throw new ArgumentOutOfRangeException(nameof(labelsPerSample), labelsPerSample,
+                $"labelsPerSample must be at least 1 and divide the network's OutputSize ({network.OutputSize}): one label per step of [steps, classes].");
         Device = device;
+        LabelsPerSample = labelsPerSample;
         MaxBatch = maxBatch;
         InputSize = network.InputSize;
         OutputSize = network.OutputSize;
@@ -51,7 +66,7 @@ public sealed class GpuNetworkState : IDisposable
         ActivationGradients = device.Allocate<float>(activationGradients);
         OptimizerState = device.Allocate<float>(optimizerState);
         Input = device.Allocate<float>(MaxBatch * InputSize);
-        Labels = device.Allocate<int>(MaxBatch);
+        Labels = device.Allocate<int>(MaxBatch * labelsPerSample);
         Targets = device.Allocate<float>(MaxBatch * OutputSize);
         Loss = device.Allocate<float>(1);
         Gradients.Clear();
@@ -64,6 +79,9 @@ public sealed class GpuNetworkState : IDisposable
 
     /// <summary>Largest batch the input, label and target buffers hold.</summary>
     public int MaxBatch { get; }
+
+    /// <summary>Class labels per sample: 1, or T for a loss at every step of a sequence output.</summary>
+    public int LabelsPerSample { get; }
 
     /// <summary>Floats per input sample.</summary>
     public int InputSize { get; }
@@ -132,15 +150,19 @@ public sealed class GpuNetworkState : IDisposable
         Training = false;
     }
 
-    /// <summary>Copies a batch of inputs and class labels to the device; labels are checked against <see cref="OutputSize"/> first.</summary>
+    /// <summary>
+    /// Copies a batch of inputs and <c>batch × LabelsPerSample</c> class labels to the device; labels are checked
+    /// against the classes (<see cref="OutputSize"/> / <see cref="LabelsPerSample"/>) first.
+    /// </summary>
     public void UploadBatch(ReadOnlySpan<float> input, ReadOnlySpan<int> labels, int batch)
     {
-        CheckSamples(labels.Length, batch, nameof(labels));
-        for (int b = 0; b < batch; b++)
-            if ((uint)labels[b] >= (uint)OutputSize)
-                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[b]} of sample {b} is outside [0, {OutputSize}).");
+        CheckSamples(labels.Length / LabelsPerSample, batch, nameof(labels));
+        int count = batch * LabelsPerSample, classes = OutputSize / LabelsPerSample;
+        for (int i = 0; i < count; i++)
+            if ((uint)labels[i] >= (uint)classes)
+                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[i]} of sample {i / LabelsPerSample} is outside [0, {classes}).");
         UploadInput(input, batch);
-        Labels.CopyFrom(labels[..batch]);
+        Labels.CopyFrom(labels[..count]);
         StartTrainingStep();
     }
 

@@ -64,6 +64,11 @@ namespace NetGen.Generator.Emit
             }
         }
 
+        /// <summary>The layer buffers the twin allocates on the device: all of a <see cref="IGpuBufferedLayerKind"/>'s
+        /// buffers, none for other kinds (their device kernels need no workspace, argmax or mask).</summary>
+        private static EquatableArray<LayerBuffer> DeviceBuffers(LayerPlan layer) =>
+            LayerKinds.ByName(layer.Kind) is IGpuBufferedLayerKind ? layer.Buffers : default;
+
         /// <summary>Why the network cannot have a device twin, or null when it can.</summary>
         private static string? Blocker(NetworkBuild build, NetworkPlan plan)
         {
@@ -75,6 +80,10 @@ namespace NetGen.Generator.Emit
                     return "layer '" + layer.Name + "' is of kind " + layer.Kind + ", which has no GPU kernels yet";
                 if (GpuActivations.KernelType(layer.Activation) is null)
                     return "layer '" + layer.Name + "' uses activation " + layer.Activation + ", which has no GPU kernel yet";
+                if (DeviceBuffers(layer).Any(b => b.CarriedState))
+                    return "layer '" + layer.Name + "' carries state from batch to batch (Stateful), which the GPU twin does not yet";
+                if (DeviceBuffers(layer).Any(b => b.FixedSize is not null))
+                    return "layer '" + layer.Name + "' needs a fixed-size buffer, which the GPU twin does not allocate yet";
             }
             if (plan.Loss is not null && LossKinds.ByName(plan.Loss) is not IGpuLossKind)
                 return "loss " + plan.Loss + " has no GPU kernel yet";
@@ -103,6 +112,10 @@ namespace NetGen.Generator.Emit
                     _w.Line("private readonly " + State + " _state;");
                     _w.Line("private readonly " + Optimizer + "? _optimizer;");
                     _w.Line("private readonly int _maxBatch;");
+                    foreach (var layer in _plan.Layers)
+                        foreach (var buffer in DeviceBuffers(layer))
+                            _w.Line("private readonly global::NetGen.Gpu.GpuBuffer<" + buffer.ElementType + "> " + layer.BufferField(buffer) + "; // " + layer.Name + " "
+                                + buffer.Name + ", " + Literals.Int(buffer.PerSample) + " per sample");
                     _w.Line();
                     WriteConstructor();
                     WriteProperties();
@@ -111,12 +124,27 @@ namespace NetGen.Generator.Emit
                     WriteTransfers();
                     WriteRunForward();
                     if (_plan.Loss is not null) WriteRunBackward();
-                    _w.Line("/// <summary>Frees every device buffer of this twin (the device itself stays open).</summary>");
-                    _w.Line("public void Dispose() => _state.Dispose();");
+                    WriteDispose();
                 }
             }
             for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
             return _w.ToString();
+        }
+
+        private void WriteDispose()
+        {
+            var fields = _plan.Layers.SelectMany(l => DeviceBuffers(l).Select(l.BufferField)).ToList();
+            _w.Line("/// <summary>Frees every device buffer of this twin (the device itself stays open).</summary>");
+            if (fields.Count == 0)
+            {
+                _w.Line("public void Dispose() => _state.Dispose();");
+                return;
+            }
+            using (_w.Block("public void Dispose()"))
+            {
+                _w.Line("_state.Dispose();");
+                foreach (string field in fields) _w.Line(field + ".Dispose();");
+            }
         }
 
         private void WriteClassDoc()
@@ -146,14 +174,22 @@ namespace NetGen.Generator.Emit
                 _w.Line("global::System.ArgumentNullException.ThrowIfNull(network);");
                 _w.Line("if (maxBatch < 1)");
                 _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, \"maxBatch must be at least 1.\");");
-                _w.Line("if (maxBatch > int.MaxValue / " + Literals.Int(_plan.ActivationsPerSample) + ")");
+                int largestBuffer = _plan.Layers.SelectMany(l => DeviceBuffers(l)).Select(b => b.PerSample).DefaultIfEmpty(0).Max();
+                int perSample = Math.Max(largestBuffer, _plan.ActivationsPerSample);
+                _w.Line("if (maxBatch > int.MaxValue / " + Literals.Int(perSample) + ")");
                 _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "
-                    + Literals.String("maxBatch × " + Literals.Int(_plan.ActivationsPerSample) + " activations per sample must fit in one buffer; use a smaller maxBatch.") + ");");
+                    + Literals.String("maxBatch × " + Literals.Int(perSample) + (largestBuffer > _plan.ActivationsPerSample ? " floats per sample in a layer buffer" : " activations per sample")
+                        + " must fit in one buffer; use a smaller maxBatch.") + ");");
                 _w.Line("_device = device;");
                 _w.Line("_maxBatch = maxBatch;");
                 _w.Line("_optimizer = optimizer is null ? null : new " + Optimizer + "(optimizer, " + Literals.Int(_plan.ParameterCount) + ");");
+                string labelsPerSample = LossKinds.ByName(_plan.Loss) is { TargetType: "int" } loss ? loss.TargetsPerSample(_plan.Output.Output) : "1";
+                string labels = labelsPerSample == "1" ? "" : ", labelsPerSample: " + labelsPerSample;
                 _w.Line("_state = new " + State + "(device, network, maxBatch, maxBatch * " + Literals.Int(_plan.ActivationsPerSample) + ", maxBatch * "
-                    + Literals.Int(_plan.ActivationGradientsPerSample) + ", _optimizer?.StateLength(" + Literals.Int(_plan.ParameterCount) + ") ?? 0);");
+                    + Literals.Int(_plan.ActivationGradientsPerSample) + ", _optimizer?.StateLength(" + Literals.Int(_plan.ParameterCount) + ") ?? 0" + labels + ");");
+                foreach (var layer in _plan.Layers)
+                    foreach (var buffer in DeviceBuffers(layer))
+                        _w.Line(layer.BufferField(buffer) + " = device.Allocate<" + buffer.ElementType + ">(maxBatch * " + Literals.Int(buffer.PerSample) + ");");
                 _w.Line("_optimizer?.UploadState(_state);");
             }
             _w.Line();

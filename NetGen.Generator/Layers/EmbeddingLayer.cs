@@ -9,7 +9,7 @@ namespace NetGen.Generator.Layers
     /// <c>[T, dim]</c> sequence. <c>E</c> is <c>[vocabulary, dim]</c>, stored as PyTorch stores it (not transposed),
     /// initialised N(0, 1); its gradient is the sum of the output gradients of the positions holding each token.
     /// </summary>
-    internal sealed class EmbeddingLayer : ILayerKind
+    internal sealed class EmbeddingLayer : ILayerKind, IGpuLayerKind
     {
         public string Name => "Embedding";
 
@@ -48,11 +48,21 @@ namespace NetGen.Generator.Layers
         public void EmitBackward(SourceWriter writer, LayerCode code) =>
             writer.Line("global::NetGen.Kernels.Embedding.Backward(" + Sizes(code) + ", " + code.Inputs[0] + ", " + code.OutputGradient + ", " + code.Gradient(0) + ");");
 
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code) =>
+            writer.Line("global::NetGen.Gpu.GpuEmbedding.Forward(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ", " + code.Inputs[0] + ", "
+                + code.Parameter(0) + ", " + code.Output + ");");
+
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code) =>
+            writer.Line("global::NetGen.Gpu.GpuEmbedding.Backward(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ", " + code.Inputs[0] + ", "
+                + code.OutputGradient + ", " + code.Gradient(0) + ");");
+
+        private static string Sizes(LayerCode code) => Sizes(code.Batch, code.Layer);
+
         /// <summary><c>batch * T, vocabulary, dim</c>: one lookup per token of the batch.</summary>
-        private static string Sizes(LayerCode code)
+        private static string Sizes(string batch, Planning.LayerPlan layer)
         {
-            var input = code.Layer.InputShapes[0];
-            return code.Batch + " * " + Literals.Int(input.Steps) + ", " + Literals.Int(input.Vocabulary) + ", " + Literals.Int(code.Layer.Output.Features);
+            var input = layer.InputShapes[0];
+            return batch + " * " + Literals.Int(input.Steps) + ", " + Literals.Int(input.Vocabulary) + ", " + Literals.Int(layer.Output.Features);
         }
 
         /// <summary>What <c>[Embedding]</c> declares.</summary>

@@ -55,6 +55,16 @@ namespace NetGen.Generator.Layers
         /// <summary>The gradient of parameter tensor <paramref name="i"/>.</summary>
         public string Gradient(int i) => Slice("_state.Gradients", Layer.Parameters[i]);
 
+        /// <summary>The part this batch uses of the layer's per-sample device buffer <paramref name="name"/>
+        /// (see <see cref="IGpuBufferedLayerKind"/>; the GPU twin allocates per-sample buffers only).</summary>
+        public string Buffer(string name)
+        {
+            foreach (var buffer in Layer.Buffers)
+                if (buffer.Name == name)
+                    return Layer.BufferField(buffer) + ".Slice(0, " + Batch + " * " + Literals.Int(buffer.PerSample) + ")";
+            throw new KeyNotFoundException("Layer " + Layer.Name + " declared no buffer named '" + name + "'.");
+        }
+
         private static string Slice(string buffer, ParameterPlan tensor) =>
             buffer + ".Slice(" + Literals.Int(tensor.Offset) + ", " + Literals.Int(tensor.Length) + ")";
     }

@@ -19,6 +19,16 @@ namespace NetGen.Generator.Layers
         void EmitGpuBackward(SourceWriter writer, GpuLayerCode code);
     }
 
+    /// <summary>
+    /// An <see cref="IGpuLayerKind"/> whose device code uses the layer's <see cref="IBufferedLayerKind"/> buffers
+    /// (<see cref="GpuLayerCode.Buffer"/>): the twin allocates each of them on the device, per sample; carried state or
+    /// a fixed-size buffer blocks the twin (NG0300). Kinds that only implement <see cref="IGpuLayerKind"/> get no device
+    /// buffers.
+    /// </summary>
+    internal interface IGpuBufferedLayerKind : IGpuLayerKind, IBufferedLayerKind
+    {
+    }
+
     /// <summary>The device twins of the activations (<c>NetGen.Gpu.IGpuActivation</c> structs), by activation name.</summary>
     internal static class GpuActivations
     {

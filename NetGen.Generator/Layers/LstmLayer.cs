@@ -5,9 +5,10 @@ namespace NetGen.Generator.Layers
     /// <summary>
     /// <c>[Lstm(hidden, ForgetBias = 1)]</c>: PyTorch's LSTM, gate blocks <c>[i, f, g, o]</c>; saves the cell states for
     /// backward and carries c beside h when stateful (see <see cref="RecurrentLayer"/>). After the uniform draws, the
-    /// forget block of bias_ih is set to ForgetBias and that of bias_hh to 0, as <c>Lstm.Initialize</c> does.
+    /// forget block of bias_ih is set to ForgetBias and that of bias_hh to 0, as <c>Lstm.Initialize</c> does. Runs on the
+    /// GPU (<c>NetGen.Gpu.GpuLstm</c>, emitted by <see cref="RecurrentLayer"/>) unless stateful.
     /// </summary>
-    internal sealed class LstmLayer : RecurrentLayer
+    internal sealed class LstmLayer : RecurrentLayer, IGpuBufferedLayerKind
     {
         public override string Name => "Lstm";
 

@@ -166,11 +166,72 @@ namespace NetGen.Generator.Layers
             }
         }
 
-        /// <summary><c>batch, T, F, H</c>.</summary>
-        private static string Sizes(LayerCode code)
+        /// <summary>
+        /// The device launch of a kind that declares <c>IGpuLayerKind</c> (Rnn, Lstm): the CPU call of <see cref="EmitForward"/>
+        /// with <c>NetGen.Gpu.Gpu{Name}</c>, the device first and views. Stateful layers get no twin (the GPU emitter
+        /// blocks layers with carried state), so the initial state is always zeros.
+        /// </summary>
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code)
         {
-            var input = code.Layer.InputShapes[0];
-            return code.Batch + ", " + Literals.Int(input.Steps) + ", " + Literals.Int(input.Features) + ", " + Literals.Int(((RecurrentOptions)code.Layer.Options).Hidden);
+            var options = (RecurrentOptions)code.Layer.Options;
+            var line = new List<string> { code.Inputs[0], code.Parameter(0), code.Parameter(1), code.Parameter(2), code.Parameter(3), code.EmptyView };
+            if (HasCell) line.Add(code.EmptyView);
+            writer.Line(GpuKernel + ".Forward(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ",");
+            writer.Line("    " + string.Join(", ", line) + ",");
+            line.Clear();
+            line.Add(code.Buffer("gates"));
+            if (SavedSequence is { } saved) line.Add(code.Buffer(saved));
+            line.Add(options.ReturnSequences ? code.Output : code.Buffer("hs"));
+            line.Add(options.ReturnSequences ? code.EmptyView : code.Output);
+            if (HasCell) line.Add(code.EmptyView);
+            line.Add(code.Buffer("scratch"));
+            writer.Line("    " + string.Join(", ", line) + ");");
+        }
+
+        /// <summary>The device twin of <see cref="EmitBackward"/> (see <see cref="EmitGpuForward"/>).</summary>
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code)
+        {
+            var options = (RecurrentOptions)code.Layer.Options;
+            string? dx = code.InputGradients[0];
+            bool accumulate = dx is not null && code.AccumulatesInputGradient(0);
+            string empty = code.EmptyView;
+            var line = new List<string> { code.Inputs[0], code.Parameter(0), code.Parameter(1), empty };
+            if (HasCell) line.Add(empty);
+            writer.Line(GpuKernel + ".Backward(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ",");
+            writer.Line("    " + string.Join(", ", line) + ",");
+            line.Clear();
+            line.Add(code.Buffer("gates"));
+            if (SavedSequence is { } saved) line.Add(code.Buffer(saved));
+            line.Add(options.ReturnSequences ? code.Output : code.Buffer("hs"));
+            line.Add(options.ReturnSequences ? code.OutputGradient : empty);
+            line.Add(options.ReturnSequences ? empty : code.OutputGradient);
+            if (HasCell) line.Add(empty);
+            writer.Line("    " + string.Join(", ", line) + ",");
+            line.Clear();
+            line.Add(dx is null || accumulate ? empty : dx);
+            for (int i = 0; i < 4; i++) line.Add(code.Gradient(i));
+            line.Add(empty);
+            if (HasCell) line.Add(empty);
+            line.Add(code.Buffer("scratch"));
+            writer.Line("    " + string.Join(", ", line) + ");");
+            if (accumulate)
+            {
+                var input = code.Layer.InputShapes[0];
+                writer.Line("// " + code.Inputs[0] + " also feeds a later layer, which wrote " + dx + " first: add this layer's share, dGates·W_ihᵀ");
+                writer.Line("global::NetGen.Gpu.GpuGemm.MatMulTransB(" + code.Device + ", " + code.Batch + " * " + Literals.Int(input.Steps) + ", " + Literals.Int(input.Features) + ", "
+                    + Literals.Int(Gates * options.Hidden) + ", " + code.Buffer("gates") + ", " + code.Parameter(0) + ", " + dx + ", accumulate: true);");
+            }
+        }
+
+        private string GpuKernel => "global::NetGen.Gpu.Gpu" + Name;
+
+        private static string Sizes(LayerCode code) => Sizes(code.Batch, code.Layer);
+
+        /// <summary><c>batch, T, F, H</c>.</summary>
+        private static string Sizes(string batch, Planning.LayerPlan layer)
+        {
+            var input = layer.InputShapes[0];
+            return batch + ", " + Literals.Int(input.Steps) + ", " + Literals.Int(input.Features) + ", " + Literals.Int(((RecurrentOptions)layer.Options).Hidden);
         }
 
         /// <summary>The carried state of a stateful layer; zeros (an empty span) otherwise.</summary>

@@ -8,7 +8,7 @@ namespace NetGen.Generator.Layers
     /// <c>[TokenInput(Vocabulary = V, Length = T)]</c>: the network's input as T token ids per sample, passed as floats
     /// (<c>InputSize = T</c>). Its shape is a <see cref="ShapeRole.Tokens"/> <c>[T]</c> that only an Embedding reads.
     /// </summary>
-    internal sealed class TokenInputLayer : ILayerKind
+    internal sealed class TokenInputLayer : ILayerKind, IGpuLayerKind
     {
         public string Name => "TokenInput";
 
@@ -40,6 +40,11 @@ namespace NetGen.Generator.Layers
             writer.Line(code.NetworkInput + ".CopyTo(" + code.Output + ");");
 
         public void EmitBackward(SourceWriter writer, LayerCode code) { }
+
+        /// <summary>Nothing to launch: the GPU emitter binds the input layer's view to the uploaded batch.</summary>
+        public void EmitGpuForward(SourceWriter writer, GpuLayerCode code) { }
+
+        public void EmitGpuBackward(SourceWriter writer, GpuLayerCode code) { }
 
         /// <summary>What <c>[TokenInput]</c> declares.</summary>
         private sealed record TokenInputOptions(int Vocabulary, int Length) : LayerOptions;

@@ -6,9 +6,8 @@ namespace NetGen.Generator.Losses
     internal interface IGpuLossKind
     {
         /// <summary>The launch that writes the mean loss into the state's one-float <c>Loss</c> buffer and its gradient
-        /// into <paramref name="gradient"/>; the targets are the uploaded <c>Labels</c> or <c>Targets</c>. Only networks of
-        /// <c>IGpuLayerKind</c> layers (Input, Dense) get a twin, so <paramref name="output"/> is a plain per-sample shape
-        /// (one label per sample), never a sequence.</summary>
+        /// into <paramref name="gradient"/>; the targets are the uploaded <c>Labels</c> or <c>Targets</c> (T labels per
+        /// sample on a sequence output <c>[T, C]</c>, as the CPU call takes them).</summary>
         string GpuCall(Shape output, string activations, string gradient);
     }
 }

@@ -24,15 +24,15 @@ namespace NetGen.Generator.Losses
             ? output.Features >= 2 ? null : "at least 2 classes at each step (one logit per class), then takes one label per step"
             : output.Size >= 2 ? null : "at least 2 outputs (one per class)";
 
-        public string Call(Shape output, string activations, string gradient)
-        {
-            bool sequence = output.Role == ShapeRole.Sequence;
-            string rows = sequence ? "batch * " + Literals.Int(output.Steps) : "batch";
-            return "global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(" + rows + ", " + Literals.Int(sequence ? output.Features : output.Size) + ", "
-                + activations + ", labels, " + gradient + ")";
-        }
+        public string Call(Shape output, string activations, string gradient) =>
+            "global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(" + Sizes(output) + ", " + activations + ", labels, " + gradient + ")";
 
         public string GpuCall(Shape output, string activations, string gradient) =>
-            "global::NetGen.Gpu.GpuLosses.SoftmaxCrossEntropy(_device, batch, " + Literals.Int(output.Size) + ", " + activations + ", _state.Labels.View, " + gradient + ", _state.Loss.View)";
+            "global::NetGen.Gpu.GpuLosses.SoftmaxCrossEntropy(_device, " + Sizes(output) + ", " + activations + ", _state.Labels.View, " + gradient + ", _state.Loss.View)";
+
+        /// <summary><c>rows, classes</c>: <c>batch</c> rows of every output, or <c>batch * T</c> rows of C on a sequence.</summary>
+        private static string Sizes(Shape output) => output.Role == ShapeRole.Sequence
+            ? "batch * " + Literals.Int(output.Steps) + ", " + Literals.Int(output.Features)
+            : "batch, " + Literals.Int(output.Size);
     }
 }

@@ -189,15 +189,15 @@ public class GpuGeneratorTests
         AssertCompilesCleanly(output);
     }
 
-    /// <summary>A network with a layer without device kernels (a sequence network, Conv1D) gets NG0300 naming its first layer
-    /// without device kernels, and its CPU code alone, compiling cleanly beside ILGPU.</summary>
+    /// <summary>A network with a layer kind that has no device kernels (a GRU, a Conv1D) gets NG0300 naming its first
+    /// such layer, and its CPU code alone, compiling cleanly beside ILGPU.</summary>
     [Theory]
     [InlineData("""
         [TokenInput(Vocabulary = 10, Length = 6)] public partial Layer Text { get; }
         [Embedding(4)] public partial Layer E { get; }
-        [Lstm(8)] public partial Layer L { get; }
+        [Gru(8)] public partial Layer L { get; }
         [Dense(10)] public partial Layer Logits { get; }
-        """, "layer 'Text' is of kind TokenInput")]
+        """, "layer 'L' is of kind Gru")]
     [InlineData("""
         [Input(2, 12)] public partial Layer Signal { get; }
         [Conv1D(2, Kernel = 3)] public partial Layer D { get; }
@@ -212,6 +212,61 @@ public class GpuGeneratorTests
         Assert.Equal(span, diagnostic.Location.GetLineSpan().Span);
         Assert.Equal("Network 'Net' gets no GPU type (Net.Gpu) although ILGPU is referenced: " + blocker + ", which has no GPU kernels yet; " +
                      "it trains on the CPU only", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(["Net.g.cs"], result.GeneratedSources.Select(s => s.HintName));
+        AssertCompilesCleanly(output);
+    }
+
+    private const string CharLstm = """
+        using NetGen;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class CharLstm
+        {
+            [TokenInput(Vocabulary = 128, Length = 64)] public partial Layer Text { get; }
+            [Embedding(64)]                             public partial Layer Embed { get; }
+            [Lstm(256)]                                 public partial Layer Memory { get; }
+            [Dense(128)]                                public partial Layer Logits { get; }
+        }
+        """;
+
+    /// <summary>A char-LSTM (tokens, embedding, LSTM sequence, per-step logits and loss) gets a twin with its LSTM's
+    /// buffers on the device and 64 labels per sample.</summary>
+    [Fact]
+    public void CharLstmGetsAGpuTwin()
+    {
+        var (result, output) = Run(CharLstm, IlGpu, RuntimeGpu);
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        AssertCompilesCleanly(output);
+        string source = GpuSource(result);
+        Assert.Contains("labelsPerSample: 64", source);
+        Snapshot.Verify(source, nameof(CharLstm));
+    }
+
+    /// <summary>A stateful LSTM (truncated BPTT) keeps its network on the CPU, with NG0300 saying why.</summary>
+    [Fact]
+    public void NG0300_StatefulLstm()
+    {
+        var (source, span) = GeneratorHarness.Marked("""
+            using NetGen;
+
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            public partial class [|Net|]
+            {
+                [TokenInput(Vocabulary = 10, Length = 1)] public partial Layer Text { get; }
+                [Embedding(4)] public partial Layer E { get; }
+                [Lstm(8, Stateful = true)] public partial Layer L { get; }
+                [Dense(10)] public partial Layer Logits { get; }
+            }
+            """);
+        var (result, output) = Run(source, IlGpu, RuntimeGpu);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0300", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.GetLineSpan().Span);
+        Assert.Equal("Network 'Net' gets no GPU type (Net.Gpu) although ILGPU is referenced: layer 'L' carries state from batch to batch " +
+                     "(Stateful), which the GPU twin does not yet; it trains on the CPU only", diagnostic.GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(["Net.g.cs"], result.GeneratedSources.Select(s => s.HintName));
         AssertCompilesCleanly(output);
     }
