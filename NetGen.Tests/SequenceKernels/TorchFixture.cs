@@ -11,16 +11,10 @@ internal static class TorchFixture
 {
     public static JsonElement Load(string name)
     {
-        string relative = Path.Combine("NetGen.Tests", "Fixtures", "recurrent", name + ".json");
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            string path = Path.Combine(dir.FullName, relative);
-            if (File.Exists(Path.Combine(dir.FullName, "NetGen.sln")))
-                return File.Exists(path)
-                    ? JsonDocument.Parse(File.ReadAllText(path)).RootElement
-                    : throw new FileNotFoundException($"Fixture {path} is missing: run /usr/bin/python3 tools/fixtures/recurrent_fixtures.py.", path);
-        }
-        throw new InvalidOperationException($"NetGen.sln not found above {AppContext.BaseDirectory}: the tests read their fixtures from the repository.");
+        string path = NetGen.Tests.Data.TestFiles.Repository(Path.Combine("NetGen.Tests", "Fixtures", "recurrent", name + ".json"));
+        return File.Exists(path)
+            ? JsonDocument.Parse(File.ReadAllText(path)).RootElement
+            : throw new FileNotFoundException($"Fixture {path} is missing: run /usr/bin/python3 tools/fixtures/recurrent_fixtures.py.", path);
     }
 
     public static float[] Data(JsonElement tensor) =>
