@@ -44,7 +44,7 @@ def load_netgen(folder):
             if "Min" not in stats:
                 continue
             us = stats["Min"] / 1000.0
-            if b["Method"] == "FmaPeak":
+            if b["Method"] == "FmaPeak" and params.get("Threads", "1") == "1":
                 peak = PEAK_FLOPS / (us * 1e3)
             alloc = (b.get("Memory") or {}).get("BytesAllocatedPerOperation")
             for type_, method, want, case in CASES:
