@@ -23,6 +23,7 @@ namespace NetGen.Generator.Emit
         private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
         private const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
         private const string LayerType = "global::NetGen.Layer";
+        private const string AlignedBuffer = "global::NetGen.AlignedBuffer";
 
         /// <summary>The INetwork TrainStep overloads: target element type and parameter name.</summary>
         private static readonly (string Type, string Name)[] TrainStepTargets = { ("int", "labels"), ("float", "targets") };
@@ -194,10 +195,10 @@ namespace NetGen.Generator.Emit
         private void WriteFields()
         {
             if (_plan is null) return;
-            _w.Line("private readonly float[] _parameters;");
-            _w.Line("private readonly float[] _gradients;");
-            _w.Line("private readonly float[] _activations;");
-            if (_plan.Loss is not null) _w.Line("private readonly float[] _activationGradients;");
+            _w.Line("private readonly " + AlignedBuffer + " _parameters;");
+            _w.Line("private readonly " + AlignedBuffer + " _gradients;");
+            _w.Line("private readonly " + AlignedBuffer + " _activations;");
+            if (_plan.Loss is not null) _w.Line("private readonly " + AlignedBuffer + " _activationGradients;");
             foreach (var layer in _plan.Layers)
                 foreach (var buffer in layer.Buffers)
                     _w.Line("private readonly " + buffer.ElementType + "[] " + layer.BufferField(buffer) + "; // " + layer.Name + " " + buffer.Name + ", "
@@ -238,10 +239,10 @@ namespace NetGen.Generator.Emit
                 _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, " + Literals.String("maxBatch × " + Literals.Int(perSample)
                     + (largestBuffer > plan.ActivationsPerSample ? " floats per sample in a layer buffer" : " activations per sample") + " must fit in one array; use a smaller maxBatch.") + ");");
                 _w.Line("_maxBatch = maxBatch;");
-                _w.Line("_parameters = new float[" + Literals.Int(plan.ParameterCount) + "];");
-                _w.Line("_gradients = new float[" + Literals.Int(plan.ParameterCount) + "];");
-                _w.Line("_activations = new float[maxBatch * " + Literals.Int(plan.ActivationsPerSample) + "];");
-                if (plan.Loss is not null) _w.Line("_activationGradients = new float[maxBatch * " + Literals.Int(plan.ActivationGradientsPerSample) + "];");
+                _w.Line("_parameters = new " + AlignedBuffer + "(" + Literals.Int(plan.ParameterCount) + ");");
+                _w.Line("_gradients = new " + AlignedBuffer + "(" + Literals.Int(plan.ParameterCount) + ");");
+                _w.Line("_activations = new " + AlignedBuffer + "(maxBatch * " + Literals.Int(plan.ActivationsPerSample) + ");");
+                if (plan.Loss is not null) _w.Line("_activationGradients = new " + AlignedBuffer + "(maxBatch * " + Literals.Int(plan.ActivationGradientsPerSample) + ");");
                 foreach (var layer in plan.Layers)
                     foreach (var buffer in layer.Buffers)
                         _w.Line(layer.BufferField(buffer) + " = new " + buffer.ElementType + "[" + (buffer.FixedSize ?? "maxBatch * " + Literals.Int(buffer.PerSample)) + "];");

@@ -61,10 +61,10 @@ namespace Demo
             "Non-trainable params: 0\n" +
             "______________________________________________\n";
 
-        private readonly float[] _parameters;
-        private readonly float[] _gradients;
-        private readonly float[] _activations;
-        private readonly float[] _activationGradients;
+        private readonly global::NetGen.AlignedBuffer _parameters;
+        private readonly global::NetGen.AlignedBuffer _gradients;
+        private readonly global::NetGen.AlignedBuffer _activations;
+        private readonly global::NetGen.AlignedBuffer _activationGradients;
         private readonly float[] _convWorkspace; // Conv workspace, fixed size
         private readonly float[] _dropMask; // Drop mask, 24 per sample
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
@@ -91,10 +91,10 @@ namespace Demo
             if (maxBatch > int.MaxValue / 98)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 98 activations per sample must fit in one array; use a smaller maxBatch.");
             _maxBatch = maxBatch;
-            _parameters = new float[78];
-            _gradients = new float[78];
-            _activations = new float[maxBatch * 98];
-            _activationGradients = new float[maxBatch * 74];
+            _parameters = new global::NetGen.AlignedBuffer(78);
+            _gradients = new global::NetGen.AlignedBuffer(78);
+            _activations = new global::NetGen.AlignedBuffer(maxBatch * 98);
+            _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 74);
             _convWorkspace = new float[global::NetGen.Kernels.Conv1D.WorkspaceSize(new global::NetGen.Kernels.Conv1DShape(2, 12, 4, 3, 2, 1))];
             _dropMask = new float[maxBatch * 24];
 

@@ -73,10 +73,10 @@ namespace Demo
             "Non-trainable params: 0\n" +
             "___________________________________________________\n";
 
-        private readonly float[] _parameters;
-        private readonly float[] _gradients;
-        private readonly float[] _activations;
-        private readonly float[] _activationGradients;
+        private readonly global::NetGen.AlignedBuffer _parameters;
+        private readonly global::NetGen.AlignedBuffer _gradients;
+        private readonly global::NetGen.AlignedBuffer _activations;
+        private readonly global::NetGen.AlignedBuffer _activationGradients;
         private readonly float[] _c1Workspace; // C1 workspace, fixed size
         private readonly int[] _s2Argmax; // S2 argmax, 1176 per sample
         private readonly float[] _c3Workspace; // C3 workspace, fixed size
@@ -111,10 +111,10 @@ namespace Demo
             if (maxBatch > int.MaxValue / 8878)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 8878 activations per sample must fit in one array; use a smaller maxBatch.");
             _maxBatch = maxBatch;
-            _parameters = new float[61706];
-            _gradients = new float[61706];
-            _activations = new float[maxBatch * 8878];
-            _activationGradients = new float[maxBatch * 8094];
+            _parameters = new global::NetGen.AlignedBuffer(61706);
+            _gradients = new global::NetGen.AlignedBuffer(61706);
+            _activations = new global::NetGen.AlignedBuffer(maxBatch * 8878);
+            _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 8094);
             _c1Workspace = new float[global::NetGen.Kernels.Conv2D.WorkspaceSize(new global::NetGen.Kernels.Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2))];
             _s2Argmax = new int[maxBatch * 1176];
             _c3Workspace = new float[global::NetGen.Kernels.Conv2D.WorkspaceSize(new global::NetGen.Kernels.Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0))];

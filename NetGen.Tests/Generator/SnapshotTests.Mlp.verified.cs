@@ -61,10 +61,10 @@ namespace Demo
             "Non-trainable params: 0\n" +
             "_____________________________________________\n";
 
-        private readonly float[] _parameters;
-        private readonly float[] _gradients;
-        private readonly float[] _activations;
-        private readonly float[] _activationGradients;
+        private readonly global::NetGen.AlignedBuffer _parameters;
+        private readonly global::NetGen.AlignedBuffer _gradients;
+        private readonly global::NetGen.AlignedBuffer _activations;
+        private readonly global::NetGen.AlignedBuffer _activationGradients;
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
@@ -91,10 +91,10 @@ namespace Demo
             if (maxBatch > int.MaxValue / 1178)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 1178 activations per sample must fit in one array; use a smaller maxBatch.");
             _maxBatch = maxBatch;
-            _parameters = new float[235146];
-            _gradients = new float[235146];
-            _activations = new float[maxBatch * 1178];
-            _activationGradients = new float[maxBatch * 394];
+            _parameters = new global::NetGen.AlignedBuffer(235146);
+            _gradients = new global::NetGen.AlignedBuffer(235146);
+            _activations = new global::NetGen.AlignedBuffer(maxBatch * 1178);
+            _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 394);
 
             // Weights in declaration order from one generator; biases stay zero.
             var rng = new global::NetGen.Rng(seed);

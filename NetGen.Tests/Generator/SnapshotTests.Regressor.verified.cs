@@ -60,10 +60,10 @@ namespace Demo.Regression
             "Non-trainable params: 0\n" +
             "_____________________________________________\n";
 
-        private readonly float[] _parameters;
-        private readonly float[] _gradients;
-        private readonly float[] _activations;
-        private readonly float[] _activationGradients;
+        private readonly global::NetGen.AlignedBuffer _parameters;
+        private readonly global::NetGen.AlignedBuffer _gradients;
+        private readonly global::NetGen.AlignedBuffer _activations;
+        private readonly global::NetGen.AlignedBuffer _activationGradients;
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
@@ -89,10 +89,10 @@ namespace Demo.Regression
             if (maxBatch > int.MaxValue / 16)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 16 activations per sample must fit in one array; use a smaller maxBatch.");
             _maxBatch = maxBatch;
-            _parameters = new float[60];
-            _gradients = new float[60];
-            _activations = new float[maxBatch * 16];
-            _activationGradients = new float[maxBatch * 10];
+            _parameters = new global::NetGen.AlignedBuffer(60);
+            _gradients = new global::NetGen.AlignedBuffer(60);
+            _activations = new global::NetGen.AlignedBuffer(maxBatch * 16);
+            _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 10);
 
             // Weights in declaration order from one generator; biases stay zero.
             var rng = new global::NetGen.Rng(seed);

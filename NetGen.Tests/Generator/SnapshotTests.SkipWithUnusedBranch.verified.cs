@@ -59,10 +59,10 @@ partial class Branches : global::NetGen.INetwork
         "Non-trainable params: 0\n" +
         "_______________________________________________\n";
 
-    private readonly float[] _parameters;
-    private readonly float[] _gradients;
-    private readonly float[] _activations;
-    private readonly float[] _activationGradients;
+    private readonly global::NetGen.AlignedBuffer _parameters;
+    private readonly global::NetGen.AlignedBuffer _gradients;
+    private readonly global::NetGen.AlignedBuffer _activations;
+    private readonly global::NetGen.AlignedBuffer _activationGradients;
     private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
     private readonly int _maxBatch;
     private int _currentBatch;
@@ -89,10 +89,10 @@ partial class Branches : global::NetGen.INetwork
         if (maxBatch > int.MaxValue / 17)
             throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 17 activations per sample must fit in one array; use a smaller maxBatch.");
         _maxBatch = maxBatch;
-        _parameters = new float[85];
-        _gradients = new float[85];
-        _activations = new float[maxBatch * 17];
-        _activationGradients = new float[maxBatch * 10];
+        _parameters = new global::NetGen.AlignedBuffer(85);
+        _gradients = new global::NetGen.AlignedBuffer(85);
+        _activations = new global::NetGen.AlignedBuffer(maxBatch * 17);
+        _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 10);
 
         // Weights in declaration order from one generator; biases stay zero.
         var rng = new global::NetGen.Rng(seed);

@@ -68,10 +68,10 @@ namespace Demo
             "Non-trainable params: 0\n" +
             "___________________________________________________\n";
 
-        private readonly float[] _parameters;
-        private readonly float[] _gradients;
-        private readonly float[] _activations;
-        private readonly float[] _activationGradients;
+        private readonly global::NetGen.AlignedBuffer _parameters;
+        private readonly global::NetGen.AlignedBuffer _gradients;
+        private readonly global::NetGen.AlignedBuffer _activations;
+        private readonly global::NetGen.AlignedBuffer _activationGradients;
         private readonly float[] _l1Gates; // L1 gates, 32768 per sample
         private readonly float[] _l1Cells; // L1 cells, 8192 per sample
         private readonly float[] _l1Scratch; // L1 scratch, 896 per sample
@@ -111,10 +111,10 @@ namespace Demo
             if (maxBatch > int.MaxValue / 32768)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 32768 floats per sample in a layer buffer must fit in one array; use a smaller maxBatch.");
             _maxBatch = maxBatch;
-            _parameters = new float[210945];
-            _gradients = new float[210945];
-            _activations = new float[maxBatch * 24704];
-            _activationGradients = new float[maxBatch * 24640];
+            _parameters = new global::NetGen.AlignedBuffer(210945);
+            _gradients = new global::NetGen.AlignedBuffer(210945);
+            _activations = new global::NetGen.AlignedBuffer(maxBatch * 24704);
+            _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 24640);
             _l1Gates = new float[maxBatch * 32768];
             _l1Cells = new float[maxBatch * 8192];
             _l1Scratch = new float[maxBatch * 896];
