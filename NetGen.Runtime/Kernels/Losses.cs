@@ -26,14 +26,15 @@ public static unsafe class Losses
                 if ((uint)label >= (uint)classes)
                     throw new ArgumentOutOfRangeException(nameof(labels), $"Label {label} of sample {b} is outside [0, {classes}).");
                 float* z = pz + (nint)b * classes;
+                float* d = pd == null ? null : pd + (nint)b * classes;
+                // One exponential per class: the row's exp(z − max) goes straight into dLogits, then is scaled into
+                // the softmax over the batch, less the label's one-hot.
                 float max = Elementwise.Max(z, classes, lanes);
-                float logSum = MathF.Log(Elementwise.SumExp(z, classes, max, null, 0f, lanes)) + max;
-                total += logSum - z[label];
-                if (pd != null)
+                float sum = Elementwise.SumExp(z, classes, max, d, lanes);
+                total += MathF.Log(sum) + max - z[label];
+                if (d != null)
                 {
-                    // p = exp(z − logSum) is the softmax; the second pass writes it scaled, then subtracts the label.
-                    float* d = pd + (nint)b * classes;
-                    Elementwise.SumExp(z, classes, logSum, d, invBatch, lanes);
+                    Elementwise.Scale(d, classes, invBatch / sum, lanes);
                     d[label] -= invBatch;
                 }
             }
