@@ -38,4 +38,7 @@ public sealed class AlignedBuffer
 
     /// <summary>The whole buffer, as <see cref="AsSpan()"/>.</summary>
     public static implicit operator Span<float>(AlignedBuffer buffer) => buffer.AsSpan();
+
+    /// <summary>The whole buffer, read-only.</summary>
+    public static implicit operator ReadOnlySpan<float>(AlignedBuffer buffer) => buffer.AsSpan();
 }

@@ -58,13 +58,13 @@ public sealed class Adam : Optimizer
     public override IReadOnlyList<OptimizerState> State => _state;
 
     /// <inheritdoc />
-    protected override unsafe void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    protected override unsafe void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length, long step)
     {
         // One pass, memory-bound (four streams in, three out): the widest vectors, then the same rule on the tail.
         // Bias corrections in double, as PyTorch computes them in Python floats.
         float stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, step)));
         float invCorrection2 = (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, step)));
-        int n = parameters.Length, i = 0;
+        int n = start + length, i = start;
         fixed (float* p = parameters, g = gradients, m = _m, v = _v)
         {
             if (MaxLanes >= 16 && Lanes16.IsAccelerated) i = Update<Lanes16>(p, g, m, v, i, n, stepSize, invCorrection2);
@@ -73,7 +73,7 @@ public sealed class Adam : Optimizer
         }
     }
 
-    /// <summary>Updates elements [i, n − n mod T.Count) of the step; returns where it stopped. Compiled optimised
+    /// <summary>Updates elements from i on, whole vectors of T.Count below n; returns where it stopped. Compiled optimised
     /// from the first call and never inlined: code that does not keep the width's values in registers (unoptimised,
     /// or this loop inlined into its caller) ran 10–50× slower.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]

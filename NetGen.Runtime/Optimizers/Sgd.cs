@@ -48,10 +48,10 @@ public sealed class Sgd : Optimizer
     public override IReadOnlyList<OptimizerState> State => _state;
 
     /// <inheritdoc />
-    protected override unsafe void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    protected override unsafe void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length, long step)
     {
         // One pass, memory-bound (three streams in, two out): the widest vectors, then the same rule on the tail.
-        int n = parameters.Length, i = 0;
+        int n = start + length, i = start;
         fixed (float* p = parameters, g = gradients, b = _momentumBuffer)
         {
             if (MaxLanes >= 16 && Lanes16.IsAccelerated) i = Update<Lanes16>(p, g, b, i, n);
@@ -60,7 +60,7 @@ public sealed class Sgd : Optimizer
         }
     }
 
-    /// <summary>Updates elements [i, n − n mod T.Count) of the step; returns where it stopped. Compiled optimised
+    /// <summary>Updates elements from i on, whole vectors of T.Count below n; returns where it stopped. Compiled optimised
     /// from the first call and never inlined: code that does not keep the width's values in registers (unoptimised,
     /// or this loop inlined into its caller) ran 10–50× slower.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
