@@ -78,6 +78,42 @@ internal static unsafe class Elementwise
         for (; i < n; i++) Unsafe.Add(ref d, i) *= TAct.Derivative(Unsafe.Add(ref py, i));
     }
 
+    /// <summary>
+    /// Over a rows × cols block: dy ← dy ⊙ act′(y) in place (nothing for <see cref="Identity"/>), and with
+    /// <paramref name="sums"/> not null also sums[j] = Σ_r dy[r, j], added row after row in increasing r: a dense
+    /// layer's activation derivative and bias gradient in one pass over dy.
+    /// </summary>
+    public static void DerivativeAndColumnSums<TAct>(float* dy, float* y, int rows, int cols, float* sums, int lanes) where TAct : struct, IActivation
+    {
+        bool derivative = typeof(TAct) != typeof(Identity);
+        if (sums != null) new Span<float>(sums, cols).Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            float* d = dy + (nint)r * cols, o = y + (nint)r * cols;
+            int j = 0;
+            if (lanes >= 16 && Vector512.IsHardwareAccelerated)
+                for (; j <= cols - 16; j += 16)
+                {
+                    var v = Vector512.Load(d + j);
+                    if (derivative) (v *= TAct.Derivative(Vector512.Load(o + j))).Store(d + j);
+                    if (sums != null) (Vector512.Load(sums + j) + v).Store(sums + j);
+                }
+            if (lanes >= 8 && Vector256.IsHardwareAccelerated)
+                for (; j <= cols - 8; j += 8)
+                {
+                    var v = Vector256.Load(d + j);
+                    if (derivative) (v *= TAct.Derivative(Vector256.Load(o + j))).Store(d + j);
+                    if (sums != null) (Vector256.Load(sums + j) + v).Store(sums + j);
+                }
+            for (; j < cols; j++)
+            {
+                float v = d[j];
+                if (derivative) d[j] = v *= TAct.Derivative(o[j]);
+                if (sums != null) sums[j] += v;
+            }
+        }
+    }
+
     /// <summary>sum[j] += x[j] for j &lt; n: inlined, for the short rows of col2im and the GEMM edge tiles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddTo(ref float sum, ref readonly float x, int n, int lanes = 16)
