@@ -1,6 +1,9 @@
+using System.Runtime.Intrinsics;
+
 namespace NetGen.Kernels;
 
-/// <summary>Loss functions fused with their gradient with respect to the network's output, vectorised per row.</summary>
+/// <summary>Loss functions fused with their gradient with respect to the network's output, vectorised per row (softmax
+/// cross-entropy over at most 16 classes: across 16 rows at a time).</summary>
 public static unsafe class Losses
 {
     /// <summary>
@@ -17,14 +20,19 @@ public static unsafe class Losses
         if (labels.Length < batch)
             throw new ArgumentException($"Span 'labels' has {labels.Length} elements but batch = {batch} are needed; pass one label per sample.", nameof(labels));
         if (!dLogits.IsEmpty) Gemm.CheckLength(dLogits, (long)batch * classes, nameof(dLogits), "batch·classes (or pass an empty span for no gradient)");
+        for (int b = 0; b < batch; b++)
+            if ((uint)labels[b] >= (uint)classes)
+                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[b]} of sample {b} is outside [0, {classes}).");
         double total = 0;
         float invBatch = 1f / batch;
         fixed (float* pz = logits, pd = dLogits)
+        fixed (int* pl = labels)
+        {
+            if (classes <= RowBlock && lanes >= 16 && Vector512.IsHardwareAccelerated)
+                return batch == 0 ? 0f : (float)(SoftmaxCrossEntropyByBlocks(batch, classes, pz, pl, pd, invBatch) / batch);
             for (int b = 0; b < batch; b++)
             {
-                int label = labels[b];
-                if ((uint)label >= (uint)classes)
-                    throw new ArgumentOutOfRangeException(nameof(labels), $"Label {label} of sample {b} is outside [0, {classes}).");
+                int label = pl[b];
                 float* z = pz + (nint)b * classes;
                 float* d = pd == null ? null : pd + (nint)b * classes;
                 // One exponential per class: the row's exp(z − max) goes straight into dLogits, then is scaled into
@@ -38,7 +46,53 @@ public static unsafe class Losses
                     d[label] -= invBatch;
                 }
             }
+        }
         return batch == 0 ? 0f : (float)(total / batch);
+    }
+
+    /// <summary>Rows per block of <see cref="SoftmaxCrossEntropyByBlocks"/>: one zmm lane each.</summary>
+    private const int RowBlock = 16;
+
+    /// <summary>
+    /// Softmax cross-entropy for at most 16 classes, 16 rows at a time with one row per vector lane: the block is
+    /// transposed into class-major order on the stack, so that the maximum, the exponentials (one full vector per
+    /// class), the sum and the logarithm serve 16 rows at once, then the gradient is transposed back. A short last
+    /// block runs the same code on zero rows, so every sample is computed the same way wherever it sits in the batch.
+    /// Returns the summed loss; the labels are already checked.
+    /// </summary>
+    private static double SoftmaxCrossEntropyByBlocks(int batch, int classes, float* pz, int* labels, float* pd, float invBatch)
+    {
+        float* t = stackalloc float[RowBlock * RowBlock];
+        double total = 0;
+        for (int b0 = 0; b0 < batch; b0 += RowBlock)
+        {
+            int rows = Math.Min(RowBlock, batch - b0);
+            float* z = pz + (nint)b0 * classes;
+            if (rows < RowBlock) new Span<float>(t, RowBlock * classes).Clear();
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < classes; c++) t[c * RowBlock + r] = z[r * classes + c];
+            var max = Vector512.Load(t);
+            for (int c = 1; c < classes; c++) max = Vector512.Max(max, Vector512.Load(t + c * RowBlock));
+            var sum = Vector512<float>.Zero;
+            for (int c = 0; c < classes; c++)
+            {
+                var e = Vector512.Exp(Vector512.Load(t + c * RowBlock) - max);
+                sum += e;
+                e.Store(t + c * RowBlock);
+            }
+            var logSum = Vector512.Log(sum) + max;
+            for (int r = 0; r < rows; r++) total += logSum.GetElement(r) - z[r * classes + labels[b0 + r]];
+            if (pd == null) continue;
+            var scale = Vector512.Create(invBatch) / sum;
+            float* d = pd + (nint)b0 * classes;
+            for (int c = 0; c < classes; c++) (Vector512.Load(t + c * RowBlock) * scale).Store(t + c * RowBlock);
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < classes; c++) d[r * classes + c] = t[c * RowBlock + r];
+                d[r * classes + labels[b0 + r]] -= invBatch;
+            }
+        }
+        return total;
     }
 
     /// <summary>

@@ -11,11 +11,18 @@ public class LossesTests
                 yield return [Oracle.Lanes(isa), size];
     }
 
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void SoftmaxCrossEntropyMatchesOracle(int lanes, int classes)
+    public static IEnumerable<object[]> SoftmaxCases()
     {
-        const int batch = 6;
+        // Batches below, at and past the 16-row blocks of the few-class path.
+        foreach (var c in Cases())
+            foreach (int batch in new[] { 6, 16, 37 })
+                yield return [.. c, batch];
+    }
+
+    [Theory]
+    [MemberData(nameof(SoftmaxCases))]
+    public void SoftmaxCrossEntropyMatchesOracle(int lanes, int classes, int batch)
+    {
         var logits = Oracle.Uniform(batch * classes, classes, -8f, 8f);
         var labels = Enumerable.Range(0, batch).Select(b => (b * 7) % classes).ToArray();
         double expectedLoss = 0;
