@@ -79,6 +79,22 @@ public class FusedOptimizerStepTests
     }
 
     [Fact]
+    public void AllocatesNothing()
+    {
+        const int batch = 4;
+        var net = new Mlp(batch, seed: 1);
+        float[] input = Values(batch * Mlp.InputSize, 2, 1f);
+        int[] labels = [1, 2, 3, 4];
+        foreach (var optimizer in new Optimizer[] { new Sgd(Mlp.ParameterCount, 0.01f, 0.9f), new Adam(Mlp.ParameterCount) })
+        {
+            for (int i = 0; i < 3; i++) net.TrainStep(input, labels, batch, optimizer);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++) net.TrainStep(input, labels, batch, optimizer);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
     public void AnOptimizerOfAnotherSizeIsRejectedBeforeAnythingRuns()
     {
         var net = new Mlp(1, seed: 1);
