@@ -23,7 +23,12 @@ internal unsafe interface ILanes<T> where T : struct, ILanes<T>
     /// <summary>a·b + c with one rounding.</summary>
     static abstract T FusedMultiplyAdd(T a, T b, T c);
     static abstract T Sqrt(T x);
-    /// <summary>Zero where |x| is below the smallest normal float, x elsewhere.</summary>
+    /// <summary>
+    /// Zero where |x| is below the smallest normal float, x elsewhere. State that decays geometrically (momentum,
+    /// Adam's moments of parameters whose gradient stays zero) would otherwise sink into the subnormal range and stick
+    /// there, and every later update of those entries takes a microcode assist (measured here, an MLP's SGD step went
+    /// from ~80 µs to 1.5–2 ms).
+    /// </summary>
     static abstract T FlushSubnormal(T x);
 }
 

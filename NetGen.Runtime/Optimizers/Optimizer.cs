@@ -90,12 +90,7 @@ public abstract class Optimizer
         StepCount = 0;
     }
 
-    /// <summary>
-    /// The widest vector the update may use: 16, 8 or 1 (tests force the narrower paths with it). State that decays
-    /// geometrically (momentum, Adam's moments of parameters whose gradient stays zero) is flushed to zero before it
-    /// turns subnormal at every width: a subnormal entry takes a microcode assist on each later update (measured
-    /// here, an MLP's SGD step went from ~80 µs to 1.5–2 ms).
-    /// </summary>
+    /// <summary>The widest vector the update may use: 16, 8 or 1 lanes (tests force the narrower paths with it).</summary>
     internal int MaxLanes { get; set; } = 16;
 }
 
