@@ -1,9 +1,9 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace NetGen.Kernels;
 
 /// <summary>Loss functions fused with their gradient with respect to the network's output, vectorised per row (softmax
-/// cross-entropy over at most 16 classes: across 16 rows at a time).</summary>
+/// cross-entropy over at most 16 classes: across a vector of rows at a time).</summary>
 public static unsafe class Losses
 {
     /// <summary>
@@ -28,8 +28,15 @@ public static unsafe class Losses
         fixed (float* pz = logits, pd = dLogits)
         fixed (int* pl = labels)
         {
-            if (classes <= RowBlock && lanes >= 16 && Vector512.IsHardwareAccelerated)
-                return batch == 0 ? 0f : (float)(SoftmaxCrossEntropyByBlocks(batch, classes, pz, pl, pd, invBatch) / batch);
+            if (classes <= MaxBlockClasses)
+            {
+                // Lane-wise, so the 16- and 8-lane blocks give the same result (JIT and NativeAOT may enable different widths).
+                if (batch > 0)
+                    total = lanes >= 16 && Lanes16.IsAccelerated ? SoftmaxCrossEntropyByBlocks<Lanes16>(batch, classes, pz, pl, pd, invBatch)
+                        : lanes >= 8 && Lanes8.IsAccelerated ? SoftmaxCrossEntropyByBlocks<Lanes8>(batch, classes, pz, pl, pd, invBatch)
+                        : SoftmaxCrossEntropyByBlocks<Lanes1>(batch, classes, pz, pl, pd, invBatch);
+                return batch == 0 ? 0f : (float)(total / batch);
+            }
             for (int b = 0; b < batch; b++)
             {
                 int label = pl[b];
@@ -50,45 +57,48 @@ public static unsafe class Losses
         return batch == 0 ? 0f : (float)(total / batch);
     }
 
-    /// <summary>Rows per block of <see cref="SoftmaxCrossEntropyByBlocks"/>: one zmm lane each.</summary>
-    private const int RowBlock = 16;
+    /// <summary>Most classes <see cref="SoftmaxCrossEntropyByBlocks{T}"/> takes (its block lives on the stack).</summary>
+    private const int MaxBlockClasses = 16;
 
     /// <summary>
-    /// Softmax cross-entropy for at most 16 classes, 16 rows at a time with one row per vector lane: the block is
-    /// transposed into class-major order on the stack, so that the maximum, the exponentials (one full vector per
-    /// class), the sum and the logarithm serve 16 rows at once, then the gradient is transposed back. A short last
-    /// block runs the same code on zero rows, so every sample is computed the same way wherever it sits in the batch.
-    /// Returns the summed loss; the labels are already checked.
+    /// Softmax cross-entropy for at most <see cref="MaxBlockClasses"/> classes, T.Count rows at a time with one row per
+    /// vector lane: the block is transposed into class-major order on the stack, so that the maximum, the exponentials
+    /// (one full vector per class), the sum and the logarithm serve a row per lane, then the gradient is transposed
+    /// back. A short last block runs the same code on zero rows, so every sample is computed the same way wherever it
+    /// sits in the batch. Returns the summed loss; the labels are already checked.
     /// </summary>
-    private static double SoftmaxCrossEntropyByBlocks(int batch, int classes, float* pz, int* labels, float* pd, float invBatch)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static double SoftmaxCrossEntropyByBlocks<T>(int batch, int classes, float* pz, int* labels, float* pd, float invBatch)
+        where T : struct, ILanes<T>
     {
-        float* t = stackalloc float[RowBlock * RowBlock];
+        int w = T.Count;
+        float* t = stackalloc float[16 * MaxBlockClasses];
         double total = 0;
-        for (int b0 = 0; b0 < batch; b0 += RowBlock)
+        for (int b0 = 0; b0 < batch; b0 += w)
         {
-            int rows = Math.Min(RowBlock, batch - b0);
+            int rows = Math.Min(w, batch - b0);
             float* z = pz + (nint)b0 * classes;
-            if (rows < RowBlock) new Span<float>(t, RowBlock * classes).Clear();
+            if (rows < w) new Span<float>(t, w * classes).Clear();
             for (int r = 0; r < rows; r++)
-                for (int c = 0; c < classes; c++) t[c * RowBlock + r] = z[r * classes + c];
-            var max = Vector512.Load(t);
-            for (int c = 1; c < classes; c++) max = Vector512.Max(max, Vector512.Load(t + c * RowBlock));
-            var sum = Vector512<float>.Zero;
+                for (int c = 0; c < classes; c++) t[c * w + r] = z[r * classes + c];
+            var max = T.Load(t);
+            for (int c = 1; c < classes; c++) max = T.Max(max, T.Load(t + c * w));
+            var sum = T.Create(0f);
             for (int c = 0; c < classes; c++)
             {
-                var e = Vector512.Exp(Vector512.Load(t + c * RowBlock) - max);
-                sum += e;
-                e.Store(t + c * RowBlock);
+                var e = T.Exp(T.Subtract(T.Load(t + c * w), max));
+                sum = T.Add(sum, e);
+                T.Store(e, t + c * w);
             }
-            var logSum = Vector512.Log(sum) + max;
-            for (int r = 0; r < rows; r++) total += logSum.GetElement(r) - z[r * classes + labels[b0 + r]];
+            var logSum = T.Add(T.Log(sum), max);
+            for (int r = 0; r < rows; r++) total += T.GetElement(logSum, r) - z[r * classes + labels[b0 + r]];
             if (pd == null) continue;
-            var scale = Vector512.Create(invBatch) / sum;
+            var scale = T.Divide(T.Create(invBatch), sum);
             float* d = pd + (nint)b0 * classes;
-            for (int c = 0; c < classes; c++) (Vector512.Load(t + c * RowBlock) * scale).Store(t + c * RowBlock);
+            for (int c = 0; c < classes; c++) T.Store(T.Multiply(T.Load(t + c * w), scale), t + c * w);
             for (int r = 0; r < rows; r++)
             {
-                for (int c = 0; c < classes; c++) d[r * classes + c] = t[c * RowBlock + r];
+                for (int c = 0; c < classes; c++) d[r * classes + c] = t[c * w + r];
                 d[r * classes + labels[b0 + r]] -= invBatch;
             }
         }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using NetGen.Kernels;
 
 namespace NetGen.Tests.Kernels;
@@ -40,6 +41,25 @@ public class LossesTests
         Assert.Equal(expectedLoss / batch, loss, 1e-5 * (1 + Math.Abs(expectedLoss / batch)));
         Oracle.AssertClose(expectedGrad, grad, 1e-6, $"dLogits ({lanes} lanes, {classes} classes)");
         Assert.Equal(loss, Losses.SoftmaxCrossEntropy(batch, classes, logits, labels, [], lanes));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(10)]
+    [InlineData(16)]
+    public void FewClassSoftmaxIsTheSameAt16And8Lanes(int classes)
+    {
+        // JIT and NativeAOT may enable different vector widths on one machine; their training must still agree.
+        if (!Vector256.IsHardwareAccelerated) return;
+        const int batch = 37;
+        var logits = Oracle.Uniform(batch * classes, classes + 7, -8f, 8f);
+        var labels = Enumerable.Range(0, batch).Select(b => (b * 5) % classes).ToArray();
+        var (grad8, grad16) = (new float[batch * classes], new float[batch * classes]);
+        float loss8 = Losses.SoftmaxCrossEntropy(batch, classes, logits, labels, grad8, 8);
+        float loss16 = Losses.SoftmaxCrossEntropy(batch, classes, logits, labels, grad16, 16);
+        Assert.Equal(loss8, loss16);
+        Assert.Equal(grad8, grad16);
     }
 
     [Theory]
