@@ -23,6 +23,7 @@ namespace NetGen.Generator.Emit
         private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
         private const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
         private const string LayerType = "global::NetGen.Layer";
+        private const string AlignedBuffer = "global::NetGen.AlignedBuffer";
 
         /// <summary>The INetwork TrainStep overloads: target element type and parameter name.</summary>
         private static readonly (string Type, string Name)[] TrainStepTargets = { ("int", "labels"), ("float", "targets") };
@@ -194,10 +195,10 @@ namespace NetGen.Generator.Emit
         private void WriteFields()
         {
             if (_plan is null) return;
-            _w.Line("private readonly float[] _parameters;");
-            _w.Line("private readonly float[] _gradients;");
-            _w.Line("private readonly float[] _activations;");
-            if (_plan.Loss is not null) _w.Line("private readonly float[] _activationGradients;");
+            _w.Line("private readonly " + AlignedBuffer + " _parameters;");
+            _w.Line("private readonly " + AlignedBuffer + " _gradients;");
+            _w.Line("private readonly " + AlignedBuffer + " _activations;");
+            if (_plan.Loss is not null) _w.Line("private readonly " + AlignedBuffer + " _activationGradients;");
             foreach (var layer in _plan.Layers)
                 foreach (var buffer in layer.Buffers)
                     _w.Line("private readonly " + buffer.ElementType + "[] " + layer.BufferField(buffer) + "; // " + layer.Name + " " + buffer.Name + ", "
@@ -238,10 +239,10 @@ namespace NetGen.Generator.Emit
                 _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, " + Literals.String("maxBatch × " + Literals.Int(perSample)
                     + (largestBuffer > plan.ActivationsPerSample ? " floats per sample in a layer buffer" : " activations per sample") + " must fit in one array; use a smaller maxBatch.") + ");");
                 _w.Line("_maxBatch = maxBatch;");
-                _w.Line("_parameters = new float[" + Literals.Int(plan.ParameterCount) + "];");
-                _w.Line("_gradients = new float[" + Literals.Int(plan.ParameterCount) + "];");
-                _w.Line("_activations = new float[maxBatch * " + Literals.Int(plan.ActivationsPerSample) + "];");
-                if (plan.Loss is not null) _w.Line("_activationGradients = new float[maxBatch * " + Literals.Int(plan.ActivationGradientsPerSample) + "];");
+                _w.Line("_parameters = new " + AlignedBuffer + "(" + Literals.Int(plan.ParameterCount) + ");");
+                _w.Line("_gradients = new " + AlignedBuffer + "(" + Literals.Int(plan.ParameterCount) + ");");
+                _w.Line("_activations = new " + AlignedBuffer + "(maxBatch * " + Literals.Int(plan.ActivationsPerSample) + ");");
+                if (plan.Loss is not null) _w.Line("_activationGradients = new " + AlignedBuffer + "(maxBatch * " + Literals.Int(plan.ActivationGradientsPerSample) + ");");
                 foreach (var layer in plan.Layers)
                     foreach (var buffer in layer.Buffers)
                         _w.Line(layer.BufferField(buffer) + " = new " + buffer.ElementType + "[" + (buffer.FixedSize ?? "maxBatch * " + Literals.Int(buffer.PerSample)) + "];");
@@ -398,17 +399,29 @@ namespace NetGen.Generator.Emit
         {
             var output = plan.Output;
             string perSample = loss.TargetsPerSample(output.Output);
+            string target = loss.TargetName;
             _w.Line("/// <summary>");
-            _w.Line("/// One training step on <paramref name=\"batch\"/> samples: forward, " + loss.Name + " against <paramref name=\"" + loss.TargetName + "\"/> ("
+            _w.Line("/// One training step on <paramref name=\"batch\"/> samples: forward, " + loss.Name + " against <paramref name=\"" + target + "\"/> ("
                 + perSample + " per sample), backward. Overwrites <see cref=\"Gradients\"/> with the gradient of the mean loss; returns the mean loss.");
             _w.Line("/// </summary>");
-            using (_w.Block("public float TrainStep" + parameters))
+            _w.Line("public float TrainStep" + parameters + " => TrainStep(input, " + target + ", batch, null);");
+            _w.Line();
+            _w.Line("/// <summary>");
+            _w.Line("/// <c>TrainStep(input, " + target + ", batch)</c> followed by one step of <paramref name=\"optimizer\"/> (none when it is null), with exactly the");
+            _w.Line("/// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they");
+            _w.Line("/// and their gradients are still in cache. <see cref=\"Gradients\"/> still holds this step's gradients afterwards. Gradient");
+            _w.Line("/// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.");
+            _w.Line("/// </summary>");
+            using (_w.Block("public float TrainStep" + parameters.Substring(0, parameters.Length - 1) + ", global::NetGen.Optimizers.Optimizer? optimizer)"))
             {
                 _w.Line("CheckBatch(input, batch);");
                 string expected = perSample == "1" ? "batch" : "batch * " + perSample;
-                _w.Line("if (" + loss.TargetName + ".Length != " + expected + ")");
-                _w.Line("    throw new global::System.ArgumentException($\"" + loss.TargetName + " has {" + loss.TargetName + ".Length} elements; expected "
-                    + (perSample == "1" ? "one per sample, {batch}" : perSample + " per sample, {" + expected + "}") + ".\", nameof(" + loss.TargetName + "));");
+                _w.Line("if (" + target + ".Length != " + expected + ")");
+                _w.Line("    throw new global::System.ArgumentException($\"" + target + " has {" + target + ".Length} elements; expected "
+                    + (perSample == "1" ? "one per sample, {batch}" : perSample + " per sample, {" + expected + "}") + ".\", nameof(" + target + "));");
+                _w.Line("if (optimizer is not null && optimizer.ParameterCount != ParameterCount)");
+                _w.Line("    throw new global::System.ArgumentException($\"optimizer was created for {optimizer.ParameterCount} parameters; " + _name
+                    + " has {ParameterCount}.\", nameof(optimizer));");
                 _w.Line("RunForward(input, batch, training: true);");
                 _w.Line();
                 _w.Line("// Loss · " + loss.Name + " over " + output.Name + " " + output.Output.WithBatch() + ": the mean loss, and its gradient straight into " + output.GradientLocal);
@@ -416,7 +429,8 @@ namespace NetGen.Generator.Emit
                 _w.Line("var " + output.GradientLocal + " = " + GradientView(output) + ";");
                 _w.Line("float loss = " + loss.Call(output.Output, output.Local, output.GradientLocal) + ";");
                 _w.Line();
-                _w.Line("RunBackward(batch);");
+                _w.Line("RunBackward(batch, optimizer);");
+                _w.Line("optimizer?.CompleteStep();");
                 _w.Line("return loss;");
             }
             _w.Line();
@@ -455,8 +469,9 @@ namespace NetGen.Generator.Emit
 
         private void WriteRunBackward(NetworkPlan plan)
         {
-            _w.Line("/// <summary>The backward pass, last layer first: from the loss gradient in " + plan.Output.GradientLocal + " to every parameter gradient.</summary>");
-            using (_w.Block("private void RunBackward(int batch)"))
+            _w.Line("/// <summary>The backward pass, last layer first: from the loss gradient in " + plan.Output.GradientLocal + " to every parameter gradient;");
+            _w.Line("/// with an <paramref name=\"optimizer\"/>, each layer's parameters are updated right after its own backward.</summary>");
+            using (_w.Block("private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)"))
             {
                 var live = plan.Layers.Where(l => l.Live && !LayerKinds.ByName(l.Kind).IsInput).ToList();
                 var read = new SortedSet<int>(live.SelectMany(l => l.Sources.Concat(new[] { l.Index })));
@@ -472,10 +487,18 @@ namespace NetGen.Generator.Emit
                         _w.Line("// " + layer.Name + " · reaches no output: its gradients are zero");
                         foreach (var tensor in layer.Parameters)
                             _w.Line("_gradients.AsSpan(" + Literals.Int(tensor.Offset) + ", " + Literals.Int(tensor.Length) + ").Clear();");
-                        continue;
                     }
-                    _w.Line("// " + Header(plan, layer) + " · " + FlowText(plan, layer, forward: false));
-                    LayerKinds.ByName(layer.Kind).EmitBackward(_w, Code(plan, layer));
+                    else
+                    {
+                        _w.Line("// " + Header(plan, layer) + " · " + FlowText(plan, layer, forward: false));
+                        LayerKinds.ByName(layer.Kind).EmitBackward(_w, Code(plan, layer));
+                    }
+                    if (layer.Parameters.Count > 0)
+                    {
+                        // No later backward reads this layer's parameters: update them while they are in cache.
+                        int start = layer.Parameters[0].Offset, end = layer.Parameters[layer.Parameters.Count - 1].Offset + layer.Parameters[layer.Parameters.Count - 1].Length;
+                        _w.Line("optimizer?.UpdateRange(_parameters, _gradients, " + Literals.Int(start) + ", " + Literals.Int(end - start) + ");");
+                    }
                 }
             }
             _w.Line();

@@ -31,9 +31,9 @@ public static unsafe class Dense
     }
 
     /// <summary>
-    /// Backward of <see cref="Forward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>: first <c>dy ← dy ⊙ act′(y)</c> in place, then
-    /// <c>dw = xᵀ·dy</c>, <c>dbias = Σ_b dy</c> (skipped when empty), and <c>dx = dy·wᵀ</c> (skipped when empty,
-    /// as for the first layer).
+    /// Backward of <see cref="Forward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>: first <c>dy ← dy ⊙ act′(y)</c> in place and
+    /// <c>dbias = Σ_b dy</c> (skipped when empty) in one pass over dy, then <c>dw = xᵀ·dy</c> and <c>dx = dy·wᵀ</c>
+    /// (skipped when empty, as for the first layer).
     /// </summary>
     public static void Backward<TAct>(int batch, int inputs, int outputs,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
@@ -53,8 +53,8 @@ public static unsafe class Dense
         int lanes = isa switch { GemmIsa.Vector512 => 16, GemmIsa.Vector256 => 8, _ => 1 };
         fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx)
         {
-            if (typeof(TAct) != typeof(Identity))
-                Elementwise.MultiplyDerivative<TAct>(dy.Slice(0, batch * outputs), y, lanes);
+            if (typeof(TAct) != typeof(Identity) || !dbias.IsEmpty)
+                Elementwise.DerivativeAndColumnSums<TAct>(pdy, py, batch, outputs, dbias.IsEmpty ? null : pdb, lanes);
             // dw[i,o] = Σ_b x[b,i]·dy[b,o]: x read as Aᵀ in place.
             Gemm.Run<Identity>(new GemmArgs
             {
@@ -63,11 +63,6 @@ public static unsafe class Dense
                 B = pdy, RsB = outputs, CsB = 1,
                 C = pdw, Ldc = outputs,
             }, isa);
-            if (!dbias.IsEmpty)
-            {
-                dbias.Slice(0, outputs).Clear();
-                for (int b = 0; b < batch; b++) Elementwise.AddTo(ref *pdb, in pdy[(nint)b * outputs], outputs, lanes);
-            }
             // dx[b,i] = Σ_o dy[b,o]·w[i,o]: w read as Bᵀ (packed panel by panel).
             if (!dx.IsEmpty)
                 Gemm.Run<Identity>(new GemmArgs

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -77,6 +78,42 @@ internal static unsafe class Elementwise
         for (; i < n; i++) Unsafe.Add(ref d, i) *= TAct.Derivative(Unsafe.Add(ref py, i));
     }
 
+    /// <summary>
+    /// Over a rows × cols block: dy ← dy ⊙ act′(y) in place (nothing for <see cref="Identity"/>), and with
+    /// <paramref name="sums"/> not null also sums[j] = Σ_r dy[r, j], added row after row in increasing r: a dense
+    /// layer's activation derivative and bias gradient in one pass over dy.
+    /// </summary>
+    public static void DerivativeAndColumnSums<TAct>(float* dy, float* y, int rows, int cols, float* sums, int lanes) where TAct : struct, IActivation
+    {
+        bool derivative = typeof(TAct) != typeof(Identity);
+        if (sums != null) new Span<float>(sums, cols).Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            float* d = dy + (nint)r * cols, o = y + (nint)r * cols;
+            int j = 0;
+            if (lanes >= 16 && Vector512.IsHardwareAccelerated)
+                for (; j <= cols - 16; j += 16)
+                {
+                    var v = Vector512.Load(d + j);
+                    if (derivative) (v *= TAct.Derivative(Vector512.Load(o + j))).Store(d + j);
+                    if (sums != null) (Vector512.Load(sums + j) + v).Store(sums + j);
+                }
+            if (lanes >= 8 && Vector256.IsHardwareAccelerated)
+                for (; j <= cols - 8; j += 8)
+                {
+                    var v = Vector256.Load(d + j);
+                    if (derivative) (v *= TAct.Derivative(Vector256.Load(o + j))).Store(d + j);
+                    if (sums != null) (Vector256.Load(sums + j) + v).Store(sums + j);
+                }
+            for (; j < cols; j++)
+            {
+                float v = d[j];
+                if (derivative) d[j] = v *= TAct.Derivative(o[j]);
+                if (sums != null) sums[j] += v;
+            }
+        }
+    }
+
     /// <summary>sum[j] += x[j] for j &lt; n: inlined, for the short rows of col2im and the GEMM edge tiles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddTo(ref float sum, ref readonly float x, int n, int lanes = 16)
@@ -113,62 +150,128 @@ internal static unsafe class Elementwise
         for (; i < n; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
     }
 
-    /// <summary>max_j x[j] for j &lt; n (n ≥ 1).</summary>
+    /// <summary>max_j x[j] for j &lt; n (n ≥ 1); a partial last vector is read through a lane mask.</summary>
     public static float Max(float* x, int n, int lanes)
     {
-        float max = x[0];
         int j = 0;
-        if (lanes >= 16 && Vector512.IsHardwareAccelerated && n >= 16)
+        if (lanes >= 16 && Vector512.IsHardwareAccelerated)
         {
-            var m = Vector512.Load(x);
-            for (j = 16; j <= n - 16; j += 16) m = Vector512.Max(m, Vector512.Load(x + j));
-            for (int l = 0; l < 16; l++) max = MathF.Max(max, m.GetElement(l));
+            var m = Vector512.Create(float.NegativeInfinity);
+            for (; j <= n - 16; j += 16) m = Vector512.Max(m, Vector512.Load(x + j));
+            if (j < n) m = Vector512.Max(m, Avx512F.MaskLoad(x + j, TailMask512(n - j), Vector512.Create(float.NegativeInfinity)));
+            return Max(Vector256.Max(m.GetLower(), m.GetUpper()));
         }
-        else if (lanes >= 8 && Vector256.IsHardwareAccelerated && n >= 8)
+        if (lanes >= 8 && Vector256.IsHardwareAccelerated)
         {
-            var m = Vector256.Load(x);
-            for (j = 8; j <= n - 8; j += 8) m = Vector256.Max(m, Vector256.Load(x + j));
-            for (int l = 0; l < 8; l++) max = MathF.Max(max, m.GetElement(l));
+            var m = Vector256.Create(float.NegativeInfinity);
+            for (; j <= n - 8; j += 8) m = Vector256.Max(m, Vector256.Load(x + j));
+            if (j < n)
+            {
+                var mask = TailMask256(n - j);
+                m = Vector256.Max(m, Vector256.ConditionalSelect(mask, Avx.MaskLoad(x + j, mask), Vector256.Create(float.NegativeInfinity)));
+            }
+            return Max(m);
         }
+        float max = x[0];
         for (; j < n; j++) max = MathF.Max(max, x[j]);
         return max;
     }
 
-    /// <summary>Σ_j exp(x[j] − shift) for j &lt; n; with <paramref name="dst"/> not null also dst[j] = exp(x[j] − shift)·scale.</summary>
-    public static float SumExp(float* x, int n, float shift, float* dst, float scale, int lanes)
+    private static float Max(Vector256<float> m)
     {
-        float sum = 0f;
+        var q = Vector128.Max(m.GetLower(), m.GetUpper());
+        return MathF.Max(MathF.Max(q.GetElement(0), q.GetElement(1)), MathF.Max(q.GetElement(2), q.GetElement(3)));
+    }
+
+    /// <summary>
+    /// Σ_j exp(x[j] − shift) for j &lt; n; with <paramref name="dst"/> not null also dst[j] = exp(x[j] − shift).
+    /// A partial last vector is read and written through a lane mask, so a short row (a few classes) costs one vector
+    /// exponential.
+    /// </summary>
+    public static float SumExp(float* x, int n, float shift, float* dst, int lanes)
+    {
         int j = 0;
         if (lanes >= 16 && Vector512.IsHardwareAccelerated)
         {
+            var s = Vector512.Create(shift);
             var acc = Vector512<float>.Zero;
             for (; j <= n - 16; j += 16)
             {
-                var e = Vector512.Exp(Vector512.Load(x + j) - Vector512.Create(shift));
+                var e = Vector512.Exp(Vector512.Load(x + j) - s);
                 acc += e;
-                if (dst != null) (e * scale).Store(dst + j);
+                if (dst != null) e.Store(dst + j);
             }
-            sum += Vector512.Sum(acc);
+            if (j < n)
+            {
+                // Lanes past n read shift itself; their exp(0) is then masked to zero.
+                var mask = TailMask512(n - j);
+                var e = Vector512.ConditionalSelect(mask, Vector512.Exp(Avx512F.MaskLoad(x + j, mask, s) - s), Vector512<float>.Zero);
+                acc += e;
+                if (dst != null) Avx512F.MaskStore(dst + j, mask, e);
+            }
+            return Vector512.Sum(acc);
         }
         if (lanes >= 8 && Vector256.IsHardwareAccelerated)
         {
+            var s = Vector256.Create(shift);
             var acc = Vector256<float>.Zero;
             for (; j <= n - 8; j += 8)
             {
-                var e = Vector256.Exp(Vector256.Load(x + j) - Vector256.Create(shift));
+                var e = Vector256.Exp(Vector256.Load(x + j) - s);
                 acc += e;
-                if (dst != null) (e * scale).Store(dst + j);
+                if (dst != null) e.Store(dst + j);
             }
-            sum += Vector256.Sum(acc);
+            if (j < n)
+            {
+                var mask = TailMask256(n - j);
+                var e = Vector256.ConditionalSelect(mask, Vector256.Exp(Avx.MaskLoad(x + j, mask) - s), Vector256<float>.Zero);
+                acc += e;
+                if (dst != null) Avx.MaskStore(dst + j, mask, e);
+            }
+            return Vector256.Sum(acc);
         }
+        float sum = 0f;
         for (; j < n; j++)
         {
             float e = MathF.Exp(x[j] - shift);
             sum += e;
-            if (dst != null) dst[j] = e * scale;
+            if (dst != null) dst[j] = e;
         }
         return sum;
     }
+
+    /// <summary>x[j] ·= scale for j &lt; n, a partial last vector through a lane mask.</summary>
+    public static void Scale(float* x, int n, float scale, int lanes)
+    {
+        int j = 0;
+        if (lanes >= 16 && Vector512.IsHardwareAccelerated)
+        {
+            for (; j <= n - 16; j += 16) (Vector512.Load(x + j) * scale).Store(x + j);
+            if (j < n)
+            {
+                var mask = TailMask512(n - j);
+                Avx512F.MaskStore(x + j, mask, Avx512F.MaskLoad(x + j, mask, Vector512<float>.Zero) * scale);
+            }
+            return;
+        }
+        if (lanes >= 8 && Vector256.IsHardwareAccelerated)
+        {
+            for (; j <= n - 8; j += 8) (Vector256.Load(x + j) * scale).Store(x + j);
+            if (j < n)
+            {
+                var mask = TailMask256(n - j);
+                Avx.MaskStore(x + j, mask, Avx.MaskLoad(x + j, mask) * scale);
+            }
+            return;
+        }
+        for (; j < n; j++) x[j] *= scale;
+    }
+
+    /// <summary>All bits set in the first <paramref name="count"/> (1…15) lanes.</summary>
+    private static Vector512<float> TailMask512(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
+    /// <summary>All bits set in the first <paramref name="count"/> (1…7) lanes.</summary>
+    private static Vector256<float> TailMask256(int count) => Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
 
     /// <summary>Σ_j (y[j] − t[j])² for j &lt; n; with <paramref name="dst"/> not null also dst[j] = (y[j] − t[j])·scale.</summary>
     public static float SumSquaredDifference(float* y, float* t, int n, float* dst, float scale, int lanes)

@@ -7,13 +7,13 @@ namespace NetGen;
 public sealed class Layer
 {
     private readonly INetwork _owner;
-    private readonly float[] _parameters, _gradients, _activations;
+    private readonly AlignedBuffer _parameters, _gradients, _activations;
     private readonly int _weightOffset, _weightLength, _biasOffset, _biasLength, _activationOffset;
 
     /// <summary>Created by generated code at construction.</summary>
     public Layer(INetwork owner, string name, string kind, int[] outputShape,
-        float[] parameters, float[] gradients, int weightOffset, int weightLength, int biasOffset, int biasLength,
-        float[] activations, int activationOffset)
+        AlignedBuffer parameters, AlignedBuffer gradients, int weightOffset, int weightLength, int biasOffset, int biasLength,
+        AlignedBuffer activations, int activationOffset)
     {
         _owner = owner;
         Name = name;

@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace NetGen.Optimizers;
 
 /// <summary>
@@ -38,16 +36,45 @@ public abstract class Optimizer
     /// <exception cref="ArgumentException">A span's length differs from <see cref="ParameterCount"/>.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
+        CheckLengths(parameters, gradients);
+        Update(parameters, gradients, 0, ParameterCount, StepCount + 1);
+        StepCount++;
+    }
+
+    /// <summary>
+    /// Applies the next step's update to parameters [<paramref name="start"/>, <paramref name="start"/> +
+    /// <paramref name="length"/>) only, from the same range of <paramref name="gradients"/> and of the state; does not
+    /// increment <see cref="StepCount"/>. Calls for disjoint ranges that together cover every parameter, followed by one
+    /// <see cref="CompleteStep"/>, give exactly the result of one <see cref="Step"/> (every element is updated on its
+    /// own). A generated network's <c>TrainStep</c> overload that takes the optimizer uses this to update each layer
+    /// as soon as its gradients are complete, while they are still in cache.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length differs from <see cref="ParameterCount"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range does not lie inside the parameters.</exception>
+    public void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length)
+    {
+        CheckLengths(parameters, gradients);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, ParameterCount - start);
+        Update(parameters, gradients, start, length, StepCount + 1);
+    }
+
+    /// <summary>Ends a step applied range by range with <see cref="UpdateRange"/>: increments <see cref="StepCount"/>.</summary>
+    public void CompleteStep() => StepCount++;
+
+    private void CheckLengths(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients)
+    {
         if (parameters.Length != ParameterCount || gradients.Length != ParameterCount)
             throw new ArgumentException(
                 $"{Kind} optimizer was created for {ParameterCount} parameters but got {parameters.Length} parameters and " +
                 $"{gradients.Length} gradients; create it with the network's Parameters.Length.", nameof(parameters));
-        Update(parameters, gradients, StepCount + 1);
-        StepCount++;
     }
 
-    /// <summary>The update rule itself; <paramref name="step"/> is the 1-based number of this step.</summary>
-    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+    /// <summary>The update rule itself, on elements [<paramref name="start"/>, <paramref name="start"/> +
+    /// <paramref name="length"/>) of the parameters, the gradients and the state (a range inside
+    /// <see cref="ParameterCount"/>, checked by the caller); <paramref name="step"/> is the 1-based number of this step.</summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length, long step);
 
     /// <summary>Sets <see cref="StepCount"/> when resuming from a checkpoint (state buffers are restored through <see cref="State"/>).</summary>
     public void RestoreStepCount(long stepCount)
@@ -63,19 +90,8 @@ public abstract class Optimizer
         StepCount = 0;
     }
 
-    /// <summary>Smallest positive normal float, 2⁻¹²⁶.</summary>
-    private const float MinNormal = 1.17549435e-38f;
-
-    /// <summary>
-    /// Replaces subnormal values by zero. State that decays geometrically (momentum, Adam's moments of parameters whose
-    /// gradient stays zero) otherwise sinks into the subnormal range and sticks there, and every later update of those
-    /// entries takes a microcode assist: measured here, an MLP's SGD step went from ~80 µs to 1.5–2 ms.
-    /// </summary>
-    protected static Vector<float> FlushSubnormal(Vector<float> x) =>
-        Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<float>(MinNormal)), Vector<float>.Zero, x);
-
-    /// <inheritdoc cref="FlushSubnormal(Vector{float})"/>
-    protected static float FlushSubnormal(float x) => MathF.Abs(x) < MinNormal ? 0f : x;
+    /// <summary>The widest vector the update may use: 16, 8 or 1 lanes (tests force the narrower paths with it).</summary>
+    internal int MaxLanes { get; set; } = 16;
 }
 
 /// <summary>One named optimizer state buffer, laid out like the network's parameters.</summary>

@@ -8,7 +8,7 @@ namespace NetGen.Tests.Checkpoints;
 /// </summary>
 internal sealed class TinyNetwork : INetwork
 {
-    private readonly float[] _parameters, _gradients;
+    private readonly AlignedBuffer _parameters, _gradients;
 
     public TinyNetwork(int hidden = 4)
     {
@@ -23,10 +23,11 @@ internal sealed class TinyNetwork : INetwork
             new("Emb.weight", [5, 2], w1 + hidden + w2 + 2, 10, Transposed: false),
         ];
         int count = w1 + hidden + w2 + 2 + 10;
-        _parameters = new float[count];
-        _gradients = new float[count];
-        for (int i = 0; i < count; i++) _parameters[i] = i / 100f + 1;
-        var activations = new float[3 + hidden + 2];
+        _parameters = new AlignedBuffer(count);
+        _gradients = new AlignedBuffer(count);
+        var parameters = _parameters.AsSpan();
+        for (int i = 0; i < count; i++) parameters[i] = i / 100f + 1;
+        var activations = new AlignedBuffer(3 + hidden + 2);
         Layers =
         [
             new Layer(this, "Image", "Input", [3], _parameters, _gradients, 0, 0, 0, 0, activations, 0),

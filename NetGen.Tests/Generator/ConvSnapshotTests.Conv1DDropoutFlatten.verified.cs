@@ -61,10 +61,10 @@ namespace Demo
             "Non-trainable params: 0\n" +
             "______________________________________________\n";
 
-        private readonly float[] _parameters;
-        private readonly float[] _gradients;
-        private readonly float[] _activations;
-        private readonly float[] _activationGradients;
+        private readonly global::NetGen.AlignedBuffer _parameters;
+        private readonly global::NetGen.AlignedBuffer _gradients;
+        private readonly global::NetGen.AlignedBuffer _activations;
+        private readonly global::NetGen.AlignedBuffer _activationGradients;
         private readonly float[] _convWorkspace; // Conv workspace, fixed size
         private readonly float[] _dropMask; // Drop mask, 24 per sample
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
@@ -91,10 +91,10 @@ namespace Demo
             if (maxBatch > int.MaxValue / 98)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 98 activations per sample must fit in one array; use a smaller maxBatch.");
             _maxBatch = maxBatch;
-            _parameters = new float[78];
-            _gradients = new float[78];
-            _activations = new float[maxBatch * 98];
-            _activationGradients = new float[maxBatch * 74];
+            _parameters = new global::NetGen.AlignedBuffer(78);
+            _gradients = new global::NetGen.AlignedBuffer(78);
+            _activations = new global::NetGen.AlignedBuffer(maxBatch * 98);
+            _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 74);
             _convWorkspace = new float[global::NetGen.Kernels.Conv1D.WorkspaceSize(new global::NetGen.Kernels.Conv1DShape(2, 12, 4, 3, 2, 1))];
             _dropMask = new float[maxBatch * 24];
 
@@ -178,11 +178,21 @@ namespace Demo
         /// <summary>
         /// One training step on <paramref name="batch"/> samples: forward, SquaredError against <paramref name="targets"/> (2 per sample), backward. Overwrites <see cref="Gradients"/> with the gradient of the mean loss; returns the mean loss.
         /// </summary>
-        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> targets, int batch)
+        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> targets, int batch) => TrainStep(input, targets, batch, null);
+
+        /// <summary>
+        /// <c>TrainStep(input, targets, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
+        /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
+        /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
+        /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+        /// </summary>
+        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> targets, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             CheckBatch(input, batch);
             if (targets.Length != batch * 2)
                 throw new global::System.ArgumentException($"targets has {targets.Length} elements; expected 2 per sample, {batch * 2}.", nameof(targets));
+            if (optimizer is not null && optimizer.ParameterCount != ParameterCount)
+                throw new global::System.ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters; Mixed has {ParameterCount}.", nameof(optimizer));
             RunForward(input, batch, training: true);
 
             // Loss · SquaredError over Out [B,2]: the mean loss, and its gradient straight into dOut
@@ -190,7 +200,8 @@ namespace Demo
             var dOut = _activationGradients.AsSpan(_maxBatch * 72, batch * 2);
             float loss = global::NetGen.Kernels.Losses.SquaredError(batch, 2, out2, targets, dOut);
 
-            RunBackward(batch);
+            RunBackward(batch, optimizer);
+            optimizer?.CompleteStep();
             return loss;
         }
 
@@ -236,8 +247,9 @@ namespace Demo
                 flat, _parameters.AsSpan(28, 48), _parameters.AsSpan(76, 2), out2);
         }
 
-        /// <summary>The backward pass, last layer first: from the loss gradient in dOut to every parameter gradient.</summary>
-        private void RunBackward(int batch)
+        /// <summary>The backward pass, last layer first: from the loss gradient in dOut to every parameter gradient;
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var signal = _activations.AsSpan(0, batch * 24);
             var conv = _activations.AsSpan(_maxBatch * 24, batch * 24);
@@ -253,6 +265,7 @@ namespace Demo
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 24, 2,
                 flat, _parameters.AsSpan(28, 48), out2, dOut,
                 _gradients.AsSpan(28, 48), _gradients.AsSpan(76, 2), dFlat);
+            optimizer?.UpdateRange(_parameters, _gradients, 28, 50);
 
             // Flat · Flatten [4,6]→[24] · dFlat [B,24] → dDrop [B,4,6]
             dFlat.CopyTo(dDrop);
@@ -264,6 +277,7 @@ namespace Demo
             global::NetGen.Kernels.Conv1D.Backward<global::NetGen.Kernels.Tanh>(new global::NetGen.Kernels.Conv1DShape(2, 12, 4, 3, 2, 1), batch,
                 signal, _parameters.AsSpan(0, 24), conv, dConv,
                 _gradients.AsSpan(0, 24), _gradients.AsSpan(24, 4), global::System.Span<float>.Empty, _convWorkspace);
+            optimizer?.UpdateRange(_parameters, _gradients, 0, 28);
         }
     }
 }

@@ -73,10 +73,10 @@ namespace Demo
             "Non-trainable params: 0\n" +
             "___________________________________________________\n";
 
-        private readonly float[] _parameters;
-        private readonly float[] _gradients;
-        private readonly float[] _activations;
-        private readonly float[] _activationGradients;
+        private readonly global::NetGen.AlignedBuffer _parameters;
+        private readonly global::NetGen.AlignedBuffer _gradients;
+        private readonly global::NetGen.AlignedBuffer _activations;
+        private readonly global::NetGen.AlignedBuffer _activationGradients;
         private readonly float[] _c1Workspace; // C1 workspace, fixed size
         private readonly int[] _s2Argmax; // S2 argmax, 1176 per sample
         private readonly float[] _c3Workspace; // C3 workspace, fixed size
@@ -111,10 +111,10 @@ namespace Demo
             if (maxBatch > int.MaxValue / 8878)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 8878 activations per sample must fit in one array; use a smaller maxBatch.");
             _maxBatch = maxBatch;
-            _parameters = new float[61706];
-            _gradients = new float[61706];
-            _activations = new float[maxBatch * 8878];
-            _activationGradients = new float[maxBatch * 8094];
+            _parameters = new global::NetGen.AlignedBuffer(61706);
+            _gradients = new global::NetGen.AlignedBuffer(61706);
+            _activations = new global::NetGen.AlignedBuffer(maxBatch * 8878);
+            _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 8094);
             _c1Workspace = new float[global::NetGen.Kernels.Conv2D.WorkspaceSize(new global::NetGen.Kernels.Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2))];
             _s2Argmax = new int[maxBatch * 1176];
             _c3Workspace = new float[global::NetGen.Kernels.Conv2D.WorkspaceSize(new global::NetGen.Kernels.Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0))];
@@ -209,11 +209,21 @@ namespace Demo
         /// <summary>
         /// One training step on <paramref name="batch"/> samples: forward, SoftmaxCrossEntropy against <paramref name="labels"/> (1 per sample), backward. Overwrites <see cref="Gradients"/> with the gradient of the mean loss; returns the mean loss.
         /// </summary>
-        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch)
+        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch) => TrainStep(input, labels, batch, null);
+
+        /// <summary>
+        /// <c>TrainStep(input, labels, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
+        /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
+        /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
+        /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+        /// </summary>
+        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             CheckBatch(input, batch);
             if (labels.Length != batch)
                 throw new global::System.ArgumentException($"labels has {labels.Length} elements; expected one per sample, {batch}.", nameof(labels));
+            if (optimizer is not null && optimizer.ParameterCount != ParameterCount)
+                throw new global::System.ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters; LeNet5 has {ParameterCount}.", nameof(optimizer));
             RunForward(input, batch, training: true);
 
             // Loss · SoftmaxCrossEntropy over Logits [B,10]: the mean loss, and its gradient straight into dLogits
@@ -221,7 +231,8 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 8084, batch * 10);
             float loss = global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(batch, 10, logits, labels, dLogits);
 
-            RunBackward(batch);
+            RunBackward(batch, optimizer);
+            optimizer?.CompleteStep();
             return loss;
         }
 
@@ -284,8 +295,9 @@ namespace Demo
                 f6, _parameters.AsSpan(60856, 840), _parameters.AsSpan(61696, 10), logits);
         }
 
-        /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient.</summary>
-        private void RunBackward(int batch)
+        /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient;
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var image = _activations.AsSpan(0, batch * 784);
             var c1 = _activations.AsSpan(_maxBatch * 784, batch * 4704);
@@ -307,16 +319,19 @@ namespace Demo
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 84, 10,
                 f6, _parameters.AsSpan(60856, 840), logits, dLogits,
                 _gradients.AsSpan(60856, 840), _gradients.AsSpan(61696, 10), dF6);
+            optimizer?.UpdateRange(_parameters, _gradients, 60856, 850);
 
             // F6 · Dense 120→84, ReLU · dF6 [B,84] → dF5 [B,120]
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 120, 84,
                 f5, _parameters.AsSpan(50692, 10080), f6, dF6,
                 _gradients.AsSpan(50692, 10080), _gradients.AsSpan(60772, 84), dF5);
+            optimizer?.UpdateRange(_parameters, _gradients, 50692, 10164);
 
             // F5 · Dense 400→120, ReLU · dF5 [B,120] → dS4 [B,16,5,5]
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 400, 120,
                 s4, _parameters.AsSpan(2572, 48000), f5, dF5,
                 _gradients.AsSpan(2572, 48000), _gradients.AsSpan(50572, 120), dS4);
+            optimizer?.UpdateRange(_parameters, _gradients, 2572, 48120);
 
             // S4 · MaxPool2D 2×2 · dS4 [B,16,5,5] → dC3 [B,16,10,10]
             global::NetGen.Kernels.MaxPool2D.Backward(new global::NetGen.Kernels.Pool2DShape(16, 10, 10, 2, 2), batch, _s4Argmax.AsSpan(0, batch * 400), dS4, dC3);
@@ -325,6 +340,7 @@ namespace Demo
             global::NetGen.Kernels.Conv2D.Backward<global::NetGen.Kernels.Relu>(new global::NetGen.Kernels.Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0), batch,
                 s2, _parameters.AsSpan(156, 2400), c3, dC3,
                 _gradients.AsSpan(156, 2400), _gradients.AsSpan(2556, 16), dS2, _c3Workspace);
+            optimizer?.UpdateRange(_parameters, _gradients, 156, 2416);
 
             // S2 · MaxPool2D 2×2 · dS2 [B,6,14,14] → dC1 [B,6,28,28]
             global::NetGen.Kernels.MaxPool2D.Backward(new global::NetGen.Kernels.Pool2DShape(6, 28, 28, 2, 2), batch, _s2Argmax.AsSpan(0, batch * 1176), dS2, dC1);
@@ -333,6 +349,7 @@ namespace Demo
             global::NetGen.Kernels.Conv2D.Backward<global::NetGen.Kernels.Relu>(new global::NetGen.Kernels.Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2), batch,
                 image, _parameters.AsSpan(0, 150), c1, dC1,
                 _gradients.AsSpan(0, 150), _gradients.AsSpan(150, 6), global::System.Span<float>.Empty, _c1Workspace);
+            optimizer?.UpdateRange(_parameters, _gradients, 0, 156);
         }
     }
 }

@@ -61,10 +61,10 @@ namespace Demo
             "Non-trainable params: 0\n" +
             "_____________________________________________\n";
 
-        private readonly float[] _parameters;
-        private readonly float[] _gradients;
-        private readonly float[] _activations;
-        private readonly float[] _activationGradients;
+        private readonly global::NetGen.AlignedBuffer _parameters;
+        private readonly global::NetGen.AlignedBuffer _gradients;
+        private readonly global::NetGen.AlignedBuffer _activations;
+        private readonly global::NetGen.AlignedBuffer _activationGradients;
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
@@ -91,10 +91,10 @@ namespace Demo
             if (maxBatch > int.MaxValue / 1178)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 1178 activations per sample must fit in one array; use a smaller maxBatch.");
             _maxBatch = maxBatch;
-            _parameters = new float[235146];
-            _gradients = new float[235146];
-            _activations = new float[maxBatch * 1178];
-            _activationGradients = new float[maxBatch * 394];
+            _parameters = new global::NetGen.AlignedBuffer(235146);
+            _gradients = new global::NetGen.AlignedBuffer(235146);
+            _activations = new global::NetGen.AlignedBuffer(maxBatch * 1178);
+            _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 394);
 
             // Weights in declaration order from one generator; biases stay zero.
             var rng = new global::NetGen.Rng(seed);
@@ -171,11 +171,21 @@ namespace Demo
         /// <summary>
         /// One training step on <paramref name="batch"/> samples: forward, SoftmaxCrossEntropy against <paramref name="labels"/> (1 per sample), backward. Overwrites <see cref="Gradients"/> with the gradient of the mean loss; returns the mean loss.
         /// </summary>
-        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch)
+        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch) => TrainStep(input, labels, batch, null);
+
+        /// <summary>
+        /// <c>TrainStep(input, labels, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
+        /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
+        /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
+        /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+        /// </summary>
+        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             CheckBatch(input, batch);
             if (labels.Length != batch)
                 throw new global::System.ArgumentException($"labels has {labels.Length} elements; expected one per sample, {batch}.", nameof(labels));
+            if (optimizer is not null && optimizer.ParameterCount != ParameterCount)
+                throw new global::System.ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters; Mlp has {ParameterCount}.", nameof(optimizer));
             RunForward(input, batch, training: true);
 
             // Loss · SoftmaxCrossEntropy over Logits [B,10]: the mean loss, and its gradient straight into dLogits
@@ -183,7 +193,8 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 384, batch * 10);
             float loss = global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(batch, 10, logits, labels, dLogits);
 
-            RunBackward(batch);
+            RunBackward(batch, optimizer);
+            optimizer?.CompleteStep();
             return loss;
         }
 
@@ -228,8 +239,9 @@ namespace Demo
                 h2, _parameters.AsSpan(233856, 1280), _parameters.AsSpan(235136, 10), logits);
         }
 
-        /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient.</summary>
-        private void RunBackward(int batch)
+        /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient;
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var pixels = _activations.AsSpan(0, batch * 784);
             var h1 = _activations.AsSpan(_maxBatch * 784, batch * 256);
@@ -243,16 +255,19 @@ namespace Demo
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 128, 10,
                 h2, _parameters.AsSpan(233856, 1280), logits, dLogits,
                 _gradients.AsSpan(233856, 1280), _gradients.AsSpan(235136, 10), dH2);
+            optimizer?.UpdateRange(_parameters, _gradients, 233856, 1290);
 
             // H2 · Dense 256→128, ReLU · dH2 [B,128] → dH1 [B,256]
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 256, 128,
                 h1, _parameters.AsSpan(200960, 32768), h2, dH2,
                 _gradients.AsSpan(200960, 32768), _gradients.AsSpan(233728, 128), dH1);
+            optimizer?.UpdateRange(_parameters, _gradients, 200960, 32896);
 
             // H1 · Dense 784→256, ReLU · dH1 [B,256] → no gradient for the input Pixels
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 784, 256,
                 pixels, _parameters.AsSpan(0, 200704), h1, dH1,
                 _gradients.AsSpan(0, 200704), _gradients.AsSpan(200704, 256), global::System.Span<float>.Empty);
+            optimizer?.UpdateRange(_parameters, _gradients, 0, 200960);
         }
     }
 }

@@ -55,9 +55,9 @@ namespace Demo
                 "Non-trainable params: 0\n" +
                 "___________________________________________\n";
 
-            private readonly float[] _parameters;
-            private readonly float[] _gradients;
-            private readonly float[] _activations;
+            private readonly global::NetGen.AlignedBuffer _parameters;
+            private readonly global::NetGen.AlignedBuffer _gradients;
+            private readonly global::NetGen.AlignedBuffer _activations;
             private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
             private readonly int _maxBatch;
             private int _currentBatch;
@@ -80,9 +80,9 @@ namespace Demo
                 if (maxBatch > int.MaxValue / 5)
                     throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 5 activations per sample must fit in one array; use a smaller maxBatch.");
                 _maxBatch = maxBatch;
-                _parameters = new float[8];
-                _gradients = new float[8];
-                _activations = new float[maxBatch * 5];
+                _parameters = new global::NetGen.AlignedBuffer(8);
+                _gradients = new global::NetGen.AlignedBuffer(8);
+                _activations = new global::NetGen.AlignedBuffer(maxBatch * 5);
 
                 // Weights in declaration order from one generator; biases stay zero.
                 var rng = new global::NetGen.Rng(seed);

@@ -60,10 +60,10 @@ namespace Demo.Regression
             "Non-trainable params: 0\n" +
             "_____________________________________________\n";
 
-        private readonly float[] _parameters;
-        private readonly float[] _gradients;
-        private readonly float[] _activations;
-        private readonly float[] _activationGradients;
+        private readonly global::NetGen.AlignedBuffer _parameters;
+        private readonly global::NetGen.AlignedBuffer _gradients;
+        private readonly global::NetGen.AlignedBuffer _activations;
+        private readonly global::NetGen.AlignedBuffer _activationGradients;
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
@@ -89,10 +89,10 @@ namespace Demo.Regression
             if (maxBatch > int.MaxValue / 16)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 16 activations per sample must fit in one array; use a smaller maxBatch.");
             _maxBatch = maxBatch;
-            _parameters = new float[60];
-            _gradients = new float[60];
-            _activations = new float[maxBatch * 16];
-            _activationGradients = new float[maxBatch * 10];
+            _parameters = new global::NetGen.AlignedBuffer(60);
+            _gradients = new global::NetGen.AlignedBuffer(60);
+            _activations = new global::NetGen.AlignedBuffer(maxBatch * 16);
+            _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 10);
 
             // Weights in declaration order from one generator; biases stay zero.
             var rng = new global::NetGen.Rng(seed);
@@ -172,11 +172,21 @@ namespace Demo.Regression
         /// <summary>
         /// One training step on <paramref name="batch"/> samples: forward, SquaredError against <paramref name="targets"/> (1 per sample), backward. Overwrites <see cref="Gradients"/> with the gradient of the mean loss; returns the mean loss.
         /// </summary>
-        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> targets, int batch)
+        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> targets, int batch) => TrainStep(input, targets, batch, null);
+
+        /// <summary>
+        /// <c>TrainStep(input, targets, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
+        /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
+        /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
+        /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+        /// </summary>
+        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> targets, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             CheckBatch(input, batch);
             if (targets.Length != batch)
                 throw new global::System.ArgumentException($"targets has {targets.Length} elements; expected one per sample, {batch}.", nameof(targets));
+            if (optimizer is not null && optimizer.ParameterCount != ParameterCount)
+                throw new global::System.ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters; Regressor has {ParameterCount}.", nameof(optimizer));
             RunForward(input, batch, training: true);
 
             // Loss · SquaredError over Value [B,1]: the mean loss, and its gradient straight into dValue
@@ -184,7 +194,8 @@ namespace Demo.Regression
             var dValue = _activationGradients.AsSpan(_maxBatch * 9, batch * 1);
             float loss = global::NetGen.Kernels.Losses.SquaredError(batch, 1, value, targets, dValue);
 
-            RunBackward(batch);
+            RunBackward(batch, optimizer);
+            optimizer?.CompleteStep();
             return loss;
         }
 
@@ -226,8 +237,9 @@ namespace Demo.Regression
                 squash, _parameters.AsSpan(55, 4), _parameters.AsSpan(59, 1), value);
         }
 
-        /// <summary>The backward pass, last layer first: from the loss gradient in dValue to every parameter gradient.</summary>
-        private void RunBackward(int batch)
+        /// <summary>The backward pass, last layer first: from the loss gradient in dValue to every parameter gradient;
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var grid = _activations.AsSpan(0, batch * 6);
             var hidden = _activations.AsSpan(_maxBatch * 6, batch * 5);
@@ -241,16 +253,19 @@ namespace Demo.Regression
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 4, 1,
                 squash, _parameters.AsSpan(55, 4), value, dValue,
                 _gradients.AsSpan(55, 4), _gradients.AsSpan(59, 1), dSquash);
+            optimizer?.UpdateRange(_parameters, _gradients, 55, 5);
 
             // Squash · Dense 5→4 (no bias), sigmoid · dSquash [B,4] → dHidden [B,5]
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Sigmoid>(batch, 5, 4,
                 hidden, _parameters.AsSpan(35, 20), squash, dSquash,
                 _gradients.AsSpan(35, 20), global::System.Span<float>.Empty, dHidden);
+            optimizer?.UpdateRange(_parameters, _gradients, 35, 20);
 
             // Hidden · Dense 6→5, tanh · dHidden [B,5] → no gradient for the input Grid
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Tanh>(batch, 6, 5,
                 grid, _parameters.AsSpan(0, 30), hidden, dHidden,
                 _gradients.AsSpan(0, 30), _gradients.AsSpan(30, 5), global::System.Span<float>.Empty);
+            optimizer?.UpdateRange(_parameters, _gradients, 0, 35);
         }
     }
 }

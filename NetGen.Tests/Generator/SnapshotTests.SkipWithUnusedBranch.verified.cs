@@ -59,10 +59,10 @@ partial class Branches : global::NetGen.INetwork
         "Non-trainable params: 0\n" +
         "_______________________________________________\n";
 
-    private readonly float[] _parameters;
-    private readonly float[] _gradients;
-    private readonly float[] _activations;
-    private readonly float[] _activationGradients;
+    private readonly global::NetGen.AlignedBuffer _parameters;
+    private readonly global::NetGen.AlignedBuffer _gradients;
+    private readonly global::NetGen.AlignedBuffer _activations;
+    private readonly global::NetGen.AlignedBuffer _activationGradients;
     private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
     private readonly int _maxBatch;
     private int _currentBatch;
@@ -89,10 +89,10 @@ partial class Branches : global::NetGen.INetwork
         if (maxBatch > int.MaxValue / 17)
             throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 17 activations per sample must fit in one array; use a smaller maxBatch.");
         _maxBatch = maxBatch;
-        _parameters = new float[85];
-        _gradients = new float[85];
-        _activations = new float[maxBatch * 17];
-        _activationGradients = new float[maxBatch * 10];
+        _parameters = new global::NetGen.AlignedBuffer(85);
+        _gradients = new global::NetGen.AlignedBuffer(85);
+        _activations = new global::NetGen.AlignedBuffer(maxBatch * 17);
+        _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 10);
 
         // Weights in declaration order from one generator; biases stay zero.
         var rng = new global::NetGen.Rng(seed);
@@ -169,11 +169,21 @@ partial class Branches : global::NetGen.INetwork
     /// <summary>
     /// One training step on <paramref name="batch"/> samples: forward, SoftmaxCrossEntropy against <paramref name="labels"/> (1 per sample), backward. Overwrites <see cref="Gradients"/> with the gradient of the mean loss; returns the mean loss.
     /// </summary>
-    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch)
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch) => TrainStep(input, labels, batch, null);
+
+    /// <summary>
+    /// <c>TrainStep(input, labels, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
+    /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
+    /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
+    /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+    /// </summary>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
     {
         CheckBatch(input, batch);
         if (labels.Length != batch)
             throw new global::System.ArgumentException($"labels has {labels.Length} elements; expected one per sample, {batch}.", nameof(labels));
+        if (optimizer is not null && optimizer.ParameterCount != ParameterCount)
+            throw new global::System.ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters; Branches has {ParameterCount}.", nameof(optimizer));
         RunForward(input, batch, training: true);
 
         // Loss · SoftmaxCrossEntropy over Head [B,2]: the mean loss, and its gradient straight into dHead
@@ -181,7 +191,8 @@ partial class Branches : global::NetGen.INetwork
         var dHead = _activationGradients.AsSpan(_maxBatch * 8, batch * 2);
         float loss = global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(batch, 2, head, labels, dHead);
 
-        RunBackward(batch);
+        RunBackward(batch, optimizer);
+        optimizer?.CompleteStep();
         return loss;
     }
 
@@ -226,8 +237,9 @@ partial class Branches : global::NetGen.INetwork
             trunk, _parameters.AsSpan(67, 16), _parameters.AsSpan(83, 2), head);
     }
 
-    /// <summary>The backward pass, last layer first: from the loss gradient in dHead to every parameter gradient.</summary>
-    private void RunBackward(int batch)
+    /// <summary>The backward pass, last layer first: from the loss gradient in dHead to every parameter gradient;
+    /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+    private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
     {
         var features = _activations.AsSpan(0, batch * 4);
         var trunk = _activations.AsSpan(_maxBatch * 4, batch * 8);
@@ -239,14 +251,17 @@ partial class Branches : global::NetGen.INetwork
         global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 8, 2,
             trunk, _parameters.AsSpan(67, 16), head, dHead,
             _gradients.AsSpan(67, 16), _gradients.AsSpan(83, 2), dTrunk);
+        optimizer?.UpdateRange(_parameters, _gradients, 67, 18);
 
         // Probe · reaches no output: its gradients are zero
         _gradients.AsSpan(40, 24).Clear();
         _gradients.AsSpan(64, 3).Clear();
+        optimizer?.UpdateRange(_parameters, _gradients, 40, 27);
 
         // Trunk · Dense 4→8, ReLU · dTrunk [B,8] → no gradient for the input Features
         global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 4, 8,
             features, _parameters.AsSpan(0, 32), trunk, dTrunk,
             _gradients.AsSpan(0, 32), _gradients.AsSpan(32, 8), global::System.Span<float>.Empty);
+        optimizer?.UpdateRange(_parameters, _gradients, 0, 40);
     }
 }

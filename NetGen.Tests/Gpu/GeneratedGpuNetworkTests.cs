@@ -103,7 +103,7 @@ public class GeneratedGpuNetworkTests(GpuFixture fixture)
     {
         public override string Kind => "frozen";
         public override IReadOnlyList<OptimizerState> State => [];
-        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step) { }
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length, long step) { }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using NetGen.Kernels;
 
 namespace NetGen.Tests.Kernels;
@@ -7,15 +8,22 @@ public class LossesTests
     public static IEnumerable<object[]> Cases()
     {
         foreach (var isa in Oracle.Paths())
-            foreach (int size in new[] { 1, 3, 8, 10, 16, 17, 40, 100 })
+            foreach (int size in new[] { 1, 3, 7, 8, 10, 15, 16, 17, 40, 65, 100, 257 })
                 yield return [Oracle.Lanes(isa), size];
     }
 
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void SoftmaxCrossEntropyMatchesOracle(int lanes, int classes)
+    public static IEnumerable<object[]> SoftmaxCases()
     {
-        const int batch = 6;
+        // Batches below, at and past the 16-row blocks of the few-class path.
+        foreach (var c in Cases())
+            foreach (int batch in new[] { 6, 16, 37 })
+                yield return [.. c, batch];
+    }
+
+    [Theory]
+    [MemberData(nameof(SoftmaxCases))]
+    public void SoftmaxCrossEntropyMatchesOracle(int lanes, int classes, int batch)
+    {
         var logits = Oracle.Uniform(batch * classes, classes, -8f, 8f);
         var labels = Enumerable.Range(0, batch).Select(b => (b * 7) % classes).ToArray();
         double expectedLoss = 0;
@@ -33,6 +41,25 @@ public class LossesTests
         Assert.Equal(expectedLoss / batch, loss, 1e-5 * (1 + Math.Abs(expectedLoss / batch)));
         Oracle.AssertClose(expectedGrad, grad, 1e-6, $"dLogits ({lanes} lanes, {classes} classes)");
         Assert.Equal(loss, Losses.SoftmaxCrossEntropy(batch, classes, logits, labels, [], lanes));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(10)]
+    [InlineData(16)]
+    public void FewClassSoftmaxIsTheSameAt16And8Lanes(int classes)
+    {
+        // JIT and NativeAOT may enable different vector widths on one machine; their training must still agree.
+        if (!Vector256.IsHardwareAccelerated) return;
+        const int batch = 37;
+        var logits = Oracle.Uniform(batch * classes, classes + 7, -8f, 8f);
+        var labels = Enumerable.Range(0, batch).Select(b => (b * 5) % classes).ToArray();
+        var (grad8, grad16) = (new float[batch * classes], new float[batch * classes]);
+        float loss8 = Losses.SoftmaxCrossEntropy(batch, classes, logits, labels, grad8, 8);
+        float loss16 = Losses.SoftmaxCrossEntropy(batch, classes, logits, labels, grad16, 16);
+        Assert.Equal(loss8, loss16);
+        Assert.Equal(grad8, grad16);
     }
 
     [Theory]

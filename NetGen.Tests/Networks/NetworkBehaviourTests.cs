@@ -47,6 +47,17 @@ public class NetworkBehaviourTests
     }
 
     [Fact]
+    public unsafe void ParametersGradientsAndActivationsStartOnCacheLines()
+    {
+        // The kernels' full-vector loads touch one cache line each only on 64-byte aligned data.
+        var net = new Mlp(3, seed: 1);
+        net.TrainStep(RandomInput(3 * Mlp.InputSize, 2), [0, 1, 2], 3);
+        fixed (float* p = net.Parameters, g = net.Gradients, w = net.H1.Weight, a = net.Pixels.Output)
+            foreach (nint address in new[] { (nint)p, (nint)g, (nint)w, (nint)a })
+                Assert.Equal(0, address % 64);
+    }
+
+    [Fact]
     public void OneSampleAloneEqualsTheSameSampleInABatchOf64()
     {
         const int batch = 64;

@@ -68,10 +68,10 @@ namespace Demo
             "Non-trainable params: 0\n" +
             "___________________________________________________\n";
 
-        private readonly float[] _parameters;
-        private readonly float[] _gradients;
-        private readonly float[] _activations;
-        private readonly float[] _activationGradients;
+        private readonly global::NetGen.AlignedBuffer _parameters;
+        private readonly global::NetGen.AlignedBuffer _gradients;
+        private readonly global::NetGen.AlignedBuffer _activations;
+        private readonly global::NetGen.AlignedBuffer _activationGradients;
         private readonly float[] _l1Gates; // L1 gates, 32768 per sample
         private readonly float[] _l1Cells; // L1 cells, 8192 per sample
         private readonly float[] _l1Scratch; // L1 scratch, 896 per sample
@@ -111,10 +111,10 @@ namespace Demo
             if (maxBatch > int.MaxValue / 32768)
                 throw new global::System.ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch × 32768 floats per sample in a layer buffer must fit in one array; use a smaller maxBatch.");
             _maxBatch = maxBatch;
-            _parameters = new float[210945];
-            _gradients = new float[210945];
-            _activations = new float[maxBatch * 24704];
-            _activationGradients = new float[maxBatch * 24640];
+            _parameters = new global::NetGen.AlignedBuffer(210945);
+            _gradients = new global::NetGen.AlignedBuffer(210945);
+            _activations = new global::NetGen.AlignedBuffer(maxBatch * 24704);
+            _activationGradients = new global::NetGen.AlignedBuffer(maxBatch * 24640);
             _l1Gates = new float[maxBatch * 32768];
             _l1Cells = new float[maxBatch * 8192];
             _l1Scratch = new float[maxBatch * 896];
@@ -222,11 +222,21 @@ namespace Demo
         /// <summary>
         /// One training step on <paramref name="batch"/> samples: forward, SoftmaxCrossEntropy against <paramref name="labels"/> (64 per sample), backward. Overwrites <see cref="Gradients"/> with the gradient of the mean loss; returns the mean loss.
         /// </summary>
-        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch)
+        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch) => TrainStep(input, labels, batch, null);
+
+        /// <summary>
+        /// <c>TrainStep(input, labels, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
+        /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
+        /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
+        /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+        /// </summary>
+        public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             CheckBatch(input, batch);
             if (labels.Length != batch * 64)
                 throw new global::System.ArgumentException($"labels has {labels.Length} elements; expected 64 per sample, {batch * 64}.", nameof(labels));
+            if (optimizer is not null && optimizer.ParameterCount != ParameterCount)
+                throw new global::System.ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters; CharLstm has {ParameterCount}.", nameof(optimizer));
             RunForward(input, batch, training: true);
 
             // Loss · SoftmaxCrossEntropy over Logits [B,64,65]: the mean loss, and its gradient straight into dLogits
@@ -234,7 +244,8 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 20480, batch * 4160);
             float loss = global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(batch * 64, 65, logits, labels, dLogits);
 
-            RunBackward(batch);
+            RunBackward(batch, optimizer);
+            optimizer?.CompleteStep();
             return loss;
         }
 
@@ -287,8 +298,9 @@ namespace Demo
                 l2, _parameters.AsSpan(202560, 8320), _parameters.AsSpan(210880, 65), logits);
         }
 
-        /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient.</summary>
-        private void RunBackward(int batch)
+        /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient;
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var text = _activations.AsSpan(0, batch * 64);
             var embed = _activations.AsSpan(_maxBatch * 64, batch * 4096);
@@ -304,21 +316,25 @@ namespace Demo
             global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch * 64, 128, 65,
                 l2, _parameters.AsSpan(202560, 8320), logits, dLogits,
                 _gradients.AsSpan(202560, 8320), _gradients.AsSpan(210880, 65), dL2);
+            optimizer?.UpdateRange(_parameters, _gradients, 202560, 8385);
 
             // L2 · Gru 128→128 over 64 steps, stateful · dL2 [B,64,128] → dL1 [B,64,128]
             global::NetGen.Kernels.Gru.Backward(batch, 64, 128, 128,
                 l1, _parameters.AsSpan(103488, 49152), _parameters.AsSpan(152640, 49152), _l2State.AsSpan(0, batch * 128),
                 _l2Gates.AsSpan(0, batch * 24576), _l2Hn.AsSpan(0, batch * 8192), l2, dL2, default,
                 dL1, _gradients.AsSpan(103488, 49152), _gradients.AsSpan(152640, 49152), _gradients.AsSpan(201792, 384), _gradients.AsSpan(202176, 384), default, _l2Scratch.AsSpan(0, batch * 640));
+            optimizer?.UpdateRange(_parameters, _gradients, 103488, 99072);
 
             // L1 · Lstm 64→128 over 64 steps · dL1 [B,64,128] → dEmbed [B,64,64]
             global::NetGen.Kernels.Lstm.Backward(batch, 64, 64, 128,
                 embed, _parameters.AsSpan(4160, 32768), _parameters.AsSpan(36928, 65536), default, default,
                 _l1Gates.AsSpan(0, batch * 32768), _l1Cells.AsSpan(0, batch * 8192), l1, dL1, default, default,
                 dEmbed, _gradients.AsSpan(4160, 32768), _gradients.AsSpan(36928, 65536), _gradients.AsSpan(102464, 512), _gradients.AsSpan(102976, 512), default, default, _l1Scratch.AsSpan(0, batch * 896));
+            optimizer?.UpdateRange(_parameters, _gradients, 4160, 99328);
 
             // Embed · Embedding 65×64 · dEmbed [B,64,64] → no gradient for the input Text
             global::NetGen.Kernels.Embedding.Backward(batch * 64, 65, 64, text, dEmbed, _gradients.AsSpan(0, 4160));
+            optimizer?.UpdateRange(_parameters, _gradients, 0, 4160);
         }
     }
 }

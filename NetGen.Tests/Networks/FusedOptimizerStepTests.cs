@@ -1,0 +1,121 @@
+using NetGen.Optimizers;
+using NetGen.Tests.Sequences;
+
+namespace NetGen.Tests.Networks;
+
+/// <summary>
+/// The generated <c>TrainStep</c> overload that takes the optimizer updates each layer's parameters right after its
+/// backward: its result must be exactly that of <c>TrainStep</c> followed by <see cref="Optimizer.Step"/>.
+/// </summary>
+public class FusedOptimizerStepTests
+{
+    public static TheoryData<string> Optimizers() => new("sgd", "sgd nesterov decay", "adam", "adamw decay");
+
+    private static Optimizer Make(string kind, int count) => kind switch
+    {
+        "sgd" => new Sgd(count, 0.05f, 0.9f),
+        "sgd nesterov decay" => new Sgd(count, 0.05f, 0.9f, nesterov: true, weightDecay: 0.01f),
+        "adam" => new Adam(count, 0.01f),
+        _ => new Adam(count, 0.01f, weightDecay: 0.01f, decoupledWeightDecay: true),
+    };
+
+    private static float[] Values(int count, ulong seed, float scale)
+    {
+        var rng = new Rng(seed);
+        return Enumerable.Range(0, count).Select(_ => rng.NextFloat() * scale).ToArray();
+    }
+
+    /// <summary>Three steps of two identical networks, one with separate calls and one fused, compared bit for bit.</summary>
+    private static void AssertSameAsSeparateCalls<TNet>(string kind, Func<TNet> create, Func<TNet, Optimizer?, float> trainStep) where TNet : INetwork
+    {
+        TNet separate = create(), fused = create();
+        Optimizer separateOptimizer = Make(kind, separate.Parameters.Length), fusedOptimizer = Make(kind, fused.Parameters.Length);
+        for (int step = 0; step < 3; step++)
+        {
+            float expectedLoss = trainStep(separate, null);
+            separateOptimizer.Step(separate.Parameters, separate.Gradients);
+            Assert.Equal(expectedLoss, trainStep(fused, fusedOptimizer));
+            Assert.Equal(separateOptimizer.StepCount, fusedOptimizer.StepCount);
+            Assert.Equal(separate.Parameters.ToArray(), fused.Parameters.ToArray());
+            Assert.Equal(separate.Gradients.ToArray(), fused.Gradients.ToArray());
+            for (int k = 0; k < separateOptimizer.State.Count; k++)
+                Assert.Equal(separateOptimizer.State[k].Values, fusedOptimizer.State[k].Values);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void MlpMatchesTrainStepThenStep(string kind)
+    {
+        const int batch = 5;
+        float[] input = Values(batch * Mlp.InputSize, 1, 1f);
+        int[] labels = [0, 3, 9, 4, 4];
+        AssertSameAsSeparateCalls(kind, () => new Mlp(batch, seed: 2), (net, opt) => net.TrainStep(input, labels, batch, opt));
+    }
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void NetworkWithADeadLayerUpdatesItToo(string kind)
+    {
+        // Probe reaches no output: its gradients are zero, yet weight decay and momentum still move its parameters.
+        const int batch = 4;
+        float[] input = Values(batch * SkipRegressor.InputSize, 3, 2f);
+        float[] targets = Values(batch * SkipRegressor.OutputSize, 4, 1f);
+        AssertSameAsSeparateCalls(kind, () => new SkipRegressor(batch, seed: 5), (net, opt) => net.TrainStep(input, targets, batch, opt));
+    }
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void ConvolutionDropoutAndRecurrentNetworksMatchToo(string kind)
+    {
+        const int batch = 3;
+        float[] images = Values(batch * DropoutConvNet.InputSize, 6, 1f);
+        int[] classes = [1, 0, 2];
+        AssertSameAsSeparateCalls(kind, () => new DropoutConvNet(batch, seed: 7), (net, opt) => net.TrainStep(images, classes, batch, opt));
+
+        float[] tokens = Enumerable.Range(0, batch * LstmGruTagger.InputSize).Select(i => (float)(i * 7 % 5)).ToArray();
+        int[] tags = Enumerable.Range(0, batch * LstmGruTagger.InputSize).Select(i => i * 3 % 5).ToArray();
+        AssertSameAsSeparateCalls(kind, () => new LstmGruTagger(batch, seed: 8), (net, opt) => net.TrainStep(tokens, tags, batch, opt));
+    }
+
+    [Fact]
+    public void AllocatesNothing()
+    {
+        const int batch = 4;
+        var net = new Mlp(batch, seed: 1);
+        float[] input = Values(batch * Mlp.InputSize, 2, 1f);
+        int[] labels = [1, 2, 3, 4];
+        foreach (var optimizer in new Optimizer[] { new Sgd(Mlp.ParameterCount, 0.01f, 0.9f), new Adam(Mlp.ParameterCount) })
+        {
+            for (int i = 0; i < 3; i++) net.TrainStep(input, labels, batch, optimizer);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++) net.TrainStep(input, labels, batch, optimizer);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
+    public void AnOptimizerOfAnotherSizeIsRejectedBeforeAnythingRuns()
+    {
+        var net = new Mlp(1, seed: 1);
+        float[] before = net.Parameters.ToArray();
+        var e = Assert.Throws<ArgumentException>(() => net.TrainStep(new float[Mlp.InputSize], [0], 1, new Sgd(10, 0.1f)));
+        Assert.Equal("optimizer", e.ParamName);
+        Assert.Contains("10 parameters", e.Message);
+        Assert.Equal(before, net.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void UpdateRangeChecksItsRange()
+    {
+        var sgd = new Sgd(10, 0.1f);
+        float[] p = new float[10], g = new float[10];
+        Assert.Throws<ArgumentOutOfRangeException>(() => sgd.UpdateRange(p, g, 4, 7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sgd.UpdateRange(p, g, -1, 2));
+        Assert.Throws<ArgumentException>(() => sgd.UpdateRange(p, new float[9], 0, 1));
+        sgd.UpdateRange(p, g, 4, 6);
+        Assert.Equal(0, sgd.StepCount);
+        sgd.CompleteStep();
+        Assert.Equal(1, sgd.StepCount);
+    }
+}
