@@ -30,12 +30,11 @@ public partial class Mlp
             for (int i = 0; i < batch; i++) Labels[i] = i % OutputSize;
         }
 
-        /// <summary>Forward, loss, backward and one optimizer update; returns the loss.</summary>
+        /// <summary>Forward, loss, backward and one optimizer update, each layer updated right after its backward (the same
+        /// result as TrainStep followed by Sgd.Step); returns the loss.</summary>
         public float TrainStep()
         {
-            float loss = Net.TrainStep(Input, Labels, Labels.Length);
-            Sgd.Step(Net.Parameters, Net.Gradients);
-            return loss;
+            return Net.TrainStep(Input, Labels, Labels.Length, Sgd);
         }
     }
 }
@@ -73,12 +72,11 @@ public partial class LeNet5
             for (int i = 0; i < batch; i++) Labels[i] = i % OutputSize;
         }
 
-        /// <summary>Forward, loss, backward and one optimizer update; returns the loss.</summary>
+        /// <summary>Forward, loss, backward and one optimizer update, each layer updated right after its backward (the same
+        /// result as TrainStep followed by Sgd.Step); returns the loss.</summary>
         public float TrainStep()
         {
-            float loss = Net.TrainStep(Input, Labels, Labels.Length);
-            Sgd.Step(Net.Parameters, Net.Gradients);
-            return loss;
+            return Net.TrainStep(Input, Labels, Labels.Length, Sgd);
         }
     }
 }
@@ -121,12 +119,11 @@ public partial class CharLstm
             }
         }
 
-        /// <summary>Forward, loss, backward and one optimizer update; returns the loss.</summary>
+        /// <summary>Forward, loss, backward and one optimizer update, each layer updated right after its backward (the same
+        /// result as TrainStep followed by Sgd.Step); returns the loss.</summary>
         public float TrainStep()
         {
-            float loss = Net.TrainStep(Input, Labels, Input.Length / Steps);
-            Sgd.Step(Net.Parameters, Net.Gradients);
-            return loss;
+            return Net.TrainStep(Input, Labels, Input.Length / Steps, Sgd);
         }
     }
 }
