@@ -39,10 +39,10 @@ public class ConvBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public void ForwardIm2Col() => Conv2D.ForwardOnPath<Relu>(_shape, Batch, _x, _w, _b, _y, _workspace, direct: false);
+    public void ForwardIm2Col() => Conv2D.ForwardOnPath<Relu>(_shape, Batch, _x, _w, _b, _y, _workspace, ConvPath.Im2Col);
 
     [Benchmark]
-    public void ForwardDirect() => Conv2D.ForwardOnPath<Relu>(_shape, Batch, _x, _w, _b, _y, _workspace, direct: true);
+    public void ForwardDirect() => Conv2D.ForwardOnPath<Relu>(_shape, Batch, _x, _w, _b, _y, _workspace, ConvPath.Direct);
 
     [Benchmark]
     public void Backward() => Conv2D.Backward<Identity>(_shape, Batch, _x, _w, _y, _dy, _dw, _db, _dx, _workspace);

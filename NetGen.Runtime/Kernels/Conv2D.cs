@@ -82,13 +82,25 @@ public readonly struct Conv2DShape
     }
 }
 
+/// <summary>How <see cref="Conv2D"/> computes a shape; <see cref="Conv2D.PathOf"/> picks one.</summary>
+internal enum ConvPath
+{
+    /// <summary>im2col into the workspace and one GEMM per sample (any shape).</summary>
+    Im2Col,
+    /// <summary>Forward only: runs of 16 output columns × 4 output channels in registers (stride 1, OutWidth ≥ 16).</summary>
+    Direct,
+    /// <summary>Register-blocked kernels over the padded input's rows (stride 1): Conv2D.Wide.cs.</summary>
+    Wide,
+}
+
 /// <summary>
 /// 2-D convolution kernels over batches laid out <c>[B, C, H, W]</c> (batch outermost), weights
-/// <c>[outC, inC, kH, kW]</c>, bias <c>[outC]</c>. Each sample is lowered to a matrix product by im2col into a
-/// caller-provided workspace of <see cref="WorkspaceSize"/> floats, allocated once with the network; stride-1
-/// convolutions with few input channels run a direct register-blocked forward kernel instead.
+/// <c>[outC, inC, kH, kW]</c>, bias <c>[outC]</c>, with scratch in a caller-provided workspace of
+/// <see cref="WorkspaceSize"/> floats allocated once with the network. Stride-1 convolutions with few input channels
+/// run register-blocked direct kernels (forward and backward); other shapes lower each sample to a matrix product by
+/// im2col.
 /// </summary>
-public static class Conv2D
+public static partial class Conv2D
 {
     /// <summary>
     /// Output length along one axis: <c>⌊(input + 2·padding − kernel) / stride⌋ + 1</c>, the rule the generator's shape
@@ -108,13 +120,25 @@ public static class Conv2D
     }
 
     /// <summary>Floats of scratch that <see cref="Forward{TAct}"/> and <see cref="Backward{TAct}"/> need: PatchSize·OutHeight·OutWidth
-    /// (one sample's patch matrix), or 0 for a pointwise convolution; at least one zero-padded input sample when the
-    /// direct forward kernel applies.</summary>
+    /// (one sample's patch matrix), or 0 for a pointwise convolution; more where a direct kernel applies (a padded copy
+    /// of one sample and, for the stride-1 kernels, its gradient, a widened output gradient and the weight gradient's
+    /// partial sums). Depends on the machine's vector support, so generated code asks for it at run time.</summary>
     public static int WorkspaceSize(in Conv2DShape shape)
     {
-        int patches = shape.IsPointwise ? 0 : shape.PatchSize * shape.OutHeight * shape.OutWidth;
-        return UsesDirect(shape) ? Math.Max(patches, PaddedInputSize(shape)) : patches;
+        int size = shape.IsPointwise ? 0 : shape.PatchSize * shape.OutHeight * shape.OutWidth;
+        if (UsesDirect(shape)) size = Math.Max(size, PaddedInputSize(shape));
+        if (UsesWide(shape))
+        {
+            var wide = new WideLayout(shape);
+            size = Math.Max(size, Math.Max(wide.ForwardSize, wide.BackwardSize));
+        }
+        return size;
     }
+
+    /// <summary>The forward path <see cref="Forward{TAct}"/> takes for <paramref name="shape"/>: the direct kernel where it
+    /// applies, else the wide one, else im2col. (The backward pass takes the wide path whenever <see cref="UsesWide"/>.)</summary>
+    internal static ConvPath PathOf(in Conv2DShape shape) =>
+        UsesDirect(shape) ? ConvPath.Direct : UsesWide(shape) ? ConvPath.Wide : ConvPath.Im2Col;
 
     /// <summary>
     /// y[b,o,i,j] = act(bias[o] + Σ_{c,u,v} w[o,c,u,v] · x[b, c, i·sH + u − pH, j·sW + v − pW]), zero outside x.
@@ -123,14 +147,23 @@ public static class Conv2D
     public static void Forward<TAct>(in Conv2DShape shape, int batch,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace)
         where TAct : struct, IActivation
-        => ForwardOnPath<TAct>(shape, batch, x, w, bias, y, workspace, UsesDirect(shape));
+        => ForwardOnPath<TAct>(shape, batch, x, w, bias, y, workspace, PathOf(shape));
 
-    /// <summary><see cref="Forward{TAct}"/> on a chosen path, so that tests and benchmarks can compare the two.</summary>
-    internal static void ForwardOnPath<TAct>(in Conv2DShape shape, int batch,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace, bool direct)
+    /// <summary><see cref="Forward{TAct}"/> on a chosen path, so that tests and benchmarks can compare them (the direct
+    /// and wide paths only where <see cref="UsesDirect"/> / <see cref="UsesWide"/> hold).</summary>
+    internal static unsafe void ForwardOnPath<TAct>(in Conv2DShape shape, int batch,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace, ConvPath path)
         where TAct : struct, IActivation
     {
         Check(shape, batch, x.Length, w.Length, bias.Length, y.Length, workspace.Length);
+        if (path == ConvPath.Wide)
+        {
+            if (!UsesWide(shape)) throw new ArgumentException($"Conv2D: the wide path does not apply to {shape}.", nameof(path));
+            fixed (float* px = x, pw = w, pb = bias, py = y, pws = workspace)
+                WideForward<TAct>(shape, batch, px, pw, bias.IsEmpty ? null : pb, py, pws);
+            return;
+        }
+        bool direct = path == ConvPath.Direct;
         if (direct) Elementwise.Require(workspace.Length, PaddedInputSize(shape), nameof(workspace), nameof(Conv2D));
         int pixels = shape.OutHeight * shape.OutWidth;
         for (int b = 0; b < batch; b++)
@@ -158,12 +191,28 @@ public static class Conv2D
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
         Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace)
         where TAct : struct, IActivation
+        => BackwardOnPath<TAct>(shape, batch, x, w, y, dy, dw, dbias, dx, workspace, UsesWide(shape) ? ConvPath.Wide : ConvPath.Im2Col);
+
+    /// <summary><see cref="Backward{TAct}"/> on a chosen path (<see cref="ConvPath.Wide"/> only where <see cref="UsesWide"/>
+    /// holds, <see cref="ConvPath.Direct"/> never), so that tests and benchmarks can compare them.</summary>
+    internal static unsafe void BackwardOnPath<TAct>(in Conv2DShape shape, int batch,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
+        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace, ConvPath path)
+        where TAct : struct, IActivation
     {
         Check(shape, batch, x.Length, w.Length, 0, y.Length, workspace.Length);
         if (!dbias.IsEmpty) Elementwise.Require(dbias.Length, shape.OutChannels, nameof(dbias), nameof(Conv2D));
         Elementwise.Require(dy.Length, (long)batch * shape.OutputSize, nameof(dy), nameof(Conv2D));
         Elementwise.Require(dw.Length, shape.WeightSize, nameof(dw), nameof(Conv2D));
         if (!dx.IsEmpty) Elementwise.Require(dx.Length, (long)batch * shape.InputSize, nameof(dx), nameof(Conv2D));
+        if (path == ConvPath.Wide)
+        {
+            if (!UsesWide(shape)) throw new ArgumentException($"Conv2D: the wide path does not apply to {shape}.", nameof(path));
+            fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx, pws = workspace)
+                WideBackward<TAct>(shape, batch, px, pw, py, pdy, pdw, dbias.IsEmpty ? null : pdb, dx.IsEmpty ? null : pdx, pws);
+            return;
+        }
+        if (path != ConvPath.Im2Col) throw new ArgumentException("Conv2D: the direct path has no backward pass.", nameof(path));
 
         int pixels = shape.OutHeight * shape.OutWidth;
         dw.Slice(0, shape.WeightSize).Clear();

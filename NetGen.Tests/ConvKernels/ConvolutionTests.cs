@@ -35,11 +35,11 @@ public class ConvolutionTests
         var wt = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
         var b = Reference.RandomFloats(o, ref rng);
         var expected = Reference.Conv2D(s, batch, "Relu", Reference.ToDouble(x), Reference.ToDouble(wt), Reference.ToDouble(b));
-        foreach (bool direct in Conv2D.UsesDirect(s) ? new[] { true, false } : new[] { false })
+        foreach (var path in Conv2D.UsesDirect(s) ? new[] { ConvPath.Direct, ConvPath.Wide, ConvPath.Im2Col } : new[] { ConvPath.Im2Col })
         {
             var y = Filled(batch * s.OutputSize);
-            Conv2D.ForwardOnPath<Relu>(s, batch, x, wt, b, y, Filled(Conv2D.WorkspaceSize(s)), direct);
-            Reference.Close(direct ? "direct y" : "im2col y", expected, y);
+            Conv2D.ForwardOnPath<Relu>(s, batch, x, wt, b, y, Filled(Conv2D.WorkspaceSize(s)), path);
+            Reference.Close($"{path} y", expected, y);
         }
     }
 

@@ -1,0 +1,346 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Kernels;
+
+// The "wide" path for stride-1 convolutions with few input channels: every kernel indexes one sample's zero-padded
+// input planes (row stride Wp = W + 2·pW) by the wide position q = i·Wp + j of output pixel (i, j), so that the input
+// a tap (c, u, v) reads for output q is at c·plane + u·Wp + v + q — a contiguous run of 16 outputs reads 16
+// contiguous inputs whatever the output width. Positions with j ≥ OutWidth are garbage: the forward computes and
+// drops them, and the backward keeps zeros there in its widened output gradient, so they add nothing. This costs
+// (Wp − OutWidth) / Wp of the lanes (29% for LeNet-5's C3, 10 of 14) but needs no im2col copy, no edge handling and
+// no per-sample GEMM, whose 16×100×150 products run far below the GEMM's speed.
+public static partial class Conv2D
+{
+    // Register blocks: forward 4 output channels × 3 vectors of positions (12 accumulators); weight gradient 4 output
+    // channels × 4 taps (16); input gradient 3 input channels × 3 vectors (9). Position counts are rounded up to a
+    // multiple of 3 vectors, output channels (in the gradient buffers) and taps to multiples of 4, and input channels
+    // (in the input-gradient planes) to a multiple of 3; the padding is zero, so no block needs a tail.
+    private const int Lanes = 16, PositionBlock = 3 * Lanes, ChannelBlock = 4, TapBlock = 4, InputChannelBlock = 3;
+
+    /// <summary>
+    /// Whether the wide path runs the backward pass (and the forward pass where the direct kernel does not apply):
+    /// stride 1, at most <see cref="DirectMaxInChannels"/> input channels, at least 4 output channels, AVX-512.
+    /// </summary>
+    internal static bool UsesWide(in Conv2DShape s) =>
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported && !s.IsPointwise && s.StrideHeight == 1 && s.StrideWidth == 1
+        && s.InChannels <= DirectMaxInChannels && s.OutChannels >= ChannelBlock;
+
+    /// <summary>Sizes of the wide layout of one shape; see the comment at the top of this file.</summary>
+    private readonly struct WideLayout
+    {
+        public WideLayout(in Conv2DShape s)
+        {
+            RowStride = s.Width + 2 * s.PaddingWidth;
+            Plane = RowStride * (s.Height + 2 * s.PaddingHeight);
+            int valid = (s.OutHeight - 1) * RowStride + s.OutWidth;
+            Positions = (valid + PositionBlock - 1) / PositionBlock * PositionBlock;
+            Channels = (s.InChannels + InputChannelBlock - 1) / InputChannelBlock * InputChannelBlock;
+            int reach = (s.KernelHeight - 1) * RowStride + s.KernelWidth - 1;
+            InputLength = Math.Max(Channels * Plane, (Channels - 1) * Plane + reach + Positions);
+            GradientRows = (s.OutChannels + ChannelBlock - 1) / ChannelBlock * ChannelBlock;
+            Taps = (s.PatchSize + TapBlock - 1) / TapBlock * TapBlock;
+            ForwardSize = InputLength + s.OutChannels * Positions + Lanes;
+            BackwardSize = 2 * InputLength + GradientRows * Positions + Channels * s.KernelHeight * s.KernelWidth * s.OutChannels
+                + GradientRows * Taps * Lanes;
+        }
+
+        /// <summary>Row stride of the padded planes, W + 2·pW.</summary>
+        public int RowStride { get; }
+        /// <summary>Floats per padded plane.</summary>
+        public int Plane { get; }
+        /// <summary>Wide positions computed per output channel (the valid ones rounded up to whole blocks).</summary>
+        public int Positions { get; }
+        /// <summary>Input channels rounded up to the input-gradient block.</summary>
+        public int Channels { get; }
+        /// <summary>Floats of a padded input copy, with room for every block's reads and writes past the last plane.</summary>
+        public int InputLength { get; }
+        /// <summary>Output channels rounded up to the channel block (rows of the widened output gradient).</summary>
+        public int GradientRows { get; }
+        /// <summary>Taps (PatchSize) rounded up to the tap block.</summary>
+        public int Taps { get; }
+        /// <summary>Workspace floats of the forward pass: padded input, wide output (+ one vector of slack for the tails).</summary>
+        public int ForwardSize { get; }
+        /// <summary>Workspace floats of the backward pass: padded input, padded input gradient, widened output gradient,
+        /// transposed weights, weight-gradient partial sums.</summary>
+        public int BackwardSize { get; }
+    }
+
+    private static unsafe void WideForward<TAct>(in Conv2DShape s, int batch, float* x, float* w, float* bias, float* y, float* workspace)
+        where TAct : struct, IActivation
+    {
+        var g = new WideLayout(s);
+        float* xw = workspace, yw = workspace + g.InputLength;
+        new Span<float>(xw, g.InputLength).Clear();
+        for (int b = 0; b < batch; b++)
+        {
+            ToWide(s, g, x + (nint)b * s.InputSize, xw);
+            WideForwardSample(s, g, xw, w, bias, yw);
+            FromWideOutput<TAct>(s, g, yw, y + (nint)b * s.OutputSize);
+        }
+    }
+
+    private static unsafe void WideBackward<TAct>(in Conv2DShape s, int batch, float* x, float* w, float* y,
+        float* dy, float* dw, float* dbias, float* dx, float* workspace)
+        where TAct : struct, IActivation
+    {
+        var g = new WideLayout(s);
+        float* xw = workspace, dxw = xw + g.InputLength, dyw = dxw + g.InputLength;
+        float* wt = dyw + g.GradientRows * g.Positions;
+        float* partial = wt + g.Channels * s.KernelHeight * s.KernelWidth * s.OutChannels;
+        new Span<float>(xw, g.InputLength).Clear();
+        new Span<float>(dyw, g.GradientRows * g.Positions).Clear();
+        new Span<float>(partial, g.GradientRows * g.Taps * Lanes).Clear();
+        if (dbias != null) new Span<float>(dbias, s.OutChannels).Clear();
+        if (dx != null) TransposeWeights(s, g, w, wt);
+        for (int b = 0; b < batch; b++)
+        {
+            ToWide(s, g, x + (nint)b * s.InputSize, xw);
+            WidenOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dy + (nint)b * s.OutputSize, dyw, dbias);
+            WideWeightGradientSample(s, g, xw, dyw, partial);
+            if (dx == null) continue;
+            new Span<float>(dxw, g.InputLength).Clear();
+            WideInputGradientSample(s, g, dyw, wt, dxw);
+            FromWideInput(s, g, dxw, dx + (nint)b * s.InputSize);
+        }
+        for (int o = 0; o < s.OutChannels; o++)
+        for (int t = 0; t < s.PatchSize; t++)
+            dw[o * s.PatchSize + t] = Vector512.Sum(Vector512.Load(partial + ((nint)o * g.Taps + t) * Lanes));
+    }
+
+    // y_wide[o, q] = bias[o] + Σ_{c,u,v} w[o,c,u,v] · xw[c·plane + u·Wp + v + q] for 4 output channels × 48 positions at a
+    // time; the last channel block is shifted back to end on the last channel (recomputing a few, hence OutChannels ≥ 4).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WideForwardSample(in Conv2DShape s, in WideLayout g, float* xw, float* w, float* bias, float* yw)
+    {
+        int outC = s.OutChannels, patch = s.PatchSize, kh = s.KernelHeight, kw = s.KernelWidth, inC = s.InChannels;
+        int rowStride = g.RowStride, plane = g.Plane, positions = g.Positions;
+        for (int block = 0; block < outC; block += ChannelBlock)
+        {
+            int o = Math.Min(block, outC - ChannelBlock);
+            float* w0 = w + (nint)o * patch, w1 = w0 + patch, w2 = w1 + patch, w3 = w2 + patch;
+            var b0 = bias == null ? Vector512<float>.Zero : Vector512.Create(bias[o]);
+            var b1 = bias == null ? Vector512<float>.Zero : Vector512.Create(bias[o + 1]);
+            var b2 = bias == null ? Vector512<float>.Zero : Vector512.Create(bias[o + 2]);
+            var b3 = bias == null ? Vector512<float>.Zero : Vector512.Create(bias[o + 3]);
+            float* y0 = yw + (nint)o * positions, y1 = y0 + positions, y2 = y1 + positions, y3 = y2 + positions;
+            for (int q = 0; q < positions; q += PositionBlock)
+            {
+                Vector512<float> a00 = b0, a01 = b0, a02 = b0, a10 = b1, a11 = b1, a12 = b1;
+                Vector512<float> a20 = b2, a21 = b2, a22 = b2, a30 = b3, a31 = b3, a32 = b3;
+                int tap = 0;
+                for (int c = 0; c < inC; c++)
+                for (int u = 0; u < kh; u++)
+                {
+                    float* row = xw + (nint)c * plane + u * rowStride + q;
+                    for (int v = 0; v < kw; v++, tap++)
+                    {
+                        var x0 = Vector512.Load(row + v);
+                        var x1 = Vector512.Load(row + v + Lanes);
+                        var x2 = Vector512.Load(row + v + 2 * Lanes);
+                        var k0 = Vector512.Create(w0[tap]);
+                        var k1 = Vector512.Create(w1[tap]);
+                        var k2 = Vector512.Create(w2[tap]);
+                        var k3 = Vector512.Create(w3[tap]);
+                        a00 = Vector512.FusedMultiplyAdd(x0, k0, a00); a01 = Vector512.FusedMultiplyAdd(x1, k0, a01); a02 = Vector512.FusedMultiplyAdd(x2, k0, a02);
+                        a10 = Vector512.FusedMultiplyAdd(x0, k1, a10); a11 = Vector512.FusedMultiplyAdd(x1, k1, a11); a12 = Vector512.FusedMultiplyAdd(x2, k1, a12);
+                        a20 = Vector512.FusedMultiplyAdd(x0, k2, a20); a21 = Vector512.FusedMultiplyAdd(x1, k2, a21); a22 = Vector512.FusedMultiplyAdd(x2, k2, a22);
+                        a30 = Vector512.FusedMultiplyAdd(x0, k3, a30); a31 = Vector512.FusedMultiplyAdd(x1, k3, a31); a32 = Vector512.FusedMultiplyAdd(x2, k3, a32);
+                    }
+                }
+                a00.Store(y0 + q); a01.Store(y0 + q + Lanes); a02.Store(y0 + q + 2 * Lanes);
+                a10.Store(y1 + q); a11.Store(y1 + q + Lanes); a12.Store(y1 + q + 2 * Lanes);
+                a20.Store(y2 + q); a21.Store(y2 + q + Lanes); a22.Store(y2 + q + 2 * Lanes);
+                a30.Store(y3 + q); a31.Store(y3 + q + Lanes); a32.Store(y3 + q + 2 * Lanes);
+            }
+        }
+    }
+
+    // partial[o, t] (16 lanes) += Σ_q dy_wide[o, q] · xw[offset(t) + q] for 4 output channels × 4 taps at a time; the rows
+    // of dy_wide beyond OutChannels are zero, and taps beyond PatchSize repeat the last one into partial sums nobody reads.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WideWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyw, float* partial)
+    {
+        int positions = g.Positions, taps = g.Taps;
+        for (int o = 0; o < g.GradientRows; o += ChannelBlock)
+        {
+            float* d0 = dyw + (nint)o * positions, d1 = d0 + positions, d2 = d1 + positions, d3 = d2 + positions;
+            for (int t = 0; t < taps; t += TapBlock)
+            {
+                float* x0 = xw + TapOffset(s, g, t), x1 = xw + TapOffset(s, g, t + 1);
+                float* x2 = xw + TapOffset(s, g, t + 2), x3 = xw + TapOffset(s, g, t + 3);
+                float* p0 = partial + ((nint)o * taps + t) * Lanes, p1 = p0 + taps * Lanes, p2 = p1 + taps * Lanes, p3 = p2 + taps * Lanes;
+                Vector512<float> a00 = Vector512.Load(p0), a01 = Vector512.Load(p0 + Lanes), a02 = Vector512.Load(p0 + 2 * Lanes), a03 = Vector512.Load(p0 + 3 * Lanes);
+                Vector512<float> a10 = Vector512.Load(p1), a11 = Vector512.Load(p1 + Lanes), a12 = Vector512.Load(p1 + 2 * Lanes), a13 = Vector512.Load(p1 + 3 * Lanes);
+                Vector512<float> a20 = Vector512.Load(p2), a21 = Vector512.Load(p2 + Lanes), a22 = Vector512.Load(p2 + 2 * Lanes), a23 = Vector512.Load(p2 + 3 * Lanes);
+                Vector512<float> a30 = Vector512.Load(p3), a31 = Vector512.Load(p3 + Lanes), a32 = Vector512.Load(p3 + 2 * Lanes), a33 = Vector512.Load(p3 + 3 * Lanes);
+                for (int q = 0; q < positions; q += Lanes)
+                {
+                    var e0 = Vector512.Load(d0 + q); var e1 = Vector512.Load(d1 + q);
+                    var e2 = Vector512.Load(d2 + q); var e3 = Vector512.Load(d3 + q);
+                    var i0 = Vector512.Load(x0 + q); var i1 = Vector512.Load(x1 + q);
+                    var i2 = Vector512.Load(x2 + q); var i3 = Vector512.Load(x3 + q);
+                    a00 = Vector512.FusedMultiplyAdd(e0, i0, a00); a01 = Vector512.FusedMultiplyAdd(e0, i1, a01);
+                    a02 = Vector512.FusedMultiplyAdd(e0, i2, a02); a03 = Vector512.FusedMultiplyAdd(e0, i3, a03);
+                    a10 = Vector512.FusedMultiplyAdd(e1, i0, a10); a11 = Vector512.FusedMultiplyAdd(e1, i1, a11);
+                    a12 = Vector512.FusedMultiplyAdd(e1, i2, a12); a13 = Vector512.FusedMultiplyAdd(e1, i3, a13);
+                    a20 = Vector512.FusedMultiplyAdd(e2, i0, a20); a21 = Vector512.FusedMultiplyAdd(e2, i1, a21);
+                    a22 = Vector512.FusedMultiplyAdd(e2, i2, a22); a23 = Vector512.FusedMultiplyAdd(e2, i3, a23);
+                    a30 = Vector512.FusedMultiplyAdd(e3, i0, a30); a31 = Vector512.FusedMultiplyAdd(e3, i1, a31);
+                    a32 = Vector512.FusedMultiplyAdd(e3, i2, a32); a33 = Vector512.FusedMultiplyAdd(e3, i3, a33);
+                }
+                a00.Store(p0); a01.Store(p0 + Lanes); a02.Store(p0 + 2 * Lanes); a03.Store(p0 + 3 * Lanes);
+                a10.Store(p1); a11.Store(p1 + Lanes); a12.Store(p1 + 2 * Lanes); a13.Store(p1 + 3 * Lanes);
+                a20.Store(p2); a21.Store(p2 + Lanes); a22.Store(p2 + 2 * Lanes); a23.Store(p2 + 3 * Lanes);
+                a30.Store(p3); a31.Store(p3 + Lanes); a32.Store(p3 + 2 * Lanes); a33.Store(p3 + 3 * Lanes);
+            }
+        }
+    }
+
+    // dxw[c·plane + u·Wp + v + q] += Σ_o w[o,c,u,v] · dy_wide[o, q] for 3 input channels × 48 positions per tap (u, v):
+    // the three channels' writes lie in different planes, so no read of a block overlaps a store of the same block.
+    // Channels beyond InChannels have zero weights and land in planes nobody reads.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WideInputGradientSample(in Conv2DShape s, in WideLayout g, float* dyw, float* wt, float* dxw)
+    {
+        int outC = s.OutChannels, kh = s.KernelHeight, kw = s.KernelWidth, positions = g.Positions, plane = g.Plane;
+        nint channelStride = (nint)kh * kw * outC;
+        for (int u = 0; u < kh; u++)
+        for (int v = 0; v < kw; v++)
+        for (int c = 0; c < g.Channels; c += InputChannelBlock)
+        {
+            float* k0 = wt + ((nint)(c * kh + u) * kw + v) * outC, k1 = k0 + channelStride, k2 = k1 + channelStride;
+            float* t0 = dxw + (nint)c * plane + u * g.RowStride + v, t1 = t0 + plane, t2 = t1 + plane;
+            for (int q = 0; q < positions; q += PositionBlock)
+            {
+                Vector512<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
+                Vector512<float> a20 = default, a21 = default, a22 = default;
+                float* d = dyw + q;
+                for (int o = 0; o < outC; o++, d += positions)
+                {
+                    var e0 = Vector512.Load(d); var e1 = Vector512.Load(d + Lanes); var e2 = Vector512.Load(d + 2 * Lanes);
+                    var m0 = Vector512.Create(k0[o]); var m1 = Vector512.Create(k1[o]); var m2 = Vector512.Create(k2[o]);
+                    a00 = Vector512.FusedMultiplyAdd(e0, m0, a00); a01 = Vector512.FusedMultiplyAdd(e1, m0, a01); a02 = Vector512.FusedMultiplyAdd(e2, m0, a02);
+                    a10 = Vector512.FusedMultiplyAdd(e0, m1, a10); a11 = Vector512.FusedMultiplyAdd(e1, m1, a11); a12 = Vector512.FusedMultiplyAdd(e2, m1, a12);
+                    a20 = Vector512.FusedMultiplyAdd(e0, m2, a20); a21 = Vector512.FusedMultiplyAdd(e1, m2, a21); a22 = Vector512.FusedMultiplyAdd(e2, m2, a22);
+                }
+                AddStore(t0 + q, a00, a01, a02);
+                AddStore(t1 + q, a10, a11, a12);
+                AddStore(t2 + q, a20, a21, a22);
+            }
+        }
+
+        static void AddStore(float* at, Vector512<float> a, Vector512<float> b, Vector512<float> c)
+        {
+            (Vector512.Load(at) + a).Store(at);
+            (Vector512.Load(at + Lanes) + b).Store(at + Lanes);
+            (Vector512.Load(at + 2 * Lanes) + c).Store(at + 2 * Lanes);
+        }
+    }
+
+    // Offset of tap t = (c·kH + u)·kW + v in the padded planes; taps past the patch repeat the last one.
+    private static nint TapOffset(in Conv2DShape s, in WideLayout g, int t)
+    {
+        t = Math.Min(t, s.PatchSize - 1);
+        int area = s.KernelHeight * s.KernelWidth, c = t / area, r = t - c * area, u = r / s.KernelWidth, v = r - u * s.KernelWidth;
+        return (nint)c * g.Plane + u * g.RowStride + v;
+    }
+
+    // wt[(c·kH + u)·kW + v, o] = w[o, c, u, v], zero for the padding channels c ≥ InChannels.
+    private static unsafe void TransposeWeights(in Conv2DShape s, in WideLayout g, float* w, float* wt)
+    {
+        int outC = s.OutChannels, patch = s.PatchSize;
+        new Span<float>(wt + (nint)patch * outC, (g.Channels - s.InChannels) * s.KernelHeight * s.KernelWidth * outC).Clear();
+        for (int o = 0; o < outC; o++)
+        for (int t = 0; t < patch; t++)
+            wt[(nint)t * outC + o] = w[(nint)o * patch + t];
+    }
+
+    // Copies one sample into the interior of its padded planes (the border, cleared once per call, stays zero).
+    private static unsafe void ToWide(in Conv2DShape s, in WideLayout g, float* xb, float* xw)
+    {
+        int width = s.Width;
+        var mask = TailMask(width);
+        for (int c = 0; c < s.InChannels; c++)
+        for (int h = 0; h < s.Height; h++)
+        {
+            float* src = xb + (nint)(c * s.Height + h) * width;
+            float* dst = xw + (nint)c * g.Plane + (h + s.PaddingHeight) * g.RowStride + s.PaddingWidth;
+            int j = 0;
+            for (; j <= width - Lanes; j += Lanes) Vector512.Load(src + j).Store(dst + j);
+            if (j < width) Avx512F.MaskStore(dst + j, mask, Avx512F.MaskLoad(src + j, mask, Vector512<float>.Zero));
+        }
+    }
+
+    // y[o, i, j] = act(y_wide[o, i·Wp + j]) for j < OutWidth.
+    private static unsafe void FromWideOutput<TAct>(in Conv2DShape s, in WideLayout g, float* yw, float* yb)
+        where TAct : struct, IActivation
+    {
+        int outW = s.OutWidth;
+        var mask = TailMask(outW);
+        for (int o = 0; o < s.OutChannels; o++)
+        for (int i = 0; i < s.OutHeight; i++)
+        {
+            float* src = yw + (nint)o * g.Positions + i * g.RowStride;
+            float* dst = yb + (nint)(o * s.OutHeight + i) * outW;
+            int j = 0;
+            for (; j <= outW - Lanes; j += Lanes) TAct.Apply(Vector512.Load(src + j)).Store(dst + j);
+            if (j < outW) Avx512F.MaskStore(dst + j, mask, TAct.Apply(Vector512.Load(src + j)));
+        }
+    }
+
+    // dy ← dy ⊙ act′(y) in place, dy_wide[o, i·Wp + j] = that (its other positions stay zero), dbias[o] += Σ dy[o].
+    private static unsafe void WidenOutputGradient<TAct>(in Conv2DShape s, in WideLayout g, float* yb, float* dyb, float* dyw, float* dbias)
+        where TAct : struct, IActivation
+    {
+        int outW = s.OutWidth;
+        var mask = TailMask(outW);
+        for (int o = 0; o < s.OutChannels; o++)
+        {
+            var sum = Vector512<float>.Zero;
+            for (int i = 0; i < s.OutHeight; i++)
+            {
+                nint at = (nint)(o * s.OutHeight + i) * outW;
+                float* dst = dyw + (nint)o * g.Positions + i * g.RowStride;
+                int j = 0;
+                for (; j <= outW - Lanes; j += Lanes)
+                {
+                    var d = Vector512.Load(dyb + at + j) * TAct.Derivative(Vector512.Load(yb + at + j));
+                    d.Store(dyb + at + j);
+                    d.Store(dst + j);
+                    sum += d;
+                }
+                if (j < outW)
+                {
+                    var d = Avx512F.MaskLoad(dyb + at + j, mask, Vector512<float>.Zero)
+                            * TAct.Derivative(Avx512F.MaskLoad(yb + at + j, mask, Vector512<float>.Zero));
+                    Avx512F.MaskStore(dyb + at + j, mask, d);
+                    Avx512F.MaskStore(dst + j, mask, d);
+                    sum += d;
+                }
+            }
+            if (dbias != null) dbias[o] += Vector512.Sum(sum);
+        }
+    }
+
+    // dx[c, h, w] = dxw[c·plane + (h + pH)·Wp + w + pW].
+    private static unsafe void FromWideInput(in Conv2DShape s, in WideLayout g, float* dxw, float* dxb)
+    {
+        int width = s.Width;
+        var mask = TailMask(width);
+        for (int c = 0; c < s.InChannels; c++)
+        for (int h = 0; h < s.Height; h++)
+        {
+            float* src = dxw + (nint)c * g.Plane + (h + s.PaddingHeight) * g.RowStride + s.PaddingWidth;
+            float* dst = dxb + (nint)(c * s.Height + h) * width;
+            int j = 0;
+            for (; j <= width - Lanes; j += Lanes) Vector512.Load(src + j).Store(dst + j);
+            if (j < width) Avx512F.MaskStore(dst + j, mask, Avx512F.MaskLoad(src + j, mask, Vector512<float>.Zero));
+        }
+    }
+
+    // Lanes below length % 16 set: the tail of a row whose full vectors were handled first.
+    private static Vector512<float> TailMask(int length) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(length % Lanes)).AsSingle();
+}
