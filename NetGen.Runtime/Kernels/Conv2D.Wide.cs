@@ -17,7 +17,13 @@ public static partial class Conv2D
     // channels × 4 taps (16); input gradient 3 input channels × 3 vectors (9). Position counts are rounded up to a
     // multiple of 3 vectors, output channels (in the gradient buffers) and taps to multiples of 4, and input channels
     // (in the input-gradient planes) to a multiple of 3; the padding is zero, so no block needs a tail.
-    private const int Lanes = 16, PositionBlock = 3 * Lanes, ChannelBlock = 4, TapBlock = 4, InputChannelBlock = 3;
+    private const int Lanes = 16, PositionBlock = 3 * Lanes, ChannelBlock = 4, TapBlock = 4, InputChannelBlock = 3, ChannelTapBlock = 6;
+
+    // With 16 or more output channels the weight gradient is accumulated with vectors over output channels instead
+    // (ChannelWeightGradientSample): no lane is spent on the wide layout's garbage positions, and its partial sums
+    // fit in L1, where the wide kernel's (one vector per weight) spill to L2 and it ran at a third of the FMA peak
+    // on LeNet-5's C3.
+    private static bool UsesChannelWeightGradient(in Conv2DShape s) => s.OutChannels >= Lanes;
 
     /// <summary>
     /// Whether the wide path runs the backward pass (and the forward pass where the direct kernel does not apply):
@@ -41,10 +47,17 @@ public static partial class Conv2D
             InputLength = Math.Max(Channels * Plane, (Channels - 1) * Plane + reach + Positions);
             GradientRows = (s.OutChannels + ChannelBlock - 1) / ChannelBlock * ChannelBlock;
             Taps = (s.PatchSize + TapBlock - 1) / TapBlock * TapBlock;
+            Groups = (s.OutChannels + Lanes - 1) / Lanes;
+            ChannelTaps = (s.PatchSize + ChannelTapBlock - 1) / ChannelTapBlock * ChannelTapBlock;
             ForwardSize = InputLength + s.OutChannels * Positions + Lanes;
             BackwardSize = 2 * InputLength + GradientRows * Positions + Channels * s.KernelHeight * s.KernelWidth * s.OutChannels
-                + GradientRows * Taps * Lanes;
+                + Math.Max(GradientRows * Taps * Lanes, (s.OutHeight * s.OutWidth + ChannelTaps) * Groups * Lanes);
         }
+
+        /// <summary>Vectors of 16 output channels (the channel-vector weight gradient's lanes).</summary>
+        public int Groups { get; }
+        /// <summary>Taps rounded up to the channel-vector weight gradient's tap block.</summary>
+        public int ChannelTaps { get; }
 
         /// <summary>Row stride of the padded planes, W + 2·pW.</summary>
         public int RowStride { get; }
@@ -89,16 +102,22 @@ public static partial class Conv2D
         float* xw = workspace, dxw = xw + g.InputLength, dyw = dxw + g.InputLength;
         float* wt = dyw + g.GradientRows * g.Positions;
         float* partial = wt + g.Channels * s.KernelHeight * s.KernelWidth * s.OutChannels;
+        bool channels = UsesChannelWeightGradient(s);
+        int pixels = s.OutHeight * s.OutWidth;
+        float* dyt = partial, dwt = partial + (nint)pixels * g.Groups * Lanes; // the channel-vector kernel's buffers
         new Span<float>(xw, g.InputLength).Clear();
         new Span<float>(dyw, g.GradientRows * g.Positions).Clear();
-        new Span<float>(partial, g.GradientRows * g.Taps * Lanes).Clear();
+        if (channels) new Span<float>(dyt, (pixels + g.ChannelTaps) * g.Groups * Lanes).Clear();
+        else new Span<float>(partial, g.GradientRows * g.Taps * Lanes).Clear();
         if (dbias != null) new Span<float>(dbias, s.OutChannels).Clear();
         if (dx != null) TransposeWeights(s, g, w, wt);
         for (int b = 0; b < batch; b++)
         {
             ToWide(s, g, x + (nint)b * s.InputSize, xw);
-            WidenOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dy + (nint)b * s.OutputSize, dyw, dbias);
-            WideWeightGradientSample(s, g, xw, dyw, partial);
+            float* dyb = dy + (nint)b * s.OutputSize;
+            WidenOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dyb, dyw, dbias);
+            if (channels) ChannelWeightGradientSample(s, g, xw, dyb, dyt, dwt);
+            else WideWeightGradientSample(s, g, xw, dyw, partial);
             if (dx == null) continue;
             new Span<float>(dxw, g.InputLength).Clear();
             WideInputGradientSample(s, g, dyw, wt, dxw);
@@ -106,7 +125,73 @@ public static partial class Conv2D
         }
         for (int o = 0; o < s.OutChannels; o++)
         for (int t = 0; t < s.PatchSize; t++)
-            dw[o * s.PatchSize + t] = Vector512.Sum(Vector512.Load(partial + ((nint)o * g.Taps + t) * Lanes));
+            dw[o * s.PatchSize + t] = channels
+                ? dwt[((nint)t * g.Groups + o / Lanes) * Lanes + o % Lanes]
+                : Vector512.Sum(Vector512.Load(partial + ((nint)o * g.Taps + t) * Lanes));
+    }
+
+    // dwt[t, o] += Σ_{i,j} dy[o, i, j] · xw[offset(t) + i·Wp + j] with 16 output channels per vector: dy is transposed
+    // to dyt[pixel, o] first (lanes past OutChannels stay zero), then 6 taps at a time hold their vectors in registers
+    // over every pixel, even and odd columns in separate accumulators (12 chains). Taps past the patch repeat the last
+    // one into rows nobody reads.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ChannelWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyb, float* dyt, float* dwt)
+    {
+        int outH = s.OutHeight, outW = s.OutWidth, pixels = outH * outW, groups = g.Groups, rowStride = g.RowStride;
+        for (int o = 0; o < s.OutChannels; o++)
+        {
+            float* src = dyb + (nint)o * pixels, dst = dyt + (nint)(o / Lanes) * Lanes + o % Lanes;
+            for (int p = 0; p < pixels; p++) dst[(nint)p * groups * Lanes] = src[p];
+        }
+        nint step = (nint)groups * Lanes;
+        for (int group = 0; group < groups; group++)
+        for (int t = 0; t < g.ChannelTaps; t += ChannelTapBlock)
+        {
+            nint k0 = TapOffset(s, g, t), k1 = TapOffset(s, g, t + 1), k2 = TapOffset(s, g, t + 2);
+            nint k3 = TapOffset(s, g, t + 3), k4 = TapOffset(s, g, t + 4), k5 = TapOffset(s, g, t + 5);
+            float* acc = dwt + ((nint)t * groups + group) * Lanes;
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+            for (int i = 0; i < outH; i++)
+            {
+                float* xi = xw + (nint)i * rowStride;
+                float* d = dyt + ((nint)i * outW * groups + group) * Lanes;
+                int j = 0;
+                for (; j + 1 < outW; j += 2, xi += 2, d += 2 * step)
+                {
+                    var e = Vector512.Load(d);
+                    var f = Vector512.Load(d + step);
+                    a0 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k0]), a0);
+                    a1 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k1]), a1);
+                    a2 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k2]), a2);
+                    a3 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k3]), a3);
+                    a4 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k4]), a4);
+                    a5 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k5]), a5);
+                    c0 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k0 + 1]), c0);
+                    c1 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k1 + 1]), c1);
+                    c2 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k2 + 1]), c2);
+                    c3 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k3 + 1]), c3);
+                    c4 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k4 + 1]), c4);
+                    c5 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k5 + 1]), c5);
+                }
+                if (j < outW)
+                {
+                    var e = Vector512.Load(d);
+                    a0 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k0]), a0);
+                    a1 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k1]), a1);
+                    a2 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k2]), a2);
+                    a3 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k3]), a3);
+                    a4 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k4]), a4);
+                    a5 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k5]), a5);
+                }
+            }
+            (Vector512.Load(acc) + a0 + c0).Store(acc);
+            (Vector512.Load(acc + step) + a1 + c1).Store(acc + step);
+            (Vector512.Load(acc + 2 * step) + a2 + c2).Store(acc + 2 * step);
+            (Vector512.Load(acc + 3 * step) + a3 + c3).Store(acc + 3 * step);
+            (Vector512.Load(acc + 4 * step) + a4 + c4).Store(acc + 4 * step);
+            (Vector512.Load(acc + 5 * step) + a5 + c5).Store(acc + 5 * step);
+        }
     }
 
     // y_wide[o, q] = bias[o] + Σ_{c,u,v} w[o,c,u,v] · xw[c·plane + u·Wp + v + q] for 4 output channels × 48 positions at a
