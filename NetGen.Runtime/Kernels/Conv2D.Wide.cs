@@ -41,19 +41,23 @@ public static partial class Conv2D
             RowStride = s.Width + 2 * s.PaddingWidth;
             Plane = RowStride * (s.Height + 2 * s.PaddingHeight);
             int valid = (s.OutHeight - 1) * RowStride + s.OutWidth;
-            Positions = (valid + PositionBlock - 1) / PositionBlock * PositionBlock;
-            Channels = (s.InChannels + InputChannelBlock - 1) / InputChannelBlock * InputChannelBlock;
+            Positions = RoundUp(valid, PositionBlock);
+            Channels = RoundUp(s.InChannels, InputChannelBlock);
             int reach = (s.KernelHeight - 1) * RowStride + s.KernelWidth - 1;
-            InputLength = Math.Max(Channels * Plane, (Channels - 1) * Plane + reach + Positions);
-            GradientRows = (s.OutChannels + ChannelBlock - 1) / ChannelBlock * ChannelBlock;
-            Taps = (s.PatchSize + TapBlock - 1) / TapBlock * TapBlock;
-            Groups = (s.OutChannels + Lanes - 1) / Lanes;
-            ChannelTaps = (s.PatchSize + ChannelTapBlock - 1) / ChannelTapBlock * ChannelTapBlock;
-            ForwardSize = InputLength + s.OutChannels * Positions + Lanes;
-            BackwardSize = 2 * InputLength + GradientRows * Positions + Channels * s.KernelHeight * s.KernelWidth * s.OutChannels
+            InputLength = RoundUp(Math.Max(Channels * Plane, (Channels - 1) * Plane + reach + Positions), Lanes);
+            GradientRows = RoundUp(s.OutChannels, ChannelBlock);
+            Taps = RoundUp(s.PatchSize, TapBlock);
+            Groups = RoundUp(s.OutChannels, Lanes) / Lanes;
+            ChannelTaps = RoundUp(s.PatchSize, ChannelTapBlock);
+            TransposedWeights = RoundUp(Channels * s.KernelHeight * s.KernelWidth * s.OutChannels, Lanes);
+            // Each part starts on a 64-byte boundary (Aligned moves the base there, hence one more vector).
+            ForwardSize = Lanes + InputLength + s.OutChannels * Positions + Lanes;
+            BackwardSize = Lanes + 2 * InputLength + GradientRows * Positions + TransposedWeights
                 + Math.Max(GradientRows * Taps * Lanes, (s.OutHeight * s.OutWidth + ChannelTaps) * Groups * Lanes);
         }
 
+        /// <summary>Floats of the transposed weights, rounded up to whole vectors.</summary>
+        public int TransposedWeights { get; }
         /// <summary>Vectors of 16 output channels (the channel-vector weight gradient's lanes).</summary>
         public int Groups { get; }
         /// <summary>Taps rounded up to the channel-vector weight gradient's tap block.</summary>
@@ -80,11 +84,12 @@ public static partial class Conv2D
         public int BackwardSize { get; }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WideForward<TAct>(in Conv2DShape s, int batch, float* x, float* w, float* bias, float* y, float* workspace)
         where TAct : struct, IActivation
     {
         var g = new WideLayout(s);
-        float* xw = workspace, yw = workspace + g.InputLength;
+        float* xw = Aligned(workspace), yw = xw + g.InputLength;
         new Span<float>(xw, g.InputLength).Clear();
         for (int b = 0; b < batch; b++)
         {
@@ -94,14 +99,15 @@ public static partial class Conv2D
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WideBackward<TAct>(in Conv2DShape s, int batch, float* x, float* w, float* y,
         float* dy, float* dw, float* dbias, float* dx, float* workspace)
         where TAct : struct, IActivation
     {
         var g = new WideLayout(s);
-        float* xw = workspace, dxw = xw + g.InputLength, dyw = dxw + g.InputLength;
+        float* xw = Aligned(workspace), dxw = xw + g.InputLength, dyw = dxw + g.InputLength;
         float* wt = dyw + g.GradientRows * g.Positions;
-        float* partial = wt + g.Channels * s.KernelHeight * s.KernelWidth * s.OutChannels;
+        float* partial = wt + g.TransposedWeights;
         bool channels = UsesChannelWeightGradient(s);
         int pixels = s.OutHeight * s.OutWidth;
         float* dyt = partial, dwt = partial + (nint)pixels * g.Groups * Lanes; // the channel-vector kernel's buffers
@@ -114,9 +120,8 @@ public static partial class Conv2D
         for (int b = 0; b < batch; b++)
         {
             ToWide(s, g, x + (nint)b * s.InputSize, xw);
-            float* dyb = dy + (nint)b * s.OutputSize;
-            WidenOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dyb, dyw, dbias);
-            if (channels) ChannelWeightGradientSample(s, g, xw, dyb, dyt, dwt);
+            WidenOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dy + (nint)b * s.OutputSize, dyw, dbias);
+            if (channels) ChannelWeightGradientSample(s, g, xw, dyw, dyt, dwt);
             else WideWeightGradientSample(s, g, xw, dyw, partial);
             if (dx == null) continue;
             new Span<float>(dxw, g.InputLength).Clear();
@@ -130,20 +135,24 @@ public static partial class Conv2D
                 : Vector512.Sum(Vector512.Load(partial + ((nint)o * g.Taps + t) * Lanes));
     }
 
-    // dwt[t, o] += Σ_{i,j} dy[o, i, j] · xw[offset(t) + i·Wp + j] with 16 output channels per vector: dy is transposed
-    // to dyt[pixel, o] first (lanes past OutChannels stay zero), then 6 taps at a time hold their vectors in registers
+    // dwt[t, o] += Σ_{i,j} g[o, i, j] · xw[offset(t) + i·Wp + j] with 16 output channels per vector: g is transposed
+    // from dy_wide to dyt[pixel, o] first (lanes past OutChannels stay zero), then 6 taps at a time hold their vectors in registers
     // over every pixel, even and odd columns in separate accumulators (12 chains). Taps past the patch repeat the last
     // one into rows nobody reads.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ChannelWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyb, float* dyt, float* dwt)
+    private static unsafe void ChannelWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyw, float* dyt, float* dwt)
     {
-        int outH = s.OutHeight, outW = s.OutWidth, pixels = outH * outW, groups = g.Groups, rowStride = g.RowStride;
+        int outH = s.OutHeight, outW = s.OutWidth, groups = g.Groups, rowStride = g.RowStride;
+        nint step = (nint)groups * Lanes;
         for (int o = 0; o < s.OutChannels; o++)
         {
-            float* src = dyb + (nint)o * pixels, dst = dyt + (nint)(o / Lanes) * Lanes + o % Lanes;
-            for (int p = 0; p < pixels; p++) dst[(nint)p * groups * Lanes] = src[p];
+            float* dst = dyt + (nint)(o / Lanes) * Lanes + o % Lanes;
+            for (int i = 0; i < outH; i++)
+            {
+                float* src = dyw + (nint)o * g.Positions + i * rowStride;
+                for (int j = 0; j < outW; j++, dst += step) *dst = src[j];
+            }
         }
-        nint step = (nint)groups * Lanes;
         for (int group = 0; group < groups; group++)
         for (int t = 0; t < g.ChannelTaps; t += ChannelTapBlock)
         {
@@ -325,6 +334,7 @@ public static partial class Conv2D
     }
 
     // Offset of tap t = (c·kH + u)·kW + v in the padded planes; taps past the patch repeat the last one.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static nint TapOffset(in Conv2DShape s, in WideLayout g, int t)
     {
         t = Math.Min(t, s.PatchSize - 1);
@@ -333,6 +343,7 @@ public static partial class Conv2D
     }
 
     // wt[(c·kH + u)·kW + v, o] = w[o, c, u, v], zero for the padding channels c ≥ InChannels.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void TransposeWeights(in Conv2DShape s, in WideLayout g, float* w, float* wt)
     {
         int outC = s.OutChannels, patch = s.PatchSize;
@@ -343,6 +354,7 @@ public static partial class Conv2D
     }
 
     // Copies one sample into the interior of its padded planes (the border, cleared once per call, stays zero).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ToWide(in Conv2DShape s, in WideLayout g, float* xb, float* xw)
     {
         int width = s.Width;
@@ -359,6 +371,7 @@ public static partial class Conv2D
     }
 
     // y[o, i, j] = act(y_wide[o, i·Wp + j]) for j < OutWidth.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void FromWideOutput<TAct>(in Conv2DShape s, in WideLayout g, float* yw, float* yb)
         where TAct : struct, IActivation
     {
@@ -375,7 +388,9 @@ public static partial class Conv2D
         }
     }
 
-    // dy ← dy ⊙ act′(y) in place, dy_wide[o, i·Wp + j] = that (its other positions stay zero), dbias[o] += Σ dy[o].
+    // dy_wide[o, i·Wp + j] = g = dy ⊙ act′(y) (its other positions stay zero), dbias[o] += Σ g[o]. Nothing is written
+    // back into dy: the next row's masked load would overlap this row's masked store and wait for it to retire.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WidenOutputGradient<TAct>(in Conv2DShape s, in WideLayout g, float* yb, float* dyb, float* dyw, float* dbias)
         where TAct : struct, IActivation
     {
@@ -392,7 +407,6 @@ public static partial class Conv2D
                 for (; j <= outW - Lanes; j += Lanes)
                 {
                     var d = Vector512.Load(dyb + at + j) * TAct.Derivative(Vector512.Load(yb + at + j));
-                    d.Store(dyb + at + j);
                     d.Store(dst + j);
                     sum += d;
                 }
@@ -400,7 +414,6 @@ public static partial class Conv2D
                 {
                     var d = Avx512F.MaskLoad(dyb + at + j, mask, Vector512<float>.Zero)
                             * TAct.Derivative(Avx512F.MaskLoad(yb + at + j, mask, Vector512<float>.Zero));
-                    Avx512F.MaskStore(dyb + at + j, mask, d);
                     Avx512F.MaskStore(dst + j, mask, d);
                     sum += d;
                 }
@@ -410,6 +423,7 @@ public static partial class Conv2D
     }
 
     // dx[c, h, w] = dxw[c·plane + (h + pH)·Wp + w + pW].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void FromWideInput(in Conv2DShape s, in WideLayout g, float* dxw, float* dxb)
     {
         int width = s.Width;
@@ -424,6 +438,11 @@ public static partial class Conv2D
             if (j < width) Avx512F.MaskStore(dst + j, mask, Avx512F.MaskLoad(src + j, mask, Vector512<float>.Zero));
         }
     }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    // The first 64-byte boundary at or after p: aligned vectors of the widened output gradient never split a cache line.
+    private static unsafe float* Aligned(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 
     // Lanes below length % 16 set: the tail of a row whose full vectors were handled first.
     private static Vector512<float> TailMask(int length) =>

@@ -151,6 +151,7 @@ public static partial class Conv2D
 
     /// <summary><see cref="Forward{TAct}"/> on a chosen path, so that tests and benchmarks can compare them (the direct
     /// and wide paths only where <see cref="UsesDirect"/> / <see cref="UsesWide"/> hold).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void ForwardOnPath<TAct>(in Conv2DShape shape, int batch,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace, ConvPath path)
         where TAct : struct, IActivation
@@ -182,10 +183,11 @@ public static partial class Conv2D
     }
 
     /// <summary>
-    /// Backward of <see cref="Forward{TAct}"/>: first <c>dy ← dy ⊙ act′(y)</c> in place, then
-    /// <c>dw[o,c,u,v] = Σ_{b,i,j} dy[b,o,i,j] · x[b, c, i·sH + u − pH, j·sW + v − pW]</c>,
-    /// <c>dbias[o] = Σ_{b,i,j} dy[b,o,i,j]</c> (skipped when empty) and <c>dx</c>, the adjoint scatter of
-    /// <c>wᵀ·dy</c> (skipped when empty, as for the first layer). dw, dbias and dx are overwritten. Allocates nothing.
+    /// Backward of <see cref="Forward{TAct}"/>: with <c>g = dy ⊙ act′(y)</c>,
+    /// <c>dw[o,c,u,v] = Σ_{b,i,j} g[b,o,i,j] · x[b, c, i·sH + u − pH, j·sW + v − pW]</c>,
+    /// <c>dbias[o] = Σ_{b,i,j} g[b,o,i,j]</c> (skipped when empty) and <c>dx</c>, the adjoint scatter of
+    /// <c>wᵀ·g</c> (skipped when empty, as for the first layer). dw, dbias and dx are overwritten; dy is scratch (it
+    /// may be left holding g). Allocates nothing.
     /// </summary>
     public static void Backward<TAct>(in Conv2DShape shape, int batch,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
@@ -195,6 +197,7 @@ public static partial class Conv2D
 
     /// <summary><see cref="Backward{TAct}"/> on a chosen path (<see cref="ConvPath.Wide"/> only where <see cref="UsesWide"/>
     /// holds, <see cref="ConvPath.Direct"/> never), so that tests and benchmarks can compare them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void BackwardOnPath<TAct>(in Conv2DShape shape, int batch,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
         Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace, ConvPath path)
@@ -266,6 +269,7 @@ public static partial class Conv2D
     // zero-padded copy of the sample so that no tap needs a bounds check. Runs and channel blocks that would cross
     // the edge are shifted back to end on it (recomputing a few outputs) instead of needing masked tails, which is
     // why the path asks for OutWidth ≥ 16 and OutChannels ≥ 4.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DirectForward<TAct>(in Conv2DShape s, ReadOnlySpan<float> xb, ReadOnlySpan<float> w,
         ReadOnlySpan<float> bias, Span<float> yb, Span<float> workspace)
         where TAct : struct, IActivation
@@ -340,6 +344,7 @@ public static partial class Conv2D
     // (LeNet-5 C3) 1.7× and 32×288×256 1.1× slower, hence both bounds.
     internal const int DotWeightGradientMinPixels = 512, DotWeightGradientMaxWeights = 4096;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateWeightGradient(in Conv2DShape s, ReadOnlySpan<float> dyb, ReadOnlySpan<float> cols, Span<float> dw)
     {
         int pixels = s.OutHeight * s.OutWidth, patch = s.PatchSize;
