@@ -26,12 +26,15 @@ public static partial class Conv2D
     private static bool UsesChannelWeightGradient(in Conv2DShape s) => s.OutChannels >= Lanes;
 
     /// <summary>
-    /// Whether the wide path runs the backward pass (and the forward pass where the direct kernel does not apply):
-    /// stride 1, at most <see cref="DirectMaxInChannels"/> input channels, at least 4 output channels, AVX-512.
+    /// Whether the wide path runs the backward pass: stride 1, at most <see cref="WideMaxInChannels"/> input channels,
+    /// AVX-512. Its forward pass needs at least 4 output channels as well (<see cref="UsesWideForward"/>).
     /// </summary>
     internal static bool UsesWide(in Conv2DShape s) =>
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported && !s.IsPointwise && s.StrideHeight == 1 && s.StrideWidth == 1
-        && s.InChannels <= DirectMaxInChannels && s.OutChannels >= ChannelBlock;
+        && s.InChannels <= WideMaxInChannels;
+
+    /// <summary>Whether the wide forward kernel applies: <see cref="UsesWide"/> and at least 4 output channels.</summary>
+    internal static bool UsesWideForward(in Conv2DShape s) => UsesWide(s) && s.OutChannels >= 4;
 
     /// <summary>Sizes of the wide layout of one shape; see the comment at the top of this file.</summary>
     private readonly struct WideLayout
@@ -51,7 +54,7 @@ public static partial class Conv2D
             ChannelTaps = RoundUp(s.PatchSize, ChannelTapBlock);
             TransposedWeights = RoundUp(Channels * s.KernelHeight * s.KernelWidth * s.OutChannels, Lanes);
             // Each part starts on a 64-byte boundary (Aligned moves the base there, hence one more vector).
-            ForwardSize = Lanes + InputLength + s.OutChannels * Positions + Lanes;
+            ForwardSize = Lanes + InputLength + TransposedWeights + s.OutChannels * Positions + Lanes;
             BackwardSize = Lanes + 2 * InputLength + GradientRows * Positions + TransposedWeights
                 + Math.Max(GradientRows * Taps * Lanes, (s.OutHeight * s.OutWidth + ChannelTaps) * Groups * Lanes);
         }
@@ -89,12 +92,18 @@ public static partial class Conv2D
         where TAct : struct, IActivation
     {
         var g = new WideLayout(s);
-        float* xw = Aligned(workspace), yw = xw + g.InputLength;
+        float* xw = Aligned(workspace), wt = xw + g.InputLength, yw = wt + g.TransposedWeights;
         new Span<float>(xw, g.InputLength).Clear();
+        TransposeWeights(s, g, w, wt);
         for (int b = 0; b < batch; b++)
         {
             ToWide(s, g, x + (nint)b * s.InputSize, xw);
-            WideForwardSample(s, g, xw, w, bias, yw);
+            switch (ForwardBlock(s.OutChannels))
+            {
+                case 8: WideForwardSample<EightChannels>(s, g, xw, wt, bias, yw); break;
+                case 6: WideForwardSample<SixChannels>(s, g, xw, wt, bias, yw); break;
+                default: WideForwardSample<FourChannels>(s, g, xw, wt, bias, yw); break;
+            }
             FromWideOutput<TAct>(s, g, yw, y + (nint)b * s.OutputSize);
         }
     }
@@ -203,52 +212,99 @@ public static partial class Conv2D
         }
     }
 
-    // y_wide[o, q] = bias[o] + Σ_{c,u,v} w[o,c,u,v] · xw[c·plane + u·Wp + v + q] for 4 output channels × 48 positions at a
-    // time; the last channel block is shifted back to end on the last channel (recomputing a few, hence OutChannels ≥ 4).
+    // y_wide[o, q] = bias[o] + Σ_{c,u,v} w[o,c,u,v] · xw[c·plane + u·Wp + v + q] for TBlock.Channels (4, 6 or 8) output
+    // channels × 48 positions at a time (up to 24 accumulators; per tap 3 loads of x and one broadcast per channel from
+    // the transposed weights, which lie side by side). The JIT drops the statements of channels past the block, so
+    // each block size compiles to its own kernel. The last block is shifted back to end on the last channel,
+    // recomputing a few (hence OutChannels ≥ 4, and the block chosen by ForwardBlock).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void WideForwardSample(in Conv2DShape s, in WideLayout g, float* xw, float* w, float* bias, float* yw)
+    private static unsafe void WideForwardSample<TBlock>(in Conv2DShape s, in WideLayout g, float* xw, float* wt, float* bias, float* yw)
+        where TBlock : struct, IChannelBlock
     {
-        int outC = s.OutChannels, patch = s.PatchSize, kh = s.KernelHeight, kw = s.KernelWidth, inC = s.InChannels;
+        int outC = s.OutChannels, kh = s.KernelHeight, kw = s.KernelWidth, inC = s.InChannels, n = TBlock.Channels;
         int rowStride = g.RowStride, plane = g.Plane, positions = g.Positions;
-        for (int block = 0; block < outC; block += ChannelBlock)
+        for (int block = 0; block < outC; block += n)
         {
-            int o = Math.Min(block, outC - ChannelBlock);
-            float* w0 = w + (nint)o * patch, w1 = w0 + patch, w2 = w1 + patch, w3 = w2 + patch;
-            var b0 = bias == null ? Vector512<float>.Zero : Vector512.Create(bias[o]);
-            var b1 = bias == null ? Vector512<float>.Zero : Vector512.Create(bias[o + 1]);
-            var b2 = bias == null ? Vector512<float>.Zero : Vector512.Create(bias[o + 2]);
-            var b3 = bias == null ? Vector512<float>.Zero : Vector512.Create(bias[o + 3]);
-            float* y0 = yw + (nint)o * positions, y1 = y0 + positions, y2 = y1 + positions, y3 = y2 + positions;
+            int o = Math.Min(block, outC - n);
+            var b0 = Bias(bias, o); var b1 = Bias(bias, o + 1); var b2 = Bias(bias, o + 2); var b3 = Bias(bias, o + 3);
+            var b4 = n > 4 ? Bias(bias, o + 4) : default; var b5 = n > 5 ? Bias(bias, o + 5) : default;
+            var b6 = n > 6 ? Bias(bias, o + 6) : default; var b7 = n > 7 ? Bias(bias, o + 7) : default;
             for (int q = 0; q < positions; q += PositionBlock)
             {
-                Vector512<float> a00 = b0, a01 = b0, a02 = b0, a10 = b1, a11 = b1, a12 = b1;
-                Vector512<float> a20 = b2, a21 = b2, a22 = b2, a30 = b3, a31 = b3, a32 = b3;
-                int tap = 0;
+                Vector512<float> a00 = b0, a01 = b0, a02 = b0, a10 = b1, a11 = b1, a12 = b1, a20 = b2, a21 = b2, a22 = b2;
+                Vector512<float> a30 = b3, a31 = b3, a32 = b3, a40 = b4, a41 = b4, a42 = b4, a50 = b5, a51 = b5, a52 = b5;
+                Vector512<float> a60 = b6, a61 = b6, a62 = b6, a70 = b7, a71 = b7, a72 = b7;
+                float* k = wt + o;
                 for (int c = 0; c < inC; c++)
                 for (int u = 0; u < kh; u++)
                 {
                     float* row = xw + (nint)c * plane + u * rowStride + q;
-                    for (int v = 0; v < kw; v++, tap++)
+                    for (int v = 0; v < kw; v++, k += outC)
                     {
                         var x0 = Vector512.Load(row + v);
                         var x1 = Vector512.Load(row + v + Lanes);
                         var x2 = Vector512.Load(row + v + 2 * Lanes);
-                        var k0 = Vector512.Create(w0[tap]);
-                        var k1 = Vector512.Create(w1[tap]);
-                        var k2 = Vector512.Create(w2[tap]);
-                        var k3 = Vector512.Create(w3[tap]);
+                        var k0 = Vector512.Create(k[0]);
                         a00 = Vector512.FusedMultiplyAdd(x0, k0, a00); a01 = Vector512.FusedMultiplyAdd(x1, k0, a01); a02 = Vector512.FusedMultiplyAdd(x2, k0, a02);
+                        var k1 = Vector512.Create(k[1]);
                         a10 = Vector512.FusedMultiplyAdd(x0, k1, a10); a11 = Vector512.FusedMultiplyAdd(x1, k1, a11); a12 = Vector512.FusedMultiplyAdd(x2, k1, a12);
+                        var k2 = Vector512.Create(k[2]);
                         a20 = Vector512.FusedMultiplyAdd(x0, k2, a20); a21 = Vector512.FusedMultiplyAdd(x1, k2, a21); a22 = Vector512.FusedMultiplyAdd(x2, k2, a22);
+                        var k3 = Vector512.Create(k[3]);
                         a30 = Vector512.FusedMultiplyAdd(x0, k3, a30); a31 = Vector512.FusedMultiplyAdd(x1, k3, a31); a32 = Vector512.FusedMultiplyAdd(x2, k3, a32);
+                        if (n > 4)
+                        {
+                            var k4 = Vector512.Create(k[4]);
+                            a40 = Vector512.FusedMultiplyAdd(x0, k4, a40); a41 = Vector512.FusedMultiplyAdd(x1, k4, a41); a42 = Vector512.FusedMultiplyAdd(x2, k4, a42);
+                            var k5 = Vector512.Create(k[5]);
+                            a50 = Vector512.FusedMultiplyAdd(x0, k5, a50); a51 = Vector512.FusedMultiplyAdd(x1, k5, a51); a52 = Vector512.FusedMultiplyAdd(x2, k5, a52);
+                        }
+                        if (n > 6)
+                        {
+                            var k6 = Vector512.Create(k[6]);
+                            a60 = Vector512.FusedMultiplyAdd(x0, k6, a60); a61 = Vector512.FusedMultiplyAdd(x1, k6, a61); a62 = Vector512.FusedMultiplyAdd(x2, k6, a62);
+                            var k7 = Vector512.Create(k[7]);
+                            a70 = Vector512.FusedMultiplyAdd(x0, k7, a70); a71 = Vector512.FusedMultiplyAdd(x1, k7, a71); a72 = Vector512.FusedMultiplyAdd(x2, k7, a72);
+                        }
                     }
                 }
-                a00.Store(y0 + q); a01.Store(y0 + q + Lanes); a02.Store(y0 + q + 2 * Lanes);
-                a10.Store(y1 + q); a11.Store(y1 + q + Lanes); a12.Store(y1 + q + 2 * Lanes);
-                a20.Store(y2 + q); a21.Store(y2 + q + Lanes); a22.Store(y2 + q + 2 * Lanes);
-                a30.Store(y3 + q); a31.Store(y3 + q + Lanes); a32.Store(y3 + q + 2 * Lanes);
+                float* y = yw + (nint)o * positions + q;
+                Store(y, a00, a01, a02); Store(y + positions, a10, a11, a12);
+                Store(y + 2 * positions, a20, a21, a22); Store(y + 3 * positions, a30, a31, a32);
+                if (n > 4) { Store(y + 4 * positions, a40, a41, a42); Store(y + 5 * positions, a50, a51, a52); }
+                if (n > 6) { Store(y + 6 * positions, a60, a61, a62); Store(y + 7 * positions, a70, a71, a72); }
             }
         }
+
+        static Vector512<float> Bias(float* bias, int o) => bias == null ? Vector512<float>.Zero : Vector512.Create(bias[o]);
+        static void Store(float* y, Vector512<float> a, Vector512<float> b, Vector512<float> c)
+        {
+            a.Store(y); b.Store(y + Lanes); c.Store(y + 2 * Lanes);
+        }
+    }
+
+    /// <summary>Output channels per block of <see cref="WideForwardSample{TBlock}"/>, a constant the JIT folds.</summary>
+    private interface IChannelBlock
+    {
+        static abstract int Channels { get; }
+    }
+
+    private readonly struct FourChannels : IChannelBlock { public static int Channels => 4; }
+
+    private readonly struct SixChannels : IChannelBlock { public static int Channels => 6; }
+
+    private readonly struct EightChannels : IChannelBlock { public static int Channels => 8; }
+
+    // The block (4, 6 or 8 output channels) that computes the fewest channels twice, the larger on ties: 6 for
+    // LeNet-5's C1, 8 for its C3.
+    private static int ForwardBlock(int outChannels)
+    {
+        int best = 8;
+        foreach (int block in (ReadOnlySpan<int>)[6, 4])
+            if (outChannels >= block && Computed(outChannels, block) < Computed(outChannels, best)) best = block;
+        return best;
+
+        static int Computed(int channels, int block) => channels < block ? int.MaxValue : RoundUp(channels, block);
     }
 
     // partial[o, t] (16 lanes) += Σ_q dy_wide[o, q] · xw[offset(t) + q] for 4 output channels × 4 taps at a time; the rows
