@@ -13,11 +13,12 @@ namespace NetGen.Kernels;
 // no per-sample GEMM, whose 16×100×150 products run far below the GEMM's speed.
 public static partial class Conv2D
 {
-    // Register blocks: forward 4 output channels × 3 vectors of positions (12 accumulators); weight gradient 4 output
-    // channels × 4 taps (16); input gradient 3 input channels × 3 vectors (9). Position counts are rounded up to a
-    // multiple of 3 vectors, output channels (in the gradient buffers) and taps to multiples of 4, and input channels
-    // (in the input-gradient planes) to a multiple of 3; the padding is zero, so no block needs a tail.
-    private const int Lanes = 16, PositionBlock = 3 * Lanes, ChannelBlock = 4, TapBlock = 4, InputChannelBlock = 3, ChannelTapBlock = 6;
+    // Register blocks: forward 4, 6 or 8 output channels × 3 vectors of positions (up to 24 accumulators); weight
+    // gradient 3 output channels × 5 taps (15), or 6 taps × 16 output channels per vector; input gradient 3 input
+    // channels × 3 vectors (9). Position counts are rounded up to a multiple of 3 vectors, output channels (in the
+    // gradient buffers) to a multiple of 3, taps to multiples of 5 (or 6), and input channels (in the input-gradient
+    // planes) to a multiple of 3; the padding is zero or feeds sums nobody reads, so no block needs a tail.
+    private const int Lanes = 16, PositionBlock = 3 * Lanes, ChannelBlock = 3, TapBlock = 5, InputChannelBlock = 3, ChannelTapBlock = 6;
 
     // With 16 or more output channels the weight gradient is accumulated with vectors over output channels instead
     // (ChannelWeightGradientSample): no lane is spent on the wide layout's garbage positions, and its partial sums
@@ -307,7 +308,8 @@ public static partial class Conv2D
         static int Computed(int channels, int block) => channels < block ? int.MaxValue : RoundUp(channels, block);
     }
 
-    // partial[o, t] (16 lanes) += Σ_q dy_wide[o, q] · xw[offset(t) + q] for 4 output channels × 4 taps at a time; the rows
+    // partial[o, t] (16 lanes) += Σ_q dy_wide[o, q] · xw[offset(t) + q] for 3 output channels × 5 taps at a time (15
+    // accumulators, 8 loads per 15 multiply-adds; 6 channels and 5×5 kernels, LeNet-5's C1, need no padding); the rows
     // of dy_wide beyond OutChannels are zero, and taps beyond PatchSize repeat the last one into partial sums nobody reads.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WideWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyw, float* partial)
@@ -315,35 +317,35 @@ public static partial class Conv2D
         int positions = g.Positions, taps = g.Taps;
         for (int o = 0; o < g.GradientRows; o += ChannelBlock)
         {
-            float* d0 = dyw + (nint)o * positions, d1 = d0 + positions, d2 = d1 + positions, d3 = d2 + positions;
+            float* d0 = dyw + (nint)o * positions, d1 = d0 + positions, d2 = d1 + positions;
             for (int t = 0; t < taps; t += TapBlock)
             {
-                float* x0 = xw + TapOffset(s, g, t), x1 = xw + TapOffset(s, g, t + 1);
-                float* x2 = xw + TapOffset(s, g, t + 2), x3 = xw + TapOffset(s, g, t + 3);
-                float* p0 = partial + ((nint)o * taps + t) * Lanes, p1 = p0 + taps * Lanes, p2 = p1 + taps * Lanes, p3 = p2 + taps * Lanes;
-                Vector512<float> a00 = Vector512.Load(p0), a01 = Vector512.Load(p0 + Lanes), a02 = Vector512.Load(p0 + 2 * Lanes), a03 = Vector512.Load(p0 + 3 * Lanes);
-                Vector512<float> a10 = Vector512.Load(p1), a11 = Vector512.Load(p1 + Lanes), a12 = Vector512.Load(p1 + 2 * Lanes), a13 = Vector512.Load(p1 + 3 * Lanes);
-                Vector512<float> a20 = Vector512.Load(p2), a21 = Vector512.Load(p2 + Lanes), a22 = Vector512.Load(p2 + 2 * Lanes), a23 = Vector512.Load(p2 + 3 * Lanes);
-                Vector512<float> a30 = Vector512.Load(p3), a31 = Vector512.Load(p3 + Lanes), a32 = Vector512.Load(p3 + 2 * Lanes), a33 = Vector512.Load(p3 + 3 * Lanes);
+                float* x0 = xw + TapOffset(s, g, t), x1 = xw + TapOffset(s, g, t + 1), x2 = xw + TapOffset(s, g, t + 2);
+                float* x3 = xw + TapOffset(s, g, t + 3), x4 = xw + TapOffset(s, g, t + 4);
+                float* p0 = partial + ((nint)o * taps + t) * Lanes, p1 = p0 + taps * Lanes, p2 = p1 + taps * Lanes;
+                Vector512<float> a00 = Vector512.Load(p0), a01 = Vector512.Load(p0 + Lanes), a02 = Vector512.Load(p0 + 2 * Lanes);
+                Vector512<float> a03 = Vector512.Load(p0 + 3 * Lanes), a04 = Vector512.Load(p0 + 4 * Lanes);
+                Vector512<float> a10 = Vector512.Load(p1), a11 = Vector512.Load(p1 + Lanes), a12 = Vector512.Load(p1 + 2 * Lanes);
+                Vector512<float> a13 = Vector512.Load(p1 + 3 * Lanes), a14 = Vector512.Load(p1 + 4 * Lanes);
+                Vector512<float> a20 = Vector512.Load(p2), a21 = Vector512.Load(p2 + Lanes), a22 = Vector512.Load(p2 + 2 * Lanes);
+                Vector512<float> a23 = Vector512.Load(p2 + 3 * Lanes), a24 = Vector512.Load(p2 + 4 * Lanes);
                 for (int q = 0; q < positions; q += Lanes)
                 {
-                    var e0 = Vector512.Load(d0 + q); var e1 = Vector512.Load(d1 + q);
-                    var e2 = Vector512.Load(d2 + q); var e3 = Vector512.Load(d3 + q);
-                    var i0 = Vector512.Load(x0 + q); var i1 = Vector512.Load(x1 + q);
-                    var i2 = Vector512.Load(x2 + q); var i3 = Vector512.Load(x3 + q);
-                    a00 = Vector512.FusedMultiplyAdd(e0, i0, a00); a01 = Vector512.FusedMultiplyAdd(e0, i1, a01);
-                    a02 = Vector512.FusedMultiplyAdd(e0, i2, a02); a03 = Vector512.FusedMultiplyAdd(e0, i3, a03);
-                    a10 = Vector512.FusedMultiplyAdd(e1, i0, a10); a11 = Vector512.FusedMultiplyAdd(e1, i1, a11);
-                    a12 = Vector512.FusedMultiplyAdd(e1, i2, a12); a13 = Vector512.FusedMultiplyAdd(e1, i3, a13);
-                    a20 = Vector512.FusedMultiplyAdd(e2, i0, a20); a21 = Vector512.FusedMultiplyAdd(e2, i1, a21);
-                    a22 = Vector512.FusedMultiplyAdd(e2, i2, a22); a23 = Vector512.FusedMultiplyAdd(e2, i3, a23);
-                    a30 = Vector512.FusedMultiplyAdd(e3, i0, a30); a31 = Vector512.FusedMultiplyAdd(e3, i1, a31);
-                    a32 = Vector512.FusedMultiplyAdd(e3, i2, a32); a33 = Vector512.FusedMultiplyAdd(e3, i3, a33);
+                    var e0 = Vector512.Load(d0 + q); var e1 = Vector512.Load(d1 + q); var e2 = Vector512.Load(d2 + q);
+                    var i0 = Vector512.Load(x0 + q);
+                    a00 = Vector512.FusedMultiplyAdd(e0, i0, a00); a10 = Vector512.FusedMultiplyAdd(e1, i0, a10); a20 = Vector512.FusedMultiplyAdd(e2, i0, a20);
+                    var i1 = Vector512.Load(x1 + q);
+                    a01 = Vector512.FusedMultiplyAdd(e0, i1, a01); a11 = Vector512.FusedMultiplyAdd(e1, i1, a11); a21 = Vector512.FusedMultiplyAdd(e2, i1, a21);
+                    var i2 = Vector512.Load(x2 + q);
+                    a02 = Vector512.FusedMultiplyAdd(e0, i2, a02); a12 = Vector512.FusedMultiplyAdd(e1, i2, a12); a22 = Vector512.FusedMultiplyAdd(e2, i2, a22);
+                    var i3 = Vector512.Load(x3 + q);
+                    a03 = Vector512.FusedMultiplyAdd(e0, i3, a03); a13 = Vector512.FusedMultiplyAdd(e1, i3, a13); a23 = Vector512.FusedMultiplyAdd(e2, i3, a23);
+                    var i4 = Vector512.Load(x4 + q);
+                    a04 = Vector512.FusedMultiplyAdd(e0, i4, a04); a14 = Vector512.FusedMultiplyAdd(e1, i4, a14); a24 = Vector512.FusedMultiplyAdd(e2, i4, a24);
                 }
-                a00.Store(p0); a01.Store(p0 + Lanes); a02.Store(p0 + 2 * Lanes); a03.Store(p0 + 3 * Lanes);
-                a10.Store(p1); a11.Store(p1 + Lanes); a12.Store(p1 + 2 * Lanes); a13.Store(p1 + 3 * Lanes);
-                a20.Store(p2); a21.Store(p2 + Lanes); a22.Store(p2 + 2 * Lanes); a23.Store(p2 + 3 * Lanes);
-                a30.Store(p3); a31.Store(p3 + Lanes); a32.Store(p3 + 2 * Lanes); a33.Store(p3 + 3 * Lanes);
+                a00.Store(p0); a01.Store(p0 + Lanes); a02.Store(p0 + 2 * Lanes); a03.Store(p0 + 3 * Lanes); a04.Store(p0 + 4 * Lanes);
+                a10.Store(p1); a11.Store(p1 + Lanes); a12.Store(p1 + 2 * Lanes); a13.Store(p1 + 3 * Lanes); a14.Store(p1 + 4 * Lanes);
+                a20.Store(p2); a21.Store(p2 + Lanes); a22.Store(p2 + 2 * Lanes); a23.Store(p2 + 3 * Lanes); a24.Store(p2 + 4 * Lanes);
             }
         }
     }
