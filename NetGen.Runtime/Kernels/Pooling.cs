@@ -176,14 +176,70 @@ public static class MaxPool2D
     {
         shape.Check(nameof(MaxPool2D), batch, dx.Length, dy.Length);
         Elementwise.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
-        dx.Slice(0, batch * shape.InputSize).Clear();
         int outputs = shape.OutputSize;
+        if (Avx2.IsSupported && shape.Window == 2 && shape.Stride == 2 && shape.OutWidth >= 8)
+        {
+            for (int b = 0; b < batch; b++)
+                WriteWindows(shape, argmax.Slice(b * outputs, outputs), dy.Slice(b * outputs, outputs), dx.Slice(b * shape.InputSize, shape.InputSize));
+            return;
+        }
+        dx.Slice(0, batch * shape.InputSize).Clear();
         for (int b = 0; b < batch; b++)
         {
             var dxb = dx.Slice(b * shape.InputSize, shape.InputSize);
             var ab = argmax.Slice(b * outputs, outputs);
             var dyb = dy.Slice(b * outputs, outputs);
             for (int o = 0; o < outputs; o++) dxb[ab[o]] += dyb[o];
+        }
+    }
+
+    // 2×2 windows with stride 2 tile the input without overlap, so each window's four inputs are written outright — dy
+    // where the argmax points, zero elsewhere — instead of clearing dx and scattering: 8 windows per step, the four
+    // candidates' values interleaved back into two rows of 16 inputs (LeNet-5's S2: 78 → 48 µs at batch 64; on S4's
+    // 5-wide rows a 4-window version was slower than the scatter). Steps are shifted back to end on the row's edge, as
+    // in the forward pass; a last odd row or column, which no window reads, is cleared.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WriteWindows(in Pool2DShape shape, ReadOnlySpan<int> argmax, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int outH = shape.OutHeight, outW = shape.OutWidth, width = shape.Width, height = shape.Height, plane = height * width;
+        ref int pa = ref MemoryMarshal.GetReference(argmax);
+        ref float pdy = ref MemoryMarshal.GetReference(dy);
+        ref float pdx = ref MemoryMarshal.GetReference(dx);
+        for (int c = 0; c < shape.Channels; c++)
+        {
+            for (int i = 0; i < outH; i++)
+            {
+                int rowStart = c * plane + 2 * i * width, o = (c * outH + i) * outW;
+                ref float top = ref Unsafe.Add(ref pdx, rowStart);
+                ref float bottom = ref Unsafe.Add(ref top, width);
+                var twice = Vector256<int>.Indices * 2;
+                for (int run = 0; run < outW; run += 8)
+                {
+                    int j = Math.Min(run, outW - 8);
+                    var at = Vector256.LoadUnsafe(ref pa, (nuint)(o + j)) - (Vector256.Create(rowStart + 2 * j) + twice);
+                    var g = Vector256.LoadUnsafe(ref pdy, (nuint)(o + j));
+                    Interleave(Pick(at, 0, g), Pick(at, 1, g), ref top, 2 * j);
+                    Interleave(Pick(at, width, g), Pick(at, width + 1, g), ref bottom, 2 * j);
+                }
+                if ((width & 1) != 0)
+                {
+                    Unsafe.Add(ref top, width - 1) = 0f;
+                    Unsafe.Add(ref bottom, width - 1) = 0f;
+                }
+            }
+            if ((height & 1) != 0) MemoryMarshal.CreateSpan(ref Unsafe.Add(ref pdx, c * plane + (height - 1) * width), width).Clear();
+        }
+
+        static Vector256<float> Pick(Vector256<int> at, int offset, Vector256<float> g) =>
+            Vector256.ConditionalSelect(Vector256.Equals(at, Vector256.Create(offset)).AsSingle(), g, Vector256<float>.Zero);
+
+        // [l0 r0 l1 r1 … l7 r7] into row[start .. start + 16): unpack within 128-bit lanes, then put the lanes in order.
+        static void Interleave(Vector256<float> left, Vector256<float> right, ref float row, int start)
+        {
+            var low = Avx.UnpackLow(left, right);
+            var high = Avx.UnpackHigh(left, right);
+            Avx.Permute2x128(low, high, 0x20).StoreUnsafe(ref row, (nuint)start);
+            Avx.Permute2x128(low, high, 0x31).StoreUnsafe(ref row, (nuint)(start + 8));
         }
     }
 }

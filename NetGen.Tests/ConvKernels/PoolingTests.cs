@@ -18,6 +18,7 @@ public class PoolingTests
         { 2, 3, 10, 10, 2, 2 }, // LeNet-5 S4 rows: 5 outputs, 128-bit steps at 0 and 1 (shifted back)
         { 1, 2, 8, 9, 2, 2 },  // exactly one 128-bit step (4 outputs)
         { 2, 1, 6, 15, 2, 2 }, // 7 outputs: the widest rows of the 128-bit path
+        { 2, 2, 7, 19, 2, 2 }, // odd height and width on the 256-bit paths: the backward clears the unread row and column
     };
 
     [Theory]
