@@ -131,7 +131,11 @@ public static partial class Conv2D
         {
             ToWide(s, g, x + (nint)b * s.InputSize, xw);
             WidenOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dy + (nint)b * s.OutputSize, dyw, dbias);
-            if (channels) ChannelWeightGradientSample(s, g, xw, dyw, dyt, dwt);
+            if (channels)
+            {
+                TransposeOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dy + (nint)b * s.OutputSize, dyw, dyt);
+                ChannelWeightGradientSample(s, g, xw, dyt, dwt);
+            }
             else WideWeightGradientSample(s, g, xw, dyw, partial);
             if (dx == null) continue;
             new Span<float>(dxw, g.InputLength).Clear();
@@ -145,24 +149,85 @@ public static partial class Conv2D
                 : Vector512.Sum(Vector512.Load(partial + ((nint)o * g.Taps + t) * Lanes));
     }
 
-    // dwt[t, o] += Σ_{i,j} g[o, i, j] · xw[offset(t) + i·Wp + j] with 16 output channels per vector: g is transposed
-    // from dy_wide to dyt[pixel, o] first (lanes past OutChannels stay zero), then 6 taps at a time hold their vectors in registers
-    // over every pixel, even and odd columns in separate accumulators (12 chains). Taps past the patch repeat the last
-    // one into rows nobody reads.
+    // dyt[pixel, o] = g[o, pixel] = dy ⊙ act′(y), 16 output channels per vector (lanes past OutChannels zero): 16×16
+    // blocks transposed in registers (unpack 32-bit, unpack 64-bit, two 128-bit lane shuffles: 64 shuffles per block),
+    // the last run of pixels shifted back to end on the last pixel. Outputs of fewer than 16 pixels are copied one by
+    // one from dy_wide.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ChannelWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyw, float* dyt, float* dwt)
+    private static unsafe void TransposeOutputGradient<TAct>(in Conv2DShape s, in WideLayout g, float* yb, float* dyb, float* dyw, float* dyt)
+        where TAct : struct, IActivation
+    {
+        int outC = s.OutChannels, pixels = s.OutHeight * s.OutWidth;
+        nint step = (nint)g.Groups * Lanes;
+        if (pixels < Lanes)
+        {
+            for (int o = 0; o < outC; o++)
+            {
+                float* dst = dyt + (nint)(o / Lanes) * Lanes + o % Lanes;
+                for (int i = 0; i < s.OutHeight; i++)
+                {
+                    float* src = dyw + (nint)o * g.Positions + i * g.RowStride;
+                    for (int j = 0; j < s.OutWidth; j++, dst += step) *dst = src[j];
+                }
+            }
+            return;
+        }
+        for (int group = 0; group < g.Groups; group++)
+        for (int run = 0; run < pixels; run += Lanes)
+        {
+            int p = Math.Min(run, pixels - Lanes), o = group * Lanes;
+            var r0 = Row(o); var r1 = Row(o + 1); var r2 = Row(o + 2); var r3 = Row(o + 3);
+            var r4 = Row(o + 4); var r5 = Row(o + 5); var r6 = Row(o + 6); var r7 = Row(o + 7);
+            var r8 = Row(o + 8); var r9 = Row(o + 9); var r10 = Row(o + 10); var r11 = Row(o + 11);
+            var r12 = Row(o + 12); var r13 = Row(o + 13); var r14 = Row(o + 14); var r15 = Row(o + 15);
+            Quad(r0, r1, r2, r3, out var a0, out var a1, out var a2, out var a3);
+            Quad(r4, r5, r6, r7, out var b0, out var b1, out var b2, out var b3);
+            Quad(r8, r9, r10, r11, out var c0, out var c1, out var c2, out var c3);
+            Quad(r12, r13, r14, r15, out var d0, out var d1, out var d2, out var d3);
+            float* dst = dyt + (nint)p * step + o;
+            Columns(a0, b0, c0, d0, dst, step);
+            Columns(a1, b1, c1, d1, dst + step, step);
+            Columns(a2, b2, c2, d2, dst + 2 * step, step);
+            Columns(a3, b3, c3, d3, dst + 3 * step, step);
+
+            Vector512<float> Row(int channel)
+            {
+                if (channel >= outC) return Vector512<float>.Zero;
+                nint at = (nint)channel * pixels + p;
+                return Vector512.Load(dyb + at) * TAct.Derivative(Vector512.Load(yb + at));
+            }
+        }
+
+        // Four rows → per 128-bit lane L, column 4L + k of the four rows in u_k.
+        static void Quad(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d,
+            out Vector512<float> u0, out Vector512<float> u1, out Vector512<float> u2, out Vector512<float> u3)
+        {
+            var t0 = Avx512F.UnpackLow(a, b).AsDouble(); var t1 = Avx512F.UnpackHigh(a, b).AsDouble();
+            var t2 = Avx512F.UnpackLow(c, d).AsDouble(); var t3 = Avx512F.UnpackHigh(c, d).AsDouble();
+            u0 = Avx512F.UnpackLow(t0, t2).AsSingle(); u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+            u2 = Avx512F.UnpackLow(t1, t3).AsSingle(); u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+        }
+
+        // Columns k, k + 4, k + 8, k + 12 of the 16 rows (k = 0 at dst) from the Quad outputs of rows 0–3, 4–7, 8–11, 12–15.
+        static void Columns(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d, float* dst, nint step)
+        {
+            var v0 = Avx512F.Shuffle4x128(a, b, 0x88); var v1 = Avx512F.Shuffle4x128(a, b, 0xDD);
+            var w0 = Avx512F.Shuffle4x128(c, d, 0x88); var w1 = Avx512F.Shuffle4x128(c, d, 0xDD);
+            Avx512F.Shuffle4x128(v0, w0, 0x88).Store(dst);
+            Avx512F.Shuffle4x128(v1, w1, 0x88).Store(dst + 4 * step);
+            Avx512F.Shuffle4x128(v0, w0, 0xDD).Store(dst + 8 * step);
+            Avx512F.Shuffle4x128(v1, w1, 0xDD).Store(dst + 12 * step);
+        }
+    }
+
+    // dwt[t, o] += Σ_{i,j} dyt[i·OutWidth + j, o] · xw[offset(t) + i·Wp + j] with 16 output channels per vector: 6 taps at
+    // a time hold their vectors in registers over every pixel, even and odd columns in separate accumulators (12
+    // chains). Taps past the patch repeat the last one into rows nobody reads.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ChannelWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyt, float* dwt)
     {
         int outH = s.OutHeight, outW = s.OutWidth, groups = g.Groups, rowStride = g.RowStride;
         nint step = (nint)groups * Lanes;
-        for (int o = 0; o < s.OutChannels; o++)
-        {
-            float* dst = dyt + (nint)(o / Lanes) * Lanes + o % Lanes;
-            for (int i = 0; i < outH; i++)
-            {
-                float* src = dyw + (nint)o * g.Positions + i * rowStride;
-                for (int j = 0; j < outW; j++, dst += step) *dst = src[j];
-            }
-        }
         for (int group = 0; group < groups; group++)
         for (int t = 0; t < g.ChannelTaps; t += ChannelTapBlock)
         {

@@ -40,6 +40,7 @@ public class ConvolutionTests
         { 2, 1, 45, 61, 8, 7, 7, 3 },  // many position blocks, a 7×7 kernel
         { 1, 7, 3, 3, 12, 3, 3, 0 },   // a 1×1 output
         { 1, 2, 1, 19, 6, 1, 5, 2 },   // one row (a 1-D convolution)
+        { 2, 2, 4, 5, 20, 3, 3, 0 },   // 6 output pixels: too few for the 16×16 transposes of the output gradient
     };
 
     [Theory]
