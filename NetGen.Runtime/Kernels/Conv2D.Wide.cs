@@ -14,11 +14,12 @@ namespace NetGen.Kernels;
 public static partial class Conv2D
 {
     // Register blocks: forward 4, 6 or 8 output channels × 3 vectors of positions (up to 24 accumulators); weight
-    // gradient 3 output channels × 5 taps (15), or 6 taps × 16 output channels per vector; input gradient 3 input
-    // channels × 3 vectors (9). Position counts are rounded up to a multiple of 3 vectors, output channels (in the
-    // gradient buffers) to a multiple of 3, taps to multiples of 5 (or 6), and input channels (in the input-gradient
-    // planes) to a multiple of 3; the padding is zero or feeds sums nobody reads, so no block needs a tail.
-    private const int Lanes = 16, PositionBlock = 3 * Lanes, ChannelBlock = 3, TapBlock = 5, InputChannelBlock = 3, ChannelTapBlock = 6;
+    // gradient 3 output channels × 5 taps (15), or 6 taps × 16 output channels per vector; input gradient 3 or 6 input
+    // channels × 3 vectors (up to 18). Position counts are rounded up to a multiple of 3 vectors, output channels (in
+    // the gradient buffers) to a multiple of 3, taps to multiples of 5 (or 6), and input channels (in the
+    // input-gradient planes) to a multiple of 3 (up to 3 channels) or 6; the padding is zero or feeds sums nobody
+    // reads, so no block needs a tail.
+    private const int Lanes = 16, PositionBlock = 3 * Lanes, ChannelBlock = 3, TapBlock = 5, ChannelTapBlock = 6;
 
     // With 16 or more output channels the weight gradient is accumulated with vectors over output channels instead
     // (ChannelWeightGradientSample): no lane is spent on the wide layout's garbage positions, and its partial sums
@@ -46,7 +47,7 @@ public static partial class Conv2D
             Plane = RowStride * (s.Height + 2 * s.PaddingHeight);
             int valid = (s.OutHeight - 1) * RowStride + s.OutWidth;
             Positions = RoundUp(valid, PositionBlock);
-            Channels = RoundUp(s.InChannels, InputChannelBlock);
+            Channels = RoundUp(s.InChannels, s.InChannels > 3 ? 6 : 3);
             int reach = (s.KernelHeight - 1) * RowStride + s.KernelWidth - 1;
             InputLength = RoundUp(Math.Max(Channels * Plane, (Channels - 1) * Plane + reach + Positions), Lanes);
             GradientRows = RoundUp(s.OutChannels, ChannelBlock);
@@ -73,7 +74,7 @@ public static partial class Conv2D
         public int Plane { get; }
         /// <summary>Wide positions computed per output channel (the valid ones rounded up to whole blocks).</summary>
         public int Positions { get; }
-        /// <summary>Input channels rounded up to the input-gradient block.</summary>
+        /// <summary>Input channels rounded up to the input-gradient block (3 up to 3 channels, else 6).</summary>
         public int Channels { get; }
         /// <summary>Floats of a padded input copy, with room for every block's reads and writes past the last plane.</summary>
         public int InputLength { get; }
@@ -139,7 +140,8 @@ public static partial class Conv2D
             else WideWeightGradientSample(s, g, xw, dyw, partial);
             if (dx == null) continue;
             new Span<float>(dxw, g.InputLength).Clear();
-            WideInputGradientSample(s, g, dyw, wt, dxw);
+            if (g.Channels % 6 == 0) WideInputGradientSample<SixChannels>(s, g, dyw, wt, dxw);
+            else WideInputGradientSample<ThreeChannels>(s, g, dyw, wt, dxw);
             FromWideInput(s, g, dxw, dx + (nint)b * s.InputSize);
         }
         for (int o = 0; o < s.OutChannels; o++)
@@ -415,36 +417,49 @@ public static partial class Conv2D
         }
     }
 
-    // dxw[c·plane + u·Wp + v + q] += Σ_o w[o,c,u,v] · dy_wide[o, q] for 3 input channels × 48 positions per tap (u, v):
-    // the three channels' writes lie in different planes, so no read of a block overlaps a store of the same block.
-    // Channels beyond InChannels have zero weights and land in planes nobody reads.
+    // dxw[c·plane + u·Wp + v + q] += Σ_o w[o,c,u,v] · dy_wide[o, q] for TBlock.Channels (3 or 6) input channels × 48
+    // positions per tap (u, v): the channels' writes lie in different planes, so no read of a block overlaps a store of
+    // the same block. Channels beyond InChannels have zero weights and land in planes nobody reads.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void WideInputGradientSample(in Conv2DShape s, in WideLayout g, float* dyw, float* wt, float* dxw)
+    private static unsafe void WideInputGradientSample<TBlock>(in Conv2DShape s, in WideLayout g, float* dyw, float* wt, float* dxw)
+        where TBlock : struct, IChannelBlock
     {
-        int outC = s.OutChannels, kh = s.KernelHeight, kw = s.KernelWidth, positions = g.Positions, plane = g.Plane;
+        int outC = s.OutChannels, kh = s.KernelHeight, kw = s.KernelWidth, positions = g.Positions, plane = g.Plane, n = TBlock.Channels;
         nint channelStride = (nint)kh * kw * outC;
         for (int u = 0; u < kh; u++)
         for (int v = 0; v < kw; v++)
-        for (int c = 0; c < g.Channels; c += InputChannelBlock)
+        for (int c = 0; c < g.Channels; c += n)
         {
-            float* k0 = wt + ((nint)(c * kh + u) * kw + v) * outC, k1 = k0 + channelStride, k2 = k1 + channelStride;
-            float* t0 = dxw + (nint)c * plane + u * g.RowStride + v, t1 = t0 + plane, t2 = t1 + plane;
+            float* k0 = wt + ((nint)(c * kh + u) * kw + v) * outC;
+            float* t0 = dxw + (nint)c * plane + u * g.RowStride + v;
             for (int q = 0; q < positions; q += PositionBlock)
             {
                 Vector512<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
-                Vector512<float> a20 = default, a21 = default, a22 = default;
-                float* d = dyw + q;
-                for (int o = 0; o < outC; o++, d += positions)
+                Vector512<float> a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
+                Vector512<float> a40 = default, a41 = default, a42 = default, a50 = default, a51 = default, a52 = default;
+                float* d = dyw + q, k = k0;
+                for (int o = 0; o < outC; o++, d += positions, k++)
                 {
                     var e0 = Vector512.Load(d); var e1 = Vector512.Load(d + Lanes); var e2 = Vector512.Load(d + 2 * Lanes);
-                    var m0 = Vector512.Create(k0[o]); var m1 = Vector512.Create(k1[o]); var m2 = Vector512.Create(k2[o]);
+                    var m0 = Vector512.Create(k[0]);
                     a00 = Vector512.FusedMultiplyAdd(e0, m0, a00); a01 = Vector512.FusedMultiplyAdd(e1, m0, a01); a02 = Vector512.FusedMultiplyAdd(e2, m0, a02);
+                    var m1 = Vector512.Create(k[channelStride]);
                     a10 = Vector512.FusedMultiplyAdd(e0, m1, a10); a11 = Vector512.FusedMultiplyAdd(e1, m1, a11); a12 = Vector512.FusedMultiplyAdd(e2, m1, a12);
+                    var m2 = Vector512.Create(k[2 * channelStride]);
                     a20 = Vector512.FusedMultiplyAdd(e0, m2, a20); a21 = Vector512.FusedMultiplyAdd(e1, m2, a21); a22 = Vector512.FusedMultiplyAdd(e2, m2, a22);
+                    if (n > 3)
+                    {
+                        var m3 = Vector512.Create(k[3 * channelStride]);
+                        a30 = Vector512.FusedMultiplyAdd(e0, m3, a30); a31 = Vector512.FusedMultiplyAdd(e1, m3, a31); a32 = Vector512.FusedMultiplyAdd(e2, m3, a32);
+                        var m4 = Vector512.Create(k[4 * channelStride]);
+                        a40 = Vector512.FusedMultiplyAdd(e0, m4, a40); a41 = Vector512.FusedMultiplyAdd(e1, m4, a41); a42 = Vector512.FusedMultiplyAdd(e2, m4, a42);
+                        var m5 = Vector512.Create(k[5 * channelStride]);
+                        a50 = Vector512.FusedMultiplyAdd(e0, m5, a50); a51 = Vector512.FusedMultiplyAdd(e1, m5, a51); a52 = Vector512.FusedMultiplyAdd(e2, m5, a52);
+                    }
                 }
-                AddStore(t0 + q, a00, a01, a02);
-                AddStore(t1 + q, a10, a11, a12);
-                AddStore(t2 + q, a20, a21, a22);
+                float* t = t0 + q;
+                AddStore(t, a00, a01, a02); AddStore(t + plane, a10, a11, a12); AddStore(t + 2 * plane, a20, a21, a22);
+                if (n > 3) { AddStore(t + 3 * plane, a30, a31, a32); AddStore(t + 4 * plane, a40, a41, a42); AddStore(t + 5 * plane, a50, a51, a52); }
             }
         }
 
@@ -455,6 +470,8 @@ public static partial class Conv2D
             (Vector512.Load(at + 2 * Lanes) + c).Store(at + 2 * Lanes);
         }
     }
+
+    private readonly struct ThreeChannels : IChannelBlock { public static int Channels => 3; }
 
     // Offset of tap t = (c·kH + u)·kW + v in the padded planes; taps past the patch repeat the last one.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
