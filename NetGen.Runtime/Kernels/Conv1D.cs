@@ -62,8 +62,8 @@ public static class Conv1D
         => Conv2D.Forward<TAct>(shape.Plane, batch, x, w, bias, y, workspace);
 
     /// <summary>
-    /// Backward of <see cref="Forward{TAct}"/>: dw, dbias (skipped when empty) and dx (skipped when empty), all
-    /// overwritten, with dy as scratch; see <see cref="Conv2D.Backward{TAct}"/>.
+    /// Backward of <see cref="Forward{TAct}"/>: <c>dy ← dy ⊙ act′(y)</c> in place, then dw, dbias (skipped when empty)
+    /// and dx (skipped when empty), all overwritten; see <see cref="Conv2D.Backward{TAct}"/>.
     /// </summary>
     public static void Backward<TAct>(in Conv1DShape shape, int batch,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,

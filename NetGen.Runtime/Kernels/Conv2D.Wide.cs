@@ -61,13 +61,6 @@ public static partial class Conv2D
                 + Math.Max(GradientRows * Taps * Lanes, (s.OutHeight * s.OutWidth + ChannelTaps) * Groups * Lanes);
         }
 
-        /// <summary>Floats of the transposed weights, rounded up to whole vectors.</summary>
-        public int TransposedWeights { get; }
-        /// <summary>Vectors of 16 output channels (the channel-vector weight gradient's lanes).</summary>
-        public int Groups { get; }
-        /// <summary>Taps rounded up to the channel-vector weight gradient's tap block.</summary>
-        public int ChannelTaps { get; }
-
         /// <summary>Row stride of the padded planes, W + 2·pW.</summary>
         public int RowStride { get; }
         /// <summary>Floats per padded plane.</summary>
@@ -82,10 +75,17 @@ public static partial class Conv2D
         public int GradientRows { get; }
         /// <summary>Taps (PatchSize) rounded up to the tap block.</summary>
         public int Taps { get; }
-        /// <summary>Workspace floats of the forward pass: padded input, wide output (+ one vector of slack for the tails).</summary>
+        /// <summary>Floats of the transposed weights, rounded up to whole vectors.</summary>
+        public int TransposedWeights { get; }
+        /// <summary>Vectors of 16 output channels (the channel-vector weight gradient's lanes).</summary>
+        public int Groups { get; }
+        /// <summary>Taps rounded up to the channel-vector weight gradient's tap block.</summary>
+        public int ChannelTaps { get; }
+        /// <summary>Workspace floats of the forward pass: padded input, transposed weights, wide output (+ one vector of
+        /// slack for the tails).</summary>
         public int ForwardSize { get; }
         /// <summary>Workspace floats of the backward pass: padded input, padded input gradient, widened output gradient,
-        /// transposed weights, weight-gradient partial sums.</summary>
+        /// transposed weights, and the weight gradient's partial sums (or its transposed output gradient and sums).</summary>
         public int BackwardSize { get; }
     }
 
@@ -138,6 +138,9 @@ public static partial class Conv2D
                 ChannelWeightGradientSample(s, g, xw, dyt, dwt);
             }
             else WideWeightGradientSample(s, g, xw, dyw, partial);
+            if (typeof(TAct) != typeof(Identity))
+                Elementwise.MultiplyDerivative<TAct>(new Span<float>(dy + (nint)b * s.OutputSize, s.OutputSize),
+                    new ReadOnlySpan<float>(y + (nint)b * s.OutputSize, s.OutputSize));
             if (dx == null) continue;
             new Span<float>(dxw, g.InputLength).Clear();
             if (g.Channels % 6 == 0) WideInputGradientSample<SixChannels>(s, g, dyw, wt, dxw);
@@ -528,8 +531,9 @@ public static partial class Conv2D
         }
     }
 
-    // dy_wide[o, i·Wp + j] = g = dy ⊙ act′(y) (its other positions stay zero), dbias[o] += Σ g[o]. Nothing is written
-    // back into dy: the next row's masked load would overlap this row's masked store and wait for it to retire.
+    // dy_wide[o, i·Wp + j] = g = dy ⊙ act′(y) (its other positions stay zero), dbias[o] += Σ g[o]. g goes back into dy
+    // later, in one pass over the sample: here the next row's masked load would overlap this row's masked store and
+    // wait for it to retire.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WidenOutputGradient<TAct>(in Conv2DShape s, in WideLayout g, float* yb, float* dyb, float* dyw, float* dbias)
         where TAct : struct, IActivation

@@ -172,11 +172,10 @@ public static partial class Conv2D
     }
 
     /// <summary>
-    /// Backward of <see cref="Forward{TAct}"/>: with <c>g = dy ⊙ act′(y)</c>,
-    /// <c>dw[o,c,u,v] = Σ_{b,i,j} g[b,o,i,j] · x[b, c, i·sH + u − pH, j·sW + v − pW]</c>,
-    /// <c>dbias[o] = Σ_{b,i,j} g[b,o,i,j]</c> (skipped when empty) and <c>dx</c>, the adjoint scatter of
-    /// <c>wᵀ·g</c> (skipped when empty, as for the first layer). dw, dbias and dx are overwritten; dy is scratch (it
-    /// may be left holding g). Allocates nothing.
+    /// Backward of <see cref="Forward{TAct}"/>: first <c>dy ← dy ⊙ act′(y)</c> in place, then
+    /// <c>dw[o,c,u,v] = Σ_{b,i,j} dy[b,o,i,j] · x[b, c, i·sH + u − pH, j·sW + v − pW]</c>,
+    /// <c>dbias[o] = Σ_{b,i,j} dy[b,o,i,j]</c> (skipped when empty) and <c>dx</c>, the adjoint scatter of
+    /// <c>wᵀ·dy</c> (skipped when empty, as for the first layer). dw, dbias and dx are overwritten. Allocates nothing.
     /// </summary>
     public static void Backward<TAct>(in Conv2DShape shape, int batch,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,

@@ -75,8 +75,9 @@ public class ConvolutionTests
         var (dwExpected, dbExpected, dxExpected) = Reference.Conv2DBackward(s, batch, "Tanh", xd, wd, Reference.ToDouble(yf), Reference.ToDouble(dy));
         foreach (var path in paths)
         {
-            var (dw, db, dx) = (Filled(s.WeightSize), Filled(o), Filled(x.Length));
-            Conv2D.BackwardOnPath<Tanh>(s, batch, x, wt, yf, (float[])dy.Clone(), dw, db, dx, Filled(Conv2D.WorkspaceSize(s)), path);
+            var (dw, db, dx, g) = (Filled(s.WeightSize), Filled(o), Filled(x.Length), (float[])dy.Clone());
+            Conv2D.BackwardOnPath<Tanh>(s, batch, x, wt, yf, g, dw, db, dx, Filled(Conv2D.WorkspaceSize(s)), path);
+            Reference.Close($"{path} dy ⊙ f′ in place", Enumerable.Range(0, dy.Length).Select(i => dy[i] * Reference.Derivative("Tanh", yf[i])).ToArray(), g);
             Reference.Close($"{path} dw", dwExpected, dw);
             Reference.Close($"{path} db", dbExpected, db);
             Reference.Close($"{path} dx", dxExpected, dx);
