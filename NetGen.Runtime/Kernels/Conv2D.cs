@@ -82,13 +82,23 @@ public readonly struct Conv2DShape
     }
 }
 
+/// <summary>How <see cref="Conv2D"/> computes a shape; <see cref="Conv2D.PathOf"/> picks one.</summary>
+internal enum ConvPath
+{
+    /// <summary>im2col into the workspace and one GEMM per sample (any shape).</summary>
+    Im2Col,
+    /// <summary>Register-blocked kernels over the padded input's rows (stride 1, few input channels): Conv2D.Wide.cs.</summary>
+    Wide,
+}
+
 /// <summary>
 /// 2-D convolution kernels over batches laid out <c>[B, C, H, W]</c> (batch outermost), weights
-/// <c>[outC, inC, kH, kW]</c>, bias <c>[outC]</c>. Each sample is lowered to a matrix product by im2col into a
-/// caller-provided workspace of <see cref="WorkspaceSize"/> floats, allocated once with the network; stride-1
-/// convolutions with few input channels run a direct register-blocked forward kernel instead.
+/// <c>[outC, inC, kH, kW]</c>, bias <c>[outC]</c>, with scratch in a caller-provided workspace of
+/// <see cref="WorkspaceSize"/> floats allocated once with the network. Stride-1 convolutions with few input channels
+/// run register-blocked direct kernels (forward and backward, the "wide" path); other shapes lower each sample to a
+/// matrix product by im2col.
 /// </summary>
-public static class Conv2D
+public static partial class Conv2D
 {
     /// <summary>
     /// Output length along one axis: <c>⌊(input + 2·padding − kernel) / stride⌋ + 1</c>, the rule the generator's shape
@@ -108,13 +118,23 @@ public static class Conv2D
     }
 
     /// <summary>Floats of scratch that <see cref="Forward{TAct}"/> and <see cref="Backward{TAct}"/> need: PatchSize·OutHeight·OutWidth
-    /// (one sample's patch matrix), or 0 for a pointwise convolution; at least one zero-padded input sample when the
-    /// direct forward kernel applies.</summary>
+    /// (one sample's patch matrix), or 0 for a pointwise convolution; more where a direct kernel applies (a padded copy
+    /// of one sample and, for the stride-1 kernels, its gradient, a widened output gradient and the weight gradient's
+    /// partial sums). Depends on the machine's vector support, so generated code asks for it at run time.</summary>
     public static int WorkspaceSize(in Conv2DShape shape)
     {
-        int patches = shape.IsPointwise ? 0 : shape.PatchSize * shape.OutHeight * shape.OutWidth;
-        return UsesDirect(shape) ? Math.Max(patches, PaddedInputSize(shape)) : patches;
+        int size = shape.IsPointwise ? 0 : shape.PatchSize * shape.OutHeight * shape.OutWidth;
+        if (UsesWide(shape))
+        {
+            var wide = new WideLayout(shape);
+            size = Math.Max(size, Math.Max(wide.ForwardSize, wide.BackwardSize));
+        }
+        return size;
     }
+
+    /// <summary>The forward path <see cref="Forward{TAct}"/> takes for <paramref name="shape"/>: the wide kernel where it
+    /// applies, else im2col. (The backward pass takes the wide path whenever <see cref="UsesWide"/>.)</summary>
+    internal static ConvPath PathOf(in Conv2DShape shape) => UsesWideForward(shape) ? ConvPath.Wide : ConvPath.Im2Col;
 
     /// <summary>
     /// y[b,o,i,j] = act(bias[o] + Σ_{c,u,v} w[o,c,u,v] · x[b, c, i·sH + u − pH, j·sW + v − pW]), zero outside x.
@@ -123,25 +143,28 @@ public static class Conv2D
     public static void Forward<TAct>(in Conv2DShape shape, int batch,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace)
         where TAct : struct, IActivation
-        => ForwardOnPath<TAct>(shape, batch, x, w, bias, y, workspace, UsesDirect(shape));
+        => ForwardOnPath<TAct>(shape, batch, x, w, bias, y, workspace, PathOf(shape));
 
-    /// <summary><see cref="Forward{TAct}"/> on a chosen path, so that tests and benchmarks can compare the two.</summary>
-    internal static void ForwardOnPath<TAct>(in Conv2DShape shape, int batch,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace, bool direct)
+    /// <summary><see cref="Forward{TAct}"/> on a chosen path, so that tests and benchmarks can compare them (the wide path
+    /// only where <see cref="UsesWideForward"/> holds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void ForwardOnPath<TAct>(in Conv2DShape shape, int batch,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace, ConvPath path)
         where TAct : struct, IActivation
     {
         Check(shape, batch, x.Length, w.Length, bias.Length, y.Length, workspace.Length);
-        if (direct) Elementwise.Require(workspace.Length, PaddedInputSize(shape), nameof(workspace), nameof(Conv2D));
+        if (path == ConvPath.Wide)
+        {
+            if (!UsesWideForward(shape)) throw new ArgumentException($"Conv2D: the wide forward path does not apply to {shape}.", nameof(path));
+            fixed (float* px = x, pw = w, pb = bias, py = y, pws = workspace)
+                WideForward<TAct>(shape, batch, px, pw, bias.IsEmpty ? null : pb, py, pws);
+            return;
+        }
         int pixels = shape.OutHeight * shape.OutWidth;
         for (int b = 0; b < batch; b++)
         {
             var xb = x.Slice(b * shape.InputSize, shape.InputSize);
             var yb = y.Slice(b * shape.OutputSize, shape.OutputSize);
-            if (direct)
-            {
-                DirectForward<TAct>(shape, xb, w, bias, yb, workspace);
-                continue;
-            }
             Gemm.MatMul(shape.OutChannels, pixels, shape.PatchSize, w, Patches(shape, xb, workspace), yb, accumulate: false);
             for (int o = 0; o < shape.OutChannels; o++)
                 Elementwise.BiasActivate<TAct>(yb.Slice(o * pixels, pixels), bias.IsEmpty ? 0f : bias[o]);
@@ -158,12 +181,28 @@ public static class Conv2D
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
         Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace)
         where TAct : struct, IActivation
+        => BackwardOnPath<TAct>(shape, batch, x, w, y, dy, dw, dbias, dx, workspace, UsesWide(shape) ? ConvPath.Wide : ConvPath.Im2Col);
+
+    /// <summary><see cref="Backward{TAct}"/> on a chosen path (<see cref="ConvPath.Wide"/> only where <see cref="UsesWide"/>
+    /// holds), so that tests and benchmarks can compare them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void BackwardOnPath<TAct>(in Conv2DShape shape, int batch,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
+        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace, ConvPath path)
+        where TAct : struct, IActivation
     {
         Check(shape, batch, x.Length, w.Length, 0, y.Length, workspace.Length);
         if (!dbias.IsEmpty) Elementwise.Require(dbias.Length, shape.OutChannels, nameof(dbias), nameof(Conv2D));
         Elementwise.Require(dy.Length, (long)batch * shape.OutputSize, nameof(dy), nameof(Conv2D));
         Elementwise.Require(dw.Length, shape.WeightSize, nameof(dw), nameof(Conv2D));
         if (!dx.IsEmpty) Elementwise.Require(dx.Length, (long)batch * shape.InputSize, nameof(dx), nameof(Conv2D));
+        if (path == ConvPath.Wide)
+        {
+            if (!UsesWide(shape)) throw new ArgumentException($"Conv2D: the wide path does not apply to {shape}.", nameof(path));
+            fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx, pws = workspace)
+                WideBackward<TAct>(shape, batch, px, pw, py, pdy, pdw, dbias.IsEmpty ? null : pdb, dx.IsEmpty ? null : pdx, pws);
+            return;
+        }
 
         int pixels = shape.OutHeight * shape.OutWidth;
         dw.Slice(0, shape.WeightSize).Clear();
@@ -195,95 +234,11 @@ public static class Conv2D
         }
     }
 
-    /// <summary>
-    /// Whether <see cref="Forward{TAct}"/> takes the direct path: stride 1, at most <see cref="DirectMaxInChannels"/> input
-    /// channels, at least 4 output channels and 16 output columns, and 16-lane vectors accelerated.
-    /// </summary>
-    internal static bool UsesDirect(in Conv2DShape s) =>
-        Vector512.IsHardwareAccelerated && !s.IsPointwise && s.StrideHeight == 1 && s.StrideWidth == 1
-        && s.InChannels <= DirectMaxInChannels && s.OutChannels >= 4 && s.OutWidth >= 16;
-
-    // ConvBenchmarks (batch 16, one thread, AVX-512 GEMM): direct/im2col time 0.3 for LeNet-5 C1, 0.34–0.47 for 1–8 input
-    // channels, 0.55–0.7 for 16, 0.83 for 32, 1.18 for 64. Above 8 channels the per-sample GEMM grows past the size at
-    // which Gemm spreads over threads, which this single-threaded kernel does not, so the direct path stops at 8.
-    internal const int DirectMaxInChannels = 8;
-
-    private static int PaddedInputSize(in Conv2DShape s) =>
-        s.InChannels * (s.Height + 2 * s.PaddingHeight) * (s.Width + 2 * s.PaddingWidth);
-
-    // A short patch (inC·kH·kW) makes im2col copy about as many floats as the product reads, and leaves a GEMM with
-    // K too small to amortise its tile loads and stores. Here two runs of 16 output columns of 4 output channels (8
-    // independent accumulators, enough to cover the FMA latency) stay in registers over every tap, reading a
-    // zero-padded copy of the sample so that no tap needs a bounds check. Runs and channel blocks that would cross
-    // the edge are shifted back to end on it (recomputing a few outputs) instead of needing masked tails, which is
-    // why the path asks for OutWidth ≥ 16 and OutChannels ≥ 4.
-    private static void DirectForward<TAct>(in Conv2DShape s, ReadOnlySpan<float> xb, ReadOnlySpan<float> w,
-        ReadOnlySpan<float> bias, Span<float> yb, Span<float> workspace)
-        where TAct : struct, IActivation
-    {
-        int padH = s.Height + 2 * s.PaddingHeight, padW = s.Width + 2 * s.PaddingWidth;
-        var padded = workspace.Slice(0, PaddedInputSize(s));
-        padded.Clear();
-        for (int c = 0; c < s.InChannels; c++)
-        for (int h = 0; h < s.Height; h++)
-            xb.Slice((c * s.Height + h) * s.Width, s.Width).CopyTo(padded.Slice((c * padH + h + s.PaddingHeight) * padW + s.PaddingWidth));
-
-        int outC = s.OutChannels, outH = s.OutHeight, outW = s.OutWidth, pixels = outH * outW, patch = s.PatchSize;
-        int kh = s.KernelHeight, kw = s.KernelWidth;
-        ref float px = ref MemoryMarshal.GetReference(padded);
-        ref float py = ref MemoryMarshal.GetReference(yb);
-        for (int block = 0; block < outC; block += 4)
-        {
-            int o = Math.Min(block, outC - 4);
-            ref float w0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(w), o * patch);
-            ref float w1 = ref Unsafe.Add(ref w0, patch);
-            ref float w2 = ref Unsafe.Add(ref w1, patch);
-            ref float w3 = ref Unsafe.Add(ref w2, patch);
-            var b0 = Vector512.Create(bias.IsEmpty ? 0f : bias[o]);
-            var b1 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 1]);
-            var b2 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 2]);
-            var b3 = Vector512.Create(bias.IsEmpty ? 0f : bias[o + 3]);
-            for (int i = 0; i < outH; i++)
-            for (int run = 0; run < outW; run += 32)
-            {
-                int j = Math.Min(run, outW - 16), jNext = Math.Min(run + 16, outW - 16) - j;
-                Vector512<float> a0 = b0, a1 = b1, a2 = b2, a3 = b3, c0 = b0, c1 = b1, c2 = b2, c3 = b3;
-                int tap = 0;
-                for (int c = 0; c < s.InChannels; c++)
-                for (int u = 0; u < kh; u++)
-                {
-                    ref float row = ref Unsafe.Add(ref px, (c * padH + i + u) * padW + j);
-                    ref float rowNext = ref Unsafe.Add(ref row, jNext);
-                    for (int v = 0; v < kw; v++, tap++)
-                    {
-                        var x0 = Vector512.LoadUnsafe(ref row, (nuint)v);
-                        var x1 = Vector512.LoadUnsafe(ref rowNext, (nuint)v);
-                        var k0 = Vector512.Create(Unsafe.Add(ref w0, tap));
-                        var k1 = Vector512.Create(Unsafe.Add(ref w1, tap));
-                        var k2 = Vector512.Create(Unsafe.Add(ref w2, tap));
-                        var k3 = Vector512.Create(Unsafe.Add(ref w3, tap));
-                        a0 = Vector512.FusedMultiplyAdd(x0, k0, a0);
-                        a1 = Vector512.FusedMultiplyAdd(x0, k1, a1);
-                        a2 = Vector512.FusedMultiplyAdd(x0, k2, a2);
-                        a3 = Vector512.FusedMultiplyAdd(x0, k3, a3);
-                        c0 = Vector512.FusedMultiplyAdd(x1, k0, c0);
-                        c1 = Vector512.FusedMultiplyAdd(x1, k1, c1);
-                        c2 = Vector512.FusedMultiplyAdd(x1, k2, c2);
-                        c3 = Vector512.FusedMultiplyAdd(x1, k3, c3);
-                    }
-                }
-                nuint at = (nuint)(o * pixels + i * outW + j), next = at + (nuint)jNext, plane = (nuint)pixels;
-                TAct.Apply(a0).StoreUnsafe(ref py, at);
-                TAct.Apply(a1).StoreUnsafe(ref py, at + plane);
-                TAct.Apply(a2).StoreUnsafe(ref py, at + 2 * plane);
-                TAct.Apply(a3).StoreUnsafe(ref py, at + 3 * plane);
-                TAct.Apply(c0).StoreUnsafe(ref py, next);
-                TAct.Apply(c1).StoreUnsafe(ref py, next + plane);
-                TAct.Apply(c2).StoreUnsafe(ref py, next + 2 * plane);
-                TAct.Apply(c3).StoreUnsafe(ref py, next + 3 * plane);
-            }
-        }
-    }
+    // ConvBenchmarks (batch 16, one thread, AVX-512 GEMM), measured with the direct forward kernel the wide one replaced:
+    // direct/im2col time 0.3 for LeNet-5 C1, 0.34–0.47 for 1–8 input channels, 0.55–0.7 for 16, 0.83 for 32, 1.18
+    // for 64. Above 8 channels the per-sample GEMM grows past the size at which Gemm spreads over threads, which the
+    // single-threaded direct kernels do not, so they stop at 8.
+    internal const int WideMaxInChannels = 8;
 
     // With few weights and many output pixels, dw is one dot product of length OutHeight·OutWidth per weight: a product
     // with small m·n and long k is where the tiled GEMM spends its time on edges. Measured dot products against
@@ -291,6 +246,7 @@ public static class Conv2D
     // (LeNet-5 C3) 1.7× and 32×288×256 1.1× slower, hence both bounds.
     internal const int DotWeightGradientMinPixels = 512, DotWeightGradientMaxWeights = 4096;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateWeightGradient(in Conv2DShape s, ReadOnlySpan<float> dyb, ReadOnlySpan<float> cols, Span<float> dw)
     {
         int pixels = s.OutHeight * s.OutWidth, patch = s.PatchSize;

@@ -11,6 +11,7 @@ namespace NetGen.Kernels;
 internal static class Im2Col
 {
     /// <summary>Fills <paramref name="cols"/> (<see cref="Conv2DShape.PatchSize"/> × output pixels) from one sample.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(in Conv2DShape s, ReadOnlySpan<float> x, Span<float> cols)
     {
         int outW = s.OutWidth, pixels = s.OutHeight * outW, stride = s.StrideWidth;
@@ -48,6 +49,7 @@ internal static class Im2Col
     }
 
     /// <summary>dx[c, ih, iw] += cols[…] for every column entry that <see cref="Pack"/> read from x (the adjoint of Pack).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Accumulate(in Conv2DShape s, ReadOnlySpan<float> cols, Span<float> dx)
     {
         int outW = s.OutWidth, pixels = s.OutHeight * outW, stride = s.StrideWidth;

@@ -22,24 +22,68 @@ public class ConvolutionTests
         { 1, 1, 24, 24, 4, 3, 3, 1, 1 }, // 576 output pixels: dw by dot products
     };
 
+    // batch, inC, H, W, outC, kH, kW, padding (stride 1): odd sizes around the wide kernels' blocks — 4, 6 or 8 output
+    // channels in the forward pass (the last block shifted back), 16-lane output-channel vectors in the weight gradient
+    // from 16 channels up (else 4×4 blocks), 3 input channels in the input gradient, 48 wide positions.
+    public static TheoryData<int, int, int, int, int, int, int, int> WideShapes => new()
+    {
+        { 1, 1, 28, 28, 6, 5, 5, 2 },  // LeNet-5 C1
+        { 3, 6, 14, 14, 16, 5, 5, 0 }, // LeNet-5 C3
+        { 2, 1, 5, 7, 1, 3, 3, 1 },    // one output channel: im2col forward, wide backward
+        { 1, 2, 9, 11, 4, 3, 4, 1 },
+        { 2, 3, 7, 6, 5, 2, 3, 2 },
+        { 1, 4, 13, 10, 7, 3, 3, 0 },
+        { 2, 5, 6, 17, 9, 1, 3, 0 },
+        { 1, 8, 10, 9, 13, 3, 1, 1 },
+        { 3, 2, 11, 5, 17, 5, 5, 2 },  // two channel vectors in the weight gradient, the second nearly empty
+        { 1, 3, 4, 4, 33, 3, 3, 1 },
+        { 2, 1, 45, 61, 8, 7, 7, 3 },  // many position blocks, a 7×7 kernel
+        { 1, 7, 3, 3, 12, 3, 3, 0 },   // a 1×1 output
+        { 1, 2, 1, 19, 6, 1, 5, 2 },   // one row (a 1-D convolution)
+        { 2, 2, 4, 5, 20, 3, 3, 0 },   // 6 output pixels: too few for the 16×16 transposes of the output gradient
+    };
+
     [Theory]
-    [InlineData(2, 1, 20, 18, 6, 5, 5, 2)]
-    [InlineData(1, 3, 17, 16, 5, 3, 3, 1)]
-    [InlineData(2, 2, 6, 37, 4, 2, 3, 0)]
-    public void DirectAndIm2ColPaths_BothMatchTheReference(int batch, int c, int h, int w, int o, int kh, int kw, int padding)
+    [MemberData(nameof(WideShapes))]
+    public void WideAndIm2ColPaths_MatchTheScalarOracle(int batch, int c, int h, int w, int o, int kh, int kw, int padding)
     {
         var s = new Conv2DShape(c, h, w, o, kh, kw, 1, padding);
-        Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, Conv2D.UsesDirect(s));
+        bool accelerated = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+        Assert.Equal(accelerated, Conv2D.UsesWide(s));
+        Assert.Equal(accelerated && o >= 4, Conv2D.UsesWideForward(s));
         var rng = new Rng(13);
         var x = Reference.RandomFloats(batch * s.InputSize, ref rng);
         var wt = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
         var b = Reference.RandomFloats(o, ref rng);
-        var expected = Reference.Conv2D(s, batch, "Relu", Reference.ToDouble(x), Reference.ToDouble(wt), Reference.ToDouble(b));
-        foreach (bool direct in Conv2D.UsesDirect(s) ? new[] { true, false } : new[] { false })
+        double[] xd = Reference.ToDouble(x), wd = Reference.ToDouble(wt);
+        var expected = Reference.Conv2D(s, batch, "Tanh", xd, wd, Reference.ToDouble(b));
+        var paths = Conv2D.UsesWide(s) ? new[] { ConvPath.Wide, ConvPath.Im2Col } : new[] { ConvPath.Im2Col };
+        foreach (var path in paths)
         {
+            if (path == ConvPath.Wide && !Conv2D.UsesWideForward(s)) continue;
             var y = Filled(batch * s.OutputSize);
-            Conv2D.ForwardOnPath<Relu>(s, batch, x, wt, b, y, Filled(Conv2D.WorkspaceSize(s)), direct);
-            Reference.Close(direct ? "direct y" : "im2col y", expected, y);
+            Conv2D.ForwardOnPath<Tanh>(s, batch, x, wt, b, y, Filled(Conv2D.WorkspaceSize(s)), path);
+            Reference.Close($"{path} y", expected, y);
+            var plain = Filled(batch * s.OutputSize);
+            Conv2D.ForwardOnPath<Identity>(s, batch, x, wt, [], plain, Filled(Conv2D.WorkspaceSize(s)), path);
+            Reference.Close($"{path} y without bias", Reference.Conv2D(s, batch, "Identity", xd, wd, null), plain);
+        }
+
+        var yf = new float[batch * s.OutputSize];
+        Conv2D.Forward<Tanh>(s, batch, x, wt, b, yf, new float[Conv2D.WorkspaceSize(s)]);
+        var dy = Reference.RandomFloats(yf.Length, ref rng);
+        var (dwExpected, dbExpected, dxExpected) = Reference.Conv2DBackward(s, batch, "Tanh", xd, wd, Reference.ToDouble(yf), Reference.ToDouble(dy));
+        foreach (var path in paths)
+        {
+            var (dw, db, dx, g) = (Filled(s.WeightSize), Filled(o), Filled(x.Length), (float[])dy.Clone());
+            Conv2D.BackwardOnPath<Tanh>(s, batch, x, wt, yf, g, dw, db, dx, Filled(Conv2D.WorkspaceSize(s)), path);
+            Reference.Close($"{path} dy ⊙ f′ in place", Enumerable.Range(0, dy.Length).Select(i => dy[i] * Reference.Derivative("Tanh", yf[i])).ToArray(), g);
+            Reference.Close($"{path} dw", dwExpected, dw);
+            Reference.Close($"{path} db", dbExpected, db);
+            Reference.Close($"{path} dx", dxExpected, dx);
+            var dwAlone = Filled(s.WeightSize);
+            Conv2D.BackwardOnPath<Tanh>(s, batch, x, wt, yf, (float[])dy.Clone(), dwAlone, [], [], Filled(Conv2D.WorkspaceSize(s)), path);
+            Reference.Close($"{path} dw without db and dx", dwExpected, dwAlone);
         }
     }
 
@@ -64,13 +108,12 @@ public class ConvolutionTests
     }
 
     [Fact]
-    public void DirectPath_OnlyForStrideOneWithFewInputChannels()
+    public void WidePath_OnlyForStrideOneWithFewInputChannels()
     {
-        Assert.False(Conv2D.UsesDirect(new Conv2DShape(Conv2D.DirectMaxInChannels + 1, 20, 20, 8, 3, 3, 1, 1)));
-        Assert.False(Conv2D.UsesDirect(new Conv2DShape(1, 40, 40, 8, 3, 3, stride: 2)));
-        Assert.False(Conv2D.UsesDirect(new Conv2DShape(1, 20, 20, 3, 3, 3)));  // fewer than 4 output channels
-        Assert.False(Conv2D.UsesDirect(new Conv2DShape(1, 16, 16, 8, 3, 3)));  // 14 output columns
-        Assert.False(Conv2D.UsesDirect(new Conv2DShape(4, 20, 20, 8, 1, 1)));  // pointwise reads x as the patch matrix
+        Assert.False(Conv2D.UsesWide(new Conv2DShape(Conv2D.WideMaxInChannels + 1, 20, 20, 8, 3, 3, 1, 1)));
+        Assert.False(Conv2D.UsesWide(new Conv2DShape(1, 40, 40, 8, 3, 3, stride: 2)));
+        Assert.False(Conv2D.UsesWide(new Conv2DShape(4, 20, 20, 8, 1, 1)));  // pointwise reads x as the patch matrix
+        Assert.False(Conv2D.UsesWideForward(new Conv2DShape(1, 20, 20, 3, 3, 3)));  // fewer than 4 output channels
     }
 
     [Fact]

@@ -15,6 +15,10 @@ public class PoolingTests
         { 2, 2, 6, 28, 2, 2 }, // LeNet-5 S2 rows: 14 outputs, vector steps at 0 and 6 (shifted back)
         { 1, 1, 4, 65, 2, 2 }, // 32 output columns from an odd width: four vector steps
         { 2, 1, 4, 17, 2, 2 }, // exactly one vector step
+        { 2, 3, 10, 10, 2, 2 }, // LeNet-5 S4 rows: 5 outputs, 128-bit steps at 0 and 1 (shifted back)
+        { 1, 2, 8, 9, 2, 2 },  // exactly one 128-bit step (4 outputs)
+        { 2, 1, 6, 15, 2, 2 }, // 7 outputs: the widest rows of the 128-bit path
+        { 2, 2, 7, 19, 2, 2 }, // odd height and width on the 256-bit paths: the backward clears the unread row and column
     };
 
     [Theory]
@@ -92,11 +96,12 @@ public class PoolingTests
     }
 
     [Theory]
-    [InlineData(2, 2, 2)]  // vector path for 2×2/2 on wide rows
-    [InlineData(3, 3, 2)]  // scalar path
-    public void MaxPool_TiesGoToTheFirstPositionInTheWindow(int channels, int window, int stride)
+    [InlineData(2, 2, 2, 70)]  // 256-bit vector path for 2×2/2 on wide rows
+    [InlineData(2, 2, 2, 13)]  // 128-bit vector path (6 outputs per row)
+    [InlineData(3, 3, 2, 70)]  // scalar path
+    public void MaxPool_TiesGoToTheFirstPositionInTheWindow(int channels, int window, int stride, int width)
     {
-        var s = new Pool2DShape(channels, 8, 70, window, stride);
+        var s = new Pool2DShape(channels, 8, width, window, stride);
         var rng = new Rng(64);
         var x = new float[2 * s.InputSize];
         for (int i = 0; i < x.Length; i++) x[i] = rng.NextInt(3); // three levels: ties in most windows

@@ -39,6 +39,47 @@ internal static class Reference
         return y;
     }
 
+    /// <summary>f′ through y = f(x), as the activations define it.</summary>
+    public static double Derivative(string act, double y) => act switch
+    {
+        "Identity" => 1,
+        "Relu" => y > 0 ? 1 : 0,
+        "Tanh" => 1 - y * y,
+        "Sigmoid" => y * (1 - y),
+        _ => throw new ArgumentException(act),
+    };
+
+    /// <summary>
+    /// The backward pass of <see cref="Conv2D"/> by loops over every (output, tap) pair: g = dy·act′(y), then
+    /// dw[o,c,u,v] = Σ g·x, db[o] = Σ g, dx[b,c,ih,iw] = Σ w·g over the windows that read x[b,c,ih,iw].
+    /// </summary>
+    public static (double[] Dw, double[] Db, double[] Dx) Conv2DBackward(in Conv2DShape s, int batch, string act,
+        double[] x, double[] w, double[] y, double[] dy)
+    {
+        var (dw, db, dx) = (new double[s.WeightSize], new double[s.OutChannels], new double[x.Length]);
+        int n = 0;
+        for (int b = 0; b < batch; b++)
+        for (int o = 0; o < s.OutChannels; o++)
+        for (int i = 0; i < s.OutHeight; i++)
+        for (int j = 0; j < s.OutWidth; j++, n++)
+        {
+            double g = dy[n] * Derivative(act, y[n]);
+            db[o] += g;
+            for (int c = 0; c < s.InChannels; c++)
+            for (int u = 0; u < s.KernelHeight; u++)
+            for (int v = 0; v < s.KernelWidth; v++)
+            {
+                int ih = i * s.StrideHeight + u - s.PaddingHeight, iw = j * s.StrideWidth + v - s.PaddingWidth;
+                if (ih < 0 || ih >= s.Height || iw < 0 || iw >= s.Width) continue;
+                int wi = ((o * s.InChannels + c) * s.KernelHeight + u) * s.KernelWidth + v;
+                int xi = ((b * s.InChannels + c) * s.Height + ih) * s.Width + iw;
+                dw[wi] += g * x[xi];
+                dx[xi] += g * w[wi];
+            }
+        }
+        return (dw, db, dx);
+    }
+
     /// <summary>y[b,o,i] = act(bias[o] + Σ w[o,c,u]·x[b,c,i·stride+u−padding]), written separately from the 2-D one.</summary>
     public static double[] Conv1D(in Conv1DShape s, int batch, string act, double[] x, double[] w, double[]? bias)
     {

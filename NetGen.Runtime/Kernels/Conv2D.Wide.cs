@@ -1,0 +1,594 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Kernels;
+
+// The "wide" path for stride-1 convolutions with few input channels: every kernel indexes one sample's zero-padded
+// input planes (row stride Wp = W + 2·pW) by the wide position q = i·Wp + j of output pixel (i, j), so that the input
+// a tap (c, u, v) reads for output q is at c·plane + u·Wp + v + q — a contiguous run of 16 outputs reads 16
+// contiguous inputs whatever the output width. Positions with j ≥ OutWidth are garbage: the forward computes and
+// drops them, and the backward keeps zeros there in its widened output gradient, so they add nothing. This costs
+// (Wp − OutWidth) / Wp of the lanes (29% for LeNet-5's C3, 10 of 14) but needs no im2col copy, no edge handling and
+// no per-sample GEMM, whose 16×100×150 products run far below the GEMM's speed.
+public static partial class Conv2D
+{
+    // Register blocks: forward 4, 6 or 8 output channels × 3 vectors of positions (up to 24 accumulators); weight
+    // gradient 3 output channels × 5 taps (15), or 6 taps × 16 output channels per vector; input gradient 3 or 6 input
+    // channels × 3 vectors (up to 18). Position counts are rounded up to a multiple of 3 vectors, output channels (in
+    // the gradient buffers) to a multiple of 3, taps to multiples of 5 (or 6), and input channels (in the
+    // input-gradient planes) to a multiple of 3 (up to 3 channels) or 6; the padding is zero or feeds sums nobody
+    // reads, so no block needs a tail.
+    private const int Lanes = 16, PositionBlock = 3 * Lanes, ChannelBlock = 3, TapBlock = 5, ChannelTapBlock = 6;
+
+    // With 16 or more output channels the weight gradient is accumulated with vectors over output channels instead
+    // (ChannelWeightGradientSample): no lane is spent on the wide layout's garbage positions, and its partial sums
+    // fit in L1, where the wide kernel's (one vector per weight) spill to L2 and it ran at a third of the FMA peak
+    // on LeNet-5's C3.
+    private static bool UsesChannelWeightGradient(in Conv2DShape s) => s.OutChannels >= Lanes;
+
+    /// <summary>
+    /// Whether the wide path runs the backward pass: stride 1, at most <see cref="WideMaxInChannels"/> input channels,
+    /// AVX-512. Its forward pass needs at least 4 output channels as well (<see cref="UsesWideForward"/>).
+    /// </summary>
+    internal static bool UsesWide(in Conv2DShape s) =>
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported && !s.IsPointwise && s.StrideHeight == 1 && s.StrideWidth == 1
+        && s.InChannels <= WideMaxInChannels;
+
+    /// <summary>Whether the wide forward kernel applies: <see cref="UsesWide"/> and at least 4 output channels.</summary>
+    internal static bool UsesWideForward(in Conv2DShape s) => UsesWide(s) && s.OutChannels >= 4;
+
+    /// <summary>Sizes of the wide layout of one shape; see the comment at the top of this file.</summary>
+    private readonly struct WideLayout
+    {
+        public WideLayout(in Conv2DShape s)
+        {
+            RowStride = s.Width + 2 * s.PaddingWidth;
+            Plane = RowStride * (s.Height + 2 * s.PaddingHeight);
+            int valid = (s.OutHeight - 1) * RowStride + s.OutWidth;
+            Positions = RoundUp(valid, PositionBlock);
+            Channels = RoundUp(s.InChannels, s.InChannels > 3 ? 6 : 3);
+            int reach = (s.KernelHeight - 1) * RowStride + s.KernelWidth - 1;
+            InputLength = RoundUp(Math.Max(Channels * Plane, (Channels - 1) * Plane + reach + Positions), Lanes);
+            GradientRows = RoundUp(s.OutChannels, ChannelBlock);
+            Taps = RoundUp(s.PatchSize, TapBlock);
+            Groups = RoundUp(s.OutChannels, Lanes) / Lanes;
+            ChannelTaps = RoundUp(s.PatchSize, ChannelTapBlock);
+            TransposedWeights = RoundUp(Channels * s.KernelHeight * s.KernelWidth * s.OutChannels, Lanes);
+            // Each part starts on a 64-byte boundary (Aligned moves the base there, hence one more vector).
+            ForwardSize = Lanes + InputLength + TransposedWeights + s.OutChannels * Positions + Lanes;
+            BackwardSize = Lanes + 2 * InputLength + GradientRows * Positions + TransposedWeights
+                + Math.Max(GradientRows * Taps * Lanes, (s.OutHeight * s.OutWidth + ChannelTaps) * Groups * Lanes);
+        }
+
+        /// <summary>Row stride of the padded planes, W + 2·pW.</summary>
+        public int RowStride { get; }
+        /// <summary>Floats per padded plane.</summary>
+        public int Plane { get; }
+        /// <summary>Wide positions computed per output channel (the valid ones rounded up to whole blocks).</summary>
+        public int Positions { get; }
+        /// <summary>Input channels rounded up to the input-gradient block (3 up to 3 channels, else 6).</summary>
+        public int Channels { get; }
+        /// <summary>Floats of a padded input copy, with room for every block's reads and writes past the last plane.</summary>
+        public int InputLength { get; }
+        /// <summary>Output channels rounded up to the channel block (rows of the widened output gradient).</summary>
+        public int GradientRows { get; }
+        /// <summary>Taps (PatchSize) rounded up to the tap block.</summary>
+        public int Taps { get; }
+        /// <summary>Floats of the transposed weights, rounded up to whole vectors.</summary>
+        public int TransposedWeights { get; }
+        /// <summary>Vectors of 16 output channels (the channel-vector weight gradient's lanes).</summary>
+        public int Groups { get; }
+        /// <summary>Taps rounded up to the channel-vector weight gradient's tap block.</summary>
+        public int ChannelTaps { get; }
+        /// <summary>Workspace floats of the forward pass: padded input, transposed weights, wide output (+ one vector of
+        /// slack for the tails).</summary>
+        public int ForwardSize { get; }
+        /// <summary>Workspace floats of the backward pass: padded input, padded input gradient, widened output gradient,
+        /// transposed weights, and the weight gradient's partial sums (or its transposed output gradient and sums).</summary>
+        public int BackwardSize { get; }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WideForward<TAct>(in Conv2DShape s, int batch, float* x, float* w, float* bias, float* y, float* workspace)
+        where TAct : struct, IActivation
+    {
+        var g = new WideLayout(s);
+        float* xw = Aligned(workspace), wt = xw + g.InputLength, yw = wt + g.TransposedWeights;
+        new Span<float>(xw, g.InputLength).Clear();
+        TransposeWeights(s, g, w, wt);
+        for (int b = 0; b < batch; b++)
+        {
+            ToWide(s, g, x + (nint)b * s.InputSize, xw);
+            switch (ForwardBlock(s.OutChannels))
+            {
+                case 8: WideForwardSample<EightChannels>(s, g, xw, wt, bias, yw); break;
+                case 6: WideForwardSample<SixChannels>(s, g, xw, wt, bias, yw); break;
+                default: WideForwardSample<FourChannels>(s, g, xw, wt, bias, yw); break;
+            }
+            FromWideOutput<TAct>(s, g, yw, y + (nint)b * s.OutputSize);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WideBackward<TAct>(in Conv2DShape s, int batch, float* x, float* w, float* y,
+        float* dy, float* dw, float* dbias, float* dx, float* workspace)
+        where TAct : struct, IActivation
+    {
+        var g = new WideLayout(s);
+        float* xw = Aligned(workspace), dxw = xw + g.InputLength, dyw = dxw + g.InputLength;
+        float* wt = dyw + g.GradientRows * g.Positions;
+        float* partial = wt + g.TransposedWeights;
+        bool channels = UsesChannelWeightGradient(s);
+        int pixels = s.OutHeight * s.OutWidth;
+        float* dyt = partial, dwt = partial + (nint)pixels * g.Groups * Lanes; // the channel-vector kernel's buffers
+        new Span<float>(xw, g.InputLength).Clear();
+        new Span<float>(dyw, g.GradientRows * g.Positions).Clear();
+        if (channels) new Span<float>(dyt, (pixels + g.ChannelTaps) * g.Groups * Lanes).Clear();
+        else new Span<float>(partial, g.GradientRows * g.Taps * Lanes).Clear();
+        if (dbias != null) new Span<float>(dbias, s.OutChannels).Clear();
+        if (dx != null) TransposeWeights(s, g, w, wt);
+        for (int b = 0; b < batch; b++)
+        {
+            ToWide(s, g, x + (nint)b * s.InputSize, xw);
+            WidenOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dy + (nint)b * s.OutputSize, dyw, dbias);
+            if (channels)
+            {
+                TransposeOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dy + (nint)b * s.OutputSize, dyw, dyt);
+                ChannelWeightGradientSample(s, g, xw, dyt, dwt);
+            }
+            else WideWeightGradientSample(s, g, xw, dyw, partial);
+            if (typeof(TAct) != typeof(Identity))
+                Elementwise.MultiplyDerivative<TAct>(new Span<float>(dy + (nint)b * s.OutputSize, s.OutputSize),
+                    new ReadOnlySpan<float>(y + (nint)b * s.OutputSize, s.OutputSize));
+            if (dx == null) continue;
+            new Span<float>(dxw, g.InputLength).Clear();
+            if (g.Channels % 6 == 0) WideInputGradientSample<SixChannels>(s, g, dyw, wt, dxw);
+            else WideInputGradientSample<ThreeChannels>(s, g, dyw, wt, dxw);
+            FromWideInput(s, g, dxw, dx + (nint)b * s.InputSize);
+        }
+        for (int o = 0; o < s.OutChannels; o++)
+        for (int t = 0; t < s.PatchSize; t++)
+            dw[o * s.PatchSize + t] = channels
+                ? dwt[((nint)t * g.Groups + o / Lanes) * Lanes + o % Lanes]
+                : Vector512.Sum(Vector512.Load(partial + ((nint)o * g.Taps + t) * Lanes));
+    }
+
+    // dyt[pixel, o] = g[o, pixel] = dy ⊙ act′(y), 16 output channels per vector (lanes past OutChannels zero): 16×16
+    // blocks transposed in registers (unpack 32-bit, unpack 64-bit, two 128-bit lane shuffles: 64 shuffles per block),
+    // the last run of pixels shifted back to end on the last pixel. Outputs of fewer than 16 pixels are copied one by
+    // one from dy_wide.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void TransposeOutputGradient<TAct>(in Conv2DShape s, in WideLayout g, float* yb, float* dyb, float* dyw, float* dyt)
+        where TAct : struct, IActivation
+    {
+        int outC = s.OutChannels, pixels = s.OutHeight * s.OutWidth;
+        nint step = (nint)g.Groups * Lanes;
+        if (pixels < Lanes)
+        {
+            for (int o = 0; o < outC; o++)
+            {
+                float* dst = dyt + (nint)(o / Lanes) * Lanes + o % Lanes;
+                for (int i = 0; i < s.OutHeight; i++)
+                {
+                    float* src = dyw + (nint)o * g.Positions + i * g.RowStride;
+                    for (int j = 0; j < s.OutWidth; j++, dst += step) *dst = src[j];
+                }
+            }
+            return;
+        }
+        for (int group = 0; group < g.Groups; group++)
+        for (int run = 0; run < pixels; run += Lanes)
+        {
+            int p = Math.Min(run, pixels - Lanes), o = group * Lanes;
+            var r0 = Row(o); var r1 = Row(o + 1); var r2 = Row(o + 2); var r3 = Row(o + 3);
+            var r4 = Row(o + 4); var r5 = Row(o + 5); var r6 = Row(o + 6); var r7 = Row(o + 7);
+            var r8 = Row(o + 8); var r9 = Row(o + 9); var r10 = Row(o + 10); var r11 = Row(o + 11);
+            var r12 = Row(o + 12); var r13 = Row(o + 13); var r14 = Row(o + 14); var r15 = Row(o + 15);
+            Quad(r0, r1, r2, r3, out var a0, out var a1, out var a2, out var a3);
+            Quad(r4, r5, r6, r7, out var b0, out var b1, out var b2, out var b3);
+            Quad(r8, r9, r10, r11, out var c0, out var c1, out var c2, out var c3);
+            Quad(r12, r13, r14, r15, out var d0, out var d1, out var d2, out var d3);
+            float* dst = dyt + (nint)p * step + o;
+            Columns(a0, b0, c0, d0, dst, step);
+            Columns(a1, b1, c1, d1, dst + step, step);
+            Columns(a2, b2, c2, d2, dst + 2 * step, step);
+            Columns(a3, b3, c3, d3, dst + 3 * step, step);
+
+            Vector512<float> Row(int channel)
+            {
+                if (channel >= outC) return Vector512<float>.Zero;
+                nint at = (nint)channel * pixels + p;
+                return Vector512.Load(dyb + at) * TAct.Derivative(Vector512.Load(yb + at));
+            }
+        }
+
+        // Four rows → per 128-bit lane L, column 4L + k of the four rows in u_k.
+        static void Quad(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d,
+            out Vector512<float> u0, out Vector512<float> u1, out Vector512<float> u2, out Vector512<float> u3)
+        {
+            var t0 = Avx512F.UnpackLow(a, b).AsDouble(); var t1 = Avx512F.UnpackHigh(a, b).AsDouble();
+            var t2 = Avx512F.UnpackLow(c, d).AsDouble(); var t3 = Avx512F.UnpackHigh(c, d).AsDouble();
+            u0 = Avx512F.UnpackLow(t0, t2).AsSingle(); u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+            u2 = Avx512F.UnpackLow(t1, t3).AsSingle(); u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+        }
+
+        // Columns k, k + 4, k + 8, k + 12 of the 16 rows (k = 0 at dst) from the Quad outputs of rows 0–3, 4–7, 8–11, 12–15.
+        static void Columns(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d, float* dst, nint step)
+        {
+            var v0 = Avx512F.Shuffle4x128(a, b, 0x88); var v1 = Avx512F.Shuffle4x128(a, b, 0xDD);
+            var w0 = Avx512F.Shuffle4x128(c, d, 0x88); var w1 = Avx512F.Shuffle4x128(c, d, 0xDD);
+            Avx512F.Shuffle4x128(v0, w0, 0x88).Store(dst);
+            Avx512F.Shuffle4x128(v1, w1, 0x88).Store(dst + 4 * step);
+            Avx512F.Shuffle4x128(v0, w0, 0xDD).Store(dst + 8 * step);
+            Avx512F.Shuffle4x128(v1, w1, 0xDD).Store(dst + 12 * step);
+        }
+    }
+
+    // dwt[t, o] += Σ_{i,j} dyt[i·OutWidth + j, o] · xw[offset(t) + i·Wp + j] with 16 output channels per vector: 6 taps at
+    // a time hold their vectors in registers over every pixel, even and odd columns in separate accumulators (12
+    // chains). Taps past the patch repeat the last one into rows nobody reads.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ChannelWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyt, float* dwt)
+    {
+        int outH = s.OutHeight, outW = s.OutWidth, groups = g.Groups, rowStride = g.RowStride;
+        nint step = (nint)groups * Lanes;
+        for (int group = 0; group < groups; group++)
+        for (int t = 0; t < g.ChannelTaps; t += ChannelTapBlock)
+        {
+            nint k0 = TapOffset(s, g, t), k1 = TapOffset(s, g, t + 1), k2 = TapOffset(s, g, t + 2);
+            nint k3 = TapOffset(s, g, t + 3), k4 = TapOffset(s, g, t + 4), k5 = TapOffset(s, g, t + 5);
+            float* acc = dwt + ((nint)t * groups + group) * Lanes;
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+            for (int i = 0; i < outH; i++)
+            {
+                float* xi = xw + (nint)i * rowStride;
+                float* d = dyt + ((nint)i * outW * groups + group) * Lanes;
+                int j = 0;
+                for (; j + 1 < outW; j += 2, xi += 2, d += 2 * step)
+                {
+                    var e = Vector512.Load(d);
+                    var f = Vector512.Load(d + step);
+                    a0 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k0]), a0);
+                    a1 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k1]), a1);
+                    a2 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k2]), a2);
+                    a3 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k3]), a3);
+                    a4 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k4]), a4);
+                    a5 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k5]), a5);
+                    c0 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k0 + 1]), c0);
+                    c1 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k1 + 1]), c1);
+                    c2 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k2 + 1]), c2);
+                    c3 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k3 + 1]), c3);
+                    c4 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k4 + 1]), c4);
+                    c5 = Vector512.FusedMultiplyAdd(f, Vector512.Create(xi[k5 + 1]), c5);
+                }
+                if (j < outW)
+                {
+                    var e = Vector512.Load(d);
+                    a0 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k0]), a0);
+                    a1 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k1]), a1);
+                    a2 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k2]), a2);
+                    a3 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k3]), a3);
+                    a4 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k4]), a4);
+                    a5 = Vector512.FusedMultiplyAdd(e, Vector512.Create(xi[k5]), a5);
+                }
+            }
+            (Vector512.Load(acc) + a0 + c0).Store(acc);
+            (Vector512.Load(acc + step) + a1 + c1).Store(acc + step);
+            (Vector512.Load(acc + 2 * step) + a2 + c2).Store(acc + 2 * step);
+            (Vector512.Load(acc + 3 * step) + a3 + c3).Store(acc + 3 * step);
+            (Vector512.Load(acc + 4 * step) + a4 + c4).Store(acc + 4 * step);
+            (Vector512.Load(acc + 5 * step) + a5 + c5).Store(acc + 5 * step);
+        }
+    }
+
+    // y_wide[o, q] = bias[o] + Σ_{c,u,v} w[o,c,u,v] · xw[c·plane + u·Wp + v + q] for TBlock.Channels (4, 6 or 8) output
+    // channels × 48 positions at a time (up to 24 accumulators; per tap 3 loads of x and one broadcast per channel from
+    // the transposed weights, which lie side by side). The JIT drops the statements of channels past the block, so
+    // each block size compiles to its own kernel. The last block is shifted back to end on the last channel,
+    // recomputing a few (hence OutChannels ≥ 4, and the block chosen by ForwardBlock).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WideForwardSample<TBlock>(in Conv2DShape s, in WideLayout g, float* xw, float* wt, float* bias, float* yw)
+        where TBlock : struct, IChannelBlock
+    {
+        int outC = s.OutChannels, kh = s.KernelHeight, kw = s.KernelWidth, inC = s.InChannels, n = TBlock.Channels;
+        int rowStride = g.RowStride, plane = g.Plane, positions = g.Positions;
+        for (int block = 0; block < outC; block += n)
+        {
+            int o = Math.Min(block, outC - n);
+            var b0 = Bias(bias, o); var b1 = Bias(bias, o + 1); var b2 = Bias(bias, o + 2); var b3 = Bias(bias, o + 3);
+            var b4 = n > 4 ? Bias(bias, o + 4) : default; var b5 = n > 5 ? Bias(bias, o + 5) : default;
+            var b6 = n > 6 ? Bias(bias, o + 6) : default; var b7 = n > 7 ? Bias(bias, o + 7) : default;
+            for (int q = 0; q < positions; q += PositionBlock)
+            {
+                Vector512<float> a00 = b0, a01 = b0, a02 = b0, a10 = b1, a11 = b1, a12 = b1, a20 = b2, a21 = b2, a22 = b2;
+                Vector512<float> a30 = b3, a31 = b3, a32 = b3, a40 = b4, a41 = b4, a42 = b4, a50 = b5, a51 = b5, a52 = b5;
+                Vector512<float> a60 = b6, a61 = b6, a62 = b6, a70 = b7, a71 = b7, a72 = b7;
+                float* k = wt + o;
+                for (int c = 0; c < inC; c++)
+                for (int u = 0; u < kh; u++)
+                {
+                    float* row = xw + (nint)c * plane + u * rowStride + q;
+                    for (int v = 0; v < kw; v++, k += outC)
+                    {
+                        var x0 = Vector512.Load(row + v);
+                        var x1 = Vector512.Load(row + v + Lanes);
+                        var x2 = Vector512.Load(row + v + 2 * Lanes);
+                        var k0 = Vector512.Create(k[0]);
+                        a00 = Vector512.FusedMultiplyAdd(x0, k0, a00); a01 = Vector512.FusedMultiplyAdd(x1, k0, a01); a02 = Vector512.FusedMultiplyAdd(x2, k0, a02);
+                        var k1 = Vector512.Create(k[1]);
+                        a10 = Vector512.FusedMultiplyAdd(x0, k1, a10); a11 = Vector512.FusedMultiplyAdd(x1, k1, a11); a12 = Vector512.FusedMultiplyAdd(x2, k1, a12);
+                        var k2 = Vector512.Create(k[2]);
+                        a20 = Vector512.FusedMultiplyAdd(x0, k2, a20); a21 = Vector512.FusedMultiplyAdd(x1, k2, a21); a22 = Vector512.FusedMultiplyAdd(x2, k2, a22);
+                        var k3 = Vector512.Create(k[3]);
+                        a30 = Vector512.FusedMultiplyAdd(x0, k3, a30); a31 = Vector512.FusedMultiplyAdd(x1, k3, a31); a32 = Vector512.FusedMultiplyAdd(x2, k3, a32);
+                        if (n > 4)
+                        {
+                            var k4 = Vector512.Create(k[4]);
+                            a40 = Vector512.FusedMultiplyAdd(x0, k4, a40); a41 = Vector512.FusedMultiplyAdd(x1, k4, a41); a42 = Vector512.FusedMultiplyAdd(x2, k4, a42);
+                            var k5 = Vector512.Create(k[5]);
+                            a50 = Vector512.FusedMultiplyAdd(x0, k5, a50); a51 = Vector512.FusedMultiplyAdd(x1, k5, a51); a52 = Vector512.FusedMultiplyAdd(x2, k5, a52);
+                        }
+                        if (n > 6)
+                        {
+                            var k6 = Vector512.Create(k[6]);
+                            a60 = Vector512.FusedMultiplyAdd(x0, k6, a60); a61 = Vector512.FusedMultiplyAdd(x1, k6, a61); a62 = Vector512.FusedMultiplyAdd(x2, k6, a62);
+                            var k7 = Vector512.Create(k[7]);
+                            a70 = Vector512.FusedMultiplyAdd(x0, k7, a70); a71 = Vector512.FusedMultiplyAdd(x1, k7, a71); a72 = Vector512.FusedMultiplyAdd(x2, k7, a72);
+                        }
+                    }
+                }
+                float* y = yw + (nint)o * positions + q;
+                Store(y, a00, a01, a02); Store(y + positions, a10, a11, a12);
+                Store(y + 2 * positions, a20, a21, a22); Store(y + 3 * positions, a30, a31, a32);
+                if (n > 4) { Store(y + 4 * positions, a40, a41, a42); Store(y + 5 * positions, a50, a51, a52); }
+                if (n > 6) { Store(y + 6 * positions, a60, a61, a62); Store(y + 7 * positions, a70, a71, a72); }
+            }
+        }
+
+        static Vector512<float> Bias(float* bias, int o) => bias == null ? Vector512<float>.Zero : Vector512.Create(bias[o]);
+        static void Store(float* y, Vector512<float> a, Vector512<float> b, Vector512<float> c)
+        {
+            a.Store(y); b.Store(y + Lanes); c.Store(y + 2 * Lanes);
+        }
+    }
+
+    /// <summary>Output channels per block of <see cref="WideForwardSample{TBlock}"/>, a constant the JIT folds.</summary>
+    private interface IChannelBlock
+    {
+        static abstract int Channels { get; }
+    }
+
+    private readonly struct FourChannels : IChannelBlock { public static int Channels => 4; }
+
+    private readonly struct SixChannels : IChannelBlock { public static int Channels => 6; }
+
+    private readonly struct EightChannels : IChannelBlock { public static int Channels => 8; }
+
+    // The block (4, 6 or 8 output channels) that computes the fewest channels twice, the larger on ties: 6 for
+    // LeNet-5's C1, 8 for its C3.
+    private static int ForwardBlock(int outChannels)
+    {
+        int best = 8;
+        foreach (int block in (ReadOnlySpan<int>)[6, 4])
+            if (outChannels >= block && Computed(outChannels, block) < Computed(outChannels, best)) best = block;
+        return best;
+
+        static int Computed(int channels, int block) => channels < block ? int.MaxValue : RoundUp(channels, block);
+    }
+
+    // partial[o, t] (16 lanes) += Σ_q dy_wide[o, q] · xw[offset(t) + q] for 3 output channels × 5 taps at a time (15
+    // accumulators, 8 loads per 15 multiply-adds; 6 channels and 5×5 kernels, LeNet-5's C1, need no padding); the rows
+    // of dy_wide beyond OutChannels are zero, and taps beyond PatchSize repeat the last one into partial sums nobody reads.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WideWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyw, float* partial)
+    {
+        int positions = g.Positions, taps = g.Taps;
+        for (int o = 0; o < g.GradientRows; o += ChannelBlock)
+        {
+            float* d0 = dyw + (nint)o * positions, d1 = d0 + positions, d2 = d1 + positions;
+            for (int t = 0; t < taps; t += TapBlock)
+            {
+                float* x0 = xw + TapOffset(s, g, t), x1 = xw + TapOffset(s, g, t + 1), x2 = xw + TapOffset(s, g, t + 2);
+                float* x3 = xw + TapOffset(s, g, t + 3), x4 = xw + TapOffset(s, g, t + 4);
+                float* p0 = partial + ((nint)o * taps + t) * Lanes, p1 = p0 + taps * Lanes, p2 = p1 + taps * Lanes;
+                Vector512<float> a00 = Vector512.Load(p0), a01 = Vector512.Load(p0 + Lanes), a02 = Vector512.Load(p0 + 2 * Lanes);
+                Vector512<float> a03 = Vector512.Load(p0 + 3 * Lanes), a04 = Vector512.Load(p0 + 4 * Lanes);
+                Vector512<float> a10 = Vector512.Load(p1), a11 = Vector512.Load(p1 + Lanes), a12 = Vector512.Load(p1 + 2 * Lanes);
+                Vector512<float> a13 = Vector512.Load(p1 + 3 * Lanes), a14 = Vector512.Load(p1 + 4 * Lanes);
+                Vector512<float> a20 = Vector512.Load(p2), a21 = Vector512.Load(p2 + Lanes), a22 = Vector512.Load(p2 + 2 * Lanes);
+                Vector512<float> a23 = Vector512.Load(p2 + 3 * Lanes), a24 = Vector512.Load(p2 + 4 * Lanes);
+                for (int q = 0; q < positions; q += Lanes)
+                {
+                    var e0 = Vector512.Load(d0 + q); var e1 = Vector512.Load(d1 + q); var e2 = Vector512.Load(d2 + q);
+                    var i0 = Vector512.Load(x0 + q);
+                    a00 = Vector512.FusedMultiplyAdd(e0, i0, a00); a10 = Vector512.FusedMultiplyAdd(e1, i0, a10); a20 = Vector512.FusedMultiplyAdd(e2, i0, a20);
+                    var i1 = Vector512.Load(x1 + q);
+                    a01 = Vector512.FusedMultiplyAdd(e0, i1, a01); a11 = Vector512.FusedMultiplyAdd(e1, i1, a11); a21 = Vector512.FusedMultiplyAdd(e2, i1, a21);
+                    var i2 = Vector512.Load(x2 + q);
+                    a02 = Vector512.FusedMultiplyAdd(e0, i2, a02); a12 = Vector512.FusedMultiplyAdd(e1, i2, a12); a22 = Vector512.FusedMultiplyAdd(e2, i2, a22);
+                    var i3 = Vector512.Load(x3 + q);
+                    a03 = Vector512.FusedMultiplyAdd(e0, i3, a03); a13 = Vector512.FusedMultiplyAdd(e1, i3, a13); a23 = Vector512.FusedMultiplyAdd(e2, i3, a23);
+                    var i4 = Vector512.Load(x4 + q);
+                    a04 = Vector512.FusedMultiplyAdd(e0, i4, a04); a14 = Vector512.FusedMultiplyAdd(e1, i4, a14); a24 = Vector512.FusedMultiplyAdd(e2, i4, a24);
+                }
+                a00.Store(p0); a01.Store(p0 + Lanes); a02.Store(p0 + 2 * Lanes); a03.Store(p0 + 3 * Lanes); a04.Store(p0 + 4 * Lanes);
+                a10.Store(p1); a11.Store(p1 + Lanes); a12.Store(p1 + 2 * Lanes); a13.Store(p1 + 3 * Lanes); a14.Store(p1 + 4 * Lanes);
+                a20.Store(p2); a21.Store(p2 + Lanes); a22.Store(p2 + 2 * Lanes); a23.Store(p2 + 3 * Lanes); a24.Store(p2 + 4 * Lanes);
+            }
+        }
+    }
+
+    // dxw[c·plane + u·Wp + v + q] += Σ_o w[o,c,u,v] · dy_wide[o, q] for TBlock.Channels (3 or 6) input channels × 48
+    // positions per tap (u, v): the channels' writes lie in different planes, so no read of a block overlaps a store of
+    // the same block. Channels beyond InChannels have zero weights and land in planes nobody reads.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WideInputGradientSample<TBlock>(in Conv2DShape s, in WideLayout g, float* dyw, float* wt, float* dxw)
+        where TBlock : struct, IChannelBlock
+    {
+        int outC = s.OutChannels, kh = s.KernelHeight, kw = s.KernelWidth, positions = g.Positions, plane = g.Plane, n = TBlock.Channels;
+        nint channelStride = (nint)kh * kw * outC;
+        for (int u = 0; u < kh; u++)
+        for (int v = 0; v < kw; v++)
+        for (int c = 0; c < g.Channels; c += n)
+        {
+            float* k0 = wt + ((nint)(c * kh + u) * kw + v) * outC;
+            float* t0 = dxw + (nint)c * plane + u * g.RowStride + v;
+            for (int q = 0; q < positions; q += PositionBlock)
+            {
+                Vector512<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
+                Vector512<float> a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
+                Vector512<float> a40 = default, a41 = default, a42 = default, a50 = default, a51 = default, a52 = default;
+                float* d = dyw + q, k = k0;
+                for (int o = 0; o < outC; o++, d += positions, k++)
+                {
+                    var e0 = Vector512.Load(d); var e1 = Vector512.Load(d + Lanes); var e2 = Vector512.Load(d + 2 * Lanes);
+                    var m0 = Vector512.Create(k[0]);
+                    a00 = Vector512.FusedMultiplyAdd(e0, m0, a00); a01 = Vector512.FusedMultiplyAdd(e1, m0, a01); a02 = Vector512.FusedMultiplyAdd(e2, m0, a02);
+                    var m1 = Vector512.Create(k[channelStride]);
+                    a10 = Vector512.FusedMultiplyAdd(e0, m1, a10); a11 = Vector512.FusedMultiplyAdd(e1, m1, a11); a12 = Vector512.FusedMultiplyAdd(e2, m1, a12);
+                    var m2 = Vector512.Create(k[2 * channelStride]);
+                    a20 = Vector512.FusedMultiplyAdd(e0, m2, a20); a21 = Vector512.FusedMultiplyAdd(e1, m2, a21); a22 = Vector512.FusedMultiplyAdd(e2, m2, a22);
+                    if (n > 3)
+                    {
+                        var m3 = Vector512.Create(k[3 * channelStride]);
+                        a30 = Vector512.FusedMultiplyAdd(e0, m3, a30); a31 = Vector512.FusedMultiplyAdd(e1, m3, a31); a32 = Vector512.FusedMultiplyAdd(e2, m3, a32);
+                        var m4 = Vector512.Create(k[4 * channelStride]);
+                        a40 = Vector512.FusedMultiplyAdd(e0, m4, a40); a41 = Vector512.FusedMultiplyAdd(e1, m4, a41); a42 = Vector512.FusedMultiplyAdd(e2, m4, a42);
+                        var m5 = Vector512.Create(k[5 * channelStride]);
+                        a50 = Vector512.FusedMultiplyAdd(e0, m5, a50); a51 = Vector512.FusedMultiplyAdd(e1, m5, a51); a52 = Vector512.FusedMultiplyAdd(e2, m5, a52);
+                    }
+                }
+                float* t = t0 + q;
+                AddStore(t, a00, a01, a02); AddStore(t + plane, a10, a11, a12); AddStore(t + 2 * plane, a20, a21, a22);
+                if (n > 3) { AddStore(t + 3 * plane, a30, a31, a32); AddStore(t + 4 * plane, a40, a41, a42); AddStore(t + 5 * plane, a50, a51, a52); }
+            }
+        }
+
+        static void AddStore(float* at, Vector512<float> a, Vector512<float> b, Vector512<float> c)
+        {
+            (Vector512.Load(at) + a).Store(at);
+            (Vector512.Load(at + Lanes) + b).Store(at + Lanes);
+            (Vector512.Load(at + 2 * Lanes) + c).Store(at + 2 * Lanes);
+        }
+    }
+
+    private readonly struct ThreeChannels : IChannelBlock { public static int Channels => 3; }
+
+    // Offset of tap t = (c·kH + u)·kW + v in the padded planes; taps past the patch repeat the last one.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static nint TapOffset(in Conv2DShape s, in WideLayout g, int t)
+    {
+        t = Math.Min(t, s.PatchSize - 1);
+        int area = s.KernelHeight * s.KernelWidth, c = t / area, r = t - c * area, u = r / s.KernelWidth, v = r - u * s.KernelWidth;
+        return (nint)c * g.Plane + u * g.RowStride + v;
+    }
+
+    // wt[(c·kH + u)·kW + v, o] = w[o, c, u, v], zero for the padding channels c ≥ InChannels.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void TransposeWeights(in Conv2DShape s, in WideLayout g, float* w, float* wt)
+    {
+        int outC = s.OutChannels, patch = s.PatchSize;
+        new Span<float>(wt + (nint)patch * outC, (g.Channels - s.InChannels) * s.KernelHeight * s.KernelWidth * outC).Clear();
+        for (int o = 0; o < outC; o++)
+        for (int t = 0; t < patch; t++)
+            wt[(nint)t * outC + o] = w[(nint)o * patch + t];
+    }
+
+    // Copies one sample into the interior of its padded planes (the border, cleared once per call, stays zero).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ToWide(in Conv2DShape s, in WideLayout g, float* xb, float* xw)
+    {
+        int width = s.Width;
+        var mask = TailMask(width);
+        for (int c = 0; c < s.InChannels; c++)
+        for (int h = 0; h < s.Height; h++)
+        {
+            float* src = xb + (nint)(c * s.Height + h) * width;
+            float* dst = xw + (nint)c * g.Plane + (h + s.PaddingHeight) * g.RowStride + s.PaddingWidth;
+            int j = 0;
+            for (; j <= width - Lanes; j += Lanes) Vector512.Load(src + j).Store(dst + j);
+            if (j < width) Avx512F.MaskStore(dst + j, mask, Avx512F.MaskLoad(src + j, mask, Vector512<float>.Zero));
+        }
+    }
+
+    // y[o, i, j] = act(y_wide[o, i·Wp + j]) for j < OutWidth.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void FromWideOutput<TAct>(in Conv2DShape s, in WideLayout g, float* yw, float* yb)
+        where TAct : struct, IActivation
+    {
+        int outW = s.OutWidth;
+        var mask = TailMask(outW);
+        for (int o = 0; o < s.OutChannels; o++)
+        for (int i = 0; i < s.OutHeight; i++)
+        {
+            float* src = yw + (nint)o * g.Positions + i * g.RowStride;
+            float* dst = yb + (nint)(o * s.OutHeight + i) * outW;
+            int j = 0;
+            for (; j <= outW - Lanes; j += Lanes) TAct.Apply(Vector512.Load(src + j)).Store(dst + j);
+            if (j < outW) Avx512F.MaskStore(dst + j, mask, TAct.Apply(Vector512.Load(src + j)));
+        }
+    }
+
+    // dy_wide[o, i·Wp + j] = g = dy ⊙ act′(y) (its other positions stay zero), dbias[o] += Σ g[o]. g goes back into dy
+    // later, in one pass over the sample: here the next row's masked load would overlap this row's masked store and
+    // wait for it to retire.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WidenOutputGradient<TAct>(in Conv2DShape s, in WideLayout g, float* yb, float* dyb, float* dyw, float* dbias)
+        where TAct : struct, IActivation
+    {
+        int outW = s.OutWidth;
+        var mask = TailMask(outW);
+        for (int o = 0; o < s.OutChannels; o++)
+        {
+            var sum = Vector512<float>.Zero;
+            for (int i = 0; i < s.OutHeight; i++)
+            {
+                nint at = (nint)(o * s.OutHeight + i) * outW;
+                float* dst = dyw + (nint)o * g.Positions + i * g.RowStride;
+                int j = 0;
+                for (; j <= outW - Lanes; j += Lanes)
+                {
+                    var d = Vector512.Load(dyb + at + j) * TAct.Derivative(Vector512.Load(yb + at + j));
+                    d.Store(dst + j);
+                    sum += d;
+                }
+                if (j < outW)
+                {
+                    var d = Avx512F.MaskLoad(dyb + at + j, mask, Vector512<float>.Zero)
+                            * TAct.Derivative(Avx512F.MaskLoad(yb + at + j, mask, Vector512<float>.Zero));
+                    Avx512F.MaskStore(dst + j, mask, d);
+                    sum += d;
+                }
+            }
+            if (dbias != null) dbias[o] += Vector512.Sum(sum);
+        }
+    }
+
+    // dx[c, h, w] = dxw[c·plane + (h + pH)·Wp + w + pW].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void FromWideInput(in Conv2DShape s, in WideLayout g, float* dxw, float* dxb)
+    {
+        int width = s.Width;
+        var mask = TailMask(width);
+        for (int c = 0; c < s.InChannels; c++)
+        for (int h = 0; h < s.Height; h++)
+        {
+            float* src = dxw + (nint)c * g.Plane + (h + s.PaddingHeight) * g.RowStride + s.PaddingWidth;
+            float* dst = dxb + (nint)(c * s.Height + h) * width;
+            int j = 0;
+            for (; j <= width - Lanes; j += Lanes) Vector512.Load(src + j).Store(dst + j);
+            if (j < width) Avx512F.MaskStore(dst + j, mask, Avx512F.MaskLoad(src + j, mask, Vector512<float>.Zero));
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    // The first 64-byte boundary at or after p: aligned vectors of the widened output gradient never split a cache line.
+    private static unsafe float* Aligned(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
+
+    // Lanes below length % 16 set: the tail of a row whose full vectors were handled first.
+    private static Vector512<float> TailMask(int length) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(length % Lanes)).AsSingle();
+}
