@@ -1,4 +1,5 @@
 using NetGen.Kernels;
+using NetGen.Kernels.GemmCore;
 
 namespace NetGen.Tests.Kernels;
 
@@ -78,6 +79,52 @@ public class GemmTests
             for (int e = 0; e < alone.Length; e++)
                 if (BitConverter.SingleToInt32Bits(alone[e]) != BitConverter.SingleToInt32Bits(batched[first * n + e]))
                     Assert.Fail($"{path} {form} {m}×{n}×{k}: rows {first}..{first + rows - 1} alone differ at row {first + e / n}, column {e % n}: {alone[e]:R} vs {batched[first * n + e]:R} in the batch");
+        }
+    }
+
+    /// <summary>
+    /// The tiled driver alone (no skinny path in front of it, as for a thread's share of rows): every row count
+    /// from 1 to past two slivers, so each kernel height 1…MR runs, in place and packed (a transposed A is packed),
+    /// with full, partial and narrow column panels, k past KC, and the bias + ReLU epilogue.
+    /// </summary>
+    public static IEnumerable<object[]> DriverCases()
+    {
+        foreach (var isa in Oracle.Paths().Where(isa => isa != GemmIsa.Scalar))
+        {
+            int mr = isa == GemmIsa.Vector512 ? 12 : 6;
+            foreach (var form in Enum.GetValues<Form>())
+                for (int m = 1; m <= 2 * mr + 3; m++)
+                    yield return [isa.ToString(), form, m, m % 3 == 0 ? 75 : m % 3 == 1 ? 10 : 64, m % 2 == 0 ? 300 : 37];
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(DriverCases))]
+    public unsafe void DriverCoversEverySliverHeight(string path, Form form, int m, int n, int k)
+    {
+        var a = Oracle.Uniform(m * k, seed: 31 + m);
+        var b = Oracle.Uniform(k * n, seed: 32 + n);
+        var bias = Oracle.Uniform(n, seed: 33);
+        var c0 = Oracle.Uniform(m * n + 3, seed: 34 + k);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var c = (float[])c0.Clone();
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+            {
+                var g = new GemmArgs
+                {
+                    M = m, N = n, K = k, A = pa, RsA = form == Form.AtB ? 1 : k, CsA = form == Form.AtB ? m : 1,
+                    B = pb, RsB = form == Form.ABt ? 1 : n, CsB = form == Form.ABt ? k : 1,
+                    C = pc, Ldc = n, Bias = pbias, Accumulate = accumulate,
+                };
+                if (path == nameof(GemmIsa.Vector512)) GemmDriver.Run<Vector512Kernel, Relu>(g);
+                else GemmDriver.Run<Vector256Kernel, Relu>(g);
+            }
+            var expected = Oracle.Product(form, m, n, k, a, b);
+            for (int i = 0; i < expected.Length; i++)
+                expected[i] = Math.Max(0, expected[i] + (accumulate ? c0[i] : 0) + bias[i % n]);
+            Oracle.AssertClose(expected, c, Oracle.Tolerance(k), $"{path} {form} {m}×{n}×{k} accumulate {accumulate}");
+            for (int i = m * n; i < c.Length; i++) Assert.Equal(c0[i], c[i]);
         }
     }
 

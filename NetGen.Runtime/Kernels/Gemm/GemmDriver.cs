@@ -1,19 +1,23 @@
 namespace NetGen.Kernels.GemmCore;
 
 /// <summary>
-/// The blocking loops around a micro-kernel (jc → pc → ic → jr → ir, as in BLIS), on one thread.
-/// When A has more rows than one MC block, A slivers and B panels are packed (each pack is reused many times);
-/// for fewer rows A and a row-major B are read in place, which measured faster on small MLP shapes, and only a
-/// transposed B, the last partial A sliver and the last partial B panel are packed.
+/// The blocking loops around a micro-kernel (jc → pc → ir → jr), on one thread. Per k-block the B block (KC×NC) is
+/// packed into NR-wide panels that stay in L2, then each A sliver of up to MR rows is kept in L1 while it sweeps every
+/// panel; the C tiles of a sliver are visited left to right. A row-major B is read in place when A is read in place
+/// (few rows, not transposed: a packed B would be read by too few slivers to pay for its copy); a transposed or
+/// tall A is packed one sliver at a time, just before the sliver's sweep.
 /// </summary>
 internal static unsafe class GemmDriver
 {
-    /// <summary>k-block: a 256×32 B panel (32 KB) stays in L1 while every MR sliver of the row block uses it.</summary>
+    /// <summary>k-block: every element is summed per block of KC terms (one multiply-add chain per block), and a
+    /// 12×256 A sliver (12 KB) stays in L1 while 32-column B panels of 32 KB stream from L2. <see cref="SkinnyGemm"/>
+    /// sums in the same blocks.</summary>
     public const int KC = 256;
-    /// <summary>Row block (a multiple of every MR): 144×256 floats of A stay in L2 across the column panels.</summary>
-    public const int MC = 144;
-    /// <summary>Column block: the packed KC×NC block of B is 512 KB.</summary>
+    /// <summary>Column block: the packed KC×NC block of B is 512 KB, resident in L2 while all slivers sweep it.</summary>
     public const int NC = 512;
+    /// <summary>Products with more rows than this, or a transposed A, pack A (each sliver is then read from L1
+    /// without the set conflicts of long strides); fewer rows of a row-major A are read in place.</summary>
+    public const int PackRowsAbove = 144;
 
     public static void Run<TKernel, TAct>(in GemmArgs g)
         where TKernel : struct, IMicroKernel
@@ -33,20 +37,20 @@ internal static unsafe class GemmDriver
             return;
         }
 
-        // Large products pack both operands (contiguous slivers and panels avoid L1 set conflicts from long
-        // strides); small ones read a row-major B and A in place.
-        bool packA = g.M > MC;
+        bool packA = g.M > PackRowsAbove || g.CsA != 1;
         bool packB = packA || g.CsB != 1;
-        int packedFloats = packB ? KC * RoundUp(Math.Min(g.N, NC), NR) : 0;
-        int aFloats = (packA ? MC : MR) * KC;
-        float* bPacked = Scratch.Get(packedFloats + aFloats + KC * NR + MR * NR);
-        float* aPacked = bPacked + packedFloats;
-        float* bEdge = aPacked + aFloats;
-        float* tile = bEdge + KC * NR;
+        // Packed B block (or, with B in place, the zero-padded last partial panel), one packed A sliver, one edge tile.
+        int bFloats = KC * (packB ? RoundUp(Math.Min(g.N, NC), NR) : NR);
+        float* bPacked = Scratch.Get(bFloats + MR * KC + MR * NR);
+        float* aPacked = bPacked + bFloats;
+        float* tile = aPacked + MR * KC;
 
         for (int jc = 0; jc < g.N; jc += NC)
         {
             int nc = Math.Min(NC, g.N - jc);
+            int edge = nc % NR;
+            // A partial last panel of one vector or less is read by the one-vector kernel, padded to one vector.
+            int edgeWidth = edge <= TKernel.Lanes ? TKernel.Lanes : NR;
             for (int pc = 0; pc < g.K; pc += KC)
             {
                 int kc = Math.Min(KC, g.K - pc);
@@ -54,58 +58,57 @@ internal static unsafe class GemmDriver
                 bool last = pc + kc == g.K;
                 float* bBlock = g.B + pc * g.RsB + jc * g.CsB;
                 if (packB) Packing.PackB(kc, nc, NR, bBlock, g.RsB, g.CsB, bPacked);
-                for (int ic = 0; ic < g.M; ic += MC)
+                else if (edge != 0) Packing.PackB(kc, edge, edgeWidth, bBlock + (nc - edge), g.RsB, 1, bPacked);
+                for (int ir = 0, mr; ir < g.M; ir += mr)
                 {
-                    int mc = Math.Min(MC, g.M - ic);
-                    int mFull = mc - mc % MR;
-                    float* aBlock = g.A + ic * g.RsA + pc * g.CsA;
-                    if (packA) Packing.PackA(kc, mc, MR, aBlock, g.RsA, g.CsA, aPacked);
-                    else if (mFull < mc) Packing.PackA(kc, mc - mFull, MR, aBlock + mFull * g.RsA, g.RsA, g.CsA, aPacked);
+                    mr = SliverRows(g.M - ir, MR);
+                    float* a = g.A + ir * g.RsA + pc * g.CsA;
+                    nint rsA = g.RsA, csA = g.CsA;
+                    if (packA)
+                    {
+                        Packing.PackA(kc, mr, a, rsA, csA, aPacked);
+                        a = aPacked;
+                        rsA = 1;
+                        csA = mr;
+                    }
+                    float* cRow = g.C + ir * g.Ldc + jc;
                     for (int jr = 0; jr < nc; jr += NR)
                     {
                         int nr = Math.Min(NR, nc - jr);
-                        float* panel;
-                        nint ldb;
-                        if (packB) { panel = bPacked + (nint)jr * kc; ldb = NR; }
-                        else if (nr == NR) { panel = bBlock + jr; ldb = g.RsB; }
+                        float* c = cRow + jr;
+                        float* panel = packB ? bPacked + (nint)jr * kc : nr == NR ? bBlock + jr : bPacked;
+                        nint ldb = packB ? NR : nr == NR ? g.RsB : edgeWidth;
+                        if (nr == NR)
+                            TKernel.Run(mr, kc, a, rsA, csA, panel, ldb, c, g.Ldc, overwrite);
                         else
                         {
-                            // Unpacked path (one row block): the last partial panel is padded once per k-block,
-                            // to one vector when the narrow kernel will read it.
-                            int width = nr <= TKernel.Lanes ? TKernel.Lanes : NR;
-                            Packing.PackB(kc, nr, width, bBlock + jr, g.RsB, 1, bEdge);
-                            panel = bEdge;
-                            ldb = width;
-                        }
-                        float* bias = g.Bias == null ? null : g.Bias + jc + jr;
-                        for (int ir = 0; ir < mc; ir += MR)
-                        {
-                            int mr = Math.Min(MR, mc - ir);
-                            float* a = packA ? aPacked + (nint)ir * kc : mr < MR ? aPacked : aBlock + ir * g.RsA;
-                            nint rsA = packA || mr < MR ? 1 : g.RsA, csA = packA || mr < MR ? MR : g.CsA;
-                            float* c = g.C + (ic + ir) * g.Ldc + jc + jr;
-                            if (mr == MR && nr == NR)
-                                TKernel.Run(kc, a, rsA, csA, panel, ldb, c, g.Ldc, overwrite);
-                            else
+                            // Edge tile: compute mr×NR (or mr×Lanes for a narrow last panel) into scratch, keep the valid columns.
+                            if (nr <= TKernel.Lanes) TKernel.RunNarrow(mr, kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                            else TKernel.Run(mr, kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                            for (int i = 0; i < mr; i++)
                             {
-                                // Edge tile: compute MR×NR (or MR×Lanes for a narrow last panel) into scratch, keep the valid corner.
-                                if (nr <= TKernel.Lanes) TKernel.RunNarrow(kc, a, rsA, csA, panel, ldb, tile, NR, true);
-                                else TKernel.Run(kc, a, rsA, csA, panel, ldb, tile, NR, true);
-                                for (int i = 0; i < mr; i++)
-                                {
-                                    if (overwrite) new ReadOnlySpan<float>(tile + i * NR, nr).CopyTo(new Span<float>(c + i * g.Ldc, nr));
-                                    else Elementwise.AddTo(ref c[i * g.Ldc], in tile[i * NR], nr, TKernel.Lanes);
-                                }
+                                if (overwrite) new ReadOnlySpan<float>(tile + i * NR, nr).CopyTo(new Span<float>(c + i * g.Ldc, nr));
+                                else Elementwise.AddTo(ref c[i * g.Ldc], in tile[i * NR], nr, TKernel.Lanes);
                             }
-                            if (last && epilogue)
-                                for (int i = 0; i < mr; i++)
-                                    Elementwise.BiasActivate<TAct>(c + i * g.Ldc, nr, bias, TKernel.Lanes);
+                        }
+                        if (last && epilogue)
+                        {
+                            float* bias = g.Bias == null ? null : g.Bias + jc + jr;
+                            for (int i = 0; i < mr; i++)
+                                Elementwise.BiasActivate<TAct>(c + i * g.Ldc, nr, bias, TKernel.Lanes);
                         }
                     }
                 }
             }
         }
     }
+
+    /// <summary>
+    /// Rows of the sliver that starts with <paramref name="remaining"/> rows left: MR while at least two full slivers
+    /// remain, then the rest split into two near-equal slivers (64 rows as 12, 12, 12, 12, 8, 8, not a 4-row tail).
+    /// </summary>
+    public static int SliverRows(int remaining, int MR) =>
+        remaining >= 2 * MR || remaining == MR ? MR : remaining < MR ? remaining : (remaining + 1) / 2;
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 }
