@@ -8,15 +8,16 @@ public class GemmTests
     private static readonly int[] Sizes = [1, 2, 3, 7, 15, 16, 17, 31, 33, 63, 65, 127, 129, 255, 257];
 
     /// <summary>
-    /// Each size appears once as m, n and k (rotated so shapes are lopsided too), plus empty products, k = 0, skinny rows (M ≤ 4) past 64 columns and one
-    /// shape past every blocking constant (MC = 144, NC = 512, KC = 256), on every path and both accumulate modes.
+    /// Each size appears once as m, n and k (rotated so shapes are lopsided too), plus empty products, k = 0, skinny rows (M ≤ 4) past 64 columns,
+    /// one shape past every blocking constant (144 rows, NC = 512, KC = 256) and two that A·Bᵀ runs transposed (few rows, long k), on every path
+    /// and both accumulate modes.
     /// </summary>
     public static IEnumerable<object[]> Cases()
     {
         var shapes = new List<(int M, int N, int K)>();
         for (int i = 0; i < Sizes.Length; i++)
             shapes.Add((Sizes[i], Sizes[(i * 4 + 5) % Sizes.Length], Sizes[(i * 7 + 2) % Sizes.Length]));
-        shapes.AddRange([(0, 5, 3), (4, 0, 3), (5, 6, 0), (1, 257, 129), (4, 130, 64), (150, 530, 300)]);
+        shapes.AddRange([(0, 5, 3), (4, 0, 3), (5, 6, 0), (1, 257, 129), (4, 130, 64), (150, 530, 300), (16, 300, 600), (9, 40, 700)]);
         foreach (var isa in Oracle.Paths())
             foreach (var form in Enum.GetValues<Form>())
                 foreach (var (m, n, k) in shapes)
@@ -49,7 +50,7 @@ public class GemmTests
     /// </summary>
     public static IEnumerable<object[]> BatchCases()
     {
-        (int M, int N, int K)[] shapes = [(64, 10, 300), (64, 200, 600), (150, 130, 257), (40, 784, 128), (64, 256, 784)];
+        (int M, int N, int K)[] shapes = [(64, 10, 300), (64, 200, 600), (150, 130, 257), (40, 784, 128), (64, 256, 784), (32, 128, 512)];
         foreach (var isa in Oracle.Paths())
             foreach (var form in Enum.GetValues<Form>())
                 foreach (var (m, n, k) in shapes)

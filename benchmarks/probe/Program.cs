@@ -33,7 +33,6 @@ if (args.Length > 0 && args[0] == "models")
     return;
 }
 
-if (args.Length > 0 && args[0] == "exp") { ExpProbe.Run(args); return; }
 if (args.Length > 0 && args[0] == "gemm")
 {
     ProbeGemm();

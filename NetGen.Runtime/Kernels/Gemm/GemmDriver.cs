@@ -1,11 +1,14 @@
+using System.Runtime.Intrinsics;
+
 namespace NetGen.Kernels.GemmCore;
 
 /// <summary>
 /// The blocking loops around a micro-kernel (jc → pc → ir → jr), on one thread. Per k-block the B block (KC×NC) is
 /// packed into NR-wide panels that stay in L2, then each A sliver of up to MR rows is kept in L1 while it sweeps every
-/// panel; the C tiles of a sliver are visited left to right. A row-major B is read in place when A is read in place
-/// (few rows, not transposed: a packed B would be read by too few slivers to pay for its copy); a transposed or
-/// tall A is packed one sliver at a time, just before the sliver's sweep.
+/// panel; the C tiles of a sliver are visited left to right. A row-major A is read in place (its sliver stays in L1
+/// all the same; packing measured no faster, even at 1024³); a transposed A is packed one sliver at a time, just
+/// before the sliver's sweep. A row-major B is read in place for few rows of a row-major A (a packed B would be
+/// read by too few slivers to pay for its copy).
 /// </summary>
 internal static unsafe class GemmDriver
 {
@@ -15,9 +18,9 @@ internal static unsafe class GemmDriver
     public const int KC = 256;
     /// <summary>Column block: the packed KC×NC block of B is 512 KB, resident in L2 while all slivers sweep it.</summary>
     public const int NC = 512;
-    /// <summary>Products with more rows than this, or a transposed A, pack A (each sliver is then read from L1
-    /// without the set conflicts of long strides); fewer rows of a row-major A are read in place.</summary>
-    public const int PackRowsAbove = 144;
+    /// <summary>Products with more rows than this pack a row-major B (it is then read by enough slivers to pay for
+    /// the copy); a transposed A or B is always packed.</summary>
+    public const int PackBRowsAbove = 144;
 
     public static void Run<TKernel, TAct>(in GemmArgs g)
         where TKernel : struct, IMicroKernel
@@ -26,24 +29,27 @@ internal static unsafe class GemmDriver
         int MR = TKernel.MR, NR = TKernel.NR;
         bool epilogue = typeof(TAct) != typeof(Identity) || g.Bias != null;
         if (g.M == 0 || g.N == 0) return;
+        if (epilogue && g.TransposeC) throw new NotSupportedException("A product written transposed has no epilogue.");
         if (g.K == 0)
         {
-            for (int i = 0; i < g.M; i++)
+            int rows = g.TransposeC ? g.N : g.M, columns = g.TransposeC ? g.M : g.N;
+            for (int i = 0; i < rows; i++)
             {
                 float* ci = g.C + i * g.Ldc;
-                if (!g.Accumulate) new Span<float>(ci, g.N).Clear();
-                if (epilogue) Elementwise.BiasActivate<TAct>(ci, g.N, g.Bias, TKernel.Lanes);
+                if (!g.Accumulate) new Span<float>(ci, columns).Clear();
+                if (epilogue) Elementwise.BiasActivate<TAct>(ci, columns, g.Bias, TKernel.Lanes);
             }
             return;
         }
 
-        bool packA = g.M > PackRowsAbove || g.CsA != 1;
-        bool packB = packA || g.CsB != 1;
+        bool packA = g.CsA != 1;
+        bool packB = packA || g.CsB != 1 || g.M > PackBRowsAbove;
         // Packed B block (or, with B in place, the zero-padded last partial panel), one packed A sliver, one edge tile.
         int bFloats = KC * (packB ? RoundUp(Math.Min(g.N, NC), NR) : NR);
-        float* bPacked = Scratch.Get(bFloats + MR * KC + MR * NR);
+        float* bPacked = Scratch.Get(bFloats + MR * KC + 2 * MR * NR);
         float* aPacked = bPacked + bFloats;
         float* tile = aPacked + MR * KC;
+        float* tileT = tile + MR * NR;
 
         for (int jc = 0; jc < g.N; jc += NC)
         {
@@ -78,7 +84,17 @@ internal static unsafe class GemmDriver
                         float* c = cRow + jr;
                         float* panel = packB ? bPacked + (nint)jr * kc : nr == NR ? bBlock + jr : bPacked;
                         nint ldb = packB ? NR : nr == NR ? g.RsB : edgeWidth;
-                        if (nr == NR)
+                        if (g.TransposeC)
+                        {
+                            // C holds this product's transpose: compute the tile, transpose it, write each of its
+                            // columns as a run of mr floats of a row of C.
+                            if (nr <= TKernel.Lanes) TKernel.RunNarrow(mr, kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                            else TKernel.Run(mr, kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                            Packing.PackA(nr, mr, tile, NR, 1, tileT);
+                            float* cT = g.C + (jc + jr) * g.Ldc + ir;
+                            for (int j = 0; j < nr; j++) PutRun(cT + j * g.Ldc, tileT + j * mr, mr, overwrite);
+                        }
+                        else if (nr == NR)
                             TKernel.Run(mr, kc, a, rsA, csA, panel, ldb, c, g.Ldc, overwrite);
                         else
                         {
@@ -101,6 +117,28 @@ internal static unsafe class GemmDriver
                 }
             }
         }
+    }
+
+    /// <summary>dst[i] = src[i] (<paramref name="overwrite"/>) or dst[i] += src[i] for i &lt; count (at most a few vectors).</summary>
+    private static void PutRun(float* dst, float* src, int count, bool overwrite)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= count - 8; i += 8)
+            {
+                var v = Vector256.Load(src + i);
+                if (!overwrite) v += Vector256.Load(dst + i);
+                v.Store(dst + i);
+            }
+            for (; i <= count - 4; i += 4)
+            {
+                var v = Vector128.Load(src + i);
+                if (!overwrite) v += Vector128.Load(dst + i);
+                v.Store(dst + i);
+            }
+        }
+        for (; i < count; i++) dst[i] = overwrite ? src[i] : dst[i] + src[i];
     }
 
     /// <summary>
