@@ -7,8 +7,8 @@ namespace NetGen.Kernels.GemmCore;
 /// packed into NR-wide panels that stay in L2, then each A sliver of up to MR rows is kept in L1 while it sweeps every
 /// panel; the C tiles of a sliver are visited left to right. A row-major A is read in place (its sliver stays in L1
 /// all the same; packing measured no faster, even at 1024³); a transposed A is packed one sliver at a time, just
-/// before the sliver's sweep. A row-major B is read in place for few rows of a row-major A (a packed B would be
-/// read by too few slivers to pay for its copy).
+/// before the sliver's sweep, unless it is small. A row-major B is read in place for few rows of an A read in
+/// place (a packed B would be read by too few slivers to pay for its copy).
 /// </summary>
 internal static unsafe class GemmDriver
 {
@@ -19,8 +19,11 @@ internal static unsafe class GemmDriver
     /// <summary>Column block: the packed KC×NC block of B is 512 KB, resident in L2 while all slivers sweep it.</summary>
     public const int NC = 512;
     /// <summary>Products with more rows than this pack a row-major B (it is then read by enough slivers to pay for
-    /// the copy); a transposed A or B is always packed.</summary>
+    /// the copy); a transposed B is always packed.</summary>
     public const int PackBRowsAbove = 144;
+    /// <summary>A transposed A is read in place when it has few rows and k is at most this (the char-LSTM's per-step
+    /// 128×512 weight gradient over a batch of 32: packing both operands cost 8%); otherwise it is packed.</summary>
+    public const int ShortK = 64;
 
     public static void Run<TKernel, TAct>(in GemmArgs g)
         where TKernel : struct, IMicroKernel
@@ -42,7 +45,7 @@ internal static unsafe class GemmDriver
             return;
         }
 
-        bool packA = g.CsA != 1;
+        bool packA = g.CsA != 1 && (g.M > PackBRowsAbove || g.K > ShortK);
         bool packB = packA || g.CsB != 1 || g.M > PackBRowsAbove;
         // Packed B block (or, with B in place, the zero-padded last partial panel), one packed A sliver, one edge tile.
         int bFloats = KC * (packB ? RoundUp(Math.Min(g.N, NC), NR) : NR);
