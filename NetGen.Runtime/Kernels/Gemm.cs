@@ -9,9 +9,9 @@ internal enum GemmIsa
 {
     /// <summary>One dot product per element; the fallback without AVX2/FMA.</summary>
     Scalar,
-    /// <summary>6×16 ymm micro-kernel.</summary>
+    /// <summary>6×16 ymm micro-kernel (tiles of 1–6 rows).</summary>
     Vector256,
-    /// <summary>8×32 zmm micro-kernel.</summary>
+    /// <summary>12×32 zmm micro-kernel (tiles of 1–12 rows).</summary>
     Vector512,
 }
 
