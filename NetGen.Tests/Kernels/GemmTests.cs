@@ -1,4 +1,5 @@
 using NetGen.Kernels;
+using NetGen.Kernels.GemmCore;
 
 namespace NetGen.Tests.Kernels;
 
@@ -7,15 +8,16 @@ public class GemmTests
     private static readonly int[] Sizes = [1, 2, 3, 7, 15, 16, 17, 31, 33, 63, 65, 127, 129, 255, 257];
 
     /// <summary>
-    /// Each size appears once as m, n and k (rotated so shapes are lopsided too), plus empty products, k = 0, skinny rows (M ≤ 4) past 64 columns and one
-    /// shape past every blocking constant (MC = 144, NC = 512, KC = 256), on every path and both accumulate modes.
+    /// Each size appears once as m, n and k (rotated so shapes are lopsided too), plus empty products, k = 0, skinny rows (M ≤ 4) past 64 columns,
+    /// one shape past every blocking constant (144 rows, NC = 512, KC = 256) and two that A·Bᵀ runs transposed (few rows, long k), on every path
+    /// and both accumulate modes.
     /// </summary>
     public static IEnumerable<object[]> Cases()
     {
         var shapes = new List<(int M, int N, int K)>();
         for (int i = 0; i < Sizes.Length; i++)
             shapes.Add((Sizes[i], Sizes[(i * 4 + 5) % Sizes.Length], Sizes[(i * 7 + 2) % Sizes.Length]));
-        shapes.AddRange([(0, 5, 3), (4, 0, 3), (5, 6, 0), (1, 257, 129), (4, 130, 64), (150, 530, 300)]);
+        shapes.AddRange([(0, 5, 3), (4, 0, 3), (5, 6, 0), (1, 257, 129), (4, 130, 64), (150, 530, 300), (16, 300, 600), (9, 40, 700)]);
         foreach (var isa in Oracle.Paths())
             foreach (var form in Enum.GetValues<Form>())
                 foreach (var (m, n, k) in shapes)
@@ -48,7 +50,7 @@ public class GemmTests
     /// </summary>
     public static IEnumerable<object[]> BatchCases()
     {
-        (int M, int N, int K)[] shapes = [(64, 10, 300), (64, 200, 600), (150, 130, 257), (40, 784, 128), (64, 256, 784)];
+        (int M, int N, int K)[] shapes = [(64, 10, 300), (64, 200, 600), (150, 130, 257), (40, 784, 128), (64, 256, 784), (32, 128, 512)];
         foreach (var isa in Oracle.Paths())
             foreach (var form in Enum.GetValues<Form>())
                 foreach (var (m, n, k) in shapes)
@@ -78,6 +80,52 @@ public class GemmTests
             for (int e = 0; e < alone.Length; e++)
                 if (BitConverter.SingleToInt32Bits(alone[e]) != BitConverter.SingleToInt32Bits(batched[first * n + e]))
                     Assert.Fail($"{path} {form} {m}×{n}×{k}: rows {first}..{first + rows - 1} alone differ at row {first + e / n}, column {e % n}: {alone[e]:R} vs {batched[first * n + e]:R} in the batch");
+        }
+    }
+
+    /// <summary>
+    /// The tiled driver alone (no skinny path in front of it, as for a thread's share of rows): every row count
+    /// from 1 to past two slivers, so each kernel height 1…MR runs, in place and packed (a transposed A is packed),
+    /// with full, partial and narrow column panels, k past KC, and the bias + ReLU epilogue.
+    /// </summary>
+    public static IEnumerable<object[]> DriverCases()
+    {
+        foreach (var isa in Oracle.Paths().Where(isa => isa != GemmIsa.Scalar))
+        {
+            int mr = isa == GemmIsa.Vector512 ? 12 : 6;
+            foreach (var form in Enum.GetValues<Form>())
+                for (int m = 1; m <= 2 * mr + 3; m++)
+                    yield return [isa.ToString(), form, m, m % 3 == 0 ? 75 : m % 3 == 1 ? 10 : 64, m % 2 == 0 ? 300 : 37];
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(DriverCases))]
+    public unsafe void DriverCoversEverySliverHeight(string path, Form form, int m, int n, int k)
+    {
+        var a = Oracle.Uniform(m * k, seed: 31 + m);
+        var b = Oracle.Uniform(k * n, seed: 32 + n);
+        var bias = Oracle.Uniform(n, seed: 33);
+        var c0 = Oracle.Uniform(m * n + 3, seed: 34 + k);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var c = (float[])c0.Clone();
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+            {
+                var g = new GemmArgs
+                {
+                    M = m, N = n, K = k, A = pa, RsA = form == Form.AtB ? 1 : k, CsA = form == Form.AtB ? m : 1,
+                    B = pb, RsB = form == Form.ABt ? 1 : n, CsB = form == Form.ABt ? k : 1,
+                    C = pc, Ldc = n, Bias = pbias, Accumulate = accumulate,
+                };
+                if (path == nameof(GemmIsa.Vector512)) GemmDriver.Run<Vector512Kernel, Relu>(g);
+                else GemmDriver.Run<Vector256Kernel, Relu>(g);
+            }
+            var expected = Oracle.Product(form, m, n, k, a, b);
+            for (int i = 0; i < expected.Length; i++)
+                expected[i] = Math.Max(0, expected[i] + (accumulate ? c0[i] : 0) + bias[i % n]);
+            Oracle.AssertClose(expected, c, Oracle.Tolerance(k), $"{path} {form} {m}×{n}×{k} accumulate {accumulate}");
+            for (int i = m * n; i < c.Length; i++) Assert.Equal(c0[i], c[i]);
         }
     }
 

@@ -17,13 +17,15 @@ public class ThreadingTests
     }
 
     /// <summary>
-    /// Column split (many panels), row split (one column panel, many rows) and a transposed operand: the threaded
+    /// Column split (many panels), row split (one column panel, many rows), transposed operands and an A·Bᵀ run as
+    /// (B·Aᵀ)ᵀ (its split cuts the rows of C): the threaded
     /// result must equal the single-threaded one bit for bit (every element sums the same terms in the same order).
     /// </summary>
     [Theory]
     [InlineData(Form.AB, 96, 300, 160)]
     [InlineData(Form.ABt, 64, 200, 250)]
     [InlineData(Form.AtB, 1000, 20, 150)]
+    [InlineData(Form.ABt, 24, 400, 600)]
     public void ThreadedEqualsSingleThreaded(Form form, int m, int n, int k)
     {
         Assert.True((long)m * n * k >= Gemm.ParallelThreshold, "shape must be large enough to be split");

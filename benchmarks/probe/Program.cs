@@ -4,6 +4,7 @@
 // of batch-1 inference), the FMA peak and square GEMMs. One thread.
 // Run: dotnet run -c Release --project benchmarks/probe [-- batch]   (the networks come from NetGen.Benchmarks)
 // `-- models`: the same per-layer look at LeNet-5 (batch 64 and 1) and the char-LSTM (batch 32, 64 steps) instead.
+// `-- gemm`: the GEMM core alone: square products and the networks' products, each at 1 and 2 threads.
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using NetGen.Kernels;
@@ -29,6 +30,12 @@ if (args.Length > 0 && args[0] == "models")
 {
     ProbeLeNet5();
     ProbeCharLstm();
+    return;
+}
+
+if (args.Length > 0 && args[0] == "gemm")
+{
+    ProbeGemm();
     return;
 }
 
@@ -138,11 +145,43 @@ void ProbeCharLstm()
     DenseLayer(b * t, h, CharLstm.Vocabulary);
 }
 
+// The FMA peak, square A·B from 256³ to 2048³, then the products the sample networks run most (forward with bias
+// and ReLU, dW = xᵀ·dy, dx = dy·Wᵀ), each at 1 and 2 threads side by side.
+void ProbeGemm()
+{
+    Console.WriteLine($"FMA peak (24 zmm chains): {2.0 * 24 * 16 * 8192 / MinUs(() => PeakBenchmarks.Run(8192), 20, 200) / 1e3:F1} GFLOP/s");
+    foreach (int s in new[] { 256, 512, 1024, 2048 })
+    {
+        var (a, b, c) = (Uniform(s * s), Uniform(s * s), new float[s * s]);
+        int inner = Math.Max(1, (1 << 27) / s / s / s), outer = s >= 2048 ? 6 : s >= 1024 ? 15 : 40;
+        Threads($"GEMM {s}³", 2.0 * s * s * s, () => Gemm.MatMul(s, s, s, a, b, c, false), inner, outer);
+    }
+    foreach (var (m, k, n) in new[] { (64, 784, 256), (64, 256, 128), (256, 784, 256), (256, 256, 128), (64, 400, 120), (32, 128, 512) })
+    {
+        var (x, w, bias, y, dy) = (Uniform(m * k), Uniform(k * n), Uniform(n), new float[m * n], Uniform(m * n));
+        var (dw, dx) = (new float[k * n], new float[m * k]);
+        double flop = 2.0 * m * n * k;
+        Threads($"{m}×{k}→{n} forward", flop, () => Dense.Forward<Relu>(m, k, n, x, w, bias, y), 20, 40);
+        Threads($"{m}×{k}→{n} dw = xᵀ·dy", flop, () => Gemm.MatMulTransA(k, n, m, x, dy, dw, false), 20, 40);
+        Threads($"{m}×{k}→{n} dx = dy·Wᵀ", flop, () => Gemm.MatMulTransB(m, k, n, dy, w, dx, false), 20, 40);
+    }
+    Threading.MaxThreads = 1;
+
+    static void Threads(string what, double flop, Action action, int inner, int outer)
+    {
+        Threading.MaxThreads = 1;
+        double one = MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer));
+        Threading.MaxThreads = 2;
+        double two = MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer));
+        Console.WriteLine($"{what}: 1 thread {one:F1} µs ({flop / one / 1e3:F0} GFLOP/s), 2 threads {two:F1} µs ({flop / two / 1e3:F0} GFLOP/s, {one / two:F2}×)");
+    }
+}
+
 static void Report(string what, double us) => Console.WriteLine($"{what}: {us:F2} µs");
 
-static double MinUs(Action action, int inner = 20, int outer = 40)
+static double MinUs(Action action, int inner = 20, int outer = 40, int warmup = 200)
 {
-    for (int i = 0; i < 200; i++) action();
+    for (int i = 0; i < warmup; i++) action();
     double best = double.MaxValue;
     for (int o = 0; o < outer; o++)
     {

@@ -3,7 +3,7 @@ namespace NetGen.Kernels.GemmCore;
 /// <summary>
 /// One product C[m,n] (+)= A·B, then C = act(C + bias) when the caller's epilogue asks for it. Operands are
 /// addressed through strides, so the transposed forms need no copies: A(i,p) = A[i·RsA + p·CsA],
-/// B(p,j) = B[p·RsB + j·CsB], C(i,j) = C[i·Ldc + j].
+/// B(p,j) = B[p·RsB + j·CsB], C(i,j) = C[i·Ldc + j], or C(i,j) = C[j·Ldc + i] with <see cref="TransposeC"/>.
 /// </summary>
 internal unsafe struct GemmArgs
 {
@@ -17,6 +17,20 @@ internal unsafe struct GemmArgs
     /// <summary>Per-column bias added before the activation; null for none.</summary>
     public float* Bias;
     public bool Accumulate;
+    /// <summary>C is stored transposed (see <see cref="Transposed"/>); such a product has no bias or activation.</summary>
+    public bool TransposeC;
+
+    /// <summary>
+    /// The same result computed as Cᵀ = Bᵀ·Aᵀ: the operands swap roles (no data moves) and C is written transposed,
+    /// so a transposed B becomes a row-major A read in place and the smaller A is the one packed.
+    /// </summary>
+    public readonly GemmArgs Transposed() => new()
+    {
+        M = N, N = M, K = K,
+        A = B, RsA = CsB, CsA = RsB,
+        B = A, RsB = CsA, CsB = RsA,
+        C = C, Ldc = Ldc, Accumulate = Accumulate, TransposeC = !TransposeC,
+    };
 
     /// <summary>The sub-product on columns [j0, j0 + n).</summary>
     public readonly GemmArgs Columns(int j0, int n)
@@ -24,7 +38,7 @@ internal unsafe struct GemmArgs
         var s = this;
         s.N = n;
         s.B += j0 * CsB;
-        s.C += j0;
+        s.C += TransposeC ? j0 * Ldc : j0;
         if (Bias != null) s.Bias += j0;
         return s;
     }
@@ -35,7 +49,7 @@ internal unsafe struct GemmArgs
         var s = this;
         s.M = m;
         s.A += i0 * RsA;
-        s.C += i0 * Ldc;
+        s.C += TransposeC ? i0 : i0 * Ldc;
         return s;
     }
 }

@@ -1,19 +1,29 @@
+using System.Runtime.Intrinsics;
+
 namespace NetGen.Kernels.GemmCore;
 
 /// <summary>
-/// The blocking loops around a micro-kernel (jc → pc → ic → jr → ir, as in BLIS), on one thread.
-/// When A has more rows than one MC block, A slivers and B panels are packed (each pack is reused many times);
-/// for fewer rows A and a row-major B are read in place, which measured faster on small MLP shapes, and only a
-/// transposed B, the last partial A sliver and the last partial B panel are packed.
+/// The blocking loops around a micro-kernel (jc → pc → ir → jr), on one thread. Per k-block the B block (KC×NC) is
+/// packed into NR-wide panels that stay in L2, then each A sliver of up to MR rows is kept in L1 while it sweeps every
+/// panel; the C tiles of a sliver are visited left to right. A row-major A is read in place (its sliver stays in L1
+/// all the same; packing measured no faster, even at 1024³); a transposed A is packed one sliver at a time, just
+/// before the sliver's sweep, unless it is small. A row-major B is read in place for few rows of an A read in
+/// place (a packed B would be read by too few slivers to pay for its copy).
 /// </summary>
 internal static unsafe class GemmDriver
 {
-    /// <summary>k-block: a 256×32 B panel (32 KB) stays in L1 while every MR sliver of the row block uses it.</summary>
+    /// <summary>k-block: every element is summed per block of KC terms (one multiply-add chain per block), and a
+    /// 12×256 A sliver (12 KB) stays in L1 while 32-column B panels of 32 KB stream from L2. <see cref="SkinnyGemm"/>
+    /// sums in the same blocks.</summary>
     public const int KC = 256;
-    /// <summary>Row block (a multiple of every MR): 144×256 floats of A stay in L2 across the column panels.</summary>
-    public const int MC = 144;
-    /// <summary>Column block: the packed KC×NC block of B is 512 KB.</summary>
+    /// <summary>Column block: the packed KC×NC block of B is 512 KB, resident in L2 while all slivers sweep it.</summary>
     public const int NC = 512;
+    /// <summary>Products with more rows than this pack a row-major B (it is then read by enough slivers to pay for
+    /// the copy); a transposed B is always packed.</summary>
+    public const int PackBRowsAbove = 144;
+    /// <summary>A transposed A is read in place when it has few rows and k is at most this (the char-LSTM's per-step
+    /// 128×512 weight gradient over a batch of 32: packing both operands cost 8%); otherwise it is packed.</summary>
+    public const int ShortK = 64;
 
     public static void Run<TKernel, TAct>(in GemmArgs g)
         where TKernel : struct, IMicroKernel
@@ -22,31 +32,34 @@ internal static unsafe class GemmDriver
         int MR = TKernel.MR, NR = TKernel.NR;
         bool epilogue = typeof(TAct) != typeof(Identity) || g.Bias != null;
         if (g.M == 0 || g.N == 0) return;
+        if (epilogue && g.TransposeC) throw new NotSupportedException("A product written transposed has no epilogue.");
         if (g.K == 0)
         {
-            for (int i = 0; i < g.M; i++)
+            int rows = g.TransposeC ? g.N : g.M, columns = g.TransposeC ? g.M : g.N;
+            for (int i = 0; i < rows; i++)
             {
                 float* ci = g.C + i * g.Ldc;
-                if (!g.Accumulate) new Span<float>(ci, g.N).Clear();
-                if (epilogue) Elementwise.BiasActivate<TAct>(ci, g.N, g.Bias, TKernel.Lanes);
+                if (!g.Accumulate) new Span<float>(ci, columns).Clear();
+                if (epilogue) Elementwise.BiasActivate<TAct>(ci, columns, g.Bias, TKernel.Lanes);
             }
             return;
         }
 
-        // Large products pack both operands (contiguous slivers and panels avoid L1 set conflicts from long
-        // strides); small ones read a row-major B and A in place.
-        bool packA = g.M > MC;
-        bool packB = packA || g.CsB != 1;
-        int packedFloats = packB ? KC * RoundUp(Math.Min(g.N, NC), NR) : 0;
-        int aFloats = (packA ? MC : MR) * KC;
-        float* bPacked = Scratch.Get(packedFloats + aFloats + KC * NR + MR * NR);
-        float* aPacked = bPacked + packedFloats;
-        float* bEdge = aPacked + aFloats;
-        float* tile = bEdge + KC * NR;
+        bool packA = g.CsA != 1 && (g.M > PackBRowsAbove || g.K > ShortK);
+        bool packB = packA || g.CsB != 1 || g.M > PackBRowsAbove;
+        // Packed B block (or, with B in place, the zero-padded last partial panel), one packed A sliver, one edge tile.
+        int bFloats = KC * (packB ? RoundUp(Math.Min(g.N, NC), NR) : NR);
+        float* bPacked = Scratch.Get(bFloats + MR * KC + 2 * MR * NR);
+        float* aPacked = bPacked + bFloats;
+        float* tile = aPacked + MR * KC;
+        float* tileT = tile + MR * NR;
 
         for (int jc = 0; jc < g.N; jc += NC)
         {
             int nc = Math.Min(NC, g.N - jc);
+            int edge = nc % NR;
+            // A partial last panel of one vector or less is read by the one-vector kernel, padded to one vector.
+            int edgeWidth = edge <= TKernel.Lanes ? TKernel.Lanes : NR;
             for (int pc = 0; pc < g.K; pc += KC)
             {
                 int kc = Math.Min(KC, g.K - pc);
@@ -54,58 +67,89 @@ internal static unsafe class GemmDriver
                 bool last = pc + kc == g.K;
                 float* bBlock = g.B + pc * g.RsB + jc * g.CsB;
                 if (packB) Packing.PackB(kc, nc, NR, bBlock, g.RsB, g.CsB, bPacked);
-                for (int ic = 0; ic < g.M; ic += MC)
+                else if (edge != 0) Packing.PackB(kc, edge, edgeWidth, bBlock + (nc - edge), g.RsB, 1, bPacked);
+                for (int ir = 0, mr; ir < g.M; ir += mr)
                 {
-                    int mc = Math.Min(MC, g.M - ic);
-                    int mFull = mc - mc % MR;
-                    float* aBlock = g.A + ic * g.RsA + pc * g.CsA;
-                    if (packA) Packing.PackA(kc, mc, MR, aBlock, g.RsA, g.CsA, aPacked);
-                    else if (mFull < mc) Packing.PackA(kc, mc - mFull, MR, aBlock + mFull * g.RsA, g.RsA, g.CsA, aPacked);
+                    mr = SliverRows(g.M - ir, MR);
+                    float* a = g.A + ir * g.RsA + pc * g.CsA;
+                    nint rsA = g.RsA, csA = g.CsA;
+                    if (packA)
+                    {
+                        Packing.PackA(kc, mr, a, rsA, csA, aPacked);
+                        a = aPacked;
+                        rsA = 1;
+                        csA = mr;
+                    }
+                    float* cRow = g.C + ir * g.Ldc + jc;
                     for (int jr = 0; jr < nc; jr += NR)
                     {
                         int nr = Math.Min(NR, nc - jr);
-                        float* panel;
-                        nint ldb;
-                        if (packB) { panel = bPacked + (nint)jr * kc; ldb = NR; }
-                        else if (nr == NR) { panel = bBlock + jr; ldb = g.RsB; }
+                        float* c = cRow + jr;
+                        float* panel = packB ? bPacked + (nint)jr * kc : nr == NR ? bBlock + jr : bPacked;
+                        nint ldb = packB ? NR : nr == NR ? g.RsB : edgeWidth;
+                        if (g.TransposeC)
+                        {
+                            // C holds this product's transpose: compute the tile, transpose it, write each of its
+                            // columns as a run of mr floats of a row of C.
+                            if (nr <= TKernel.Lanes) TKernel.RunNarrow(mr, kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                            else TKernel.Run(mr, kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                            Packing.PackA(nr, mr, tile, NR, 1, tileT);
+                            float* cT = g.C + (jc + jr) * g.Ldc + ir;
+                            for (int j = 0; j < nr; j++) PutRun(cT + j * g.Ldc, tileT + j * mr, mr, overwrite);
+                        }
+                        else if (nr == NR)
+                            TKernel.Run(mr, kc, a, rsA, csA, panel, ldb, c, g.Ldc, overwrite);
                         else
                         {
-                            // Unpacked path (one row block): the last partial panel is padded once per k-block,
-                            // to one vector when the narrow kernel will read it.
-                            int width = nr <= TKernel.Lanes ? TKernel.Lanes : NR;
-                            Packing.PackB(kc, nr, width, bBlock + jr, g.RsB, 1, bEdge);
-                            panel = bEdge;
-                            ldb = width;
-                        }
-                        float* bias = g.Bias == null ? null : g.Bias + jc + jr;
-                        for (int ir = 0; ir < mc; ir += MR)
-                        {
-                            int mr = Math.Min(MR, mc - ir);
-                            float* a = packA ? aPacked + (nint)ir * kc : mr < MR ? aPacked : aBlock + ir * g.RsA;
-                            nint rsA = packA || mr < MR ? 1 : g.RsA, csA = packA || mr < MR ? MR : g.CsA;
-                            float* c = g.C + (ic + ir) * g.Ldc + jc + jr;
-                            if (mr == MR && nr == NR)
-                                TKernel.Run(kc, a, rsA, csA, panel, ldb, c, g.Ldc, overwrite);
-                            else
+                            // Edge tile: compute mr×NR (or mr×Lanes for a narrow last panel) into scratch, keep the valid columns.
+                            if (nr <= TKernel.Lanes) TKernel.RunNarrow(mr, kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                            else TKernel.Run(mr, kc, a, rsA, csA, panel, ldb, tile, NR, true);
+                            for (int i = 0; i < mr; i++)
                             {
-                                // Edge tile: compute MR×NR (or MR×Lanes for a narrow last panel) into scratch, keep the valid corner.
-                                if (nr <= TKernel.Lanes) TKernel.RunNarrow(kc, a, rsA, csA, panel, ldb, tile, NR, true);
-                                else TKernel.Run(kc, a, rsA, csA, panel, ldb, tile, NR, true);
-                                for (int i = 0; i < mr; i++)
-                                {
-                                    if (overwrite) new ReadOnlySpan<float>(tile + i * NR, nr).CopyTo(new Span<float>(c + i * g.Ldc, nr));
-                                    else Elementwise.AddTo(ref c[i * g.Ldc], in tile[i * NR], nr, TKernel.Lanes);
-                                }
+                                if (overwrite) new ReadOnlySpan<float>(tile + i * NR, nr).CopyTo(new Span<float>(c + i * g.Ldc, nr));
+                                else Elementwise.AddTo(ref c[i * g.Ldc], in tile[i * NR], nr, TKernel.Lanes);
                             }
-                            if (last && epilogue)
-                                for (int i = 0; i < mr; i++)
-                                    Elementwise.BiasActivate<TAct>(c + i * g.Ldc, nr, bias, TKernel.Lanes);
+                        }
+                        if (last && epilogue)
+                        {
+                            float* bias = g.Bias == null ? null : g.Bias + jc + jr;
+                            for (int i = 0; i < mr; i++)
+                                Elementwise.BiasActivate<TAct>(c + i * g.Ldc, nr, bias, TKernel.Lanes);
                         }
                     }
                 }
             }
         }
     }
+
+    /// <summary>dst[i] = src[i] (<paramref name="overwrite"/>) or dst[i] += src[i] for i &lt; count (at most a few vectors).</summary>
+    private static void PutRun(float* dst, float* src, int count, bool overwrite)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= count - 8; i += 8)
+            {
+                var v = Vector256.Load(src + i);
+                if (!overwrite) v += Vector256.Load(dst + i);
+                v.Store(dst + i);
+            }
+            for (; i <= count - 4; i += 4)
+            {
+                var v = Vector128.Load(src + i);
+                if (!overwrite) v += Vector128.Load(dst + i);
+                v.Store(dst + i);
+            }
+        }
+        for (; i < count; i++) dst[i] = overwrite ? src[i] : dst[i] + src[i];
+    }
+
+    /// <summary>
+    /// Rows of the sliver that starts with <paramref name="remaining"/> rows left: MR while at least two full slivers
+    /// remain, then the rest split into two near-equal slivers (64 rows as 12, 12, 12, 12, 8, 8, not a 4-row tail).
+    /// </summary>
+    public static int SliverRows(int remaining, int MR) =>
+        remaining >= 2 * MR || remaining == MR ? MR : remaining < MR ? remaining : (remaining + 1) / 2;
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 }

@@ -9,31 +9,42 @@ namespace NetGen.Kernels.GemmCore;
 internal static unsafe class Packing
 {
     /// <summary>
-    /// Packs rows [0, rows) of the block A(i,p) = a[i·rsA + p·csA], p &lt; kc, into slivers of MR rows:
-    /// sliver s holds dst[s·kc·MR + p·MR + i] = A(s·MR + i, p), zero-padded past <paramref name="rows"/>, so the
-    /// kernel reads each sliver contiguously (rsA = 1, csA = MR).
+    /// Packs one sliver of <paramref name="rows"/> rows, A(i,p) = a[i·rsA + p·csA] for p &lt; kc, into
+    /// dst[p·rows + i], so the kernel reads it contiguously (rsA = 1, csA = rows).
     /// </summary>
-    public static void PackA(int kc, int rows, int MR, float* a, nint rsA, nint csA, float* dst)
+    public static void PackA(int kc, int rows, float* a, nint rsA, nint csA, float* dst)
     {
-        for (int s = 0; s < rows; s += MR)
+        int p = 0;
+        if (Avx.IsSupported)
         {
-            int mr = Math.Min(MR, rows - s);
-            float* src = a + s * rsA;
-            float* d = dst + (nint)s * kc;
-            int p = 0;
-            if (mr == 8 && MR == 8 && Avx.IsSupported)
+            if (rsA == 1)
             {
-                if (rsA == 1)
-                    for (; p < kc; p++) Vector256.Load(src + p * csA).Store(d + p * 8);
-                else if (csA == 1)
-                    for (; p <= kc - 8; p += 8) Transpose8x8(src + p, rsA, d + p * 8, 8);
+                // Transposed A (stored [k,m]): each step's rows are one contiguous run.
+                for (; p < kc; p++)
+                {
+                    float* src = a + p * csA, d = dst + p * rows;
+                    int i = 0;
+                    for (; i <= rows - 8; i += 8) Vector256.Load(src + i).Store(d + i);
+                    for (; i <= rows - 4; i += 4) Vector128.Load(src + i).Store(d + i);
+                    for (; i < rows; i++) d[i] = src[i];
+                }
+                return;
             }
-            for (; p < kc; p++)
+            if (csA == 1)
             {
-                for (int i = 0; i < mr; i++) d[p * MR + i] = src[i * rsA + p * csA];
-                for (int i = mr; i < MR; i++) d[p * MR + i] = 0f;
+                // Row-major A: 8×8 and 4×8 register transposes over whole groups of 8 steps.
+                for (; p <= kc - 8; p += 8)
+                {
+                    int i = 0;
+                    for (; i <= rows - 8; i += 8) Transpose8x8(a + i * rsA + p, rsA, dst + p * rows + i, rows);
+                    for (; i <= rows - 4; i += 4) Transpose4x8(a + i * rsA + p, rsA, dst + p * rows + i, rows);
+                    for (; i < rows; i++)
+                        for (int q = p; q < p + 8; q++) dst[q * rows + i] = a[i * rsA + q];
+                }
             }
         }
+        for (; p < kc; p++)
+            for (int i = 0; i < rows; i++) dst[p * rows + i] = a[i * rsA + p * csA];
     }
 
     /// <summary>
@@ -80,34 +91,46 @@ internal static unsafe class Packing
         }
     }
 
-    /// <summary>dst[q·dstStride + r] = src[r·srcStride + q] for r, q &lt; 8, with unpack/shuffle/lane permutes.</summary>
-    private static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    /// <summary>dst[q·dstStride + r] = src[r·srcStride + q] for r &lt; 4, q &lt; 8: the 4×8 half of <see cref="Transpose8x8"/>.</summary>
+    private static void Transpose4x8(float* src, nint srcStride, float* dst, nint dstStride)
     {
         var r0 = Avx.LoadVector256(src);
         var r1 = Avx.LoadVector256(src + srcStride);
         var r2 = Avx.LoadVector256(src + 2 * srcStride);
         var r3 = Avx.LoadVector256(src + 3 * srcStride);
-        var r4 = Avx.LoadVector256(src + 4 * srcStride);
-        var r5 = Avx.LoadVector256(src + 5 * srcStride);
-        var r6 = Avx.LoadVector256(src + 6 * srcStride);
-        var r7 = Avx.LoadVector256(src + 7 * srcStride);
-        // Interleave row pairs, then row quads (within 128-bit lanes), then swap lanes.
         var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        // Column q of the 4 rows is in the low lane of s(q) for q < 4 and in its high lane for q + 4.
         var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
         var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
-        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
-        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
-        Avx.Store(dst + dstStride, Avx.Permute2x128(s1, s5, 0x20));
-        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(s2, s6, 0x20));
-        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(s3, s7, 0x20));
-        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(s0, s4, 0x31));
-        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(s1, s5, 0x31));
-        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(s2, s6, 0x31));
-        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(s3, s7, 0x31));
+        s0.GetLower().Store(dst); s1.GetLower().Store(dst + dstStride);
+        s2.GetLower().Store(dst + 2 * dstStride); s3.GetLower().Store(dst + 3 * dstStride);
+        s0.GetUpper().Store(dst + 4 * dstStride); s1.GetUpper().Store(dst + 5 * dstStride);
+        s2.GetUpper().Store(dst + 6 * dstStride); s3.GetUpper().Store(dst + 7 * dstStride);
+    }
+
+    /// <summary>
+    /// dst[q·dstStride + r] = src[r·srcStride + q] for r, q &lt; 8. Rows r and r + 4 are loaded into the two lanes of
+    /// one register (a lane insert from memory runs on the load ports), so each half of the columns is a 4×4
+    /// transpose within lanes: 16 unpack/shuffle operations per 64 floats, not 24 with a final lane permute.
+    /// </summary>
+    private static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    {
+        for (int h = 0; h < 8; h += 4)
+        {
+            float* s = src + h;
+            var a0 = Avx.InsertVector128(Vector128.Load(s).ToVector256Unsafe(), Vector128.Load(s + 4 * srcStride), 1);
+            var a1 = Avx.InsertVector128(Vector128.Load(s + srcStride).ToVector256Unsafe(), Vector128.Load(s + 5 * srcStride), 1);
+            var a2 = Avx.InsertVector128(Vector128.Load(s + 2 * srcStride).ToVector256Unsafe(), Vector128.Load(s + 6 * srcStride), 1);
+            var a3 = Avx.InsertVector128(Vector128.Load(s + 3 * srcStride).ToVector256Unsafe(), Vector128.Load(s + 7 * srcStride), 1);
+            var u0 = Avx.UnpackLow(a0, a1); var u1 = Avx.UnpackHigh(a0, a1);
+            var u2 = Avx.UnpackLow(a2, a3); var u3 = Avx.UnpackHigh(a2, a3);
+            float* d = dst + h * dstStride;
+            Avx.Shuffle(u0, u2, 0x44).Store(d);
+            Avx.Shuffle(u0, u2, 0xEE).Store(d + dstStride);
+            Avx.Shuffle(u1, u3, 0x44).Store(d + 2 * dstStride);
+            Avx.Shuffle(u1, u3, 0xEE).Store(d + 3 * dstStride);
+        }
     }
 }
 

@@ -11,17 +11,24 @@ internal abstract class ParallelJob
 
 /// <summary>
 /// A persistent pool of background threads that runs one <see cref="ParallelJob"/> at a time: part 0 on the caller,
-/// the rest on workers woken through their own event. Nothing is allocated per run (workers are created the first
-/// time a run needs them). A caller that finds the pool busy (another thread's product) gets false from
-/// <see cref="TryEnter"/> and runs on its own thread instead of waiting.
+/// part p on worker p, woken through its own event. Each part is claimed before it runs, and the caller, once its own
+/// part is done, claims and runs every part whose worker has not started yet: on a busy machine a worker can take
+/// longer to wake than a small product takes, and the product then costs what it costs on one thread instead of
+/// waiting for the worker. Nothing is allocated per run (workers are created the first time a run needs them). A
+/// caller that finds the pool busy (another thread's product) gets false from <see cref="TryEnter"/> and runs on its
+/// own thread instead of waiting.
 /// </summary>
 internal static class WorkerPool
 {
     private static readonly object Gate = new();
     private static readonly ManualResetEventSlim Done = new(false);
     private static Worker[] _workers = [];
+    /// <summary>Per part: 2·generation while unclaimed in that run, 2·generation + 1 once claimed.</summary>
+    private static int[] _claims = [];
     private static ParallelJob? _job;
-    private static int _pending;
+    private static int _parts;
+    private static int _completed;
+    private static int _generation;
     private static Exception? _failure;
 
     /// <summary>Takes the pool for one <see cref="Run"/>; pair with <see cref="Exit"/>.</summary>
@@ -35,26 +42,45 @@ internal static class WorkerPool
     {
         if (_workers.Length < parts - 1)
         {
+            var claims = new int[parts];
+            _claims.CopyTo(claims, 0);
+            _claims = claims;
             var grown = new Worker[parts - 1];
             _workers.CopyTo(grown, 0);
             for (int i = _workers.Length; i < grown.Length; i++) grown[i] = new Worker(i + 1);
             _workers = grown;
         }
+        int generation = _generation + 1;
         _job = job;
+        _parts = parts;
         _failure = null;
-        _pending = parts - 1;
+        _completed = 0;
+        for (int p = 0; p < parts; p++) _claims[p] = 2 * generation;
         Done.Reset();
+        // Publishes the fields above to the workers, which read the generation before claiming their part.
+        Volatile.Write(ref _generation, generation);
         for (int i = 0; i < parts - 1; i++) _workers[i].Wake.Set();
+        bool last = false;
+        for (int p = 0; p < parts; p++)
+            last |= TryRunPart(p, generation);
+        if (!last) Done.Wait();
+        _job = null;
+        if (_failure is { } failure) ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    /// <summary>Claims and runs part <paramref name="part"/> of run <paramref name="generation"/> unless another thread has; true if it completed the run.</summary>
+    private static bool TryRunPart(int part, int generation)
+    {
+        if (Interlocked.CompareExchange(ref _claims[part], 2 * generation + 1, 2 * generation) != 2 * generation) return false;
         try
         {
-            job.RunPart(0);
+            _job!.RunPart(part);
         }
-        finally
+        catch (Exception e)
         {
-            Done.Wait();
-            _job = null;
+            Interlocked.CompareExchange(ref _failure, e, null);
         }
-        if (_failure is { } failure) ExceptionDispatchInfo.Capture(failure).Throw();
+        return Interlocked.Increment(ref _completed) == _parts;
     }
 
     private sealed class Worker
@@ -73,16 +99,9 @@ internal static class WorkerPool
             while (true)
             {
                 Wake.Wait();
+                // Reset before reading the generation: a run published after this sets the event again.
                 Wake.Reset();
-                try
-                {
-                    _job!.RunPart(_part);
-                }
-                catch (Exception e)
-                {
-                    _failure = e;
-                }
-                if (Interlocked.Decrement(ref _pending) == 0) Done.Set();
+                if (TryRunPart(_part, Volatile.Read(ref _generation))) Done.Set();
             }
         }
     }
