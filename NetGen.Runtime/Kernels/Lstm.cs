@@ -21,7 +21,7 @@ namespace NetGen.Kernels;
 /// each Forward supports one Backward. Both need <c>scratch</c> of <see cref="ScratchLength"/> floats. Nothing is
 /// allocated.</para>
 /// </remarks>
-public static class Lstm
+public static unsafe class Lstm
 {
     /// <summary>Gate blocks per step: i, f, g, o.</summary>
     public const int Gates = 4;
@@ -59,36 +59,33 @@ public static class Lstm
         Recurrent.RequireOptional(cLast, bh, nameof(cLast), kernel);
         Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
 
-        var recurrent = scratch.Slice(0, batch * width);
-        var h = scratch.Slice(batch * width, bh);
-        var c = scratch.Slice(batch * width + bh, bh);
-        Recurrent.LoadState(h0, h, bh);
-        Recurrent.LoadState(c0, c, bh);
-
-        Gemm.MatMul(rows, width, inputs, x, wIh, gates, accumulate: false);
-        for (int t = 0; t < steps; t++)
+        fixed (float* px = x, pwIh = wIh, pwHh = wHh, pbIh = bIh, pbHh = bHh, ph0 = h0, pc0 = c0,
+                     pGates = gates, pCells = cells, pHs = hs, pScratch = scratch)
         {
-            Gemm.MatMul(batch, width, hidden, h, wHh, recurrent, accumulate: false);
-            for (int b = 0; b < batch; b++)
+            // Both biases folded into the epilogue of the input projection of every step at once.
+            float* bias = pScratch;
+            for (int j = 0; j < width; j++) bias[j] = pbIh[j] + pbHh[j];
+            Recurrent.Product(rows, width, inputs, px, inputs, 1, pwIh, width, pGates, width, accumulate: false, bias);
+            nint rowStride = (nint)steps * width, hStride = (nint)steps * hidden;
+            for (int t = 0; t < steps; t++)
             {
-                int row = b * steps + t;
-                var z = gates.Slice(row * width, width);
-                Elementwise.AddTo(z, recurrent.Slice(b * width, width));
-                Elementwise.AddTo(z, bIh);
-                Elementwise.AddTo(z, bHh);
-                Elementwise.Activate<Sigmoid>(z.Slice(0, 2 * hidden));
-                Elementwise.Activate<Tanh>(z.Slice(2 * hidden, hidden));
-                Elementwise.Activate<Sigmoid>(z.Slice(3 * hidden, hidden));
-
-                var cb = c.Slice(b * hidden, hidden);
-                var hb = h.Slice(b * hidden, hidden);
-                UpdateState(hidden, z, cb, hb);
-                cb.CopyTo(cells.Slice(row * hidden, hidden));
-                hb.CopyTo(hs.Slice(row * hidden, hidden));
+                // z_t += h_{t−1}·W_hh, read from and added to the step's rows of hs and gates in place.
+                if (t > 0) Recurrent.Product(batch, width, hidden, pHs + (t - 1) * hidden, hStride, 1, pwHh, width, pGates + t * width, rowStride, accumulate: true);
+                else if (ph0 != null) Recurrent.Product(batch, width, hidden, ph0, hidden, 1, pwHh, width, pGates, rowStride, accumulate: true);
+                for (int b = 0; b < batch; b++)
+                {
+                    nint row = b * steps + t;
+                    float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
+                    StepForward(hidden, pGates + row * width, cPrev, pCells + row * hidden, pHs + row * hidden);
+                }
             }
         }
-        if (!hLast.IsEmpty) h.CopyTo(hLast);
-        if (!cLast.IsEmpty) c.CopyTo(cLast);
+        for (int b = 0; b < batch; b++)
+        {
+            int last = (b * steps + steps - 1) * hidden;
+            if (!hLast.IsEmpty) hs.Slice(last, hidden).CopyTo(hLast.Slice(b * hidden, hidden));
+            if (!cLast.IsEmpty) cells.Slice(last, hidden).CopyTo(cLast.Slice(b * hidden, hidden));
+        }
     }
 
     /// <summary>
@@ -133,97 +130,144 @@ public static class Lstm
         Recurrent.RequireOptional(dc0, bh, nameof(dc0), kernel);
         Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
 
-        var dz = scratch.Slice(0, batch * width);
-        var dh = scratch.Slice(batch * width, bh);
-        var dc = scratch.Slice(batch * width + bh, bh);
-        var hPrev = scratch.Slice(batch * width + 2 * bh, bh);
-        Recurrent.LoadState(dhLast, dh, bh);
-        Recurrent.LoadState(dcLast, dc, bh);
-        dwHh.Slice(0, hidden * width).Clear();
-        dbHh.Slice(0, width).Clear();
-
-        for (int t = steps - 1; t >= 0; t--)
+        fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, pDy = dy,
+                     pdwHh = dwHh, pdbIh = dbIh, pdh0 = dh0, pScratch = scratch)
         {
-            for (int b = 0; b < batch; b++)
+            float* dh = pScratch, dc = pScratch + bh, boundary = pScratch + 2 * bh;
+            Recurrent.LoadState(dhLast, scratch.Slice(0, bh), bh);
+            Recurrent.LoadState(dcLast, scratch.Slice(bh, bh), bh);
+            // dW_hh is written once after the loop, so until then it holds W_hhᵀ [4H, H], the row-major B of dh = dz·W_hhᵀ.
+            float* wT = pdwHh;
+            for (int k = 0; k < hidden; k++)
+                for (int j = 0; j < width; j++) wT[j * hidden + k] = pwHh[k * width + j];
+            new Span<float>(pdbIh, width).Clear();
+            nint rowStride = (nint)steps * width;
+            for (int t = steps - 1; t >= 0; t--)
             {
-                int row = b * steps + t;
-                var z = gates.Slice(row * width, width);
-                var cell = cells.Slice(row * hidden, hidden);
-                var cPrev = Recurrent.Previous(cells, c0, b, t, steps, hidden);
-                var dhb = dh.Slice(b * hidden, hidden);
-                var dcb = dc.Slice(b * hidden, hidden);
-                var dzb = dz.Slice(b * width, width);
-                if (!dy.IsEmpty) Elementwise.AddTo(dhb, dy.Slice(row * hidden, hidden));
-                StepBackward(hidden, z, cell, cPrev, dhb, dcb, dzb);
-                dzb.CopyTo(z);
+                // dh_t = dy_t + dz_{t+1}·W_hhᵀ, from the rows of step t+1 that the previous iteration turned into dz.
+                if (t < steps - 1) Recurrent.Product(batch, hidden, width, pGates + (t + 1) * width, rowStride, 1, wT, hidden, dh, hidden, accumulate: false);
+                for (int b = 0; b < batch; b++)
+                {
+                    nint row = b * steps + t;
+                    float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
+                    StepBackward(hidden, pGates + row * width, pCells + row * hidden, cPrev, dh + b * hidden,
+                        pDy == null ? null : pDy + row * hidden, dc + b * hidden, pdbIh);
+                }
             }
-            Recurrent.GatherPrevious(hs, h0, hPrev, t, batch, steps, hidden);
-            Recurrent.HiddenGradients(batch, hidden, width, hPrev, dz, wHh, dwHh, dbHh, dh, accumulateDh: false);
+            if (pdh0 != null) Recurrent.Product(batch, hidden, width, pGates, rowStride, 1, wT, hidden, pdh0, hidden, accumulate: false);
+            if (!dc0.IsEmpty) scratch.Slice(bh, bh).CopyTo(dc0);
+
+            // dW_hh = Σ_rows h_{t−1}ᵀ·dz_t as one product over every row but the first, pairing row r's dz with row r−1
+            // of hs; at each sample's first step that pairs it with the previous sample's last h instead of h0, which
+            // one more product over those B rows corrects with h0 − h_{[b−1, T−1]}.
+            Recurrent.Product(hidden, width, rows - 1, pHs, 1, hidden, pGates + width, width, pdwHh, width, accumulate: false);
+            for (int b = 0; b < batch; b++)
+                for (int j = 0; j < hidden; j++)
+                    boundary[b * hidden + j] = (ph0 == null ? 0f : ph0[b * hidden + j]) - (b == 0 ? 0f : pHs[(b * steps - 1) * hidden + j]);
+            Recurrent.Product(hidden, width, batch, boundary, 1, hidden, pGates, rowStride, pdwHh, width, accumulate: true);
         }
-        if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        if (!dc0.IsEmpty) dc.CopyTo(dc0);
-        Recurrent.InputGradients(rows, inputs, width, x, wIh, gates, dwIh, dbIh, dx);
+        dbIh.Slice(0, width).CopyTo(dbHh);
+        Gemm.MatMulTransA(inputs, width, rows, x, gates, dwIh, accumulate: false);
+        if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, gates, wIh, dx, accumulate: false);
     }
 
-    // One sample's state update from its gate row [i, f, g, o]: c ← f ⊙ c + i ⊙ g, h ← o ⊙ tanh c.
-    private static void UpdateState(int hidden, ReadOnlySpan<float> z, Span<float> c, Span<float> h)
+    // One sample's step from its pre-activations z = [z_i, z_f, z_g, z_o] (replaced by the gate values i, f, g, o)
+    // and c_{t−1} (null: zeros): c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t. The same formulas on 16, 8 and 1 lanes.
+    private static void StepForward(int hidden, float* z, float* cPrev, float* c, float* h)
     {
-        var i = z.Slice(0, hidden);
-        var f = z.Slice(hidden, hidden);
-        var g = z.Slice(2 * hidden, hidden);
-        var o = z.Slice(3 * hidden, hidden);
+        float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
         int j = 0;
-        if (Recurrent.Vectorized)
+        if (Vector512.IsHardwareAccelerated)
+            for (; j <= hidden - 16; j += 16)
+            {
+                var i = CellMath.Sigmoid(Vector512.Load(z + j));
+                var f = CellMath.Sigmoid(Vector512.Load(zf + j));
+                var g = CellMath.Tanh(Vector512.Load(zg + j));
+                var o = CellMath.Sigmoid(Vector512.Load(zo + j));
+                i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
+                var cv = cPrev == null ? i * g : Vector512.FusedMultiplyAdd(f, Vector512.Load(cPrev + j), i * g);
+                cv.Store(c + j);
+                (o * CellMath.Tanh(cv)).Store(h + j);
+            }
+        if (Vector256.IsHardwareAccelerated)
             for (; j <= hidden - 8; j += 8)
             {
-                var cv = Recurrent.Load(f, j) * Recurrent.Load(c, j) + Recurrent.Load(i, j) * Recurrent.Load(g, j);
-                Recurrent.Store(cv, c, j);
-                Recurrent.Store(Recurrent.Load(o, j) * Tanh.Apply(cv), h, j);
+                var i = CellMath.Sigmoid(Vector256.Load(z + j));
+                var f = CellMath.Sigmoid(Vector256.Load(zf + j));
+                var g = CellMath.Tanh(Vector256.Load(zg + j));
+                var o = CellMath.Sigmoid(Vector256.Load(zo + j));
+                i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
+                var cv = cPrev == null ? i * g : Vector256.FusedMultiplyAdd(f, Vector256.Load(cPrev + j), i * g);
+                cv.Store(c + j);
+                (o * CellMath.Tanh(cv)).Store(h + j);
             }
         for (; j < hidden; j++)
         {
-            c[j] = f[j] * c[j] + i[j] * g[j];
-            h[j] = o[j] * Tanh.Apply(c[j]);
+            float i = CellMath.Sigmoid(z[j]), f = CellMath.Sigmoid(zf[j]), g = CellMath.Tanh(zg[j]), o = CellMath.Sigmoid(zo[j]);
+            z[j] = i; zf[j] = f; zg[j] = g; zo[j] = o;
+            float cv = cPrev == null ? i * g : f * cPrev[j] + i * g;
+            c[j] = cv;
+            h[j] = o * CellMath.Tanh(cv);
         }
     }
 
-    // One sample's step back through the cell (formulas on Backward): writes the pre-activation gradients dz
-    // [di, df, dg, do] and turns dc into the gradient w.r.t. c_{t−1}. An empty cPrev is c_{−1} = 0.
-    private static void StepBackward(int hidden, ReadOnlySpan<float> z, ReadOnlySpan<float> cell, ReadOnlySpan<float> cPrev,
-        ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz)
+    // One sample's step back through the cell (formulas on Backward), from the gate values z = [i, f, g, o] (replaced
+    // by the pre-activation gradients, which are also added to db), c_t, c_{t−1} (null: zeros), the recurrent part of
+    // dh and dy_t (null: zeros); turns dc into the gradient w.r.t. c_{t−1}. The same formulas on 16, 8 and 1 lanes.
+    private static void StepBackward(int hidden, float* z, float* cell, float* cPrev, float* dh, float* dy, float* dc, float* db)
     {
+        float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
+        float* dbf = db + hidden, dbg = db + 2 * hidden, dbo = db + 3 * hidden;
         int j = 0;
-        if (Recurrent.Vectorized)
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var one = Vector512<float>.One;
+            for (; j <= hidden - 16; j += 16)
+            {
+                var (i, f, g, o) = (Vector512.Load(z + j), Vector512.Load(zf + j), Vector512.Load(zg + j), Vector512.Load(zo + j));
+                var tc = CellMath.Tanh(Vector512.Load(cell + j));
+                var dhv = dy == null ? Vector512.Load(dh + j) : Vector512.Load(dh + j) + Vector512.Load(dy + j);
+                var dcv = Vector512.FusedMultiplyAdd(dhv * o, one - tc * tc, Vector512.Load(dc + j));
+                var cp = cPrev == null ? Vector512<float>.Zero : Vector512.Load(cPrev + j);
+                var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
+                di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
+                (Vector512.Load(db + j) + di).Store(db + j);
+                (Vector512.Load(dbf + j) + df).Store(dbf + j);
+                (Vector512.Load(dbg + j) + dg).Store(dbg + j);
+                (Vector512.Load(dbo + j) + dO).Store(dbo + j);
+                (dcv * f).Store(dc + j);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
         {
             var one = Vector256<float>.One;
             for (; j <= hidden - 8; j += 8)
             {
-                var i = Recurrent.Load(z, j);
-                var f = Recurrent.Load(z, hidden + j);
-                var g = Recurrent.Load(z, 2 * hidden + j);
-                var o = Recurrent.Load(z, 3 * hidden + j);
-                var tc = Tanh.Apply(Recurrent.Load(cell, j));
-                var dhv = Recurrent.Load(dh, j);
-                var dcv = Recurrent.Load(dc, j) + dhv * o * (one - tc * tc);
-                var cp = cPrev.IsEmpty ? Vector256<float>.Zero : Recurrent.Load(cPrev, j);
-                Recurrent.Store(dcv * g * i * (one - i), dz, j);
-                Recurrent.Store(dcv * cp * f * (one - f), dz, hidden + j);
-                Recurrent.Store(dcv * i * (one - g * g), dz, 2 * hidden + j);
-                Recurrent.Store(dhv * tc * o * (one - o), dz, 3 * hidden + j);
-                Recurrent.Store(dcv * f, dc, j);
+                var (i, f, g, o) = (Vector256.Load(z + j), Vector256.Load(zf + j), Vector256.Load(zg + j), Vector256.Load(zo + j));
+                var tc = CellMath.Tanh(Vector256.Load(cell + j));
+                var dhv = dy == null ? Vector256.Load(dh + j) : Vector256.Load(dh + j) + Vector256.Load(dy + j);
+                var dcv = Vector256.FusedMultiplyAdd(dhv * o, one - tc * tc, Vector256.Load(dc + j));
+                var cp = cPrev == null ? Vector256<float>.Zero : Vector256.Load(cPrev + j);
+                var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
+                di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
+                (Vector256.Load(db + j) + di).Store(db + j);
+                (Vector256.Load(dbf + j) + df).Store(dbf + j);
+                (Vector256.Load(dbg + j) + dg).Store(dbg + j);
+                (Vector256.Load(dbo + j) + dO).Store(dbo + j);
+                (dcv * f).Store(dc + j);
             }
         }
         for (; j < hidden; j++)
         {
-            float i = z[j], f = z[hidden + j], g = z[2 * hidden + j], o = z[3 * hidden + j];
-            float tc = Tanh.Apply(cell[j]);
-            float dcj = dc[j] + dh[j] * o * (1f - tc * tc);
-            float cp = cPrev.IsEmpty ? 0f : cPrev[j];
-            dz[j] = dcj * g * i * (1f - i);
-            dz[hidden + j] = dcj * cp * f * (1f - f);
-            dz[2 * hidden + j] = dcj * i * (1f - g * g);
-            dz[3 * hidden + j] = dh[j] * tc * o * (1f - o);
-            dc[j] = dcj * f;
+            float i = z[j], f = zf[j], g = zg[j], o = zo[j];
+            float tc = CellMath.Tanh(cell[j]);
+            float dhv = dy == null ? dh[j] : dh[j] + dy[j];
+            float dcv = dc[j] + dhv * o * (1f - tc * tc);
+            float cp = cPrev == null ? 0f : cPrev[j];
+            float di = dcv * g * i * (1f - i), df = dcv * cp * f * (1f - f), dg = dcv * i * (1f - g * g), dO = dhv * tc * o * (1f - o);
+            z[j] = di; zf[j] = df; zg[j] = dg; zo[j] = dO;
+            db[j] += di; dbf[j] += df; dbg[j] += dg; dbo[j] += dO;
+            dc[j] = dcv * f;
         }
     }
 

@@ -3,7 +3,8 @@
 // backward products at batch 64, batch-1 layers, a streaming read of the first layer's weights (the bandwidth bound
 // of batch-1 inference), the FMA peak and square GEMMs. One thread.
 // Run: dotnet run -c Release --project benchmarks/probe [-- batch]   (the networks come from NetGen.Benchmarks)
-// `-- models`: the same per-layer look at LeNet-5 (batch 64 and 1) and the char-LSTM (batch 32, 64 steps) instead.
+// `-- models`: the same per-layer look at LeNet-5 (batch 64 and 1) and the char-LSTM (batch 32, 64 steps) instead;
+// `-- lstm`: the char-LSTM part alone.
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using NetGen.Kernels;
@@ -28,6 +29,11 @@ void DenseLayer(int m, int k, int n)
 if (args.Length > 0 && args[0] == "models")
 {
     ProbeLeNet5();
+    ProbeCharLstm();
+    return;
+}
+if (args.Length > 0 && args[0] == "lstm")
+{
     ProbeCharLstm();
     return;
 }
