@@ -43,9 +43,48 @@ public static unsafe class Lstm
         Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch)
     {
         const string kernel = "Lstm.Forward";
+        int width = Gates * hidden, rows = batch * steps;
+        RequireForward(batch, steps, inputs, hidden, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, kernel);
+        Recurrent.Require(x, rows * inputs, nameof(x), kernel);
+        fixed (float* px = x, pwIh = wIh, pGates = gates, pScratch = scratch)
+            Recurrent.Product(rows, width, inputs, px, inputs, 1, pwIh, width, pGates, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
+        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> for a layer whose input is an embedding lookup, <c>x_t = table[token_t]</c> (what
+    /// <see cref="Embedding.Forward"/> computes): the input projection is taken per vocabulary entry,
+    /// <c>P = table·W_ih + b_ih + b_hh</c> (<c>[V, 4H]</c>, V·F·4H multiply-adds instead of B·T·F·4H), and each step's
+    /// row is <c>P[token]</c>. <paramref name="tokens"/> <c>[B, T]</c> hold integer ids in <c>[0, vocabulary)</c>,
+    /// <paramref name="table"/> is <c>[vocabulary, F]</c>; everything else is as for <see cref="Forward"/>, whose
+    /// results this equals up to rounding. P lives in a per-thread buffer allocated on first use.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A token is not an integer in <c>[0, vocabulary)</c>.</exception>
+    public static void ForwardTokens(int batch, int steps, int vocabulary, int inputs, int hidden,
+        ReadOnlySpan<float> tokens, ReadOnlySpan<float> table, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,
+        ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch)
+    {
+        const string kernel = "Lstm.ForwardTokens";
+        int width = Gates * hidden, rows = batch * steps;
+        RequireForward(batch, steps, inputs, hidden, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, kernel);
+        RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
+        var projection = TokenRows(vocabulary * width);
+        fixed (float* pTable = table, pwIh = wIh, pProjection = projection, pScratch = scratch)
+            Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, pProjection, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
+        for (int r = 0; r < rows; r++)
+            projection.Slice(Embedding.TokenId(tokens, r, vocabulary) * width, width).CopyTo(gates.Slice(r * width, width));
+        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast);
+    }
+
+    private static void RequireForward(int batch, int steps, int inputs, int hidden,
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs, ReadOnlySpan<float> hLast, ReadOnlySpan<float> cLast,
+        ReadOnlySpan<float> scratch, string kernel)
+    {
         int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
         Recurrent.RequireSizes(batch, steps, inputs, hidden, kernel);
-        Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         Recurrent.Require(wIh, inputs * width, nameof(wIh), kernel);
         Recurrent.Require(wHh, hidden * width, nameof(wHh), kernel);
         Recurrent.Require(bIh, width, nameof(bIh), kernel);
@@ -58,14 +97,41 @@ public static unsafe class Lstm
         Recurrent.RequireOptional(hLast, bh, nameof(hLast), kernel);
         Recurrent.RequireOptional(cLast, bh, nameof(cLast), kernel);
         Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
+    }
 
-        fixed (float* px = x, pwIh = wIh, pwHh = wHh, pbIh = bIh, pbHh = bHh, ph0 = h0, pc0 = c0,
-                     pGates = gates, pCells = cells, pHs = hs, pScratch = scratch)
+    private static void RequireTokens(int rows, int vocabulary, int inputs, ReadOnlySpan<float> tokens, ReadOnlySpan<float> table, string kernel)
+    {
+        if (vocabulary <= 0)
+            throw new ArgumentOutOfRangeException(nameof(vocabulary), vocabulary, $"{kernel}: 'vocabulary' must be positive.");
+        Recurrent.Require(tokens, rows, nameof(tokens), kernel);
+        Recurrent.Require(table, vocabulary * inputs, nameof(table), kernel);
+    }
+
+    // b_ih + b_hh into the first 4H floats of scratch (every ScratchLength holds them): the input projection's bias.
+    private static float* SumBiases(ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, float* scratch)
+    {
+        for (int j = 0; j < bIh.Length && j < bHh.Length; j++) scratch[j] = bIh[j] + bHh[j];
+        return scratch;
+    }
+
+    [ThreadStatic] private static float[]? t_tokenRows;
+
+    // The calling thread's [V, 4H] buffer of ForwardTokens (P) and BackwardTokens (per-token gradient sums), grown on first use.
+    private static Span<float> TokenRows(int floats)
+    {
+        var buffer = t_tokenRows;
+        if (buffer is null || buffer.Length < floats) t_tokenRows = buffer = GC.AllocateUninitializedArray<float>(floats, pinned: true);
+        return buffer.AsSpan(0, floats);
+    }
+
+    // The recurrence over gates that hold the input projection and both biases (Forward's remarks); the final state to
+    // hLast and cLast when they are not empty.
+    private static void Recur(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast)
+    {
+        int width = Gates * hidden;
+        fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs)
         {
-            // Both biases folded into the epilogue of the input projection of every step at once.
-            float* bias = pScratch;
-            for (int j = 0; j < width; j++) bias[j] = pbIh[j] + pbHh[j];
-            Recurrent.Product(rows, width, inputs, px, inputs, 1, pwIh, width, pGates, width, accumulate: false, bias);
             nint rowStride = (nint)steps * width, hStride = (nint)steps * hidden;
             for (int t = 0; t < steps; t++)
             {
@@ -97,7 +163,7 @@ public static unsafe class Lstm
     /// and the initial-state gradients <paramref name="dh0"/>, <paramref name="dc0"/> <c>[B, H]</c>. Per step, in
     /// reverse: <c>dc ← dc + dh ⊙ o ⊙ (1 − tanh² c_t)</c>, <c>dz_i = dc ⊙ g ⊙ i(1−i)</c>,
     /// <c>dz_f = dc ⊙ c_{t−1} ⊙ f(1−f)</c>, <c>dz_g = dc ⊙ i ⊙ (1−g²)</c>, <c>dz_o = dh ⊙ tanh c_t ⊙ o(1−o)</c>, then
-    /// <c>dc ← dc ⊙ f</c> and <c>dh ← dz·W_hhᵀ</c>.
+    /// <c>dc ← dc ⊙ f</c> and <c>dh ← dz·W_hhᵀ</c>; the weight products over all steps at once after the loop.
     /// </summary>
     public static void Backward(int batch, int steps, int inputs, int hidden,
         ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,
@@ -108,9 +174,54 @@ public static unsafe class Lstm
         Span<float> dh0, Span<float> dc0, Span<float> scratch)
     {
         const string kernel = "Lstm.Backward";
+        int width = Gates * hidden, rows = batch * steps;
+        RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
+        Recurrent.Require(x, rows * inputs, nameof(x), kernel);
+        Recurrent.RequireOptional(dx, rows * inputs, nameof(dx), kernel);
+        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch);
+        Gemm.MatMulTransA(inputs, width, rows, x, gates, dwIh, accumulate: false);
+        if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, gates, wIh, dx, accumulate: false);
+    }
+
+    /// <summary>
+    /// <see cref="Backward"/> after <see cref="ForwardTokens"/> (same tokens, table, weights, h0, c0): instead of the
+    /// input gradient it overwrites <paramref name="dTable"/> <c>[vocabulary, F]</c> with the embedding table's
+    /// gradient (what <see cref="Embedding.Backward"/> would make of that input gradient: rows of tokens that do not
+    /// occur are zero). The pre-activation gradients are first summed per token (<c>S [V, 4H]</c>), then
+    /// <c>dW_ih = tableᵀ·S</c> and <c>dTable = S·W_ihᵀ</c>: V rather than B·T rows in both products.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A token is not an integer in <c>[0, vocabulary)</c>.</exception>
+    public static void BackwardTokens(int batch, int steps, int vocabulary, int inputs, int hidden,
+        ReadOnlySpan<float> tokens, ReadOnlySpan<float> table, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
+        Span<float> dTable, Span<float> dwIh, Span<float> dwHh, Span<float> dbIh, Span<float> dbHh,
+        Span<float> dh0, Span<float> dc0, Span<float> scratch)
+    {
+        const string kernel = "Lstm.BackwardTokens";
+        int width = Gates * hidden, rows = batch * steps;
+        RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
+        RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
+        Recurrent.Require(dTable, vocabulary * inputs, nameof(dTable), kernel);
+        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch);
+        var sums = TokenRows(vocabulary * width);
+        sums.Clear();
+        for (int r = 0; r < rows; r++)
+            Elementwise.AddTo(sums.Slice(Embedding.TokenId(tokens, r, vocabulary) * width, width), gates.Slice(r * width, width));
+        Gemm.MatMulTransA(inputs, width, vocabulary, table, sums, dwIh, accumulate: false);
+        Gemm.MatMulTransB(vocabulary, inputs, width, sums, wIh, dTable, accumulate: false);
+    }
+
+    private static void RequireBackward(int batch, int steps, int inputs, int hidden,
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
+        ReadOnlySpan<float> dwIh, ReadOnlySpan<float> dwHh, ReadOnlySpan<float> dbIh, ReadOnlySpan<float> dbHh,
+        ReadOnlySpan<float> dh0, ReadOnlySpan<float> dc0, ReadOnlySpan<float> scratch, string kernel)
+    {
         int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
         Recurrent.RequireSizes(batch, steps, inputs, hidden, kernel);
-        Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         Recurrent.Require(wIh, inputs * width, nameof(wIh), kernel);
         Recurrent.Require(wHh, hidden * width, nameof(wHh), kernel);
         Recurrent.RequireOptional(h0, bh, nameof(h0), kernel);
@@ -121,7 +232,6 @@ public static unsafe class Lstm
         Recurrent.RequireOptional(dy, rows * hidden, nameof(dy), kernel);
         Recurrent.RequireOptional(dhLast, bh, nameof(dhLast), kernel);
         Recurrent.RequireOptional(dcLast, bh, nameof(dcLast), kernel);
-        Recurrent.RequireOptional(dx, rows * inputs, nameof(dx), kernel);
         Recurrent.Require(dwIh, inputs * width, nameof(dwIh), kernel);
         Recurrent.Require(dwHh, hidden * width, nameof(dwHh), kernel);
         Recurrent.Require(dbIh, width, nameof(dbIh), kernel);
@@ -129,7 +239,16 @@ public static unsafe class Lstm
         Recurrent.RequireOptional(dh0, bh, nameof(dh0), kernel);
         Recurrent.RequireOptional(dc0, bh, nameof(dc0), kernel);
         Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
+    }
 
+    // Everything of Backward but the input side: leaves the pre-activation gradients in gates and writes dW_hh, both
+    // bias gradients (equal: Σ_rows dz), dh0 and dc0.
+    private static void BackThroughTime(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
+        Span<float> dwHh, Span<float> dbIh, Span<float> dbHh, Span<float> dh0, Span<float> dc0, Span<float> scratch)
+    {
+        int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
         fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, pDy = dy,
                      pdwHh = dwHh, pdbIh = dbIh, pdh0 = dh0, pScratch = scratch)
         {
@@ -167,8 +286,6 @@ public static unsafe class Lstm
             Recurrent.Product(hidden, width, batch, boundary, 1, hidden, pGates, rowStride, pdwHh, width, accumulate: true);
         }
         dbIh.Slice(0, width).CopyTo(dbHh);
-        Gemm.MatMulTransA(inputs, width, rows, x, gates, dwIh, accumulate: false);
-        if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, gates, wIh, dx, accumulate: false);
     }
 
     // One sample's step from its pre-activations z = [z_i, z_f, z_g, z_o] (replaced by the gate values i, f, g, o)

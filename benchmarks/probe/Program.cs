@@ -133,6 +133,11 @@ void ProbeCharLstm()
     Report("LSTM 64→128 forward, b32 × 64 steps", MinUs(() => Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch), 2, 20));
     Report("LSTM 64→128 backward through time", MinUs(() => Lstm.Backward(b, t, f, h, x, wIh, wHh, [], [], gates, cells, hs, dy, [], [],
         dx, dwIh, dwHh, dbIh, dbHh, [], [], scratch), 2, 20));
+    var (tokens, table, dTable) = (lstm.Input, Uniform(CharLstm.Vocabulary * f), new float[CharLstm.Vocabulary * f]);
+    Report("LSTM forward from tokens (embedding lookup folded in)", MinUs(() => Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, bIh, bHh, [], [],
+        gates, cells, hs, [], [], scratch), 2, 20));
+    Report("LSTM backward to the embedding table", MinUs(() => Lstm.BackwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, [], [],
+        gates, cells, hs, dy, [], [], dTable, dwIh, dwHh, dbIh, dbHh, [], [], scratch), 2, 20));
     double step = MinUs(() => Gemm.MatMul(b, width, h, hs, wHh, gates, false), 200);
     Console.WriteLine($"one step's recurrent product {b}×{h}→{width}: {step:F2} µs ({2.0 * b * h * width / step / 1e3:F0} GFLOP/s), ×64 steps = {64 * step:F0} µs");
     DenseLayer(b * t, h, CharLstm.Vocabulary);
