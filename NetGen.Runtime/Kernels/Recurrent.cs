@@ -151,7 +151,7 @@ internal static class Recurrent
 /// library call per element: e^x by Cody–Waite reduction x = n·ln 2 + r, |r| ≤ ln 2 / 2, and a degree-6 polynomial
 /// for e^r (relative error ≈ 1e−7), the argument clamped to [−80, 80] so that every result, and every sigmoid and
 /// tanh built on it, stays a normal float (no subnormal values to slow the passes that read them). The scalar forms
-/// (row tails, machines without vectors) use <see cref="MathF"/>.
+/// (row tails, machines without vectors) use <see cref="MathF"/>, with the same clamp.
 /// </summary>
 internal static class CellMath
 {
@@ -201,8 +201,8 @@ internal static class CellMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exp(-x));
 
-    /// <summary>1 / (1 + e^−x).</summary>
-    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    /// <summary>1 / (1 + e^−x), the exponent clamped like the vector forms'.</summary>
+    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(Math.Clamp(-x, -Bound, Bound)));
 
     /// <summary>tanh x = 1 − 2 / (e^{2x} + 1), 16 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
