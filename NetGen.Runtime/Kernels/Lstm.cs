@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
@@ -14,12 +16,17 @@ namespace NetGen.Kernels;
 /// the same order), like Dense's <c>[in, out]</c>; b_ih and b_hh <c>[4H]</c> are PyTorch's <c>bias_ih_l0</c> and
 /// <c>bias_hh_l0</c>, both kept so that checkpoints and gradients match PyTorch one to one.</para>
 /// <para>All four gates come from one product per step: the input projection of every step at once as one
-/// <c>[B·T, F] × [F, 4H]</c> GEMM, then <c>[B, H] × [H, 4H]</c> per step.</para>
+/// <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue, then <c>h_{t−1}·W_hh</c> per step, read from and
+/// added to that step's rows of <c>hs</c> and <c>gates</c> in place, then one fused vectorised pass per sample row
+/// (activations with an inlined exponential, cell and hidden update). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the
+/// fused cell pass per step; every weight product runs once over all B·T rows after the loop.</para>
 /// <para>Saved for backward (caller-provided, written by <see cref="Forward"/>): <c>gates [B, T, 4H]</c> (the gate
 /// values i, f, g, o), <c>cells [B, T, H]</c> (c_t) and <c>hs [B, T, H]</c> (h_t, which is also the layer's output
 /// when it returns sequences). <see cref="Backward"/> overwrites <c>gates</c> with the pre-activation gradients, so
-/// each Forward supports one Backward. Both need <c>scratch</c> of <see cref="ScratchLength"/> floats. Nothing is
-/// allocated.</para>
+/// each Forward supports one Backward. Both need <c>scratch</c> of <see cref="ScratchLength"/> floats; backward and the
+/// token forms also use a per-thread work buffer (at most <c>max(V, H)·4H</c> floats) allocated on the first call and
+/// reused, so steady-state calls allocate nothing. <see cref="Backward"/> uses <c>dwHh</c> as scratch (for W_hhᵀ)
+/// before writing it.</para>
 /// </remarks>
 public static unsafe class Lstm
 {
@@ -57,7 +64,7 @@ public static unsafe class Lstm
     /// <c>P = table·W_ih + b_ih + b_hh</c> (<c>[V, 4H]</c>, V·F·4H multiply-adds instead of B·T·F·4H), and each step's
     /// row is <c>P[token]</c>. <paramref name="tokens"/> <c>[B, T]</c> hold integer ids in <c>[0, vocabulary)</c>,
     /// <paramref name="table"/> is <c>[vocabulary, F]</c>; everything else is as for <see cref="Forward"/>, whose
-    /// results this equals up to rounding. P lives in a per-thread buffer allocated on first use.
+    /// results this equals up to rounding. P lives in the per-thread work buffer (remarks).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A token is not an integer in <c>[0, vocabulary)</c>.</exception>
     public static void ForwardTokens(int batch, int steps, int vocabulary, int inputs, int hidden,
@@ -69,7 +76,7 @@ public static unsafe class Lstm
         int width = Gates * hidden, rows = batch * steps;
         RequireForward(batch, steps, inputs, hidden, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, kernel);
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
-        var projection = TokenRows(vocabulary * width);
+        var projection = new Span<float>(Work(vocabulary * width), vocabulary * width);
         fixed (float* pTable = table, pwIh = wIh, pProjection = projection, pScratch = scratch)
             Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, pProjection, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
         for (int r = 0; r < rows; r++)
@@ -114,14 +121,25 @@ public static unsafe class Lstm
         return scratch;
     }
 
-    [ThreadStatic] private static float[]? t_tokenRows;
+    [ThreadStatic] private static float[]? t_work;
 
-    // The calling thread's [V, 4H] buffer of ForwardTokens (P) and BackwardTokens (per-token gradient sums), grown on first use.
-    private static Span<float> TokenRows(int floats)
+    // The calling thread's work buffer, grown on first use and pinned: P of ForwardTokens, the per-token gradient
+    // sums of BackwardTokens ([V, 4H] each) and dW_hhᵀ [4H, H] in backward.
+    private static float* Work(int floats)
     {
-        var buffer = t_tokenRows;
-        if (buffer is null || buffer.Length < floats) t_tokenRows = buffer = GC.AllocateUninitializedArray<float>(floats, pinned: true);
-        return buffer.AsSpan(0, floats);
+        var buffer = t_work;
+        if (buffer is null || buffer.Length < floats) t_work = buffer = GC.AllocateUninitializedArray<float>(floats, pinned: true);
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+    }
+
+    // dst [cols, rows] = srcᵀ for src [rows, cols], in 16×16 tiles.
+    private static void Transpose(int rows, int cols, float* src, float* dst)
+    {
+        for (int r0 = 0; r0 < rows; r0 += 16)
+            for (int c0 = 0; c0 < cols; c0 += 16)
+                for (int r = r0; r < Math.Min(r0 + 16, rows); r++)
+                    for (int c = c0; c < Math.Min(c0 + 16, cols); c++)
+                        dst[c * rows + r] = src[r * cols + c];
     }
 
     // The recurrence over gates that hold the input projection and both biases (Forward's remarks); the final state to
@@ -205,7 +223,7 @@ public static unsafe class Lstm
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
         Recurrent.Require(dTable, vocabulary * inputs, nameof(dTable), kernel);
         BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch);
-        var sums = TokenRows(vocabulary * width);
+        var sums = new Span<float>(Work(vocabulary * width), vocabulary * width);
         sums.Clear();
         for (int r = 0; r < rows; r++)
             Elementwise.AddTo(sums.Slice(Embedding.TokenId(tokens, r, vocabulary) * width, width), gates.Slice(r * width, width));
@@ -257,8 +275,7 @@ public static unsafe class Lstm
             Recurrent.LoadState(dcLast, scratch.Slice(bh, bh), bh);
             // dW_hh is written once after the loop, so until then it holds W_hhᵀ [4H, H], the row-major B of dh = dz·W_hhᵀ.
             float* wT = pdwHh;
-            for (int k = 0; k < hidden; k++)
-                for (int j = 0; j < width; j++) wT[j * hidden + k] = pwHh[k * width + j];
+            Transpose(hidden, width, pwHh, wT);
             new Span<float>(pdbIh, width).Clear();
             nint rowStride = (nint)steps * width;
             for (int t = steps - 1; t >= 0; t--)
@@ -276,14 +293,17 @@ public static unsafe class Lstm
             if (pdh0 != null) Recurrent.Product(batch, hidden, width, pGates, rowStride, 1, wT, hidden, pdh0, hidden, accumulate: false);
             if (!dc0.IsEmpty) scratch.Slice(bh, bh).CopyTo(dc0);
 
-            // dW_hh = Σ_rows h_{t−1}ᵀ·dz_t as one product over every row but the first, pairing row r's dz with row r−1
+            // dW_hhᵀ = Σ_rows dz_tᵀ·h_{t−1} as one product over every row but the first, pairing row r's dz with row r−1
             // of hs; at each sample's first step that pairs it with the previous sample's last h instead of h0, which
-            // one more product over those B rows corrects with h0 − h_{[b−1, T−1]}.
-            Recurrent.Product(hidden, width, rows - 1, pHs, 1, hidden, pGates + width, width, pdwHh, width, accumulate: false);
+            // one more product over those B rows corrects with h0 − h_{[b−1, T−1]}. Transposed, the product has 4H
+            // rows, enough for the GEMM to pack both operands, then it is turned into dW_hh over W_hhᵀ.
+            float* dwT = Work(width * hidden);
+            Recurrent.Product(width, hidden, rows - 1, pGates + width, 1, width, pHs, hidden, dwT, hidden, accumulate: false);
             for (int b = 0; b < batch; b++)
                 for (int j = 0; j < hidden; j++)
                     boundary[b * hidden + j] = (ph0 == null ? 0f : ph0[b * hidden + j]) - (b == 0 ? 0f : pHs[(b * steps - 1) * hidden + j]);
-            Recurrent.Product(hidden, width, batch, boundary, 1, hidden, pGates, rowStride, pdwHh, width, accumulate: true);
+            Recurrent.Product(width, hidden, batch, pGates, 1, rowStride, boundary, hidden, dwT, hidden, accumulate: true);
+            Transpose(width, hidden, dwT, pdwHh);
         }
         dbIh.Slice(0, width).CopyTo(dbHh);
     }
