@@ -16,9 +16,9 @@ namespace NetGen.Kernels;
 /// the same order), like Dense's <c>[in, out]</c>; b_ih and b_hh <c>[4H]</c> are PyTorch's <c>bias_ih_l0</c> and
 /// <c>bias_hh_l0</c>, both kept so that checkpoints and gradients match PyTorch one to one.</para>
 /// <para>All four gates come from one product per step: the input projection of every step at once as one
-/// <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue, then <c>h_{t−1}·W_hh</c> per step, read from and
-/// added to that step's rows of <c>hs</c> and <c>gates</c> in place, then one fused vectorised pass per sample row
-/// (activations with an inlined exponential, cell and hidden update). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the
+/// <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue, then <c>h_{t−1}·W_hh</c> per step (reading that
+/// step's rows of <c>hs</c> in place), then one fused vectorised pass per sample row (the two parts added,
+/// activations with an inlined exponential, cell and hidden update). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the
 /// fused cell pass per step; every weight product runs once over all B·T rows after the loop.</para>
 /// <para>Saved for backward (caller-provided, written by <see cref="Forward"/>): <c>gates [B, T, 4H]</c> (the gate
 /// values i, f, g, o), <c>cells [B, T, H]</c> (c_t) and <c>hs [B, T, H]</c> (h_t, which is also the layer's output
@@ -55,7 +55,7 @@ public static unsafe class Lstm
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         fixed (float* px = x, pwIh = wIh, pGates = gates, pScratch = scratch)
             Recurrent.Product(rows, width, inputs, px, inputs, 1, pwIh, width, pGates, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
-        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast);
+        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch);
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public static unsafe class Lstm
             Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, pProjection, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
         for (int r = 0; r < rows; r++)
             projection.Slice(Embedding.TokenId(tokens, r, vocabulary) * width, width).CopyTo(gates.Slice(r * width, width));
-        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast);
+        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch);
     }
 
     private static void RequireForward(int batch, int steps, int inputs, int hidden,
@@ -143,24 +143,26 @@ public static unsafe class Lstm
     }
 
     // The recurrence over gates that hold the input projection and both biases (Forward's remarks); the final state to
-    // hLast and cLast when they are not empty.
+    // hLast and cLast when they are not empty. Each step's h_{t−1}·W_hh goes to a contiguous [B, 4H] block of scratch
+    // (written in place, the rows T·4H apart would map the micro-kernel's C tile onto one L1 set), which the step pass adds.
     private static void Recur(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
-        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast)
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch)
     {
         int width = Gates * hidden;
-        fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs)
+        fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, recurrent = scratch)
         {
-            nint rowStride = (nint)steps * width, hStride = (nint)steps * hidden;
+            nint hStride = (nint)steps * hidden;
             for (int t = 0; t < steps; t++)
             {
-                // z_t += h_{t−1}·W_hh, read from and added to the step's rows of hs and gates in place.
-                if (t > 0) Recurrent.Product(batch, width, hidden, pHs + (t - 1) * hidden, hStride, 1, pwHh, width, pGates + t * width, rowStride, accumulate: true);
-                else if (ph0 != null) Recurrent.Product(batch, width, hidden, ph0, hidden, 1, pwHh, width, pGates, rowStride, accumulate: true);
+                bool hasState = t > 0 || ph0 != null;
+                if (hasState)
+                    Recurrent.Product(batch, width, hidden, t > 0 ? pHs + (t - 1) * hidden : ph0, t > 0 ? hStride : hidden, 1, pwHh, width,
+                        recurrent, width, accumulate: false);
                 for (int b = 0; b < batch; b++)
                 {
                     nint row = b * steps + t;
                     float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
-                    StepForward(hidden, pGates + row * width, cPrev, pCells + row * hidden, pHs + row * hidden);
+                    StepForward(hidden, pGates + row * width, hasState ? recurrent + b * width : null, cPrev, pCells + row * hidden, pHs + row * hidden);
                 }
             }
         }
@@ -308,19 +310,20 @@ public static unsafe class Lstm
         dbIh.Slice(0, width).CopyTo(dbHh);
     }
 
-    // One sample's step from its pre-activations z = [z_i, z_f, z_g, z_o] (replaced by the gate values i, f, g, o)
-    // and c_{t−1} (null: zeros): c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t. The same formulas on 16, 8 and 1 lanes.
-    private static void StepForward(int hidden, float* z, float* cPrev, float* c, float* h)
+    // One sample's step from its pre-activations z = [z_i, z_f, z_g, z_o] plus u = h_{t−1}·W_hh (null: zeros), z
+    // replaced by the gate values i, f, g, o, and c_{t−1} (null: zeros): c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t.
+    // The same formulas on 16, 8 and 1 lanes.
+    private static void StepForward(int hidden, float* z, float* u, float* cPrev, float* c, float* h)
     {
         float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
+        float* uf = u + hidden, ug = u + 2 * hidden, uo = u + 3 * hidden;
         int j = 0;
         if (Vector512.IsHardwareAccelerated)
             for (; j <= hidden - 16; j += 16)
             {
-                var i = CellMath.Sigmoid(Vector512.Load(z + j));
-                var f = CellMath.Sigmoid(Vector512.Load(zf + j));
-                var g = CellMath.Tanh(Vector512.Load(zg + j));
-                var o = CellMath.Sigmoid(Vector512.Load(zo + j));
+                var (zi, zfv, zgv, zov) = (Vector512.Load(z + j), Vector512.Load(zf + j), Vector512.Load(zg + j), Vector512.Load(zo + j));
+                if (u != null) (zi, zfv, zgv, zov) = (zi + Vector512.Load(u + j), zfv + Vector512.Load(uf + j), zgv + Vector512.Load(ug + j), zov + Vector512.Load(uo + j));
+                var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
                 i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
                 var cv = cPrev == null ? i * g : Vector512.FusedMultiplyAdd(f, Vector512.Load(cPrev + j), i * g);
                 cv.Store(c + j);
@@ -329,10 +332,9 @@ public static unsafe class Lstm
         if (Vector256.IsHardwareAccelerated)
             for (; j <= hidden - 8; j += 8)
             {
-                var i = CellMath.Sigmoid(Vector256.Load(z + j));
-                var f = CellMath.Sigmoid(Vector256.Load(zf + j));
-                var g = CellMath.Tanh(Vector256.Load(zg + j));
-                var o = CellMath.Sigmoid(Vector256.Load(zo + j));
+                var (zi, zfv, zgv, zov) = (Vector256.Load(z + j), Vector256.Load(zf + j), Vector256.Load(zg + j), Vector256.Load(zo + j));
+                if (u != null) (zi, zfv, zgv, zov) = (zi + Vector256.Load(u + j), zfv + Vector256.Load(uf + j), zgv + Vector256.Load(ug + j), zov + Vector256.Load(uo + j));
+                var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
                 i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
                 var cv = cPrev == null ? i * g : Vector256.FusedMultiplyAdd(f, Vector256.Load(cPrev + j), i * g);
                 cv.Store(c + j);
@@ -340,7 +342,9 @@ public static unsafe class Lstm
             }
         for (; j < hidden; j++)
         {
-            float i = CellMath.Sigmoid(z[j]), f = CellMath.Sigmoid(zf[j]), g = CellMath.Tanh(zg[j]), o = CellMath.Sigmoid(zo[j]);
+            bool add = u != null;
+            float i = CellMath.Sigmoid(z[j] + (add ? u[j] : 0f)), f = CellMath.Sigmoid(zf[j] + (add ? uf[j] : 0f));
+            float g = CellMath.Tanh(zg[j] + (add ? ug[j] : 0f)), o = CellMath.Sigmoid(zo[j] + (add ? uo[j] : 0f));
             z[j] = i; zf[j] = f; zg[j] = g; zo[j] = o;
             float cv = cPrev == null ? i * g : f * cPrev[j] + i * g;
             c[j] = cv;
