@@ -527,7 +527,7 @@ namespace NetGen.Generator.Emit
         }
 
         private static LayerCode Code(NetworkPlan plan, LayerPlan layer) =>
-            new LayerCode(layer,
+            new LayerCode(plan, layer,
                 layer.Sources.Select(s => plan.Layers[s].Local).ToList(),
                 layer.Sources.Select(s => plan.Layers[s].GradientOffset >= 0 ? plan.Layers[s].GradientLocal : null).ToList());
 

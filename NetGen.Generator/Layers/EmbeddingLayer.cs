@@ -45,8 +45,16 @@ namespace NetGen.Generator.Layers
         public void EmitForward(SourceWriter writer, LayerCode code) =>
             writer.Line("global::NetGen.Kernels.Embedding.Forward(" + Sizes(code) + ", " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + code.Output + ");");
 
-        public void EmitBackward(SourceWriter writer, LayerCode code) =>
+        public void EmitBackward(SourceWriter writer, LayerCode code)
+        {
+            foreach (var layer in code.Network.Layers)
+                if (RecurrentLayer.FusedEmbedding(code.Network, layer) == code.Layer)
+                {
+                    writer.Line("// The table's gradient was written by " + layer.Name + "'s backward, which does this lookup itself");
+                    return;
+                }
             writer.Line("global::NetGen.Kernels.Embedding.Backward(" + Sizes(code) + ", " + code.Inputs[0] + ", " + code.OutputGradient + ", " + code.Gradient(0) + ");");
+        }
 
         public void EmitGpuForward(SourceWriter writer, GpuLayerCode code) =>
             writer.Line("global::NetGen.Gpu.GpuEmbedding.Forward(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ", " + code.Inputs[0] + ", "

@@ -12,13 +12,18 @@ namespace NetGen.Generator.Layers
     /// </summary>
     internal sealed class LayerCode
     {
-        public LayerCode(LayerPlan layer, IReadOnlyList<string> inputs, IReadOnlyList<string?> inputGradients)
+        public LayerCode(NetworkPlan network, LayerPlan layer, IReadOnlyList<string> inputs, IReadOnlyList<string?> inputGradients)
         {
+            Network = network;
             Layer = layer;
             Inputs = inputs;
             InputGradients = inputGradients;
             Activation = ActivationKind.ByName(layer.Activation);
         }
+
+        /// <summary>The whole network, for kinds whose code depends on their neighbours (an Lstm that does its
+        /// embedding's lookup itself).</summary>
+        public NetworkPlan Network { get; }
 
         /// <summary>The planned layer: shapes, options, parameters.</summary>
         public LayerPlan Layer { get; }
@@ -54,6 +59,12 @@ namespace NetGen.Generator.Layers
 
         /// <summary>The gradient of parameter tensor <paramref name="i"/>.</summary>
         public string Gradient(int i) => Slice("_gradients", Layer.Parameters[i]);
+
+        /// <summary>Parameter tensor <paramref name="i"/> of another layer.</summary>
+        public static string ParameterOf(LayerPlan layer, int i) => Slice("_parameters", layer.Parameters[i]);
+
+        /// <summary>The gradient of parameter tensor <paramref name="i"/> of another layer.</summary>
+        public static string GradientOf(LayerPlan layer, int i) => Slice("_gradients", layer.Parameters[i]);
 
         /// <summary>The <c>bool</c> local that is true in <c>TrainStep</c> and false in <c>Forward</c> (inference).</summary>
         public string Training => "training";

@@ -1,7 +1,9 @@
 using System.Collections.Generic;
+using System.Linq;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
 
 namespace NetGen.Generator.Layers
 {
@@ -41,7 +43,27 @@ namespace NetGen.Generator.Layers
         /// <summary>True for Lstm: a cell state travels beside h (c0, cLast, dcLast, dc0 arguments).</summary>
         protected virtual bool HasCell => false;
 
+        /// <summary>True for Lstm: its kernels have token forms (<c>ForwardTokens</c>, <c>BackwardTokens</c>) that do the
+        /// embedding lookup themselves, projecting each vocabulary entry once instead of each of the B·T positions.</summary>
+        internal virtual bool TakesTokens => false;
+
         private string Kernel => "global::NetGen.Kernels." + Name;
+
+        /// <summary>
+        /// The Embedding whose lookup <paramref name="layer"/>'s CPU kernels do (<see cref="TakesTokens"/>), or null: its
+        /// source when that is an Embedding read by no other layer and not the network's output. Then the layer's
+        /// backward writes the table's gradient and the Embedding's own backward is left out; the Embedding's forward still
+        /// runs, so its activations stay readable.
+        /// </summary>
+        internal static LayerPlan? FusedEmbedding(NetworkPlan network, LayerPlan layer)
+        {
+            if (LayerKinds.ByName(layer.Kind) is not RecurrentLayer { TakesTokens: true }) return null;
+            var source = network.Layers[layer.Sources[0]];
+            if (source.Kind != "Embedding" || source.Index == network.Output.Index) return null;
+            foreach (var other in network.Layers)
+                if (other.Index != layer.Index && other.Sources.Contains(source.Index)) return null;
+            return source;
+        }
 
         public LayerOptions Read(AttributeArguments arguments)
         {
@@ -118,9 +140,11 @@ namespace NetGen.Generator.Layers
                 if (HasCell) writer.Line(code.WholeBuffer("cellLast") + ".CopyTo(" + code.WholeBuffer("cellState") + ", 0);");
             }
             string hLast = options.Stateful ? code.Buffer("last") : options.ReturnSequences ? "default" : code.Output;
-            var line = new List<string> { code.Inputs[0], code.Parameter(0), code.Parameter(1), code.Parameter(2), code.Parameter(3), InitialState(code, "state") };
+            var embedding = FusedEmbedding(code.Network, code.Layer);
+            var line = embedding is null ? new List<string> { code.Inputs[0] } : TokenArguments(code, embedding, LayerCode.ParameterOf(embedding, 0));
+            line.AddRange(new[] { code.Parameter(0), code.Parameter(1), code.Parameter(2), code.Parameter(3), InitialState(code, "state") });
             if (HasCell) line.Add(InitialState(code, "cellState"));
-            writer.Line(Kernel + ".Forward(" + Sizes(code) + ",");
+            writer.Line(Kernel + (embedding is null ? ".Forward(" + Sizes(code) : ".ForwardTokens(" + TokenSizes(code, embedding)) + ",");
             writer.Line("    " + string.Join(", ", line) + ",");
             line.Clear();
             line.Add(code.Buffer("gates"));
@@ -138,9 +162,11 @@ namespace NetGen.Generator.Layers
             var options = (RecurrentOptions)code.Layer.Options;
             string? dx = code.InputGradients[0];
             bool accumulate = dx is not null && code.AccumulatesInputGradient(0);
-            var line = new List<string> { code.Inputs[0], code.Parameter(0), code.Parameter(1), InitialState(code, "state") };
+            var embedding = FusedEmbedding(code.Network, code.Layer);
+            var line = embedding is null ? new List<string> { code.Inputs[0] } : TokenArguments(code, embedding, LayerCode.ParameterOf(embedding, 0));
+            line.AddRange(new[] { code.Parameter(0), code.Parameter(1), InitialState(code, "state") });
             if (HasCell) line.Add(InitialState(code, "cellState"));
-            writer.Line(Kernel + ".Backward(" + Sizes(code) + ",");
+            writer.Line(Kernel + (embedding is null ? ".Backward(" + Sizes(code) : ".BackwardTokens(" + TokenSizes(code, embedding)) + ",");
             writer.Line("    " + string.Join(", ", line) + ",");
             line.Clear();
             line.Add(code.Buffer("gates"));
@@ -151,7 +177,7 @@ namespace NetGen.Generator.Layers
             if (HasCell) line.Add("default");
             writer.Line("    " + string.Join(", ", line) + ",");
             line.Clear();
-            line.Add(dx is null || accumulate ? "default" : dx);
+            line.Add(embedding is not null ? LayerCode.GradientOf(embedding, 0) : dx is null || accumulate ? "default" : dx);
             for (int i = 0; i < 4; i++) line.Add(code.Gradient(i));
             line.Add("default");
             if (HasCell) line.Add("default");
@@ -224,6 +250,18 @@ namespace NetGen.Generator.Layers
         }
 
         private string GpuKernel => "global::NetGen.Gpu.Gpu" + Name;
+
+        /// <summary>The token form's leading arguments: the embedding's token input and <paramref name="table"/>.</summary>
+        private static List<string> TokenArguments(LayerCode code, LayerPlan embedding, string table) =>
+            new List<string> { code.Network.Layers[embedding.Sources[0]].Local, table };
+
+        /// <summary><c>batch, T, V, F, H</c>.</summary>
+        private static string TokenSizes(LayerCode code, LayerPlan embedding)
+        {
+            var input = code.Layer.InputShapes[0];
+            return code.Batch + ", " + Literals.Int(input.Steps) + ", " + Literals.Int(embedding.InputShapes[0].Vocabulary) + ", "
+                + Literals.Int(input.Features) + ", " + Literals.Int(((RecurrentOptions)code.Layer.Options).Hidden);
+        }
 
         private static string Sizes(LayerCode code) => Sizes(code.Batch, code.Layer);
 

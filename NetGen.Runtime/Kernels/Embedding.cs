@@ -50,7 +50,8 @@ public static class Embedding
         for (int i = 0; i < table.Length; i++) table[i] = rng.NextGaussian();
     }
 
-    private static int TokenId(ReadOnlySpan<float> tokens, int i, int vocabulary)
+    /// <summary>The id held by <c>tokens[i]</c>, checked to be an integer in <c>[0, vocabulary)</c>.</summary>
+    internal static int TokenId(ReadOnlySpan<float> tokens, int i, int vocabulary)
     {
         float token = tokens[i];
         int id = (int)token;

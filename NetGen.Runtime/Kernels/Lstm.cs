@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
@@ -14,14 +16,19 @@ namespace NetGen.Kernels;
 /// the same order), like Dense's <c>[in, out]</c>; b_ih and b_hh <c>[4H]</c> are PyTorch's <c>bias_ih_l0</c> and
 /// <c>bias_hh_l0</c>, both kept so that checkpoints and gradients match PyTorch one to one.</para>
 /// <para>All four gates come from one product per step: the input projection of every step at once as one
-/// <c>[B·T, F] × [F, 4H]</c> GEMM, then <c>[B, H] × [H, 4H]</c> per step.</para>
+/// <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue, then <c>h_{t−1}·W_hh</c> per step (reading that
+/// step's rows of <c>hs</c> in place), then one fused vectorised pass per sample row (the two parts added,
+/// activations with an inlined exponential, cell and hidden update). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the
+/// fused cell pass per step; every weight product runs once over all B·T rows after the loop.</para>
 /// <para>Saved for backward (caller-provided, written by <see cref="Forward"/>): <c>gates [B, T, 4H]</c> (the gate
 /// values i, f, g, o), <c>cells [B, T, H]</c> (c_t) and <c>hs [B, T, H]</c> (h_t, which is also the layer's output
 /// when it returns sequences). <see cref="Backward"/> overwrites <c>gates</c> with the pre-activation gradients, so
-/// each Forward supports one Backward. Both need <c>scratch</c> of <see cref="ScratchLength"/> floats. Nothing is
-/// allocated.</para>
+/// each Forward supports one Backward. Both need <c>scratch</c> of <see cref="ScratchLength"/> floats; backward and the
+/// token forms also use a per-thread work buffer (at most <c>max(V, H)·4H</c> floats) allocated on the first call and
+/// reused, so steady-state calls allocate nothing. <see cref="Backward"/> uses <c>dwHh</c> as scratch (for W_hhᵀ)
+/// before writing it.</para>
 /// </remarks>
-public static class Lstm
+public static unsafe class Lstm
 {
     /// <summary>Gate blocks per step: i, f, g, o.</summary>
     public const int Gates = 4;
@@ -43,9 +50,48 @@ public static class Lstm
         Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch)
     {
         const string kernel = "Lstm.Forward";
+        int width = Gates * hidden, rows = batch * steps;
+        RequireForward(batch, steps, inputs, hidden, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, kernel);
+        Recurrent.Require(x, rows * inputs, nameof(x), kernel);
+        fixed (float* px = x, pwIh = wIh, pGates = gates, pScratch = scratch)
+            Recurrent.Product(rows, width, inputs, px, inputs, 1, pwIh, width, pGates, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
+        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> for a layer whose input is an embedding lookup, <c>x_t = table[token_t]</c> (what
+    /// <see cref="Embedding.Forward"/> computes): the input projection is taken per vocabulary entry,
+    /// <c>P = table·W_ih + b_ih + b_hh</c> (<c>[V, 4H]</c>, V·F·4H multiply-adds instead of B·T·F·4H), and each step's
+    /// row is <c>P[token]</c>. <paramref name="tokens"/> <c>[B, T]</c> hold integer ids in <c>[0, vocabulary)</c>,
+    /// <paramref name="table"/> is <c>[vocabulary, F]</c>; everything else is as for <see cref="Forward"/>, whose
+    /// results this equals up to rounding. P lives in the per-thread work buffer (remarks).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A token is not an integer in <c>[0, vocabulary)</c>.</exception>
+    public static void ForwardTokens(int batch, int steps, int vocabulary, int inputs, int hidden,
+        ReadOnlySpan<float> tokens, ReadOnlySpan<float> table, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,
+        ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch)
+    {
+        const string kernel = "Lstm.ForwardTokens";
+        int width = Gates * hidden, rows = batch * steps;
+        RequireForward(batch, steps, inputs, hidden, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, kernel);
+        RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
+        var projection = new Span<float>(Work(vocabulary * width), vocabulary * width);
+        fixed (float* pTable = table, pwIh = wIh, pProjection = projection, pScratch = scratch)
+            Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, pProjection, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
+        for (int r = 0; r < rows; r++)
+            projection.Slice(Embedding.TokenId(tokens, r, vocabulary) * width, width).CopyTo(gates.Slice(r * width, width));
+        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch);
+    }
+
+    private static void RequireForward(int batch, int steps, int inputs, int hidden,
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs, ReadOnlySpan<float> hLast, ReadOnlySpan<float> cLast,
+        ReadOnlySpan<float> scratch, string kernel)
+    {
         int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
         Recurrent.RequireSizes(batch, steps, inputs, hidden, kernel);
-        Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         Recurrent.Require(wIh, inputs * width, nameof(wIh), kernel);
         Recurrent.Require(wHh, hidden * width, nameof(wHh), kernel);
         Recurrent.Require(bIh, width, nameof(bIh), kernel);
@@ -58,37 +104,74 @@ public static class Lstm
         Recurrent.RequireOptional(hLast, bh, nameof(hLast), kernel);
         Recurrent.RequireOptional(cLast, bh, nameof(cLast), kernel);
         Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
+    }
 
-        var recurrent = scratch.Slice(0, batch * width);
-        var h = scratch.Slice(batch * width, bh);
-        var c = scratch.Slice(batch * width + bh, bh);
-        Recurrent.LoadState(h0, h, bh);
-        Recurrent.LoadState(c0, c, bh);
+    private static void RequireTokens(int rows, int vocabulary, int inputs, ReadOnlySpan<float> tokens, ReadOnlySpan<float> table, string kernel)
+    {
+        if (vocabulary <= 0)
+            throw new ArgumentOutOfRangeException(nameof(vocabulary), vocabulary, $"{kernel}: 'vocabulary' must be positive.");
+        Recurrent.Require(tokens, rows, nameof(tokens), kernel);
+        Recurrent.Require(table, vocabulary * inputs, nameof(table), kernel);
+    }
 
-        Gemm.MatMul(rows, width, inputs, x, wIh, gates, accumulate: false);
-        for (int t = 0; t < steps; t++)
+    // b_ih + b_hh into the first 4H floats of scratch (every ScratchLength holds them): the input projection's bias.
+    private static float* SumBiases(ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, float* scratch)
+    {
+        for (int j = 0; j < bIh.Length && j < bHh.Length; j++) scratch[j] = bIh[j] + bHh[j];
+        return scratch;
+    }
+
+    [ThreadStatic] private static float[]? t_work;
+
+    // The calling thread's work buffer, grown on first use and pinned: P of ForwardTokens, the per-token gradient
+    // sums of BackwardTokens ([V, 4H] each) and dW_hhᵀ [4H, H] in backward.
+    private static float* Work(int floats)
+    {
+        var buffer = t_work;
+        if (buffer is null || buffer.Length < floats) t_work = buffer = GC.AllocateUninitializedArray<float>(floats, pinned: true);
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+    }
+
+    // dst [cols, rows] = srcᵀ for src [rows, cols], in 16×16 tiles.
+    private static void Transpose(int rows, int cols, float* src, float* dst)
+    {
+        for (int r0 = 0; r0 < rows; r0 += 16)
+            for (int c0 = 0; c0 < cols; c0 += 16)
+                for (int r = r0; r < Math.Min(r0 + 16, rows); r++)
+                    for (int c = c0; c < Math.Min(c0 + 16, cols); c++)
+                        dst[c * rows + r] = src[r * cols + c];
+    }
+
+    // The recurrence over gates that hold the input projection and both biases (Forward's remarks); the final state to
+    // hLast and cLast when they are not empty. Each step's h_{t−1}·W_hh goes to a contiguous [B, 4H] block of scratch
+    // (written in place, the rows T·4H apart would map the micro-kernel's C tile onto one L1 set), which the step pass adds.
+    private static void Recur(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch)
+    {
+        int width = Gates * hidden;
+        fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, recurrent = scratch)
         {
-            Gemm.MatMul(batch, width, hidden, h, wHh, recurrent, accumulate: false);
-            for (int b = 0; b < batch; b++)
+            nint hStride = (nint)steps * hidden;
+            for (int t = 0; t < steps; t++)
             {
-                int row = b * steps + t;
-                var z = gates.Slice(row * width, width);
-                Elementwise.AddTo(z, recurrent.Slice(b * width, width));
-                Elementwise.AddTo(z, bIh);
-                Elementwise.AddTo(z, bHh);
-                Elementwise.Activate<Sigmoid>(z.Slice(0, 2 * hidden));
-                Elementwise.Activate<Tanh>(z.Slice(2 * hidden, hidden));
-                Elementwise.Activate<Sigmoid>(z.Slice(3 * hidden, hidden));
-
-                var cb = c.Slice(b * hidden, hidden);
-                var hb = h.Slice(b * hidden, hidden);
-                UpdateState(hidden, z, cb, hb);
-                cb.CopyTo(cells.Slice(row * hidden, hidden));
-                hb.CopyTo(hs.Slice(row * hidden, hidden));
+                bool hasState = t > 0 || ph0 != null;
+                if (hasState)
+                    Recurrent.Product(batch, width, hidden, t > 0 ? pHs + (t - 1) * hidden : ph0, t > 0 ? hStride : hidden, 1, pwHh, width,
+                        recurrent, width, accumulate: false);
+                for (int b = 0; b < batch; b++)
+                {
+                    nint row = b * steps + t;
+                    float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
+                    StepForward(hidden, pGates + row * width, hasState ? recurrent + b * width : null, cPrev, pCells + row * hidden, pHs + row * hidden);
+                }
             }
         }
-        if (!hLast.IsEmpty) h.CopyTo(hLast);
-        if (!cLast.IsEmpty) c.CopyTo(cLast);
+        for (int b = 0; b < batch; b++)
+        {
+            int last = (b * steps + steps - 1) * hidden;
+            if (!hLast.IsEmpty) hs.Slice(last, hidden).CopyTo(hLast.Slice(b * hidden, hidden));
+            if (!cLast.IsEmpty) cells.Slice(last, hidden).CopyTo(cLast.Slice(b * hidden, hidden));
+        }
     }
 
     /// <summary>
@@ -100,7 +183,7 @@ public static class Lstm
     /// and the initial-state gradients <paramref name="dh0"/>, <paramref name="dc0"/> <c>[B, H]</c>. Per step, in
     /// reverse: <c>dc ← dc + dh ⊙ o ⊙ (1 − tanh² c_t)</c>, <c>dz_i = dc ⊙ g ⊙ i(1−i)</c>,
     /// <c>dz_f = dc ⊙ c_{t−1} ⊙ f(1−f)</c>, <c>dz_g = dc ⊙ i ⊙ (1−g²)</c>, <c>dz_o = dh ⊙ tanh c_t ⊙ o(1−o)</c>, then
-    /// <c>dc ← dc ⊙ f</c> and <c>dh ← dz·W_hhᵀ</c>.
+    /// <c>dc ← dc ⊙ f</c> and <c>dh ← dz·W_hhᵀ</c>; the weight products over all steps at once after the loop.
     /// </summary>
     public static void Backward(int batch, int steps, int inputs, int hidden,
         ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,
@@ -111,9 +194,54 @@ public static class Lstm
         Span<float> dh0, Span<float> dc0, Span<float> scratch)
     {
         const string kernel = "Lstm.Backward";
+        int width = Gates * hidden, rows = batch * steps;
+        RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
+        Recurrent.Require(x, rows * inputs, nameof(x), kernel);
+        Recurrent.RequireOptional(dx, rows * inputs, nameof(dx), kernel);
+        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch);
+        Gemm.MatMulTransA(inputs, width, rows, x, gates, dwIh, accumulate: false);
+        if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, gates, wIh, dx, accumulate: false);
+    }
+
+    /// <summary>
+    /// <see cref="Backward"/> after <see cref="ForwardTokens"/> (same tokens, table, weights, h0, c0): instead of the
+    /// input gradient it overwrites <paramref name="dTable"/> <c>[vocabulary, F]</c> with the embedding table's
+    /// gradient (what <see cref="Embedding.Backward"/> would make of that input gradient: rows of tokens that do not
+    /// occur are zero). The pre-activation gradients are first summed per token (<c>S [V, 4H]</c>), then
+    /// <c>dW_ih = tableᵀ·S</c> and <c>dTable = S·W_ihᵀ</c>: V rather than B·T rows in both products.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A token is not an integer in <c>[0, vocabulary)</c>.</exception>
+    public static void BackwardTokens(int batch, int steps, int vocabulary, int inputs, int hidden,
+        ReadOnlySpan<float> tokens, ReadOnlySpan<float> table, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
+        Span<float> dTable, Span<float> dwIh, Span<float> dwHh, Span<float> dbIh, Span<float> dbHh,
+        Span<float> dh0, Span<float> dc0, Span<float> scratch)
+    {
+        const string kernel = "Lstm.BackwardTokens";
+        int width = Gates * hidden, rows = batch * steps;
+        RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
+        RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
+        Recurrent.Require(dTable, vocabulary * inputs, nameof(dTable), kernel);
+        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch);
+        var sums = new Span<float>(Work(vocabulary * width), vocabulary * width);
+        sums.Clear();
+        for (int r = 0; r < rows; r++)
+            Elementwise.AddTo(sums.Slice(Embedding.TokenId(tokens, r, vocabulary) * width, width), gates.Slice(r * width, width));
+        Gemm.MatMulTransA(inputs, width, vocabulary, table, sums, dwIh, accumulate: false);
+        Gemm.MatMulTransB(vocabulary, inputs, width, sums, wIh, dTable, accumulate: false);
+    }
+
+    private static void RequireBackward(int batch, int steps, int inputs, int hidden,
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
+        ReadOnlySpan<float> dwIh, ReadOnlySpan<float> dwHh, ReadOnlySpan<float> dbIh, ReadOnlySpan<float> dbHh,
+        ReadOnlySpan<float> dh0, ReadOnlySpan<float> dc0, ReadOnlySpan<float> scratch, string kernel)
+    {
         int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
         Recurrent.RequireSizes(batch, steps, inputs, hidden, kernel);
-        Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         Recurrent.Require(wIh, inputs * width, nameof(wIh), kernel);
         Recurrent.Require(wHh, hidden * width, nameof(wHh), kernel);
         Recurrent.RequireOptional(h0, bh, nameof(h0), kernel);
@@ -124,7 +252,6 @@ public static class Lstm
         Recurrent.RequireOptional(dy, rows * hidden, nameof(dy), kernel);
         Recurrent.RequireOptional(dhLast, bh, nameof(dhLast), kernel);
         Recurrent.RequireOptional(dcLast, bh, nameof(dcLast), kernel);
-        Recurrent.RequireOptional(dx, rows * inputs, nameof(dx), kernel);
         Recurrent.Require(dwIh, inputs * width, nameof(dwIh), kernel);
         Recurrent.Require(dwHh, hidden * width, nameof(dwHh), kernel);
         Recurrent.Require(dbIh, width, nameof(dbIh), kernel);
@@ -132,98 +259,156 @@ public static class Lstm
         Recurrent.RequireOptional(dh0, bh, nameof(dh0), kernel);
         Recurrent.RequireOptional(dc0, bh, nameof(dc0), kernel);
         Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
-
-        var dz = scratch.Slice(0, batch * width);
-        var dh = scratch.Slice(batch * width, bh);
-        var dc = scratch.Slice(batch * width + bh, bh);
-        var hPrev = scratch.Slice(batch * width + 2 * bh, bh);
-        Recurrent.LoadState(dhLast, dh, bh);
-        Recurrent.LoadState(dcLast, dc, bh);
-        dwHh.Slice(0, hidden * width).Clear();
-        dbHh.Slice(0, width).Clear();
-
-        for (int t = steps - 1; t >= 0; t--)
-        {
-            for (int b = 0; b < batch; b++)
-            {
-                int row = b * steps + t;
-                var z = gates.Slice(row * width, width);
-                var cell = cells.Slice(row * hidden, hidden);
-                var cPrev = Recurrent.Previous(cells, c0, b, t, steps, hidden);
-                var dhb = dh.Slice(b * hidden, hidden);
-                var dcb = dc.Slice(b * hidden, hidden);
-                var dzb = dz.Slice(b * width, width);
-                if (!dy.IsEmpty) Elementwise.AddTo(dhb, dy.Slice(row * hidden, hidden));
-                StepBackward(hidden, z, cell, cPrev, dhb, dcb, dzb);
-                dzb.CopyTo(z);
-            }
-            Recurrent.GatherPrevious(hs, h0, hPrev, t, batch, steps, hidden);
-            Recurrent.HiddenGradients(batch, hidden, width, hPrev, dz, wHh, dwHh, dbHh, dh, accumulateDh: false);
-        }
-        if (!dh0.IsEmpty) dh.CopyTo(dh0);
-        if (!dc0.IsEmpty) dc.CopyTo(dc0);
-        Recurrent.InputGradients(rows, inputs, width, x, wIh, gates, dwIh, dbIh, dx);
     }
 
-    // One sample's state update from its gate row [i, f, g, o]: c ← f ⊙ c + i ⊙ g, h ← o ⊙ tanh c.
-    private static void UpdateState(int hidden, ReadOnlySpan<float> z, Span<float> c, Span<float> h)
+    // Everything of Backward but the input side: leaves the pre-activation gradients in gates and writes dW_hh, both
+    // bias gradients (equal: Σ_rows dz), dh0 and dc0.
+    private static void BackThroughTime(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
+        Span<float> dwHh, Span<float> dbIh, Span<float> dbHh, Span<float> dh0, Span<float> dc0, Span<float> scratch)
     {
-        var i = z.Slice(0, hidden);
-        var f = z.Slice(hidden, hidden);
-        var g = z.Slice(2 * hidden, hidden);
-        var o = z.Slice(3 * hidden, hidden);
+        int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
+        fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, pDy = dy,
+                     pdwHh = dwHh, pdbIh = dbIh, pdh0 = dh0, pScratch = scratch)
+        {
+            float* dh = pScratch, dc = pScratch + bh, boundary = pScratch + 2 * bh;
+            Recurrent.LoadState(dhLast, scratch.Slice(0, bh), bh);
+            Recurrent.LoadState(dcLast, scratch.Slice(bh, bh), bh);
+            // dW_hh is written once after the loop, so until then it holds W_hhᵀ [4H, H], the row-major B of dh = dz·W_hhᵀ.
+            float* wT = pdwHh;
+            Transpose(hidden, width, pwHh, wT);
+            new Span<float>(pdbIh, width).Clear();
+            nint rowStride = (nint)steps * width;
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                // dh_t = dy_t + dz_{t+1}·W_hhᵀ, from the rows of step t+1 that the previous iteration turned into dz.
+                if (t < steps - 1) Recurrent.Product(batch, hidden, width, pGates + (t + 1) * width, rowStride, 1, wT, hidden, dh, hidden, accumulate: false);
+                for (int b = 0; b < batch; b++)
+                {
+                    nint row = b * steps + t;
+                    float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
+                    StepBackward(hidden, pGates + row * width, pCells + row * hidden, cPrev, dh + b * hidden,
+                        pDy == null ? null : pDy + row * hidden, dc + b * hidden, pdbIh);
+                }
+            }
+            if (pdh0 != null) Recurrent.Product(batch, hidden, width, pGates, rowStride, 1, wT, hidden, pdh0, hidden, accumulate: false);
+            if (!dc0.IsEmpty) scratch.Slice(bh, bh).CopyTo(dc0);
+
+            // dW_hhᵀ = Σ_rows dz_tᵀ·h_{t−1} as one product over every row but the first, pairing row r's dz with row r−1
+            // of hs; at each sample's first step that pairs it with the previous sample's last h instead of h0, which
+            // one more product over those B rows corrects with h0 − h_{[b−1, T−1]}. Transposed, the product has 4H
+            // rows, enough for the GEMM to pack both operands, then it is turned into dW_hh over W_hhᵀ.
+            float* dwT = Work(width * hidden);
+            Recurrent.Product(width, hidden, rows - 1, pGates + width, 1, width, pHs, hidden, dwT, hidden, accumulate: false);
+            for (int b = 0; b < batch; b++)
+                for (int j = 0; j < hidden; j++)
+                    boundary[b * hidden + j] = (ph0 == null ? 0f : ph0[b * hidden + j]) - (b == 0 ? 0f : pHs[(b * steps - 1) * hidden + j]);
+            Recurrent.Product(width, hidden, batch, pGates, 1, rowStride, boundary, hidden, dwT, hidden, accumulate: true);
+            Transpose(width, hidden, dwT, pdwHh);
+        }
+        dbIh.Slice(0, width).CopyTo(dbHh);
+    }
+
+    // One sample's step from its pre-activations z = [z_i, z_f, z_g, z_o] plus u = h_{t−1}·W_hh (null: zeros), z
+    // replaced by the gate values i, f, g, o, and c_{t−1} (null: zeros): c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t.
+    // The same formulas on 16, 8 and 1 lanes.
+    private static void StepForward(int hidden, float* z, float* u, float* cPrev, float* c, float* h)
+    {
+        float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
+        float* uf = u + hidden, ug = u + 2 * hidden, uo = u + 3 * hidden;
         int j = 0;
-        if (Recurrent.Vectorized)
+        if (Vector512.IsHardwareAccelerated)
+            for (; j <= hidden - 16; j += 16)
+            {
+                var (zi, zfv, zgv, zov) = (Vector512.Load(z + j), Vector512.Load(zf + j), Vector512.Load(zg + j), Vector512.Load(zo + j));
+                if (u != null) (zi, zfv, zgv, zov) = (zi + Vector512.Load(u + j), zfv + Vector512.Load(uf + j), zgv + Vector512.Load(ug + j), zov + Vector512.Load(uo + j));
+                var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
+                i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
+                var cv = cPrev == null ? i * g : Vector512.FusedMultiplyAdd(f, Vector512.Load(cPrev + j), i * g);
+                cv.Store(c + j);
+                (o * CellMath.Tanh(cv)).Store(h + j);
+            }
+        if (Vector256.IsHardwareAccelerated)
             for (; j <= hidden - 8; j += 8)
             {
-                var cv = Recurrent.Load(f, j) * Recurrent.Load(c, j) + Recurrent.Load(i, j) * Recurrent.Load(g, j);
-                Recurrent.Store(cv, c, j);
-                Recurrent.Store(Recurrent.Load(o, j) * Tanh.Apply(cv), h, j);
+                var (zi, zfv, zgv, zov) = (Vector256.Load(z + j), Vector256.Load(zf + j), Vector256.Load(zg + j), Vector256.Load(zo + j));
+                if (u != null) (zi, zfv, zgv, zov) = (zi + Vector256.Load(u + j), zfv + Vector256.Load(uf + j), zgv + Vector256.Load(ug + j), zov + Vector256.Load(uo + j));
+                var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
+                i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
+                var cv = cPrev == null ? i * g : Vector256.FusedMultiplyAdd(f, Vector256.Load(cPrev + j), i * g);
+                cv.Store(c + j);
+                (o * CellMath.Tanh(cv)).Store(h + j);
             }
         for (; j < hidden; j++)
         {
-            c[j] = f[j] * c[j] + i[j] * g[j];
-            h[j] = o[j] * Tanh.Apply(c[j]);
+            bool add = u != null;
+            float i = CellMath.Sigmoid(z[j] + (add ? u[j] : 0f)), f = CellMath.Sigmoid(zf[j] + (add ? uf[j] : 0f));
+            float g = CellMath.Tanh(zg[j] + (add ? ug[j] : 0f)), o = CellMath.Sigmoid(zo[j] + (add ? uo[j] : 0f));
+            z[j] = i; zf[j] = f; zg[j] = g; zo[j] = o;
+            float cv = cPrev == null ? i * g : f * cPrev[j] + i * g;
+            c[j] = cv;
+            h[j] = o * CellMath.Tanh(cv);
         }
     }
 
-    // One sample's step back through the cell (formulas on Backward): writes the pre-activation gradients dz
-    // [di, df, dg, do] and turns dc into the gradient w.r.t. c_{t−1}. An empty cPrev is c_{−1} = 0.
-    private static void StepBackward(int hidden, ReadOnlySpan<float> z, ReadOnlySpan<float> cell, ReadOnlySpan<float> cPrev,
-        ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz)
+    // One sample's step back through the cell (formulas on Backward), from the gate values z = [i, f, g, o] (replaced
+    // by the pre-activation gradients, which are also added to db), c_t, c_{t−1} (null: zeros), the recurrent part of
+    // dh and dy_t (null: zeros); turns dc into the gradient w.r.t. c_{t−1}. The same formulas on 16, 8 and 1 lanes.
+    private static void StepBackward(int hidden, float* z, float* cell, float* cPrev, float* dh, float* dy, float* dc, float* db)
     {
+        float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
+        float* dbf = db + hidden, dbg = db + 2 * hidden, dbo = db + 3 * hidden;
         int j = 0;
-        if (Recurrent.Vectorized)
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var one = Vector512<float>.One;
+            for (; j <= hidden - 16; j += 16)
+            {
+                var (i, f, g, o) = (Vector512.Load(z + j), Vector512.Load(zf + j), Vector512.Load(zg + j), Vector512.Load(zo + j));
+                var tc = CellMath.Tanh(Vector512.Load(cell + j));
+                var dhv = dy == null ? Vector512.Load(dh + j) : Vector512.Load(dh + j) + Vector512.Load(dy + j);
+                var dcv = Vector512.FusedMultiplyAdd(dhv * o, one - tc * tc, Vector512.Load(dc + j));
+                var cp = cPrev == null ? Vector512<float>.Zero : Vector512.Load(cPrev + j);
+                var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
+                di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
+                (Vector512.Load(db + j) + di).Store(db + j);
+                (Vector512.Load(dbf + j) + df).Store(dbf + j);
+                (Vector512.Load(dbg + j) + dg).Store(dbg + j);
+                (Vector512.Load(dbo + j) + dO).Store(dbo + j);
+                (dcv * f).Store(dc + j);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
         {
             var one = Vector256<float>.One;
             for (; j <= hidden - 8; j += 8)
             {
-                var i = Recurrent.Load(z, j);
-                var f = Recurrent.Load(z, hidden + j);
-                var g = Recurrent.Load(z, 2 * hidden + j);
-                var o = Recurrent.Load(z, 3 * hidden + j);
-                var tc = Tanh.Apply(Recurrent.Load(cell, j));
-                var dhv = Recurrent.Load(dh, j);
-                var dcv = Recurrent.Load(dc, j) + dhv * o * (one - tc * tc);
-                var cp = cPrev.IsEmpty ? Vector256<float>.Zero : Recurrent.Load(cPrev, j);
-                Recurrent.Store(dcv * g * i * (one - i), dz, j);
-                Recurrent.Store(dcv * cp * f * (one - f), dz, hidden + j);
-                Recurrent.Store(dcv * i * (one - g * g), dz, 2 * hidden + j);
-                Recurrent.Store(dhv * tc * o * (one - o), dz, 3 * hidden + j);
-                Recurrent.Store(dcv * f, dc, j);
+                var (i, f, g, o) = (Vector256.Load(z + j), Vector256.Load(zf + j), Vector256.Load(zg + j), Vector256.Load(zo + j));
+                var tc = CellMath.Tanh(Vector256.Load(cell + j));
+                var dhv = dy == null ? Vector256.Load(dh + j) : Vector256.Load(dh + j) + Vector256.Load(dy + j);
+                var dcv = Vector256.FusedMultiplyAdd(dhv * o, one - tc * tc, Vector256.Load(dc + j));
+                var cp = cPrev == null ? Vector256<float>.Zero : Vector256.Load(cPrev + j);
+                var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
+                di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
+                (Vector256.Load(db + j) + di).Store(db + j);
+                (Vector256.Load(dbf + j) + df).Store(dbf + j);
+                (Vector256.Load(dbg + j) + dg).Store(dbg + j);
+                (Vector256.Load(dbo + j) + dO).Store(dbo + j);
+                (dcv * f).Store(dc + j);
             }
         }
         for (; j < hidden; j++)
         {
-            float i = z[j], f = z[hidden + j], g = z[2 * hidden + j], o = z[3 * hidden + j];
-            float tc = Tanh.Apply(cell[j]);
-            float dcj = dc[j] + dh[j] * o * (1f - tc * tc);
-            float cp = cPrev.IsEmpty ? 0f : cPrev[j];
-            dz[j] = dcj * g * i * (1f - i);
-            dz[hidden + j] = dcj * cp * f * (1f - f);
-            dz[2 * hidden + j] = dcj * i * (1f - g * g);
-            dz[3 * hidden + j] = dh[j] * tc * o * (1f - o);
-            dc[j] = dcj * f;
+            float i = z[j], f = zf[j], g = zg[j], o = zo[j];
+            float tc = CellMath.Tanh(cell[j]);
+            float dhv = dy == null ? dh[j] : dh[j] + dy[j];
+            float dcv = dc[j] + dhv * o * (1f - tc * tc);
+            float cp = cPrev == null ? 0f : cPrev[j];
+            float di = dcv * g * i * (1f - i), df = dcv * cp * f * (1f - f), dg = dcv * i * (1f - g * g), dO = dhv * tc * o * (1f - o);
+            z[j] = di; zf[j] = df; zg[j] = dg; zo[j] = dO;
+            db[j] += di; dbf[j] += df; dbg[j] += dg; dbo[j] += dO;
+            dc[j] = dcv * f;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using NetGen.Kernels.GemmCore;
 
 namespace NetGen.Kernels;
 
@@ -103,6 +104,19 @@ internal static class Recurrent
         if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, dGates, wIh, dx, accumulate: false);
     }
 
+    /// <summary>
+    /// <c>C[m,n] (+)= A·B</c> on strided operands, <c>A(i,p) = a[i·rsA + p·csA]</c>, <c>B(p,j) = b[p·rsB + j]</c>,
+    /// <c>C(i,j) = c[i·ldc + j]</c>, then <c>C += bias</c> per column when <paramref name="bias"/> is not null: the
+    /// per-step products read and write one time step's rows of the <c>[B, T, ·]</c> buffers in place.
+    /// </summary>
+    public static unsafe void Product(int m, int n, int k, float* a, nint rsA, nint csA, float* b, nint rsB,
+        float* c, nint ldc, bool accumulate, float* bias = null) =>
+        Gemm.Run<Identity>(new GemmArgs
+        {
+            M = m, N = n, K = k, A = a, RsA = rsA, CsA = csA, B = b, RsB = rsB, CsB = 1, C = c, Ldc = ldc,
+            Bias = bias, Accumulate = accumulate,
+        }, Gemm.BestIsa);
+
     /// <summary>PyTorch's default recurrent initialisation: every weight and bias U(−1/√H, 1/√H).</summary>
     public static void InitializeUniform(int hidden, Span<float> wIh, Span<float> wHh, Span<float> bIh, Span<float> bHh, ref Rng rng)
     {
@@ -130,4 +144,74 @@ internal static class Recurrent
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> v, Span<float> s, int j) =>
         v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
+}
+
+/// <summary>
+/// Sigmoid and tanh for the recurrent cells' fused element-wise passes, with the exponential inlined instead of a
+/// library call per element: e^x by Cody–Waite reduction x = n·ln 2 + r, |r| ≤ ln 2 / 2, and a degree-6 polynomial
+/// for e^r (relative error ≈ 1e−7), the argument clamped to [−80, 80] so that every result, and every sigmoid and
+/// tanh built on it, stays a normal float (no subnormal values to slow the passes that read them). The scalar forms
+/// (row tails, machines without vectors) use <see cref="MathF"/>, with the same clamp.
+/// </summary>
+internal static class CellMath
+{
+    private const float Bound = 80f, Log2E = 1.44269504f, Ln2Hi = 0.693359375f, Ln2Lo = -2.12194440e-4f;
+    private const float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
+        P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+
+    /// <summary>e^x, 16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        x = Vector512.Min(Vector512.Max(x, Vector512.Create(-Bound)), Vector512.Create(Bound));
+        var n = Vector512.Round(x * Vector512.Create(Log2E));
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(P0), r, Vector512.Create(P1));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P2));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P3));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
+        p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
+        return p * (Vector512.ConvertToInt32(n) + Vector512.Create(127) << 23).AsSingle();
+    }
+
+    /// <summary>e^x, 8 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(-Bound)), Vector256.Create(Bound));
+        var n = Vector256.Round(x * Vector256.Create(Log2E));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), x);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(P0), r, Vector256.Create(P1));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P2));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P3));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
+        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        return p * (Vector256.ConvertToInt32(n) + Vector256.Create(127) << 23).AsSingle();
+    }
+
+    /// <summary>1 / (1 + e^−x), 16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Exp(-x));
+
+    /// <summary>1 / (1 + e^−x), 8 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exp(-x));
+
+    /// <summary>1 / (1 + e^−x), the exponent clamped like the vector forms'.</summary>
+    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(Math.Clamp(-x, -Bound, Bound)));
+
+    /// <summary>tanh x = 1 − 2 / (e^{2x} + 1), 16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Tanh(Vector512<float> x) => Vector512<float>.One - Vector512.Create(2f) / (Exp(x + x) + Vector512<float>.One);
+
+    /// <summary>tanh x = 1 − 2 / (e^{2x} + 1), 8 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Tanh(Vector256<float> x) => Vector256<float>.One - Vector256.Create(2f) / (Exp(x + x) + Vector256<float>.One);
+
+    /// <summary>tanh x.</summary>
+    public static float Tanh(float x) => MathF.Tanh(x);
 }

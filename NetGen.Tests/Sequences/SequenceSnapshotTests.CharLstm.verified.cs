@@ -280,8 +280,8 @@ namespace Demo
 
             // L1 · Lstm 64→128 over 64 steps · [B,64,64] → [B,64,128]
             var l1 = _activations.AsSpan(_maxBatch * 4160, batch * 8192);
-            global::NetGen.Kernels.Lstm.Forward(batch, 64, 64, 128,
-                embed, _parameters.AsSpan(4160, 32768), _parameters.AsSpan(36928, 65536), _parameters.AsSpan(102464, 512), _parameters.AsSpan(102976, 512), default, default,
+            global::NetGen.Kernels.Lstm.ForwardTokens(batch, 64, 65, 64, 128,
+                text, _parameters.AsSpan(0, 4160), _parameters.AsSpan(4160, 32768), _parameters.AsSpan(36928, 65536), _parameters.AsSpan(102464, 512), _parameters.AsSpan(102976, 512), default, default,
                 _l1Gates.AsSpan(0, batch * 32768), _l1Cells.AsSpan(0, batch * 8192), l1, default, default, _l1Scratch.AsSpan(0, batch * 896));
 
             // L2 · Gru 128→128 over 64 steps, stateful · [B,64,128] → [B,64,128]
@@ -326,14 +326,14 @@ namespace Demo
             optimizer?.UpdateRange(_parameters, _gradients, 103488, 99072);
 
             // L1 · Lstm 64→128 over 64 steps · dL1 [B,64,128] → dEmbed [B,64,64]
-            global::NetGen.Kernels.Lstm.Backward(batch, 64, 64, 128,
-                embed, _parameters.AsSpan(4160, 32768), _parameters.AsSpan(36928, 65536), default, default,
+            global::NetGen.Kernels.Lstm.BackwardTokens(batch, 64, 65, 64, 128,
+                text, _parameters.AsSpan(0, 4160), _parameters.AsSpan(4160, 32768), _parameters.AsSpan(36928, 65536), default, default,
                 _l1Gates.AsSpan(0, batch * 32768), _l1Cells.AsSpan(0, batch * 8192), l1, dL1, default, default,
-                dEmbed, _gradients.AsSpan(4160, 32768), _gradients.AsSpan(36928, 65536), _gradients.AsSpan(102464, 512), _gradients.AsSpan(102976, 512), default, default, _l1Scratch.AsSpan(0, batch * 896));
+                _gradients.AsSpan(0, 4160), _gradients.AsSpan(4160, 32768), _gradients.AsSpan(36928, 65536), _gradients.AsSpan(102464, 512), _gradients.AsSpan(102976, 512), default, default, _l1Scratch.AsSpan(0, batch * 896));
             optimizer?.UpdateRange(_parameters, _gradients, 4160, 99328);
 
             // Embed · Embedding 65×64 · dEmbed [B,64,64] → no gradient for the input Text
-            global::NetGen.Kernels.Embedding.Backward(batch * 64, 65, 64, text, dEmbed, _gradients.AsSpan(0, 4160));
+            // The table's gradient was written by L1's backward, which does this lookup itself
             optimizer?.UpdateRange(_parameters, _gradients, 0, 4160);
         }
     }

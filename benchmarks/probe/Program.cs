@@ -3,7 +3,8 @@
 // backward products at batch 64, batch-1 layers, a streaming read of the first layer's weights (the bandwidth bound
 // of batch-1 inference), the FMA peak and square GEMMs. One thread.
 // Run: dotnet run -c Release --project benchmarks/probe [-- batch]   (the networks come from NetGen.Benchmarks)
-// `-- models`: the same per-layer look at LeNet-5 (batch 64 and 1) and the char-LSTM (batch 32, 64 steps) instead.
+// `-- models`: the same per-layer look at LeNet-5 (batch 64 and 1) and the char-LSTM (batch 32, 64 steps) instead;
+// `-- lstm`: the char-LSTM part alone.
 // `-- gemm`: the GEMM core alone: square products and the networks' products, each at 1 and 2 threads.
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
@@ -29,6 +30,11 @@ void DenseLayer(int m, int k, int n)
 if (args.Length > 0 && args[0] == "models")
 {
     ProbeLeNet5();
+    ProbeCharLstm();
+    return;
+}
+if (args.Length > 0 && args[0] == "lstm")
+{
     ProbeCharLstm();
     return;
 }
@@ -140,6 +146,11 @@ void ProbeCharLstm()
     Report("LSTM 64→128 forward, b32 × 64 steps", MinUs(() => Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch), 2, 20));
     Report("LSTM 64→128 backward through time", MinUs(() => Lstm.Backward(b, t, f, h, x, wIh, wHh, [], [], gates, cells, hs, dy, [], [],
         dx, dwIh, dwHh, dbIh, dbHh, [], [], scratch), 2, 20));
+    var (tokens, table, dTable) = (lstm.Input, Uniform(CharLstm.Vocabulary * f), new float[CharLstm.Vocabulary * f]);
+    Report("LSTM forward from tokens (embedding lookup folded in)", MinUs(() => Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, bIh, bHh, [], [],
+        gates, cells, hs, [], [], scratch), 2, 20));
+    Report("LSTM backward to the embedding table", MinUs(() => Lstm.BackwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, [], [],
+        gates, cells, hs, dy, [], [], dTable, dwIh, dwHh, dbIh, dbHh, [], [], scratch), 2, 20));
     double step = MinUs(() => Gemm.MatMul(b, width, h, hs, wHh, gates, false), 200);
     Console.WriteLine($"one step's recurrent product {b}×{h}→{width}: {step:F2} µs ({2.0 * b * h * width / step / 1e3:F0} GFLOP/s), ×64 steps = {64 * step:F0} µs");
     DenseLayer(b * t, h, CharLstm.Vocabulary);
