@@ -120,15 +120,12 @@ public static partial class Conv2D
     /// <summary>Floats of scratch that <see cref="Forward{TAct}"/> and <see cref="Backward{TAct}"/> need: PatchSize·OutHeight·OutWidth
     /// (one sample's patch matrix), or 0 for a pointwise convolution; more where a direct kernel applies (a padded copy
     /// of one sample and, for the stride-1 kernels, its gradient, a widened output gradient and the weight gradient's
-    /// partial sums). Depends on the machine's vector support, so generated code asks for it at run time.</summary>
+    /// partial sums, one set of scratch per thread for up to 8 threads). Depends on the machine's vector support, so
+    /// generated code asks for it at run time.</summary>
     public static int WorkspaceSize(in Conv2DShape shape)
     {
         int size = shape.IsPointwise ? 0 : shape.PatchSize * shape.OutHeight * shape.OutWidth;
-        if (UsesWide(shape))
-        {
-            var wide = new WideLayout(shape);
-            size = Math.Max(size, Math.Max(wide.ForwardSize, wide.BackwardSize));
-        }
+        if (UsesWide(shape)) size = Math.Max(size, new WideLayout(shape).WorkspaceSize);
         return size;
     }
 
