@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using NetGen.Kernels.GemmCore;
 
 namespace NetGen.Kernels;
 
@@ -55,10 +56,14 @@ public static partial class Conv2D
             Groups = RoundUp(s.OutChannels, Lanes) / Lanes;
             ChannelTaps = RoundUp(s.PatchSize, ChannelTapBlock);
             TransposedWeights = RoundUp(Channels * s.KernelHeight * s.KernelWidth * s.OutChannels, Lanes);
-            // Each part starts on a 64-byte boundary (Aligned moves the base there, hence one more vector).
-            ForwardSize = Lanes + InputLength + TransposedWeights + s.OutChannels * Positions + Lanes;
-            BackwardSize = Lanes + 2 * InputLength + GradientRows * Positions + TransposedWeights
-                + Math.Max(GradientRows * Taps * Lanes, (s.OutHeight * s.OutWidth + ChannelTaps) * Groups * Lanes);
+            int pixels = s.OutHeight * s.OutWidth;
+            bool channels = UsesChannelWeightGradient(s);
+            Shared = TransposedWeights + (channels ? ChannelTaps * Groups * Lanes : GradientRows * Taps * Lanes);
+            // Every part is a whole number of vectors, so each starts on a 64-byte boundary after the aligned base; the
+            // last vector of a slot is slack for the tails of the wide output.
+            Slot = Math.Max(InputLength + s.OutChannels * Positions,
+                2 * InputLength + GradientRows * Positions + (channels ? pixels * Groups * Lanes : 0)) + Lanes;
+            WorkspaceSize = Lanes + Shared + MaxWideThreads * Slot; // Aligned moves the base up to one vector on
         }
 
         /// <summary>Row stride of the padded planes, W + 2·pW.</summary>
@@ -81,78 +86,209 @@ public static partial class Conv2D
         public int Groups { get; }
         /// <summary>Taps rounded up to the channel-vector weight gradient's tap block.</summary>
         public int ChannelTaps { get; }
-        /// <summary>Workspace floats of the forward pass: padded input, transposed weights, wide output (+ one vector of
-        /// slack for the tails).</summary>
-        public int ForwardSize { get; }
-        /// <summary>Workspace floats of the backward pass: padded input, padded input gradient, widened output gradient,
-        /// transposed weights, and the weight gradient's partial sums (or its transposed output gradient and sums).</summary>
-        public int BackwardSize { get; }
+        /// <summary>Workspace floats every thread shares: the transposed weights and the weight gradient's partial sums
+        /// (each thread adds into its own rows of them).</summary>
+        public int Shared { get; }
+        /// <summary>Workspace floats of one thread's scratch: a padded input copy and the wide output (forward), or a
+        /// padded input, a widened output gradient, a padded input gradient and a transposed output gradient (backward).</summary>
+        public int Slot { get; }
+        /// <summary>Workspace floats of the wide path: alignment slack, the shared part and <see cref="MaxWideThreads"/> slots.</summary>
+        public int WorkspaceSize { get; }
     }
+
+    /// <summary>
+    /// The most threads one wide-path call uses (fewer when <see cref="Threading.MaxThreads"/> says so): the workspace
+    /// holds one scratch slot per thread, so <see cref="WorkspaceSize"/> is sized for this many.
+    /// </summary>
+    internal const int MaxWideThreads = 8;
+
+    // Below about this many multiply-adds ×2 (≈ 40 µs of one core at the wide kernels' speed) a call stays on one
+    // thread: waking a worker and sharing the caches costs more than it saves.
+    internal const long WideParallelFlops = 1L << 22;
+
+    /// <summary>Threads for a wide-path stage of <paramref name="flops"/> work cut into <paramref name="units"/> parts.</summary>
+    private static int WideParts(long flops, int units) =>
+        flops < WideParallelFlops ? 1 : Math.Max(1, Math.Min(units, Math.Min(Threading.MaxThreads, MaxWideThreads)));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WideForward<TAct>(in Conv2DShape s, int batch, float* x, float* w, float* bias, float* y, float* workspace)
         where TAct : struct, IActivation
     {
         var g = new WideLayout(s);
-        float* xw = Aligned(workspace), wt = xw + g.InputLength, yw = wt + g.TransposedWeights;
-        new Span<float>(xw, g.InputLength).Clear();
+        float* wt = Aligned(workspace);
         TransposeWeights(s, g, w, wt);
-        for (int b = 0; b < batch; b++)
+        var a = new WideArgs
         {
-            ToWide(s, g, x + (nint)b * s.InputSize, xw);
-            switch (ForwardBlock(s.OutChannels))
-            {
-                case 8: WideForwardSample<EightChannels>(s, g, xw, wt, bias, yw); break;
-                case 6: WideForwardSample<SixChannels>(s, g, xw, wt, bias, yw); break;
-                default: WideForwardSample<FourChannels>(s, g, xw, wt, bias, yw); break;
-            }
-            FromWideOutput<TAct>(s, g, yw, y + (nint)b * s.OutputSize);
-        }
+            Shape = s, Layout = g, Batch = batch, Stage = WideStage.Forward,
+            Parts = WideParts(2L * batch * s.OutputSize * s.PatchSize, batch),
+            X = x, Bias = bias, Y = y, Weights = wt, Slots = wt + g.Shared,
+        };
+        RunWide<TAct>(ref a);
     }
 
+    /// <summary>
+    /// Backward in two stages, each split over threads so that every result is the same bit for bit whatever their
+    /// number: the weight and bias gradients over blocks of output channels (or of taps, with the channel-vector
+    /// kernel), every thread running all samples in order for its own partial sums; then the input gradient and the
+    /// in-place <c>dy ← dy ⊙ act′(y)</c> over samples (after the first stage, which reads dy).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WideBackward<TAct>(in Conv2DShape s, int batch, float* x, float* w, float* y,
         float* dy, float* dw, float* dbias, float* dx, float* workspace)
         where TAct : struct, IActivation
     {
         var g = new WideLayout(s);
-        float* xw = Aligned(workspace), dxw = xw + g.InputLength, dyw = dxw + g.InputLength;
-        float* wt = dyw + g.GradientRows * g.Positions;
-        float* partial = wt + g.TransposedWeights;
+        float* wt = Aligned(workspace), partial = wt + g.TransposedWeights;
         bool channels = UsesChannelWeightGradient(s);
-        int pixels = s.OutHeight * s.OutWidth;
-        float* dyt = partial, dwt = partial + (nint)pixels * g.Groups * Lanes; // the channel-vector kernel's buffers
-        new Span<float>(xw, g.InputLength).Clear();
-        new Span<float>(dyw, g.GradientRows * g.Positions).Clear();
-        if (channels) new Span<float>(dyt, (pixels + g.ChannelTaps) * g.Groups * Lanes).Clear();
-        else new Span<float>(partial, g.GradientRows * g.Taps * Lanes).Clear();
+        new Span<float>(partial, g.Shared - g.TransposedWeights).Clear();
         if (dbias != null) new Span<float>(dbias, s.OutChannels).Clear();
         if (dx != null) TransposeWeights(s, g, w, wt);
-        for (int b = 0; b < batch; b++)
+        long flops = 2L * batch * s.OutputSize * s.PatchSize;
+        var a = new WideArgs
         {
-            ToWide(s, g, x + (nint)b * s.InputSize, xw);
-            WidenOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dy + (nint)b * s.OutputSize, dyw, dbias);
-            if (channels)
-            {
-                TransposeOutputGradient<TAct>(s, g, y + (nint)b * s.OutputSize, dy + (nint)b * s.OutputSize, dyw, dyt);
-                ChannelWeightGradientSample(s, g, xw, dyt, dwt);
-            }
-            else WideWeightGradientSample(s, g, xw, dyw, partial);
-            if (typeof(TAct) != typeof(Identity))
-                Elementwise.MultiplyDerivative<TAct>(new Span<float>(dy + (nint)b * s.OutputSize, s.OutputSize),
-                    new ReadOnlySpan<float>(y + (nint)b * s.OutputSize, s.OutputSize));
-            if (dx == null) continue;
-            new Span<float>(dxw, g.InputLength).Clear();
-            if (g.Channels % 6 == 0) WideInputGradientSample<SixChannels>(s, g, dyw, wt, dxw);
-            else WideInputGradientSample<ThreeChannels>(s, g, dyw, wt, dxw);
-            FromWideInput(s, g, dxw, dx + (nint)b * s.InputSize);
+            Shape = s, Layout = g, Batch = batch, Stage = WideStage.WeightGradient,
+            Parts = WideParts(flops, channels ? g.Groups * (g.ChannelTaps / ChannelTapBlock) : g.GradientRows / ChannelBlock),
+            X = x, Y = y, Dy = dy, Dbias = dbias, Dx = dx, Weights = wt, Partial = partial, Slots = wt + g.Shared,
+        };
+        RunWide<TAct>(ref a);
+        if (dx != null || typeof(TAct) != typeof(Identity))
+        {
+            a.Stage = WideStage.InputGradient;
+            // Without dx the stage is one multiply per output: count it as 32 flops, a pass over memory.
+            a.Parts = WideParts(dx != null ? flops : 32L * batch * s.OutputSize, batch);
+            RunWide<TAct>(ref a);
         }
+        float* dwt = partial;
         for (int o = 0; o < s.OutChannels; o++)
         for (int t = 0; t < s.PatchSize; t++)
             dw[o * s.PatchSize + t] = channels
                 ? dwt[((nint)t * g.Groups + o / Lanes) * Lanes + o % Lanes]
                 : Vector512.Sum(Vector512.Load(partial + ((nint)o * g.Taps + t) * Lanes));
     }
+
+    private enum WideStage { Forward, WeightGradient, InputGradient }
+
+    /// <summary>One wide-path stage's arguments (pointers into buffers the caller keeps fixed while it runs).</summary>
+    private unsafe struct WideArgs
+    {
+        public Conv2DShape Shape;
+        public WideLayout Layout;
+        public int Batch, Parts;
+        public WideStage Stage;
+        public float* X, Bias, Y, Dy, Dbias, Dx, Weights, Partial, Slots;
+    }
+
+    /// <summary>Runs a stage's parts on the worker pool, or all of it as one part on this thread when it is not worth
+    /// splitting or the pool is busy (the results are the same either way).</summary>
+    private static void RunWide<TAct>(ref WideArgs a) where TAct : struct, IActivation
+    {
+        if (a.Parts > 1 && WorkerPool.TryEnter())
+        {
+            var job = WideJob<TAct>.Instance;
+            try
+            {
+                job.Args = a;
+                WorkerPool.Run(job, a.Parts);
+            }
+            finally
+            {
+                job.Args = default;
+                WorkerPool.Exit();
+            }
+            return;
+        }
+        a.Parts = 1;
+        WidePart<TAct>(a, 0);
+    }
+
+    /// <summary>A wide-path stage for <see cref="WorkerPool"/>; one instance per activation, whose fields the pool's gate
+    /// guards.</summary>
+    private sealed class WideJob<TAct> : ParallelJob where TAct : struct, IActivation
+    {
+        public static readonly WideJob<TAct> Instance = new();
+        public WideArgs Args;
+
+        public override void RunPart(int part) => WidePart<TAct>(Args, part);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WidePart<TAct>(in WideArgs a, int part) where TAct : struct, IActivation
+    {
+        var s = a.Shape;
+        var g = a.Layout;
+        float* xw = a.Slots + (nint)part * g.Slot, dyw = xw + g.InputLength;
+        if (a.Stage != WideStage.InputGradient) new Span<float>(xw, g.InputLength).Clear();
+        switch (a.Stage)
+        {
+            case WideStage.Forward:
+            {
+                var (b0, b1) = Share(a.Batch, part, a.Parts);
+                for (int b = b0; b < b1; b++)
+                {
+                    ToWide(s, g, a.X + (nint)b * s.InputSize, xw);
+                    switch (ForwardBlock(s.OutChannels))
+                    {
+                        case 8: WideForwardSample<EightChannels>(s, g, xw, a.Weights, a.Bias, dyw); break;
+                        case 6: WideForwardSample<SixChannels>(s, g, xw, a.Weights, a.Bias, dyw); break;
+                        default: WideForwardSample<FourChannels>(s, g, xw, a.Weights, a.Bias, dyw); break;
+                    }
+                    FromWideOutput<TAct>(s, g, dyw, a.Y + (nint)b * s.OutputSize);
+                }
+                return;
+            }
+            case WideStage.WeightGradient:
+            {
+                int pixels = s.OutHeight * s.OutWidth;
+                float* dyt = dyw + g.GradientRows * g.Positions + g.InputLength;
+                new Span<float>(dyw, g.GradientRows * g.Positions).Clear();
+                bool channels = UsesChannelWeightGradient(s);
+                int units = channels ? g.Groups * (g.ChannelTaps / ChannelTapBlock) : g.GradientRows / ChannelBlock;
+                var (u0, u1) = Share(units, part, a.Parts);
+                // The output channels whose bias gradient (and, on the wide kernel, widened output gradient) this part makes.
+                var (o0, o1) = channels ? Share(s.OutChannels, part, a.Parts) : (u0 * ChannelBlock, Math.Min(u1 * ChannelBlock, s.OutChannels));
+                if (channels) new Span<float>(dyt, pixels * g.Groups * Lanes).Clear();
+                for (int b = 0; b < a.Batch; b++)
+                {
+                    float* yb = a.Y + (nint)b * s.OutputSize, dyb = a.Dy + (nint)b * s.OutputSize;
+                    ToWide(s, g, a.X + (nint)b * s.InputSize, xw);
+                    if (!channels)
+                    {
+                        WidenOutputGradient<TAct>(s, g, yb, dyb, dyw, a.Dbias, o0, o1);
+                        WideWeightGradientSample(s, g, xw, dyw, a.Partial, u0 * ChannelBlock, u1 * ChannelBlock);
+                        continue;
+                    }
+                    if (a.Dbias != null) WidenOutputGradient<TAct>(s, g, yb, dyb, dyw, a.Dbias, o0, o1);
+                    if (pixels < Lanes) WidenOutputGradient<TAct>(s, g, yb, dyb, dyw, null, 0, s.OutChannels);
+                    TransposeOutputGradient<TAct>(s, g, yb, dyb, dyw, dyt);
+                    ChannelWeightGradientSample(s, g, xw, dyt, a.Partial, u0, u1);
+                }
+                return;
+            }
+            default:
+            {
+                float* dxw = dyw + g.GradientRows * g.Positions;
+                if (a.Dx != null) new Span<float>(dyw, g.GradientRows * g.Positions).Clear();
+                var (b0, b1) = Share(a.Batch, part, a.Parts);
+                for (int b = b0; b < b1; b++)
+                {
+                    float* yb = a.Y + (nint)b * s.OutputSize, dyb = a.Dy + (nint)b * s.OutputSize;
+                    if (a.Dx != null) WidenOutputGradient<TAct>(s, g, yb, dyb, dyw, null, 0, s.OutChannels);
+                    if (typeof(TAct) != typeof(Identity))
+                        Elementwise.MultiplyDerivative<TAct>(new Span<float>(dyb, s.OutputSize), new ReadOnlySpan<float>(yb, s.OutputSize));
+                    if (a.Dx == null) continue;
+                    new Span<float>(dxw, g.InputLength).Clear();
+                    if (g.Channels % 6 == 0) WideInputGradientSample<SixChannels>(s, g, dyw, a.Weights, dxw);
+                    else WideInputGradientSample<ThreeChannels>(s, g, dyw, a.Weights, dxw);
+                    FromWideInput(s, g, dxw, a.Dx + (nint)b * s.InputSize);
+                }
+                return;
+            }
+        }
+    }
+
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> equal shares of 0..<paramref name="count"/>.</summary>
+    private static (int From, int To) Share(int count, int part, int parts) =>
+        ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
 
     // dyt[pixel, o] = g[o, pixel] = dy ⊙ act′(y), 16 output channels per vector (lanes past OutChannels zero): 16×16
     // blocks transposed in registers (unpack 32-bit, unpack 64-bit, two 128-bit lane shuffles: 64 shuffles per block),
@@ -227,15 +363,17 @@ public static partial class Conv2D
 
     // dwt[t, o] += Σ_{i,j} dyt[i·OutWidth + j, o] · xw[offset(t) + i·Wp + j] with 16 output channels per vector: 6 taps at
     // a time hold their vectors in registers over every pixel, even and odd columns in separate accumulators (12
-    // chains). Taps past the patch repeat the last one into rows nobody reads.
+    // chains), for the units from ≤ unit < to of (vector of channels, block of taps). Taps past the patch repeat the last
+    // one into rows nobody reads.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ChannelWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyt, float* dwt)
+    private static unsafe void ChannelWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyt, float* dwt,
+        int from, int to)
     {
-        int outH = s.OutHeight, outW = s.OutWidth, groups = g.Groups, rowStride = g.RowStride;
+        int outH = s.OutHeight, outW = s.OutWidth, groups = g.Groups, rowStride = g.RowStride, blocks = g.ChannelTaps / ChannelTapBlock;
         nint step = (nint)groups * Lanes;
-        for (int group = 0; group < groups; group++)
-        for (int t = 0; t < g.ChannelTaps; t += ChannelTapBlock)
+        for (int unit = from; unit < to; unit++)
         {
+            int group = unit / blocks, t = unit % blocks * ChannelTapBlock;
             nint k0 = TapOffset(s, g, t), k1 = TapOffset(s, g, t + 1), k2 = TapOffset(s, g, t + 2);
             nint k3 = TapOffset(s, g, t + 3), k4 = TapOffset(s, g, t + 4), k5 = TapOffset(s, g, t + 5);
             float* acc = dwt + ((nint)t * groups + group) * Lanes;
@@ -378,14 +516,16 @@ public static partial class Conv2D
         static int Computed(int channels, int block) => channels < block ? int.MaxValue : RoundUp(channels, block);
     }
 
-    // partial[o, t] (16 lanes) += Σ_q dy_wide[o, q] · xw[offset(t) + q] for 3 output channels × 5 taps at a time (15
+    // partial[o, t] (16 lanes) += Σ_q dy_wide[o, q] · xw[offset(t) + q] for the gradient rows from ≤ o < to (whole
+    // channel blocks), 3 output channels × 5 taps at a time (15
     // accumulators, 8 loads per 15 multiply-adds; 6 channels and 5×5 kernels, LeNet-5's C1, need no padding); the rows
     // of dy_wide beyond OutChannels are zero, and taps beyond PatchSize repeat the last one into partial sums nobody reads.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void WideWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyw, float* partial)
+    private static unsafe void WideWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyw, float* partial,
+        int from, int to)
     {
         int positions = g.Positions, taps = g.Taps;
-        for (int o = 0; o < g.GradientRows; o += ChannelBlock)
+        for (int o = from; o < to; o += ChannelBlock)
         {
             float* d0 = dyw + (nint)o * positions, d1 = d0 + positions, d2 = d1 + positions;
             for (int t = 0; t < taps; t += TapBlock)
@@ -531,16 +671,17 @@ public static partial class Conv2D
         }
     }
 
-    // dy_wide[o, i·Wp + j] = g = dy ⊙ act′(y) (its other positions stay zero), dbias[o] += Σ g[o]. g goes back into dy
-    // later, in one pass over the sample: here the next row's masked load would overlap this row's masked store and
-    // wait for it to retire.
+    // dy_wide[o, i·Wp + j] = g = dy ⊙ act′(y) (its other positions stay zero), dbias[o] += Σ g[o] (when dbias is not
+    // null), for output channels from ≤ o < to. g goes back into dy later, in one pass over the sample: here the next
+    // row's masked load would overlap this row's masked store and wait for it to retire.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void WidenOutputGradient<TAct>(in Conv2DShape s, in WideLayout g, float* yb, float* dyb, float* dyw, float* dbias)
+    private static unsafe void WidenOutputGradient<TAct>(in Conv2DShape s, in WideLayout g, float* yb, float* dyb, float* dyw, float* dbias,
+        int from, int to)
         where TAct : struct, IActivation
     {
         int outW = s.OutWidth;
         var mask = TailMask(outW);
-        for (int o = 0; o < s.OutChannels; o++)
+        for (int o = from; o < to; o++)
         {
             var sum = Vector512<float>.Zero;
             for (int i = 0; i < s.OutHeight; i++)

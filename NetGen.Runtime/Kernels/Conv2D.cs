@@ -96,7 +96,10 @@ internal enum ConvPath
 /// <c>[outC, inC, kH, kW]</c>, bias <c>[outC]</c>, with scratch in a caller-provided workspace of
 /// <see cref="WorkspaceSize"/> floats allocated once with the network. Stride-1 convolutions with few input channels
 /// run register-blocked direct kernels (forward and backward, the "wide" path); other shapes lower each sample to a
-/// matrix product by im2col.
+/// matrix product by im2col (whose products spread over threads themselves). Large wide-path calls use up to
+/// <see cref="Threading.MaxThreads"/> threads (at most 8): the forward pass and the input gradient split over samples,
+/// the weight and bias gradients over blocks of output channels or taps, so every result is the same bit for bit
+/// whatever the number of threads; a call that finds the worker pool busy runs on its own thread.
 /// </summary>
 public static partial class Conv2D
 {
@@ -120,15 +123,12 @@ public static partial class Conv2D
     /// <summary>Floats of scratch that <see cref="Forward{TAct}"/> and <see cref="Backward{TAct}"/> need: PatchSize·OutHeight·OutWidth
     /// (one sample's patch matrix), or 0 for a pointwise convolution; more where a direct kernel applies (a padded copy
     /// of one sample and, for the stride-1 kernels, its gradient, a widened output gradient and the weight gradient's
-    /// partial sums). Depends on the machine's vector support, so generated code asks for it at run time.</summary>
+    /// partial sums, one set of scratch per thread for up to 8 threads). Depends on the machine's vector support, so
+    /// generated code asks for it at run time.</summary>
     public static int WorkspaceSize(in Conv2DShape shape)
     {
         int size = shape.IsPointwise ? 0 : shape.PatchSize * shape.OutHeight * shape.OutWidth;
-        if (UsesWide(shape))
-        {
-            var wide = new WideLayout(shape);
-            size = Math.Max(size, Math.Max(wide.ForwardSize, wide.BackwardSize));
-        }
+        if (UsesWide(shape)) size = Math.Max(size, new WideLayout(shape).WorkspaceSize);
         return size;
     }
 
@@ -237,7 +237,7 @@ public static partial class Conv2D
     // ConvBenchmarks (batch 16, one thread, AVX-512 GEMM), measured with the direct forward kernel the wide one replaced:
     // direct/im2col time 0.3 for LeNet-5 C1, 0.34–0.47 for 1–8 input channels, 0.55–0.7 for 16, 0.83 for 32, 1.18
     // for 64. Above 8 channels the per-sample GEMM grows past the size at which Gemm spreads over threads, which the
-    // single-threaded direct kernels do not, so they stop at 8.
+    // direct kernels did not do then, so they stop at 8 (not re-measured since the wide kernels spread over threads too).
     internal const int WideMaxInChannels = 8;
 
     // With few weights and many output pixels, dw is one dot product of length OutHeight·OutWidth per weight: a product

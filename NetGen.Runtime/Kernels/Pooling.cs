@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using NetGen.Kernels.GemmCore;
 
 namespace NetGen.Kernels;
 
@@ -53,19 +54,102 @@ public readonly struct Pool2DShape
     }
 }
 
-/// <summary>Max pooling over batches laid out <c>[B, C, H, W]</c>; the gradient goes to each window's maximum.</summary>
+/// <summary>
+/// Max pooling over batches laid out <c>[B, C, H, W]</c>; the gradient goes to each window's maximum. Large batches
+/// are split over samples on up to <see cref="Threading.MaxThreads"/> threads (every output is computed the same way
+/// whatever their number).
+/// </summary>
 public static class MaxPool2D
 {
+    // Below this many input floats per call (≈ 40 µs of one core for the 2×2 kernels) a call stays on one thread.
+    internal const long ParallelInputs = 1L << 17;
+
     /// <summary>
     /// y[b,c,i,j] = max_{u,v &lt; window} x[b, c, i·stride + u, j·stride + v]. When <paramref name="argmax"/> is not empty it
     /// receives, per output, the index of the chosen input within its sample (<c>(c·H + h)·W + w</c>; the first one on ties),
     /// which <see cref="Backward"/> needs; inference can pass an empty span. Allocates nothing.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(in Pool2DShape shape, int batch, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
+    public static unsafe void Forward(in Pool2DShape shape, int batch, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
     {
         shape.Check(nameof(MaxPool2D), batch, x.Length, y.Length);
         if (!argmax.IsEmpty) Elementwise.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
+        fixed (float* px = x, py = y)
+        fixed (int* pa = argmax)
+            Run(new PoolArgs { Shape = shape, Batch = batch, Parts = Parts(shape, batch), X = px, Y = py, Argmax = pa, Record = !argmax.IsEmpty });
+    }
+
+    /// <summary>dx[b, argmax[b,o]] += dy[b,o] with dx cleared first (overlapping windows add up). Allocates nothing.</summary>
+    public static unsafe void Backward(in Pool2DShape shape, int batch, ReadOnlySpan<int> argmax, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        shape.Check(nameof(MaxPool2D), batch, dx.Length, dy.Length);
+        Elementwise.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
+        fixed (float* pdx = dx, pdy = dy)
+        fixed (int* pa = argmax)
+            Run(new PoolArgs { Shape = shape, Batch = batch, Parts = Parts(shape, batch), X = pdx, Y = pdy, Argmax = pa, Backward = true });
+    }
+
+    private static int Parts(in Pool2DShape shape, int batch) =>
+        (long)batch * shape.InputSize < ParallelInputs ? 1 : Math.Max(1, Math.Min(batch, Threading.MaxThreads));
+
+    /// <summary>One pooling call's arguments: x and y, or dx and dy for the backward pass (pointers into buffers the
+    /// caller keeps fixed while it runs).</summary>
+    private unsafe struct PoolArgs
+    {
+        public Pool2DShape Shape;
+        public int Batch, Parts;
+        public float* X, Y;
+        public int* Argmax;
+        public bool Record, Backward;
+    }
+
+    /// <summary>Runs the call's parts on the worker pool, or all of it on this thread when it is small or the pool is busy.</summary>
+    private static void Run(PoolArgs a)
+    {
+        if (a.Parts > 1 && WorkerPool.TryEnter())
+        {
+            var job = PoolJob.Instance;
+            try
+            {
+                job.Args = a;
+                WorkerPool.Run(job, a.Parts);
+            }
+            finally
+            {
+                job.Args = default;
+                WorkerPool.Exit();
+            }
+            return;
+        }
+        a.Parts = 1;
+        RunPart(a, 0);
+    }
+
+    /// <summary>Pooling split over samples for <see cref="WorkerPool"/>; one instance, whose fields the pool's gate guards.</summary>
+    private sealed class PoolJob : ParallelJob
+    {
+        public static readonly PoolJob Instance = new();
+        public PoolArgs Args;
+
+        public override void RunPart(int part) => MaxPool2D.RunPart(Args, part);
+    }
+
+    private static unsafe void RunPart(in PoolArgs a, int part)
+    {
+        int b0 = (int)((long)a.Batch * part / a.Parts), b1 = (int)((long)a.Batch * (part + 1) / a.Parts), n = b1 - b0;
+        int inputs = a.Shape.InputSize, outputs = a.Shape.OutputSize;
+        var argmax = new Span<int>(a.Argmax + (nint)b0 * outputs, a.Record || a.Backward ? n * outputs : 0);
+        if (a.Backward)
+            BackwardSamples(a.Shape, n, argmax, new ReadOnlySpan<float>(a.Y + (nint)b0 * outputs, n * outputs),
+                new Span<float>(a.X + (nint)b0 * inputs, n * inputs));
+        else
+            ForwardSamples(a.Shape, n, new ReadOnlySpan<float>(a.X + (nint)b0 * inputs, n * inputs),
+                new Span<float>(a.Y + (nint)b0 * outputs, n * outputs), argmax);
+    }
+
+    // Forward of batch samples whose buffers were checked by the caller.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardSamples(in Pool2DShape shape, int batch, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
+    {
         // Windows are a few floats each, so the loops index through references rather than slicing spans per window;
         // every offset lies inside the lengths checked above.
         int k = shape.Window, s = shape.Stride, width = shape.Width, plane = shape.Height * width;
@@ -170,12 +254,10 @@ public static class MaxPool2D
         }
     }
 
-    /// <summary>dx[b, argmax[b,o]] += dy[b,o] with dx cleared first (overlapping windows add up). Allocates nothing.</summary>
+    // Backward of batch samples whose buffers were checked by the caller.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Backward(in Pool2DShape shape, int batch, ReadOnlySpan<int> argmax, ReadOnlySpan<float> dy, Span<float> dx)
+    private static void BackwardSamples(in Pool2DShape shape, int batch, ReadOnlySpan<int> argmax, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        shape.Check(nameof(MaxPool2D), batch, dx.Length, dy.Length);
-        Elementwise.Require(argmax.Length, (long)batch * shape.OutputSize, nameof(argmax), nameof(MaxPool2D));
         int outputs = shape.OutputSize;
         if (Avx2.IsSupported && shape.Window == 2 && shape.Stride == 2 && shape.OutWidth >= 8)
         {

@@ -23,7 +23,7 @@ public class NetworkBehaviourTests
         AssertStepsAllocateNothing(new DropoutConvNet(8, seed: 1));
     }
 
-    private static void AssertStepsAllocateNothing(INetwork net)
+    internal static void AssertStepsAllocateNothing(INetwork net)
     {
         int batch = net.MaxBatch;
         float[] input = RandomInput(batch * net.InputSize, 2);

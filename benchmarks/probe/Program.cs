@@ -6,6 +6,7 @@
 // `-- models`: the same per-layer look at LeNet-5 (batch 64 and 1) and the char-LSTM (batch 32, 64 steps) instead;
 // `-- lstm`: the char-LSTM part alone.
 // `-- gemm`: the GEMM core alone: square products and the networks' products, each at 1 and 2 threads.
+// `-- threads`: LeNet-5's step and its convolution and pooling layers (batch 64) at 1 and 2 threads side by side.
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using NetGen.Kernels;
@@ -42,6 +43,12 @@ if (args.Length > 0 && args[0] == "lstm")
 if (args.Length > 0 && args[0] == "gemm")
 {
     ProbeGemm();
+    return;
+}
+
+if (args.Length > 0 && args[0] == "threads")
+{
+    ProbeThreads();
     return;
 }
 
@@ -185,6 +192,50 @@ void ProbeGemm()
         Threading.MaxThreads = 2;
         double two = MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer));
         Console.WriteLine($"{what}: 1 thread {one:F1} µs ({flop / one / 1e3:F0} GFLOP/s), 2 threads {two:F1} µs ({flop / two / 1e3:F0} GFLOP/s, {one / two:F2}×)");
+    }
+}
+
+// Each case at Threading.MaxThreads = 1 and 2, alternating, three pairs (the load on the shared machine drifts): the
+// minimum per setting, the ratio, and GFLOP/s for the convolutions (FMA peak of one core printed first).
+void ProbeThreads()
+{
+    Console.WriteLine($"FMA peak (24 zmm chains, 1 thread): {2.0 * 24 * 16 * 8192 / MinUs(() => PeakBenchmarks.Run(8192), 20, 200) / 1e3:F1} GFLOP/s");
+    var (ga, gb, gc) = (Uniform(512 * 512), Uniform(512 * 512), new float[512 * 512]);
+    Pair("GEMM 512³ (how much of a second core the load leaves)", 2.0 * 512 * 512 * 512, () => Gemm.MatMul(512, 512, 512, ga, gb, gc, false), 1);
+    var lenet = new LeNet5.Fixture(64);
+    Pair("LeNet-5 train step b64 + SGD", 0, () => lenet.TrainStep(), 5);
+    foreach (var (name, shape) in new[] { ("C1 1→6 5×5 pad 2, 28×28", new Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2)),
+                                          ("C3 6→16 5×5, 14×14", new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0)) })
+    {
+        var (x, w, bias) = (Uniform(64 * shape.InputSize), Uniform(shape.WeightSize), Uniform(shape.OutChannels));
+        var (y, dy, dw, db) = (new float[64 * shape.OutputSize], Uniform(64 * shape.OutputSize), new float[shape.WeightSize], new float[shape.OutChannels]);
+        float[] dx = shape.InChannels == 1 ? [] : new float[x.Length];
+        var workspace = new float[Conv2D.WorkspaceSize(shape)];
+        double flop = 2.0 * 64 * shape.OutputSize * shape.PatchSize;
+        Pair($"{name}: forward b64", flop, () => Conv2D.Forward<Relu>(shape, 64, x, w, bias, y, workspace), 5);
+        Pair($"{name}: backward b64", flop * (dx.Length == 0 ? 1 : 2), () => Conv2D.Backward<Identity>(shape, 64, x, w, y, dy, dw, db, dx, workspace), 5);
+    }
+    foreach (var (name, shape) in new[] { ("S2 pool 6×28×28", new Pool2DShape(6, 28, 28, 2, 2)), ("S4 pool 16×10×10", new Pool2DShape(16, 10, 10, 2, 2)) })
+    {
+        var (x, y, dy, dx, argmax) = (Uniform(64 * shape.InputSize), new float[64 * shape.OutputSize], Uniform(64 * shape.OutputSize),
+            new float[64 * shape.InputSize], new int[64 * shape.OutputSize]);
+        Pair($"{name}: forward b64", 0, () => MaxPool2D.Forward(shape, 64, x, y, argmax), 20);
+        Pair($"{name}: backward b64", 0, () => MaxPool2D.Backward(shape, 64, argmax, dy, dx), 20);
+    }
+    Threading.MaxThreads = 1;
+
+    static void Pair(string what, double flop, Action action, int inner)
+    {
+        double one = double.MaxValue, two = double.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            Threading.MaxThreads = 1;
+            one = Math.Min(one, MinUs(action, inner));
+            Threading.MaxThreads = 2;
+            two = Math.Min(two, MinUs(action, inner));
+        }
+        string rate = flop > 0 ? $" ({flop / one / 1e3:F0} → {flop / two / 1e3:F0} GFLOP/s)" : "";
+        Console.WriteLine($"{what}: 1 thread {one:F1} µs, 2 threads {two:F1} µs, {one / two:F2}×{rate}");
     }
 }
 
