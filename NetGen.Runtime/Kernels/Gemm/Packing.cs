@@ -142,12 +142,19 @@ internal static unsafe class Scratch
 {
     [ThreadStatic] private static float[]? t_buffer;
 
+    /// <summary>
+    /// Every request the products make fits in this (a packed KC×NC block of B, one A sliver and two edge tiles of
+    /// the widest kernel), so a thread allocates its block once: the calling thread may run any part of a split
+    /// product (the one its worker has not started), and that part must not need a larger block than its own did.
+    /// </summary>
+    private const int Floor = GemmDriver.KC * (GemmDriver.NC + 32) + 1024;
+
     /// <summary>A 64-byte aligned block of at least <paramref name="floats"/> floats owned by the calling thread.</summary>
     public static float* Get(int floats)
     {
         var buffer = t_buffer;
         if (buffer is null || buffer.Length < floats + 16)
-            t_buffer = buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+            t_buffer = buffer = GC.AllocateUninitializedArray<float>(Math.Max(floats, Floor) + 16, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
         return (float*)((address + 63) & ~(nint)63);
     }

@@ -21,7 +21,11 @@ internal abstract class ParallelJob
 internal static class WorkerPool
 {
     private static readonly object Gate = new();
-    private static readonly ManualResetEventSlim Done = new(false);
+    /// <summary>Guards <see cref="_done"/>; the caller waits on it with Monitor.Wait, which (unlike a
+    /// ManualResetEventSlim, whose lock object is created at its first blocking wait) allocates nothing on the
+    /// managed heap, so the first time a caller has to wait for a worker is not an allocation in some later step.</summary>
+    private static readonly object DoneLock = new();
+    private static bool _done;
     private static Worker[] _workers = [];
     /// <summary>Per part: 2·generation while unclaimed in that run, 2·generation + 1 once claimed.</summary>
     private static int[] _claims = [];
@@ -56,14 +60,14 @@ internal static class WorkerPool
         _failure = null;
         _completed = 0;
         for (int p = 0; p < parts; p++) _claims[p] = 2 * generation;
-        Done.Reset();
+        _done = false;
         // Publishes the fields above to the workers, which read the generation before claiming their part.
         Volatile.Write(ref _generation, generation);
         for (int i = 0; i < parts - 1; i++) _workers[i].Wake.Set();
         bool last = false;
         for (int p = 0; p < parts; p++)
             last |= TryRunPart(p, generation);
-        if (!last) Done.Wait();
+        if (!last) WaitForWorkers();
         _job = null;
         if (_failure is { } failure) ExceptionDispatchInfo.Capture(failure).Throw();
     }
@@ -81,6 +85,25 @@ internal static class WorkerPool
             Interlocked.CompareExchange(ref _failure, e, null);
         }
         return Interlocked.Increment(ref _completed) == _parts;
+    }
+
+    /// <summary>Spins briefly (a worker finishing its last tile), then sleeps until the run's last part signals.</summary>
+    private static void WaitForWorkers()
+    {
+        var spinner = new SpinWait();
+        while (!Volatile.Read(ref _done) && !spinner.NextSpinWillYield) spinner.SpinOnce();
+        lock (DoneLock)
+            while (!_done) Monitor.Wait(DoneLock);
+    }
+
+    /// <summary>Marks the run complete and wakes the waiting caller, if any.</summary>
+    private static void SignalDone()
+    {
+        lock (DoneLock)
+        {
+            _done = true;
+            Monitor.PulseAll(DoneLock);
+        }
     }
 
     private sealed class Worker
@@ -101,7 +124,7 @@ internal static class WorkerPool
                 Wake.Wait();
                 // Reset before reading the generation: a run published after this sets the event again.
                 Wake.Reset();
-                if (TryRunPart(_part, Volatile.Read(ref _generation))) Done.Set();
+                if (TryRunPart(_part, Volatile.Read(ref _generation))) SignalDone();
             }
         }
     }
