@@ -182,31 +182,16 @@ public static partial class Conv2D
     /// splitting or the pool is busy (the results are the same either way).</summary>
     private static void RunWide<TAct>(ref WideArgs a) where TAct : struct, IActivation
     {
-        if (a.Parts > 1 && WorkerPool.TryEnter())
-        {
-            var job = WideJob<TAct>.Instance;
-            try
-            {
-                job.Args = a;
-                WorkerPool.Run(job, a.Parts);
-            }
-            finally
-            {
-                job.Args = default;
-                WorkerPool.Exit();
-            }
-            return;
-        }
+        if (WorkerPool.TryRun(WideJob<TAct>.Instance, a, a.Parts)) return;
         a.Parts = 1;
         WidePart<TAct>(a, 0);
     }
 
     /// <summary>A wide-path stage for <see cref="WorkerPool"/>; one instance per activation, whose fields the pool's gate
     /// guards.</summary>
-    private sealed class WideJob<TAct> : ParallelJob where TAct : struct, IActivation
+    private sealed class WideJob<TAct> : ParallelJob<WideArgs> where TAct : struct, IActivation
     {
         public static readonly WideJob<TAct> Instance = new();
-        public WideArgs Args;
 
         public override void RunPart(int part) => WidePart<TAct>(Args, part);
     }

@@ -105,30 +105,15 @@ public static class MaxPool2D
     /// <summary>Runs the call's parts on the worker pool, or all of it on this thread when it is small or the pool is busy.</summary>
     private static void Run(PoolArgs a)
     {
-        if (a.Parts > 1 && WorkerPool.TryEnter())
-        {
-            var job = PoolJob.Instance;
-            try
-            {
-                job.Args = a;
-                WorkerPool.Run(job, a.Parts);
-            }
-            finally
-            {
-                job.Args = default;
-                WorkerPool.Exit();
-            }
-            return;
-        }
+        if (WorkerPool.TryRun(PoolJob.Instance, a, a.Parts)) return;
         a.Parts = 1;
         RunPart(a, 0);
     }
 
     /// <summary>Pooling split over samples for <see cref="WorkerPool"/>; one instance, whose fields the pool's gate guards.</summary>
-    private sealed class PoolJob : ParallelJob
+    private sealed class PoolJob : ParallelJob<PoolArgs>
     {
         public static readonly PoolJob Instance = new();
-        public PoolArgs Args;
 
         public override void RunPart(int part) => MaxPool2D.RunPart(Args, part);
     }

@@ -9,6 +9,13 @@ internal abstract class ParallelJob
     public abstract void RunPart(int part);
 }
 
+/// <summary>A job whose call arguments are one struct, set for the length of one <see cref="WorkerPool.TryRun{TArgs}"/>.</summary>
+internal abstract class ParallelJob<TArgs> : ParallelJob where TArgs : struct
+{
+    /// <summary>The arguments of the run in progress; default between runs (the pool's gate guards them).</summary>
+    public TArgs Args;
+}
+
 /// <summary>
 /// A persistent pool of background threads that runs one <see cref="ParallelJob"/> at a time: part 0 on the caller,
 /// part p on worker p, woken through its own event. Each part is claimed before it runs, and the caller, once its own
@@ -40,6 +47,24 @@ internal static class WorkerPool
 
     /// <summary>Releases the pool taken by <see cref="TryEnter"/>.</summary>
     public static void Exit() => Monitor.Exit(Gate);
+
+    /// <summary>Runs parts 0..parts−1 of <paramref name="job"/> with <paramref name="args"/> on the pool; false, having
+    /// run nothing, when there are fewer than two parts or the pool is busy (the caller then runs the work itself).</summary>
+    public static bool TryRun<TArgs>(ParallelJob<TArgs> job, in TArgs args, int parts) where TArgs : struct
+    {
+        if (parts < 2 || !TryEnter()) return false;
+        try
+        {
+            job.Args = args;
+            Run(job, parts);
+        }
+        finally
+        {
+            job.Args = default;
+            Exit();
+        }
+        return true;
+    }
 
     /// <summary>Runs parts 0..parts−1 of <paramref name="job"/> and returns when all are done; the caller holds the pool.</summary>
     public static void Run(ParallelJob job, int parts)
