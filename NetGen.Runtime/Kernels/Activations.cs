@@ -48,18 +48,10 @@ public readonly struct Relu : IActivation
 /// <summary>f(x) = tanh x; f′ = 1 − y².</summary>
 public readonly struct Tanh : IActivation
 {
-    public static float Apply(float x) => MathF.Tanh(x);
-    // tanh x = 1 − 2 / (e^{2x} + 1); the clamp keeps e^{2x} finite.
-    public static Vector512<float> Apply(Vector512<float> x)
-    {
-        var e = Vector512.Exp(Vector512.Min(x * 2f, Vector512.Create(88f)));
-        return Vector512<float>.One - Vector512.Create(2f) / (e + Vector512<float>.One);
-    }
-    public static Vector256<float> Apply(Vector256<float> x)
-    {
-        var e = Vector256.Exp(Vector256.Min(x * 2f, Vector256.Create(88f)));
-        return Vector256<float>.One - Vector256.Create(2f) / (e + Vector256<float>.One);
-    }
+    // The recurrent cells' forms (CellMath): one inlined exponential for every sigmoid and tanh in the runtime.
+    public static float Apply(float x) => CellMath.Tanh(x);
+    public static Vector512<float> Apply(Vector512<float> x) => CellMath.Tanh(x);
+    public static Vector256<float> Apply(Vector256<float> x) => CellMath.Tanh(x);
     public static float Derivative(float y) => 1f - y * y;
     public static Vector512<float> Derivative(Vector512<float> y) => Vector512<float>.One - y * y;
     public static Vector256<float> Derivative(Vector256<float> y) => Vector256<float>.One - y * y;
@@ -68,9 +60,9 @@ public readonly struct Tanh : IActivation
 /// <summary>f(x) = 1 / (1 + e^−x); f′ = y(1 − y).</summary>
 public readonly struct Sigmoid : IActivation
 {
-    public static float Apply(float x) => 1f / (1f + MathF.Exp(-x));
-    public static Vector512<float> Apply(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(Vector512.Min(-x, Vector512.Create(88f))));
-    public static Vector256<float> Apply(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(Vector256.Min(-x, Vector256.Create(88f))));
+    public static float Apply(float x) => CellMath.Sigmoid(x);
+    public static Vector512<float> Apply(Vector512<float> x) => CellMath.Sigmoid(x);
+    public static Vector256<float> Apply(Vector256<float> x) => CellMath.Sigmoid(x);
     public static float Derivative(float y) => y * (1f - y);
     public static Vector512<float> Derivative(Vector512<float> y) => y * (Vector512<float>.One - y);
     public static Vector256<float> Derivative(Vector256<float> y) => y * (Vector256<float>.One - y);

@@ -147,8 +147,9 @@ internal static class Recurrent
 }
 
 /// <summary>
-/// Sigmoid and tanh for the recurrent cells' fused element-wise passes, with the exponential inlined instead of a
-/// library call per element: e^x by Cody–Waite reduction x = n·ln 2 + r, |r| ≤ ln 2 / 2, and a degree-6 polynomial
+/// Sigmoid and tanh for the whole runtime (the <see cref="NetGen.Kernels.Sigmoid"/> and <see cref="NetGen.Kernels.Tanh"/> activations call these, and
+/// the recurrent cells' fused element-wise passes inline them), with the exponential inlined instead of a library call
+/// per element: e^x by Cody–Waite reduction x = n·ln 2 + r, |r| ≤ ln 2 / 2, and a degree-6 polynomial
 /// for e^r (relative error ≈ 1e−7), the argument clamped to [−80, 80] so that every result, and every sigmoid and
 /// tanh built on it, stays a normal float (no subnormal values to slow the passes that read them). The scalar forms
 /// (row tails, machines without vectors) use <see cref="MathF"/>, with the same clamp.
