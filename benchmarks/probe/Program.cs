@@ -172,31 +172,21 @@ void ProbeGemm()
     {
         var (a, b, c) = (Uniform(s * s), Uniform(s * s), new float[s * s]);
         int inner = Math.Max(1, (1 << 27) / s / s / s), outer = s >= 2048 ? 6 : s >= 1024 ? 15 : 40;
-        Threads($"GEMM {s}³", 2.0 * s * s * s, () => Gemm.MatMul(s, s, s, a, b, c, false), inner, outer);
+        Pair($"GEMM {s}³", 2.0 * s * s * s, () => Gemm.MatMul(s, s, s, a, b, c, false), inner, outer);
     }
     foreach (var (m, k, n) in new[] { (64, 784, 256), (64, 256, 128), (256, 784, 256), (256, 256, 128), (64, 400, 120), (32, 128, 512) })
     {
         var (x, w, bias, y, dy) = (Uniform(m * k), Uniform(k * n), Uniform(n), new float[m * n], Uniform(m * n));
         var (dw, dx) = (new float[k * n], new float[m * k]);
         double flop = 2.0 * m * n * k;
-        Threads($"{m}×{k}→{n} forward", flop, () => Dense.Forward<Relu>(m, k, n, x, w, bias, y), 20, 40);
-        Threads($"{m}×{k}→{n} dw = xᵀ·dy", flop, () => Gemm.MatMulTransA(k, n, m, x, dy, dw, false), 20, 40);
-        Threads($"{m}×{k}→{n} dx = dy·Wᵀ", flop, () => Gemm.MatMulTransB(m, k, n, dy, w, dx, false), 20, 40);
+        Pair($"{m}×{k}→{n} forward", flop, () => Dense.Forward<Relu>(m, k, n, x, w, bias, y), 20, 40);
+        Pair($"{m}×{k}→{n} dw = xᵀ·dy", flop, () => Gemm.MatMulTransA(k, n, m, x, dy, dw, false), 20, 40);
+        Pair($"{m}×{k}→{n} dx = dy·Wᵀ", flop, () => Gemm.MatMulTransB(m, k, n, dy, w, dx, false), 20, 40);
     }
     Threading.MaxThreads = 1;
-
-    static void Threads(string what, double flop, Action action, int inner, int outer)
-    {
-        Threading.MaxThreads = 1;
-        double one = MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer));
-        Threading.MaxThreads = 2;
-        double two = MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer));
-        Console.WriteLine($"{what}: 1 thread {one:F1} µs ({flop / one / 1e3:F0} GFLOP/s), 2 threads {two:F1} µs ({flop / two / 1e3:F0} GFLOP/s, {one / two:F2}×)");
-    }
 }
 
-// Each case at Threading.MaxThreads = 1 and 2, alternating, three pairs (the load on the shared machine drifts): the
-// minimum per setting, the ratio, and GFLOP/s for the convolutions (FMA peak of one core printed first).
+// LeNet-5's step and its convolution and pooling layers at 1 and 2 threads (FMA peak of one core printed first).
 void ProbeThreads()
 {
     Console.WriteLine($"FMA peak (24 zmm chains, 1 thread): {2.0 * 24 * 16 * 8192 / MinUs(() => PeakBenchmarks.Run(8192), 20, 200) / 1e3:F1} GFLOP/s");
@@ -224,19 +214,22 @@ void ProbeThreads()
     }
     Threading.MaxThreads = 1;
 
-    static void Pair(string what, double flop, Action action, int inner)
+}
+
+// One case at Threading.MaxThreads = 1 and 2, alternating, three pairs (the load on the shared machine drifts): the
+// minimum per setting, the ratio, and GFLOP/s when the FLOP count is given.
+static void Pair(string what, double flop, Action action, int inner, int outer = 40)
+{
+    double one = double.MaxValue, two = double.MaxValue;
+    for (int round = 0; round < 3; round++)
     {
-        double one = double.MaxValue, two = double.MaxValue;
-        for (int round = 0; round < 3; round++)
-        {
-            Threading.MaxThreads = 1;
-            one = Math.Min(one, MinUs(action, inner));
-            Threading.MaxThreads = 2;
-            two = Math.Min(two, MinUs(action, inner));
-        }
-        string rate = flop > 0 ? $" ({flop / one / 1e3:F0} → {flop / two / 1e3:F0} GFLOP/s)" : "";
-        Console.WriteLine($"{what}: 1 thread {one:F1} µs, 2 threads {two:F1} µs, {one / two:F2}×{rate}");
+        Threading.MaxThreads = 1;
+        one = Math.Min(one, MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer)));
+        Threading.MaxThreads = 2;
+        two = Math.Min(two, MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer)));
     }
+    string rate = flop > 0 ? $" ({flop / one / 1e3:F0} → {flop / two / 1e3:F0} GFLOP/s)" : "";
+    Console.WriteLine($"{what}: 1 thread {one:F1} µs, 2 threads {two:F1} µs, {one / two:F2}×{rate}");
 }
 
 static void Report(string what, double us) => Console.WriteLine($"{what}: {us:F2} µs");
