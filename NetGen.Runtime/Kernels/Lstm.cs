@@ -55,14 +55,14 @@ public static unsafe class Lstm
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         fixed (float* px = x, pwIh = wIh, pGates = gates, pScratch = scratch)
             Recurrent.Product(rows, width, inputs, px, inputs, 1, pwIh, width, pGates, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
-        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, Work(PanelFloats(hidden, width)));
+        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, Work(PanelFloats(hidden, width)), null, default, 0);
     }
 
     /// <summary>
     /// <see cref="Forward"/> for a layer whose input is an embedding lookup, <c>x_t = table[token_t]</c> (what
     /// <see cref="Embedding.Forward"/> computes): the input projection is taken per vocabulary entry,
     /// <c>P = table·W_ih + b_ih + b_hh</c> (<c>[V, 4H]</c>, V·F·4H multiply-adds instead of B·T·F·4H), and each step's
-    /// row is <c>P[token]</c>. <paramref name="tokens"/> <c>[B, T]</c> hold integer ids in <c>[0, vocabulary)</c>,
+    /// row is <c>P[token]</c>, read by the step pass straight from P. <paramref name="tokens"/> <c>[B, T]</c> hold integer ids in <c>[0, vocabulary)</c>,
     /// <paramref name="table"/> is <c>[vocabulary, F]</c>; everything else is as for <see cref="Forward"/>, whose
     /// results this equals up to rounding. P lives in the per-thread work buffer (remarks).
     /// </summary>
@@ -77,13 +77,10 @@ public static unsafe class Lstm
         RequireForward(batch, steps, inputs, hidden, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, kernel);
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
         int projectionFloats = RoundUp(vocabulary * width, 16);
-        float* work = Work(projectionFloats + PanelFloats(hidden, width));
-        var projection = new Span<float>(work, vocabulary * width);
+        float* projection = Work(projectionFloats + PanelFloats(hidden, width));
         fixed (float* pTable = table, pwIh = wIh, pScratch = scratch)
-            Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, work, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
-        for (int r = 0; r < rows; r++)
-            projection.Slice(Embedding.TokenId(tokens, r, vocabulary) * width, width).CopyTo(gates.Slice(r * width, width));
-        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, work + projectionFloats);
+            Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, projection, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
+        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, projection + projectionFloats, projection, tokens, vocabulary);
     }
 
     private static void RequireForward(int batch, int steps, int inputs, int hidden,
@@ -168,13 +165,15 @@ public static unsafe class Lstm
             Recurrent.Product(m, Math.Min(Panel, n - j0), k, a, rsA, 1, packed + (nint)j0 * k, Panel, c + j0, ldc, accumulate: false);
     }
 
-    // The recurrence over gates that hold the input projection and both biases (Forward's remarks); the final state to
-    // hLast and cLast when they are not empty. W_hh is packed into panels once (in packed), and h_{t−1} is kept
+    // The recurrence over the input projection with both biases: the rows of gates (Forward's remarks), or with a
+    // non-null projection, its row P[token] for each step (ForwardTokens); the gate values go to gates, the final state
+    // to hLast and cLast when they are not empty. W_hh is packed into panels once (in packed), and h_{t−1} is kept
     // contiguous in scratch: each step's h_{t−1}·W_hh reads both from L1 and goes to a contiguous [B, 4H] block of
     // scratch (rows of the [B, T, ·] buffers are T·H or T·4H floats apart, a multiple of 4 KB that maps a tile onto
     // one L1 set), which the step pass adds.
     private static void Recur(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
-        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch, float* packed)
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch, float* packed,
+        float* projection, ReadOnlySpan<float> tokens, int vocabulary)
     {
         int width = Gates * hidden, bh = batch * hidden;
         fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, recurrent = scratch)
@@ -189,7 +188,9 @@ public static unsafe class Lstm
                 {
                     nint row = b * steps + t;
                     float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
-                    StepForward(hidden, pGates + row * width, hasState ? recurrent + b * width : null, cPrev, pCells + row * hidden, state + b * hidden);
+                    float* z = pGates + row * width;
+                    float* input = projection == null ? z : projection + (nint)Embedding.TokenId(tokens, (int)row, vocabulary) * width;
+                    StepForward(hidden, input, hasState ? recurrent + b * width : null, z, cPrev, pCells + row * hidden, state + b * hidden);
                     new ReadOnlySpan<float>(state + b * hidden, hidden).CopyTo(new Span<float>(pHs + row * hidden, hidden));
                 }
             }
@@ -226,7 +227,8 @@ public static unsafe class Lstm
         RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         Recurrent.RequireOptional(dx, rows * inputs, nameof(dx), kernel);
-        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch);
+        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
+            Work(PanelFloats(width, hidden)), null, default, 0);
         Gemm.MatMulTransA(inputs, width, rows, x, gates, dwIh, accumulate: false);
         if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, gates, wIh, dx, accumulate: false);
     }
@@ -235,7 +237,8 @@ public static unsafe class Lstm
     /// <see cref="Backward"/> after <see cref="ForwardTokens"/> (same tokens, table, weights, h0, c0): instead of the
     /// input gradient it overwrites <paramref name="dTable"/> <c>[vocabulary, F]</c> with the embedding table's
     /// gradient (what <see cref="Embedding.Backward"/> would make of that input gradient: rows of tokens that do not
-    /// occur are zero). The pre-activation gradients are first summed per token (<c>S [V, 4H]</c>), then
+    /// occur are zero). The pre-activation gradients are summed per token as the step passes make them
+    /// (<c>S [V, 4H]</c>, in the per-thread work buffer; the bias gradients are its column sums), then
     /// <c>dW_ih = tableᵀ·S</c> and <c>dTable = S·W_ihᵀ</c>: V rather than B·T rows in both products.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A token is not an integer in <c>[0, vocabulary)</c>.</exception>
@@ -252,11 +255,11 @@ public static unsafe class Lstm
         RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
         Recurrent.Require(dTable, vocabulary * inputs, nameof(dTable), kernel);
-        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch);
-        var sums = new Span<float>(Work(vocabulary * width), vocabulary * width);
-        sums.Clear();
-        for (int r = 0; r < rows; r++)
-            Elementwise.AddTo(sums.Slice(Embedding.TokenId(tokens, r, vocabulary) * width, width), gates.Slice(r * width, width));
+        int sumsFloats = RoundUp(vocabulary * width, 16);
+        float* work = Work(sumsFloats + PanelFloats(width, hidden));
+        var sums = new Span<float>(work, vocabulary * width);
+        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
+            work + sumsFloats, work, tokens, vocabulary);
         Gemm.MatMulTransA(inputs, width, vocabulary, table, sums, dwIh, accumulate: false);
         Gemm.MatMulTransB(vocabulary, inputs, width, sums, wIh, dTable, accumulate: false);
     }
@@ -290,12 +293,14 @@ public static unsafe class Lstm
     }
 
     // Everything of Backward but the input side: leaves the pre-activation gradients in gates and writes dW_hh, both
-    // bias gradients (equal: Σ_rows dz), dh0 and dc0. W_hhᵀ is packed into panels once (in the work buffer) and each
+    // bias gradients (equal: Σ_rows dz), dh0 and dc0; with non-null sums also S [V, 4H], each row's dz added to its
+    // token's row (then the bias gradients are S's column sums). W_hhᵀ is packed into panels once (in packed) and each
     // step's dz is also kept contiguous in scratch, so that dh = dz·W_hhᵀ reads both from L1 (Recur's reasons).
     private static void BackThroughTime(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
         Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
         ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
-        Span<float> dwHh, Span<float> dbIh, Span<float> dbHh, Span<float> dh0, Span<float> dc0, Span<float> scratch)
+        Span<float> dwHh, Span<float> dbIh, Span<float> dbHh, Span<float> dh0, Span<float> dc0, Span<float> scratch,
+        float* wT, float* sums, ReadOnlySpan<float> tokens, int vocabulary)
     {
         int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
         fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, pDy = dy,
@@ -304,9 +309,9 @@ public static unsafe class Lstm
             float* dh = pScratch, dc = pScratch + bh, boundary = pScratch + 2 * bh, dz = pScratch + 3 * bh;
             Recurrent.LoadState(dhLast, scratch.Slice(0, bh), bh);
             Recurrent.LoadState(dcLast, scratch.Slice(bh, bh), bh);
-            float* wT = Work(PanelFloats(width, hidden));
             PackPanels(width, hidden, pwHh, 1, width, wT);
             new Span<float>(pdbIh, width).Clear();
+            if (sums != null) new Span<float>(sums, vocabulary * width).Clear();
             for (int t = steps - 1; t >= 0; t--)
             {
                 // dh_t = dy_t + dz_{t+1}·W_hhᵀ, from the dz of step t+1 that the previous iteration left in scratch.
@@ -315,8 +320,9 @@ public static unsafe class Lstm
                 {
                     nint row = b * steps + t;
                     float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
+                    float* db = sums == null ? pdbIh : sums + (nint)Embedding.TokenId(tokens, (int)row, vocabulary) * width;
                     StepBackward(hidden, pGates + row * width, pCells + row * hidden, cPrev, dh + b * hidden,
-                        pDy == null ? null : pDy + row * hidden, dc + b * hidden, pdbIh);
+                        pDy == null ? null : pDy + row * hidden, dc + b * hidden, db);
                     new ReadOnlySpan<float>(pGates + row * width, width).CopyTo(new Span<float>(dz + b * width, width));
                 }
             }
@@ -331,22 +337,25 @@ public static unsafe class Lstm
                 for (int j = 0; j < hidden; j++)
                     boundary[b * hidden + j] = (ph0 == null ? 0f : ph0[b * hidden + j]) - (b == 0 ? 0f : pHs[(b * steps - 1) * hidden + j]);
             Recurrent.Product(hidden, width, batch, boundary, 1, hidden, pGates, (nint)steps * width, pdwHh, width, accumulate: true);
+            if (sums != null)
+                for (int v = 0; v < vocabulary; v++) Elementwise.AddTo(dbIh.Slice(0, width), new ReadOnlySpan<float>(sums + (nint)v * width, width));
         }
         dbIh.Slice(0, width).CopyTo(dbHh);
     }
 
-    // One sample's step from its pre-activations z = [z_i, z_f, z_g, z_o] plus u = h_{t−1}·W_hh (null: zeros), z
-    // replaced by the gate values i, f, g, o, and c_{t−1} (null: zeros): c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t.
-    // The same formulas on 16, 8 and 1 lanes.
-    private static void StepForward(int hidden, float* z, float* u, float* cPrev, float* c, float* h)
+    // One sample's step from its pre-activations x + u: x = [x_i, x_f, x_g, x_o] the input projection with biases, u =
+    // h_{t−1}·W_hh (null: zeros); the gate values i, f, g, o to z (which may be x), and from c_{t−1} (null: zeros):
+    // c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t. The same formulas on 16, 8 and 1 lanes.
+    private static void StepForward(int hidden, float* x, float* u, float* z, float* cPrev, float* c, float* h)
     {
+        float* xf = x + hidden, xg = x + 2 * hidden, xo = x + 3 * hidden;
         float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
         float* uf = u + hidden, ug = u + 2 * hidden, uo = u + 3 * hidden;
         int j = 0;
         if (Vector512.IsHardwareAccelerated)
             for (; j <= hidden - 16; j += 16)
             {
-                var (zi, zfv, zgv, zov) = (Vector512.Load(z + j), Vector512.Load(zf + j), Vector512.Load(zg + j), Vector512.Load(zo + j));
+                var (zi, zfv, zgv, zov) = (Vector512.Load(x + j), Vector512.Load(xf + j), Vector512.Load(xg + j), Vector512.Load(xo + j));
                 if (u != null) (zi, zfv, zgv, zov) = (zi + Vector512.Load(u + j), zfv + Vector512.Load(uf + j), zgv + Vector512.Load(ug + j), zov + Vector512.Load(uo + j));
                 var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
                 i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
@@ -357,7 +366,7 @@ public static unsafe class Lstm
         if (Vector256.IsHardwareAccelerated)
             for (; j <= hidden - 8; j += 8)
             {
-                var (zi, zfv, zgv, zov) = (Vector256.Load(z + j), Vector256.Load(zf + j), Vector256.Load(zg + j), Vector256.Load(zo + j));
+                var (zi, zfv, zgv, zov) = (Vector256.Load(x + j), Vector256.Load(xf + j), Vector256.Load(xg + j), Vector256.Load(xo + j));
                 if (u != null) (zi, zfv, zgv, zov) = (zi + Vector256.Load(u + j), zfv + Vector256.Load(uf + j), zgv + Vector256.Load(ug + j), zov + Vector256.Load(uo + j));
                 var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
                 i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
@@ -368,8 +377,8 @@ public static unsafe class Lstm
         for (; j < hidden; j++)
         {
             bool add = u != null;
-            float i = CellMath.Sigmoid(z[j] + (add ? u[j] : 0f)), f = CellMath.Sigmoid(zf[j] + (add ? uf[j] : 0f));
-            float g = CellMath.Tanh(zg[j] + (add ? ug[j] : 0f)), o = CellMath.Sigmoid(zo[j] + (add ? uo[j] : 0f));
+            float i = CellMath.Sigmoid(x[j] + (add ? u[j] : 0f)), f = CellMath.Sigmoid(xf[j] + (add ? uf[j] : 0f));
+            float g = CellMath.Tanh(xg[j] + (add ? ug[j] : 0f)), o = CellMath.Sigmoid(xo[j] + (add ? uo[j] : 0f));
             z[j] = i; zf[j] = f; zg[j] = g; zo[j] = o;
             float cv = cPrev == null ? i * g : f * cPrev[j] + i * g;
             c[j] = cv;
