@@ -144,8 +144,8 @@ void ProbeCharLstm()
     Console.WriteLine("(char-LSTM figures: minimum thread CPU time, so that time slices lost to other processes on this shared machine do not count)");
     const int b = 32, t = CharLstm.Steps, f = 64, h = 128, width = Lstm.Gates * h;
     var lstm = new CharLstm.Fixture(b);
-    Report("char-LSTM train step b32×64 + SGD", MinCpuUs(() => lstm.TrainStep(), 2, 20));
-    Report("char-LSTM train step alone", MinCpuUs(() => lstm.Net.TrainStep(lstm.Input, lstm.Labels, b), 2, 20));
+    Report("char-LSTM train step b32×64 + SGD", MinCpuUs(() => lstm.TrainStep(), 1, 100));
+    Report("char-LSTM train step alone", MinCpuUs(() => lstm.Net.TrainStep(lstm.Input, lstm.Labels, b), 1, 100));
     Report("char-LSTM SGD step (111,873)", MinCpuUs(() => lstm.Sgd.Step(lstm.Net.Parameters, lstm.Net.Gradients)));
     var (x, dy, dx) = (Uniform(b * t * f), Uniform(b * t * h), new float[b * t * f]);
     var (wIh, wHh, bIh, bHh) = (Uniform(f * width), Uniform(h * width), Uniform(width), Uniform(width));
@@ -153,22 +153,22 @@ void ProbeCharLstm()
     var (gates, cells, hs, scratch) = (new float[b * t * width], new float[b * t * h], new float[b * t * h], new float[Lstm.ScratchLength(b, h)]);
     // Backward overwrites the saved gate values with gradients, so it is timed together with the forward that
     // restores them (a backward repeated alone would run on gradients as gate values).
-    double forward = MinCpuUs(() => Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch), 2, 20);
+    double forward = MinCpuUs(() => Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch), 1, 60);
     double pair = MinCpuUs(() =>
     {
         Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch);
         Lstm.Backward(b, t, f, h, x, wIh, wHh, [], [], gates, cells, hs, dy, [], [], dx, dwIh, dwHh, dbIh, dbHh, [], [], scratch);
-    }, 2, 20);
+    }, 1, 60);
     Console.WriteLine($"LSTM 64→128 b32 × 64 steps: forward {forward:F0} µs, forward + backward {pair:F0} µs (backward ≈ {pair - forward:F0})");
     var (tokens, table, dTable) = (lstm.Input, Uniform(CharLstm.Vocabulary * f), new float[CharLstm.Vocabulary * f]);
     forward = MinCpuUs(() => Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, bIh, bHh, [], [],
-        gates, cells, hs, [], [], scratch), 2, 20);
+        gates, cells, hs, [], [], scratch), 1, 60);
     pair = MinCpuUs(() =>
     {
         Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch);
         Lstm.BackwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, [], [],
             gates, cells, hs, dy, [], [], dTable, dwIh, dwHh, dbIh, dbHh, [], [], scratch);
-    }, 2, 20);
+    }, 1, 60);
     Console.WriteLine($"LSTM from tokens (embedding folded in): forward {forward:F0} µs, forward + backward {pair:F0} µs (backward ≈ {pair - forward:F0})");
     double step = MinCpuUs(() => Gemm.MatMul(b, width, h, hs, wHh, gates, false), 200);
     Console.WriteLine($"one step's recurrent product {b}×{h}→{width}: {step:F2} µs ({2.0 * b * h * width / step / 1e3:F0} GFLOP/s), ×64 steps = {64 * step:F0} µs");
