@@ -172,6 +172,11 @@ void ProbeCharLstm()
     Console.WriteLine($"LSTM from tokens (embedding folded in): forward {forward:F0} µs, forward + backward {pair:F0} µs (backward ≈ {pair - forward:F0})");
     double step = MinCpuUs(() => Gemm.MatMul(b, width, h, hs, wHh, gates, false), 200);
     Console.WriteLine($"one step's recurrent product {b}×{h}→{width}: {step:F2} µs ({2.0 * b * h * width / step / 1e3:F0} GFLOP/s), ×64 steps = {64 * step:F0} µs");
+    // dW_hh over every row but the first (k = B·T − 1): as hsᵀ·dz (M = H) and as its transpose dzᵀ·hs (M = 4H).
+    double flop = 2.0 * h * width * (b * t - 1);
+    double direct = MinCpuUs(() => Gemm.MatMulTransA(h, width, b * t - 1, hs, gates.AsSpan(width), dwHh, false), 1, 60);
+    double transposed = MinCpuUs(() => Gemm.MatMulTransA(width, h, b * t - 1, gates.AsSpan(width), hs, dwHh, false), 1, 60);
+    Console.WriteLine($"dW_hh {h}×{width}, k = {b * t - 1}: hsᵀ·dz {direct:F0} µs ({flop / direct / 1e3:F0} GFLOP/s), dzᵀ·hs {transposed:F0} µs ({flop / transposed / 1e3:F0} GFLOP/s)");
     DenseLayer(b * t, h, CharLstm.Vocabulary);
 }
 
