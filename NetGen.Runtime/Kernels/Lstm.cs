@@ -18,8 +18,8 @@ namespace NetGen.Kernels;
 /// <para>All four gates come from one product per step: the input projection of every step at once as one
 /// <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue, then <c>h_{t−1}·W_hh</c> per step (reading that
 /// step's <c>h_{t−1}</c> from a contiguous copy, against W_hh packed once per call into 32-column panels), then one
-/// fused vectorised pass per sample row (the two parts added,
-/// activations with an inlined exponential, cell and hidden update). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the
+/// fused vectorised pass per sample row (the two parts added, activations with an inlined exponential, cell and
+/// hidden update). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the
 /// fused cell pass per step; every weight product runs once over all B·T rows after the loop.</para>
 /// <para>Saved for backward (caller-provided, written by <see cref="Forward"/>): <c>gates [B, T, 4H]</c> (the gate
 /// values i, f, g, o), <c>cells [B, T, H]</c> (c_t) and <c>hs [B, T, H]</c> (h_t, which is also the layer's output
@@ -62,9 +62,10 @@ public static unsafe class Lstm
     /// <see cref="Forward"/> for a layer whose input is an embedding lookup, <c>x_t = table[token_t]</c> (what
     /// <see cref="Embedding.Forward"/> computes): the input projection is taken per vocabulary entry,
     /// <c>P = table·W_ih + b_ih + b_hh</c> (<c>[V, 4H]</c>, V·F·4H multiply-adds instead of B·T·F·4H), and each step's
-    /// row is <c>P[token]</c>, read by the step pass straight from P. <paramref name="tokens"/> <c>[B, T]</c> hold integer ids in <c>[0, vocabulary)</c>,
-    /// <paramref name="table"/> is <c>[vocabulary, F]</c>; everything else is as for <see cref="Forward"/>, whose
-    /// results this equals up to rounding. P lives in the per-thread work buffer (remarks).
+    /// row is <c>P[token]</c>, which the step pass reads straight from P. <paramref name="tokens"/> <c>[B, T]</c> hold
+    /// integer ids in <c>[0, vocabulary)</c>, <paramref name="table"/> is <c>[vocabulary, F]</c>; everything else is as
+    /// for <see cref="Forward"/>, whose results this equals up to rounding. P lives in the per-thread work buffer
+    /// (remarks).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A token is not an integer in <c>[0, vocabulary)</c>.</exception>
     public static void ForwardTokens(int batch, int steps, int vocabulary, int inputs, int hidden,
