@@ -191,8 +191,7 @@ public static unsafe class Lstm
                     float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
                     float* z = pGates + row * width;
                     float* input = projection == null ? z : projection + (nint)Embedding.TokenId(tokens, (int)row, vocabulary) * width;
-                    StepForward(hidden, input, hasState ? recurrent + b * width : null, z, cPrev, pCells + row * hidden, state + b * hidden);
-                    new ReadOnlySpan<float>(state + b * hidden, hidden).CopyTo(new Span<float>(pHs + row * hidden, hidden));
+                    StepForward(hidden, input, hasState ? recurrent + b * width : null, z, cPrev, pCells + row * hidden, pHs + row * hidden, state + b * hidden);
                 }
             }
         }
@@ -322,9 +321,8 @@ public static unsafe class Lstm
                     nint row = b * steps + t;
                     float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
                     float* db = sums == null ? pdbIh : sums + (nint)Embedding.TokenId(tokens, (int)row, vocabulary) * width;
-                    StepBackward(hidden, pGates + row * width, pCells + row * hidden, cPrev, dh + b * hidden,
+                    StepBackward(hidden, pGates + row * width, dz + b * width, pCells + row * hidden, cPrev, dh + b * hidden,
                         pDy == null ? null : pDy + row * hidden, dc + b * hidden, db);
-                    new ReadOnlySpan<float>(pGates + row * width, width).CopyTo(new Span<float>(dz + b * width, width));
                 }
             }
             if (pdh0 != null) PanelProduct(batch, hidden, width, dz, width, wT, pdh0, hidden);
@@ -346,8 +344,8 @@ public static unsafe class Lstm
 
     // One sample's step from its pre-activations x + u: x = [x_i, x_f, x_g, x_o] the input projection with biases, u =
     // h_{t−1}·W_hh (null: zeros); the gate values i, f, g, o to z (which may be x), and from c_{t−1} (null: zeros):
-    // c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t. The same formulas on 16, 8 and 1 lanes.
-    private static void StepForward(int hidden, float* x, float* u, float* z, float* cPrev, float* c, float* h)
+    // c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t (to both h and hCopy). The same formulas on 16, 8 and 1 lanes.
+    private static void StepForward(int hidden, float* x, float* u, float* z, float* cPrev, float* c, float* h, float* hCopy)
     {
         float* xf = x + hidden, xg = x + 2 * hidden, xo = x + 3 * hidden;
         float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
@@ -362,7 +360,9 @@ public static unsafe class Lstm
                 i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
                 var cv = cPrev == null ? i * g : Vector512.FusedMultiplyAdd(f, Vector512.Load(cPrev + j), i * g);
                 cv.Store(c + j);
-                (o * CellMath.Tanh(cv)).Store(h + j);
+                var hv = o * CellMath.Tanh(cv);
+                hv.Store(h + j);
+                hv.Store(hCopy + j);
             }
         if (Vector256.IsHardwareAccelerated)
             for (; j <= hidden - 8; j += 8)
@@ -373,7 +373,9 @@ public static unsafe class Lstm
                 i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
                 var cv = cPrev == null ? i * g : Vector256.FusedMultiplyAdd(f, Vector256.Load(cPrev + j), i * g);
                 cv.Store(c + j);
-                (o * CellMath.Tanh(cv)).Store(h + j);
+                var hv = o * CellMath.Tanh(cv);
+                hv.Store(h + j);
+                hv.Store(hCopy + j);
             }
         for (; j < hidden; j++)
         {
@@ -383,16 +385,17 @@ public static unsafe class Lstm
             z[j] = i; zf[j] = f; zg[j] = g; zo[j] = o;
             float cv = cPrev == null ? i * g : f * cPrev[j] + i * g;
             c[j] = cv;
-            h[j] = o * CellMath.Tanh(cv);
+            h[j] = hCopy[j] = o * CellMath.Tanh(cv);
         }
     }
 
     // One sample's step back through the cell (formulas on Backward), from the gate values z = [i, f, g, o] (replaced
-    // by the pre-activation gradients, which are also added to db), c_t, c_{t−1} (null: zeros), the recurrent part of
+    // by the pre-activation gradients, which are also written to dzCopy and added to db), c_t, c_{t−1} (null: zeros), the recurrent part of
     // dh and dy_t (null: zeros); turns dc into the gradient w.r.t. c_{t−1}. The same formulas on 16, 8 and 1 lanes.
-    private static void StepBackward(int hidden, float* z, float* cell, float* cPrev, float* dh, float* dy, float* dc, float* db)
+    private static void StepBackward(int hidden, float* z, float* dzCopy, float* cell, float* cPrev, float* dh, float* dy, float* dc, float* db)
     {
         float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
+        float* cf = dzCopy + hidden, cg = dzCopy + 2 * hidden, co = dzCopy + 3 * hidden;
         float* dbf = db + hidden, dbg = db + 2 * hidden, dbo = db + 3 * hidden;
         int j = 0;
         if (Vector512.IsHardwareAccelerated)
@@ -407,6 +410,7 @@ public static unsafe class Lstm
                 var cp = cPrev == null ? Vector512<float>.Zero : Vector512.Load(cPrev + j);
                 var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
                 di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
+                di.Store(dzCopy + j); df.Store(cf + j); dg.Store(cg + j); dO.Store(co + j);
                 (Vector512.Load(db + j) + di).Store(db + j);
                 (Vector512.Load(dbf + j) + df).Store(dbf + j);
                 (Vector512.Load(dbg + j) + dg).Store(dbg + j);
@@ -426,6 +430,7 @@ public static unsafe class Lstm
                 var cp = cPrev == null ? Vector256<float>.Zero : Vector256.Load(cPrev + j);
                 var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
                 di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
+                di.Store(dzCopy + j); df.Store(cf + j); dg.Store(cg + j); dO.Store(co + j);
                 (Vector256.Load(db + j) + di).Store(db + j);
                 (Vector256.Load(dbf + j) + df).Store(dbf + j);
                 (Vector256.Load(dbg + j) + dg).Store(dbg + j);
@@ -441,7 +446,7 @@ public static unsafe class Lstm
             float dcv = dc[j] + dhv * o * (1f - tc * tc);
             float cp = cPrev == null ? 0f : cPrev[j];
             float di = dcv * g * i * (1f - i), df = dcv * cp * f * (1f - f), dg = dcv * i * (1f - g * g), dO = dhv * tc * o * (1f - o);
-            z[j] = di; zf[j] = df; zg[j] = dg; zo[j] = dO;
+            z[j] = dzCopy[j] = di; zf[j] = cf[j] = df; zg[j] = cg[j] = dg; zo[j] = co[j] = dO;
             db[j] += di; dbf[j] += df; dbg[j] += dg; dbo[j] += dO;
             dc[j] = dcv * f;
         }
