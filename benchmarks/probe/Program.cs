@@ -141,25 +141,42 @@ void ProbeLeNet5()
 // The char-LSTM: the whole step, the LSTM's forward and backward through time, and the per-step logits layer.
 void ProbeCharLstm()
 {
+    Console.WriteLine("(char-LSTM figures: minimum thread CPU time, so that time slices lost to other processes on this shared machine do not count)");
     const int b = 32, t = CharLstm.Steps, f = 64, h = 128, width = Lstm.Gates * h;
     var lstm = new CharLstm.Fixture(b);
-    Report("char-LSTM train step b32×64 + SGD", MinUs(() => lstm.TrainStep(), 2, 20));
-    Report("char-LSTM train step alone", MinUs(() => lstm.Net.TrainStep(lstm.Input, lstm.Labels, b), 2, 20));
-    Report("char-LSTM SGD step (111,873)", MinUs(() => lstm.Sgd.Step(lstm.Net.Parameters, lstm.Net.Gradients)));
+    Report("char-LSTM train step b32×64 + SGD", MinCpuUs(() => lstm.TrainStep(), 1, 100));
+    Report("char-LSTM train step alone", MinCpuUs(() => lstm.Net.TrainStep(lstm.Input, lstm.Labels, b), 1, 100));
+    Report("char-LSTM SGD step (111,873)", MinCpuUs(() => lstm.Sgd.Step(lstm.Net.Parameters, lstm.Net.Gradients)));
     var (x, dy, dx) = (Uniform(b * t * f), Uniform(b * t * h), new float[b * t * f]);
     var (wIh, wHh, bIh, bHh) = (Uniform(f * width), Uniform(h * width), Uniform(width), Uniform(width));
     var (dwIh, dwHh, dbIh, dbHh) = (new float[wIh.Length], new float[wHh.Length], new float[width], new float[width]);
     var (gates, cells, hs, scratch) = (new float[b * t * width], new float[b * t * h], new float[b * t * h], new float[Lstm.ScratchLength(b, h)]);
-    Report("LSTM 64→128 forward, b32 × 64 steps", MinUs(() => Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch), 2, 20));
-    Report("LSTM 64→128 backward through time", MinUs(() => Lstm.Backward(b, t, f, h, x, wIh, wHh, [], [], gates, cells, hs, dy, [], [],
-        dx, dwIh, dwHh, dbIh, dbHh, [], [], scratch), 2, 20));
+    // Backward overwrites the saved gate values with gradients, so it is timed together with the forward that
+    // restores them (a backward repeated alone would run on gradients as gate values).
+    double forward = MinCpuUs(() => Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch), 1, 60);
+    double pair = MinCpuUs(() =>
+    {
+        Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch);
+        Lstm.Backward(b, t, f, h, x, wIh, wHh, [], [], gates, cells, hs, dy, [], [], dx, dwIh, dwHh, dbIh, dbHh, [], [], scratch);
+    }, 1, 60);
+    Console.WriteLine($"LSTM 64→128 b32 × 64 steps: forward {forward:F0} µs, forward + backward {pair:F0} µs (backward ≈ {pair - forward:F0})");
     var (tokens, table, dTable) = (lstm.Input, Uniform(CharLstm.Vocabulary * f), new float[CharLstm.Vocabulary * f]);
-    Report("LSTM forward from tokens (embedding lookup folded in)", MinUs(() => Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, bIh, bHh, [], [],
-        gates, cells, hs, [], [], scratch), 2, 20));
-    Report("LSTM backward to the embedding table", MinUs(() => Lstm.BackwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, [], [],
-        gates, cells, hs, dy, [], [], dTable, dwIh, dwHh, dbIh, dbHh, [], [], scratch), 2, 20));
-    double step = MinUs(() => Gemm.MatMul(b, width, h, hs, wHh, gates, false), 200);
+    forward = MinCpuUs(() => Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, bIh, bHh, [], [],
+        gates, cells, hs, [], [], scratch), 1, 60);
+    pair = MinCpuUs(() =>
+    {
+        Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch);
+        Lstm.BackwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, [], [],
+            gates, cells, hs, dy, [], [], dTable, dwIh, dwHh, dbIh, dbHh, [], [], scratch);
+    }, 1, 60);
+    Console.WriteLine($"LSTM from tokens (embedding folded in): forward {forward:F0} µs, forward + backward {pair:F0} µs (backward ≈ {pair - forward:F0})");
+    double step = MinCpuUs(() => Gemm.MatMul(b, width, h, hs, wHh, gates, false), 200);
     Console.WriteLine($"one step's recurrent product {b}×{h}→{width}: {step:F2} µs ({2.0 * b * h * width / step / 1e3:F0} GFLOP/s), ×64 steps = {64 * step:F0} µs");
+    // dW_hh over every row but the first (k = B·T − 1): as hsᵀ·dz (M = H) and as its transpose dzᵀ·hs (M = 4H).
+    double flop = 2.0 * h * width * (b * t - 1);
+    double direct = MinCpuUs(() => Gemm.MatMulTransA(h, width, b * t - 1, hs, gates.AsSpan(width), dwHh, false), 1, 60);
+    double transposed = MinCpuUs(() => Gemm.MatMulTransA(width, h, b * t - 1, gates.AsSpan(width), hs, dwHh, false), 1, 60);
+    Console.WriteLine($"dW_hh {h}×{width}, k = {b * t - 1}: hsᵀ·dz {direct:F0} µs ({flop / direct / 1e3:F0} GFLOP/s), dzᵀ·hs {transposed:F0} µs ({flop / transposed / 1e3:F0} GFLOP/s)");
     DenseLayer(b * t, h, CharLstm.Vocabulary);
 }
 
@@ -245,4 +262,36 @@ static double MinUs(Action action, int inner = 20, int outer = 40, int warmup = 
         best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMicroseconds / inner);
     }
     return best;
+}
+
+// The minimum over outer samples of the calling thread's CPU time per call (clock_gettime(CLOCK_THREAD_CPUTIME_ID)):
+// unlike the wall clock it does not count the time slices other processes take on a loaded machine.
+static double MinCpuUs(Action action, int inner = 20, int outer = 40, int warmup = 200)
+{
+    for (int i = 0; i < warmup; i++) action();
+    double best = double.MaxValue;
+    for (int o = 0; o < outer; o++)
+    {
+        double start = ThreadClock.NowUs();
+        for (int i = 0; i < inner; i++) action();
+        best = Math.Min(best, (ThreadClock.NowUs() - start) / inner);
+    }
+    return best;
+}
+
+static class ThreadClock
+{
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct Timespec { public long Seconds, Nanoseconds; }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGettime(int clock, out Timespec time);
+
+    private const int ThreadCpuTime = 3;
+
+    public static double NowUs()
+    {
+        ClockGettime(ThreadCpuTime, out var time);
+        return time.Seconds * 1e6 + time.Nanoseconds / 1e3;
+    }
 }
