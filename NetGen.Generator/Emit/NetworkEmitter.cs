@@ -470,7 +470,8 @@ namespace NetGen.Generator.Emit
         private void WriteRunBackward(NetworkPlan plan)
         {
             _w.Line("/// <summary>The backward pass, last layer first: from the loss gradient in " + plan.Output.GradientLocal + " to every parameter gradient;");
-            _w.Line("/// with an <paramref name=\"optimizer\"/>, each layer's parameters are updated right after its own backward.</summary>");
+            _w.Line("/// with an <paramref name=\"optimizer\"/>, each layer's parameters are updated right after its own backward (a Dense layer's");
+            _w.Line("/// weights in the epilogue of their gradient's product).</summary>");
             using (_w.Block("private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)"))
             {
                 var live = plan.Layers.Where(l => l.Live && !LayerKinds.ByName(l.Kind).IsInput).ToList();
@@ -493,7 +494,7 @@ namespace NetGen.Generator.Emit
                         _w.Line("// " + Header(plan, layer) + " · " + FlowText(plan, layer, forward: false));
                         LayerKinds.ByName(layer.Kind).EmitBackward(_w, Code(plan, layer));
                     }
-                    if (layer.Parameters.Count > 0)
+                    if (layer.Parameters.Count > 0 && !(layer.Live && LayerKinds.ByName(layer.Kind) is IUpdatingLayerKind))
                     {
                         // No later backward reads this layer's parameters: update them while they are in cache.
                         int start = layer.Parameters[0].Offset, end = layer.Parameters[layer.Parameters.Count - 1].Offset + layer.Parameters[layer.Parameters.Count - 1].Length;

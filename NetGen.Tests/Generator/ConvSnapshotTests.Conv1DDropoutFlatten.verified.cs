@@ -248,7 +248,8 @@ namespace Demo
         }
 
         /// <summary>The backward pass, last layer first: from the loss gradient in dOut to every parameter gradient;
-        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward (a Dense layer's
+        /// weights in the epilogue of their gradient's product).</summary>
         private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var signal = _activations.AsSpan(0, batch * 24);
@@ -262,10 +263,9 @@ namespace Demo
             var dOut = _activationGradients.AsSpan(_maxBatch * 72, batch * 2);
 
             // Out · Dense 24→2 · dOut [B,2] → dFlat [B,24]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 24, 2,
-                flat, _parameters.AsSpan(28, 48), out2, dOut,
-                _gradients.AsSpan(28, 48), _gradients.AsSpan(76, 2), dFlat);
-            optimizer?.UpdateRange(_parameters, _gradients, 28, 50);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 24, 2,
+                flat, out2, dOut, dFlat, accumulateDx: false,
+                _parameters, _gradients, 28, bias: true, optimizer);
 
             // Flat · Flatten [4,6]→[24] · dFlat [B,24] → dDrop [B,4,6]
             dFlat.CopyTo(dDrop);

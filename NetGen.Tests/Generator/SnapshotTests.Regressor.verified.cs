@@ -238,7 +238,8 @@ namespace Demo.Regression
         }
 
         /// <summary>The backward pass, last layer first: from the loss gradient in dValue to every parameter gradient;
-        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward (a Dense layer's
+        /// weights in the epilogue of their gradient's product).</summary>
         private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var grid = _activations.AsSpan(0, batch * 6);
@@ -250,22 +251,19 @@ namespace Demo.Regression
             var dValue = _activationGradients.AsSpan(_maxBatch * 9, batch * 1);
 
             // Value · Dense 4→1, identity · dValue [B,1] → dSquash [B,4]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 4, 1,
-                squash, _parameters.AsSpan(55, 4), value, dValue,
-                _gradients.AsSpan(55, 4), _gradients.AsSpan(59, 1), dSquash);
-            optimizer?.UpdateRange(_parameters, _gradients, 55, 5);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 4, 1,
+                squash, value, dValue, dSquash, accumulateDx: false,
+                _parameters, _gradients, 55, bias: true, optimizer);
 
             // Squash · Dense 5→4 (no bias), sigmoid · dSquash [B,4] → dHidden [B,5]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Sigmoid>(batch, 5, 4,
-                hidden, _parameters.AsSpan(35, 20), squash, dSquash,
-                _gradients.AsSpan(35, 20), global::System.Span<float>.Empty, dHidden);
-            optimizer?.UpdateRange(_parameters, _gradients, 35, 20);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Sigmoid>(batch, 5, 4,
+                hidden, squash, dSquash, dHidden, accumulateDx: false,
+                _parameters, _gradients, 35, bias: false, optimizer);
 
             // Hidden · Dense 6→5, tanh · dHidden [B,5] → no gradient for the input Grid
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Tanh>(batch, 6, 5,
-                grid, _parameters.AsSpan(0, 30), hidden, dHidden,
-                _gradients.AsSpan(0, 30), _gradients.AsSpan(30, 5), global::System.Span<float>.Empty);
-            optimizer?.UpdateRange(_parameters, _gradients, 0, 35);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Tanh>(batch, 6, 5,
+                grid, hidden, dHidden, global::System.Span<float>.Empty, accumulateDx: false,
+                _parameters, _gradients, 0, bias: true, optimizer);
         }
     }
 }

@@ -238,7 +238,8 @@ partial class Branches : global::NetGen.INetwork
     }
 
     /// <summary>The backward pass, last layer first: from the loss gradient in dHead to every parameter gradient;
-    /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+    /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward (a Dense layer's
+    /// weights in the epilogue of their gradient's product).</summary>
     private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
     {
         var features = _activations.AsSpan(0, batch * 4);
@@ -248,10 +249,9 @@ partial class Branches : global::NetGen.INetwork
         var dHead = _activationGradients.AsSpan(_maxBatch * 8, batch * 2);
 
         // Head · Dense 8→2 · dHead [B,2] → dTrunk [B,8]
-        global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 8, 2,
-            trunk, _parameters.AsSpan(67, 16), head, dHead,
-            _gradients.AsSpan(67, 16), _gradients.AsSpan(83, 2), dTrunk);
-        optimizer?.UpdateRange(_parameters, _gradients, 67, 18);
+        global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 8, 2,
+            trunk, head, dHead, dTrunk, accumulateDx: false,
+            _parameters, _gradients, 67, bias: true, optimizer);
 
         // Probe · reaches no output: its gradients are zero
         _gradients.AsSpan(40, 24).Clear();
@@ -259,9 +259,8 @@ partial class Branches : global::NetGen.INetwork
         optimizer?.UpdateRange(_parameters, _gradients, 40, 27);
 
         // Trunk · Dense 4→8, ReLU · dTrunk [B,8] → no gradient for the input Features
-        global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 4, 8,
-            features, _parameters.AsSpan(0, 32), trunk, dTrunk,
-            _gradients.AsSpan(0, 32), _gradients.AsSpan(32, 8), global::System.Span<float>.Empty);
-        optimizer?.UpdateRange(_parameters, _gradients, 0, 40);
+        global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 4, 8,
+            features, trunk, dTrunk, global::System.Span<float>.Empty, accumulateDx: false,
+            _parameters, _gradients, 0, bias: true, optimizer);
     }
 }

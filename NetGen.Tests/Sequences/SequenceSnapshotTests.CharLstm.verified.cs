@@ -299,7 +299,8 @@ namespace Demo
         }
 
         /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient;
-        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward (a Dense layer's
+        /// weights in the epilogue of their gradient's product).</summary>
         private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var text = _activations.AsSpan(0, batch * 64);
@@ -313,10 +314,9 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 20480, batch * 4160);
 
             // Logits · Dense 128→65 per step · dLogits [B,64,65] → dL2 [B,64,128]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch * 64, 128, 65,
-                l2, _parameters.AsSpan(202560, 8320), logits, dLogits,
-                _gradients.AsSpan(202560, 8320), _gradients.AsSpan(210880, 65), dL2);
-            optimizer?.UpdateRange(_parameters, _gradients, 202560, 8385);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch * 64, 128, 65,
+                l2, logits, dLogits, dL2, accumulateDx: false,
+                _parameters, _gradients, 202560, bias: true, optimizer);
 
             // L2 · Gru 128→128 over 64 steps, stateful · dL2 [B,64,128] → dL1 [B,64,128]
             global::NetGen.Kernels.Gru.Backward(batch, 64, 128, 128,

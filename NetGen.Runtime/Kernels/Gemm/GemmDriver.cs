@@ -32,7 +32,7 @@ internal static unsafe class GemmDriver
         int MR = TKernel.MR, NR = TKernel.NR;
         bool epilogue = typeof(TAct) != typeof(Identity) || g.Bias != null;
         if (g.M == 0 || g.N == 0) return;
-        if (epilogue && g.TransposeC) throw new NotSupportedException("A product written transposed has no epilogue.");
+        if ((epilogue || g.Update != null) && g.TransposeC) throw new NotSupportedException("A product written transposed has no epilogue.");
         if (g.K == 0)
         {
             int rows = g.TransposeC ? g.N : g.M, columns = g.TransposeC ? g.M : g.N;
@@ -42,6 +42,7 @@ internal static unsafe class GemmDriver
                 if (!g.Accumulate) new Span<float>(ci, columns).Clear();
                 if (epilogue) Elementwise.BiasActivate<TAct>(ci, columns, g.Bias, TKernel.Lanes);
             }
+            if (g.Update != null) g.UpdateBlock(0, 0, g.M, g.N, g.C, g.Ldc);
             return;
         }
 
@@ -116,6 +117,8 @@ internal static unsafe class GemmDriver
                             for (int i = 0; i < mr; i++)
                                 Elementwise.BiasActivate<TAct>(c + i * g.Ldc, nr, bias, TKernel.Lanes);
                         }
+                        // The optimizer's update of this tile's parameters, while the tile is in L1.
+                        if (last && g.Update != null) g.UpdateBlock(ir, jc + jr, mr, nr, c, g.Ldc);
                     }
                 }
             }
@@ -173,6 +176,7 @@ internal static unsafe class ScalarGemm
                 ci[j] = g.Accumulate ? ci[j] + s : s;
             }
             if (epilogue) Elementwise.BiasActivate<TAct>(ci, g.N, g.Bias, 1);
+            if (g.Update != null) g.UpdateBlock(i, 0, 1, g.N, ci, g.Ldc);
         }
     }
 }
