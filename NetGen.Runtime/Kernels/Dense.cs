@@ -60,11 +60,13 @@ public static unsafe class Dense
     /// gradients at the same places of <paramref name="gradients"/>. Computes what
     /// <see cref="Backward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float})"/>
     /// does (with <paramref name="accumulateDx"/>, dx is added to instead of overwritten), then applies
-    /// <see cref="Optimizer.UpdateRange"/> to the layer's parameters — bit for bit the same result, and the same gradients
-    /// left in <paramref name="gradients"/>. With SGD or Adam the weight update runs in the epilogue of the weight-gradient
-    /// product, tile by tile while each tile of the gradient is in L1, so the gradient is never read back from memory and
-    /// the weights and optimizer state stream once, interleaved with the product (dx, which reads the weights, is
-    /// computed first). With no optimizer it is only the backward pass.
+    /// <see cref="Optimizer.UpdateRange"/> to the layer's parameters: bit for bit the same parameters and optimizer state.
+    /// With SGD or Adam (<see cref="Optimizer.UpdatesBlocks"/>) the weight update runs in the epilogue of the
+    /// weight-gradient product, on each 12-row sliver of the gradient while it is in L1, so the weight gradient is
+    /// never stored nor read back and the weights and optimizer state stream once, interleaved with the product (dx,
+    /// which reads the weights, is computed first). The weight's entries of <paramref name="gradients"/> are then
+    /// unspecified afterwards (the bias gradient is kept); with any other optimizer, or none, every gradient is written
+    /// as by <c>Backward</c>. With no optimizer it is only the backward pass.
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short for the sizes, <paramref name="gradients"/> is not as long as
     /// <paramref name="parameters"/>, or the optimizer was created for another parameter count.</exception>
