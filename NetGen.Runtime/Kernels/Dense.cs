@@ -50,7 +50,7 @@ public static unsafe class Dense
         CheckShapes(batch, inputs, outputs, x, w, dbias, y);
         CheckGradients(batch, inputs, outputs, dy, dw, dx);
         fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx)
-            Backward<TAct>(batch, inputs, outputs, px, pw, py, pdy, pdw, dbias.IsEmpty ? null : pdb, pdx, accumulateDx: false, default, isa);
+            Backward<TAct>(batch, inputs, outputs, px, pw, py, pdy, pdw, dbias.IsEmpty ? null : pdb, pdx, accumulateDx: false, null, 0, isa);
     }
 
     /// <summary>
@@ -96,8 +96,7 @@ public static unsafe class Dense
         CheckGradients(batch, inputs, outputs, dy, dw, dx);
         bool fused = optimizer is not null && optimizer.UpdatesBlocks;
         fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx)
-            Backward<TAct>(batch, inputs, outputs, px, pw, py, pdy, pdw, bias ? pdb : null, pdx, accumulateDx,
-                fused ? new ParameterUpdate(optimizer!, pw, offset) : default, isa);
+            Backward<TAct>(batch, inputs, outputs, px, pw, py, pdy, pdw, bias ? pdb : null, pdx, accumulateDx, fused ? optimizer : null, offset, isa);
         if (optimizer is null) return;
         if (fused)
         {
@@ -106,16 +105,10 @@ public static unsafe class Dense
         else optimizer.UpdateRange(parameters, gradients, offset, length);
     }
 
-    /// <summary>An optimizer update for the weight-gradient product's epilogue: the weight's first element and its index.</summary>
-    private readonly struct ParameterUpdate(Optimizer optimizer, float* weights, int offset)
-    {
-        public readonly Optimizer? Optimizer = optimizer;
-        public readonly float* Weights = weights;
-        public readonly int Offset = offset;
-    }
-
+    /// <summary>The passes of both forms; <paramref name="update"/> (null for none) updates w, whose first element is
+    /// parameter <paramref name="offset"/> of its flat buffer, in the epilogue of the dw product.</summary>
     private static void Backward<TAct>(int batch, int inputs, int outputs,
-        float* x, float* w, float* y, float* dy, float* dw, float* dbias, float* dx, bool accumulateDx, ParameterUpdate update, GemmIsa isa)
+        float* x, float* w, float* y, float* dy, float* dw, float* dbias, float* dx, bool accumulateDx, Optimizer? update, int offset, GemmIsa isa)
         where TAct : struct, IActivation
     {
         int lanes = isa switch { GemmIsa.Vector512 => 16, GemmIsa.Vector256 => 8, _ => 1 };
@@ -130,14 +123,14 @@ public static unsafe class Dense
                 B = w, RsB = 1, CsB = outputs,
                 C = dx, Ldc = inputs, Accumulate = accumulateDx,
             }, isa);
-        // dw[i,o] = Σ_b x[b,i]·dy[b,o]: x read as Aᵀ in place; the optimizer's update of w tile by tile.
+        // dw[i,o] = Σ_b x[b,i]·dy[b,o]: x read as Aᵀ in place; the optimizer's update of w sliver by sliver.
         Gemm.Run<Identity>(new GemmArgs
         {
             M = inputs, N = outputs, K = batch,
             A = x, RsA = 1, CsA = inputs,
             B = dy, RsB = outputs, CsB = 1,
             C = dw, Ldc = outputs,
-            Update = update.Optimizer, UpdateParameters = update.Weights, UpdateOffset = update.Offset,
+            Update = update, UpdateParameters = w, UpdateOffset = offset,
         }, isa);
     }
 

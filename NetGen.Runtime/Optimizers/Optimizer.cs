@@ -66,7 +66,7 @@ public abstract class Optimizer
 
     /// <summary>
     /// Whether this optimizer implements <see cref="UpdateBlock"/>, so that a kernel producing a weight gradient (the
-    /// epilogue of <c>Dense</c>'s weight-gradient product) can apply the update tile by tile while each tile of the
+    /// epilogue of <c>Dense</c>'s weight-gradient product) can apply the update block by block while each block of the
     /// gradient is still in L1. SGD and Adam do; for any other optimizer the kernel calls <see cref="UpdateRange"/>
     /// after the product instead, with the same result.
     /// </summary>
