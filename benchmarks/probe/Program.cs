@@ -7,6 +7,7 @@
 // `-- lstm`: the char-LSTM part alone.
 // `-- gemm`: the GEMM core alone: square products and the networks' products, each at 1 and 2 threads.
 // `-- threads`: LeNet-5's step and its convolution and pooling layers (batch 64) at 1 and 2 threads side by side.
+// `-- fused [batch]`: the first MLP layer's backward and optimizer update (SGD, Adam), separately and fused.
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using NetGen.Kernels;
@@ -82,6 +83,7 @@ var mlp = new Mlp.Fixture(batch);
     Report($"train step b{batch} + SGD fused into the dW products", fused);
     Console.WriteLine($"fused vs per layer: {layered / fused:F3}×, vs separate: {separate / fused:F3}×");
 }
+mlp.Net.TrainStep(mlp.Input, mlp.Labels, batch); // every gradient (the fused overload does not keep the Dense weights')
 Report("SGD momentum step", MinUs(() => mlp.Sgd.Step(mlp.Net.Parameters, mlp.Net.Gradients)));
 {
     // Subnormal values make every multiply on them take a microcode assist.
@@ -125,30 +127,32 @@ static unsafe float StreamRead(float[] x)
     }
 }
 
-// The first MLP layer's backward and SGD update, separately and fused, interleaved.
+// The first MLP layer's backward and optimizer update (SGD with momentum, then Adam), separately and fused, interleaved.
 void ProbeFused(int m)
 {
     var mlp = new Mlp.Fixture(m);
     const int k = 784, n = 256, weights = k * n;
     var (x, y, dy) = (Uniform(m * k), Uniform(m * n), Uniform(m * n));
-    var sgd = mlp.Sgd;
     var p = mlp.Net.Parameters.ToArray();
     var g = new float[p.Length];
-    double prod = double.MaxValue, upd = double.MaxValue, both = double.MaxValue, fused = double.MaxValue;
-    for (int round = 0; round < 3; round++)
+    foreach (var optimizer in new NetGen.Optimizers.Optimizer[] { mlp.Sgd, new NetGen.Optimizers.Adam(p.Length) })
     {
-        prod = Math.Min(prod, MinUs(() => Dense.Backward<Identity>(m, k, n, x, p.AsSpan(0, weights), y, dy, g.AsSpan(0, weights), g.AsSpan(weights, n), []), 5));
-        upd = Math.Min(upd, MinUs(() => sgd.UpdateRange(p, g, 0, weights + n), 5));
-        both = Math.Min(both, MinUs(() =>
+        double prod = double.MaxValue, upd = double.MaxValue, both = double.MaxValue, fused = double.MaxValue;
+        for (int round = 0; round < 4; round++)
         {
-            Dense.Backward<Identity>(m, k, n, x, p.AsSpan(0, weights), y, dy, g.AsSpan(0, weights), g.AsSpan(weights, n), []);
-            sgd.UpdateRange(p, g, 0, weights + n);
-        }, 5));
-        fused = Math.Min(fused, MinUs(() => Dense.BackwardAndUpdate<Identity>(m, k, n, x, y, dy, [], false, p, g, 0, true, sgd), 5));
+            prod = Math.Min(prod, MinUs(() => Dense.Backward<Identity>(m, k, n, x, p.AsSpan(0, weights), y, dy, g.AsSpan(0, weights), g.AsSpan(weights, n), []), 2, 60, 20));
+            upd = Math.Min(upd, MinUs(() => optimizer.UpdateRange(p, g, 0, weights + n), 2, 60, 20));
+            both = Math.Min(both, MinUs(() =>
+            {
+                Dense.Backward<Identity>(m, k, n, x, p.AsSpan(0, weights), y, dy, g.AsSpan(0, weights), g.AsSpan(weights, n), []);
+                optimizer.UpdateRange(p, g, 0, weights + n);
+            }, 2, 60, 20));
+            fused = Math.Min(fused, MinUs(() => Dense.BackwardAndUpdate<Identity>(m, k, n, x, y, dy, [], false, p, g, 0, true, optimizer), 2, 60, 20));
+        }
+        double flop = 2.0 * m * n * k;
+        Console.WriteLine($"{optimizer.Kind}: {m}×{k}→{n} backward (dW, db) {prod:F1} µs ({flop / prod / 1e3:F0} GFLOP/s); update {upd:F1} µs; "
+            + $"both {both:F1} µs; fused {fused:F1} µs ({both / fused:F2}×, {flop / fused / 1e3:F0} GFLOP/s)");
     }
-    double flop = 2.0 * m * n * k;
-    Console.WriteLine($"{m}×{k}→{n} backward (dW, db): {prod:F1} µs ({flop / prod / 1e3:F0} GFLOP/s); SGD update {upd:F1} µs; "
-        + $"both {both:F1} µs; fused {fused:F1} µs ({both / fused:F2}×, {flop / fused / 1e3:F0} GFLOP/s)");
 }
 
 // LeNet-5: the whole step, then each convolution's and pooling's forward and backward at batch 64 and the forward at
