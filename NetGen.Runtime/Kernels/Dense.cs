@@ -62,7 +62,7 @@ public static unsafe class Dense
     /// does (with <paramref name="accumulateDx"/>, dx is added to instead of overwritten), then applies
     /// <see cref="Optimizer.UpdateRange"/> to the layer's parameters: bit for bit the same parameters and optimizer state.
     /// With SGD or Adam (<see cref="Optimizer.UpdatesBlocks"/>) the weight update runs in the epilogue of the
-    /// weight-gradient product, on each 12-row sliver of the gradient while it is in L1, so the weight gradient is
+    /// weight-gradient product, on each sliver of rows of the gradient (12 with AVX-512) while it is in L1, so the weight gradient is
     /// never stored nor read back and the weights and optimizer state stream once, interleaved with the product (dx,
     /// which reads the weights, is computed first). The weight's entries of <paramref name="gradients"/> are then
     /// unspecified afterwards (the bias gradient is kept); with any other optimizer, or none, every gradient is written

@@ -67,8 +67,10 @@ public sealed class Adam : Optimizer
             UpdateRows(p + start, g + start, m + start, v + start, 1, length, 0, 0);
     }
 
+    /// <inheritdoc />
     internal override bool UpdatesBlocks => true;
 
+    /// <inheritdoc />
     internal override unsafe void UpdateBlock(float* parameters, nint offset, int rows, int columns, nint stride, float* gradients, nint gradientStride)
     {
         Prepare(StepCount + 1);

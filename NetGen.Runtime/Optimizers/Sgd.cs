@@ -56,8 +56,10 @@ public sealed class Sgd : Optimizer
             UpdateRows(p + start, g + start, b == null ? null : b + start, 1, length, 0, 0);
     }
 
+    /// <inheritdoc />
     internal override bool UpdatesBlocks => true;
 
+    /// <inheritdoc />
     internal override unsafe void UpdateBlock(float* parameters, nint offset, int rows, int columns, nint stride, float* gradients, nint gradientStride)
     {
         fixed (float* b = _momentumBuffer)
