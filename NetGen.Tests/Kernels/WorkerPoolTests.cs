@@ -12,40 +12,36 @@ public class WorkerPoolTests : IDisposable
 
     public void Dispose() => WorkerPool.Adaptive = true;
 
-    /// <summary>A run that took longer than the caller alone would have sends the next run to the caller; stretches on
-    /// the caller double while hand-offs keep losing, and time saved again brings them back to one run.</summary>
+    /// <summary>A kind of call runs alone once and split once, then the faster way (split only when at least 10% faster),
+    /// with every ExploreEvery-th run the other way; a record slot taken over by a new kind starts afresh.</summary>
     [Fact]
-    public void HandOffsThatLoseKeepTheNextRunsOnTheCaller()
+    public void RecordsSplitOnlyWhileSplittingIsClearlyFaster()
     {
-        WorkerPool.Adaptive = true;
-        long cap = WorkerPool.BalanceCap;
-        Settle();
-        // The caller ran 4 of 8 chunks in 100 ticks (alone: 200) but the run took 200 + 2·cap: a loss.
-        WorkerPool.Judge(8, 4, 100, 200 + 2 * cap);
-        Assert.Equal(1, RunsKeptOnTheCaller());
-        WorkerPool.Judge(8, 4, 100, 200 + 2 * cap);
-        Assert.Equal(2, RunsKeptOnTheCaller());
-        WorkerPool.Judge(8, 8, 100, 200 + 2 * cap); // the workers ran nothing and the run still took long
-        Assert.Equal(4, RunsKeptOnTheCaller());
-        Settle();
-        WorkerPool.Judge(8, 4, 100, 200 + 2 * cap);
-        Assert.Equal(1, RunsKeptOnTheCaller());
+        var record = new HandOffRecord();
+        Assert.False(record.NextSplits());
+        record.Book(false, 1000, 10);
+        Assert.True(record.NextSplits());
+        record.Book(true, 600, 10);
+        var splits = Enumerable.Range(0, 2 * WorkerPool.ExploreEvery).Select(_ => record.NextSplits()).ToList();
+        Assert.Equal(2 * WorkerPool.ExploreEvery - 2, splits.Count(x => x));
+        // Splitting turns slower (the other core is taken): after a few runs the kind stays on the caller.
+        for (int i = 0; i < 8; i++) record.Book(true, 1500, 10);
+        splits = Enumerable.Range(0, 2 * WorkerPool.ExploreEvery).Select(_ => record.NextSplits()).ToList();
+        Assert.Equal(2, splits.Count(x => x));
+        // Only 5% faster split: not worth a hand-off.
+        var close = new HandOffRecord();
+        close.NextSplits();
+        close.Book(false, 1000, 10);
+        close.NextSplits();
+        close.Book(true, 950, 10);
+        Assert.False(close.NextSplits());
 
-        // Gains up to the cap: the stretch is back at one run, and later losses are first paid from the balance.
-        void Settle()
-        {
-            WorkerPool.Judge(8, 4, 4 * cap, cap);
-            RunsKeptOnTheCaller();
-        }
-    }
-
-    /// <summary>How many TryEnter calls in a row the pool refuses (this collection runs alone, so none is busy).</summary>
-    private static int RunsKeptOnTheCaller()
-    {
-        int refused = 0;
-        while (!WorkerPool.TryEnter()) refused++;
-        WorkerPool.Exit();
-        return refused;
+        var records = new HandOffRecords();
+        var first = records.Of(7);
+        first.Book(false, 100, 1);
+        Assert.Same(first, records.Of(7));
+        for (int k = 0; k < HandOffRecords.Kinds; k++) records.Of(100 + k);
+        Assert.Equal(0, records.Of(7).Alone);
     }
 
     [Theory]
@@ -62,7 +58,7 @@ public class WorkerPoolTests : IDisposable
             Assert.True(WorkerPool.TryEnter());
             try
             {
-                WorkerPool.Run(job, chunks, threads);
+                WorkerPool.Run(job, chunks, threads, chunks, new HandOffRecord());
             }
             finally
             {
@@ -80,10 +76,10 @@ public class WorkerPoolTests : IDisposable
         Assert.True(WorkerPool.TryEnter());
         try
         {
-            var e = Assert.Throws<InvalidOperationException>(() => WorkerPool.Run(failing, 16, 2));
+            var e = Assert.Throws<InvalidOperationException>(() => WorkerPool.Run(failing, 16, 2, 16, new HandOffRecord()));
             Assert.Equal("chunk 5", e.Message);
             var job = new CountingJob(16);
-            WorkerPool.Run(job, 16, 2);
+            WorkerPool.Run(job, 16, 2, 16, new HandOffRecord());
             Assert.All(job.Runs, r => Assert.Equal(1, r));
         }
         finally
@@ -98,8 +94,8 @@ public class WorkerPoolTests : IDisposable
         Assert.True(WorkerPool.TryEnter());
         try
         {
-            Assert.Throws<ArgumentOutOfRangeException>(() => WorkerPool.Run(new CountingJob(1), 0, 2));
-            Assert.Throws<ArgumentOutOfRangeException>(() => WorkerPool.Run(new CountingJob(1), WorkerPool.MaxChunks + 1, 2));
+            Assert.Throws<ArgumentOutOfRangeException>(() => WorkerPool.Run(new CountingJob(1), 0, 2, 1, new HandOffRecord()));
+            Assert.Throws<ArgumentOutOfRangeException>(() => WorkerPool.Run(new CountingJob(1), WorkerPool.MaxChunks + 1, 2, 1, new HandOffRecord()));
         }
         finally
         {

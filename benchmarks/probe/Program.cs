@@ -225,17 +225,23 @@ void ProbeThreads()
 
 }
 
-// One case at Threading.MaxThreads = 1 and 2, alternating, three pairs (the load on the shared machine drifts): the
-// minimum per setting, the ratio, and GFLOP/s when the FLOP count is given.
+// One case at Threading.MaxThreads = 1 and 2, alternating every few calls (the load on the shared machine drifts
+// within seconds, so both settings must see the same stretches of it): the minimum per setting, the ratio, and GFLOP/s
+// when the FLOP count is given.
 static void Pair(string what, double flop, Action action, int inner, int outer = 40)
 {
+    for (int threads = 1; threads <= 2; threads++)
+    {
+        Threading.MaxThreads = threads;
+        MinUs(action, inner, 1, Math.Min(200, 2 * inner * outer));
+    }
     double one = double.MaxValue, two = double.MaxValue;
-    for (int round = 0; round < 3; round++)
+    for (int o = 0; o < 3 * outer; o++)
     {
         Threading.MaxThreads = 1;
-        one = Math.Min(one, MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer)));
+        one = Math.Min(one, MinUs(action, inner, 1, 1));
         Threading.MaxThreads = 2;
-        two = Math.Min(two, MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer)));
+        two = Math.Min(two, MinUs(action, inner, 1, 1));
     }
     string rate = flop > 0 ? $" ({flop / one / 1e3:F0} → {flop / two / 1e3:F0} GFLOP/s)" : "";
     Console.WriteLine($"{what}: 1 thread {one:F1} µs, 2 threads {two:F1} µs, {one / two:F2}×{rate}");

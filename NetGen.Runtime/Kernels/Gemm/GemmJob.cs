@@ -2,8 +2,9 @@ namespace NetGen.Kernels.GemmCore;
 
 /// <summary>
 /// A product split over output tiles for <see cref="WorkerPool"/>, in several chunks per thread so that a late or
-/// preempted worker costs at most one chunk: runs of whole NR-wide column panels when there are enough of them (each
-/// chunk then packs only its own part of B), runs of whole MR-row slivers otherwise. Every element of C is computed
+/// preempted worker costs at most one chunk: runs of whole NR-wide column panels (each chunk packs only its own part
+/// of B, but all of a packed A) or runs of whole MR-row slivers (its own part of A, all of a packed B), whichever
+/// repeats less packing and gives enough chunks. Every element of C is computed
 /// the same way whatever the cut. One preallocated instance per kernel and epilogue; the pool's gate makes its fields
 /// safe to reuse.
 /// </summary>
@@ -30,7 +31,13 @@ internal sealed class GemmJob<TKernel, TAct> : ParallelJob
         int rowUnits = (g.M + TKernel.MR - 1) / TKernel.MR;
         long work = (long)g.M * g.N * g.K;
         int target = (int)Math.Min(threads * ChunksPerThread, Math.Max(1, work / MinChunkWork));
-        bool byColumns = columnUnits >= target || columnUnits >= rowUnits;
+        // Each chunk of a column cut packs all of A again when the driver packs A; each chunk of a row cut packs all of
+        // B again when it packs B. Cut the way that repeats less, as long as it gives enough chunks.
+        bool packA = g.CsA != 1 && (g.M > GemmDriver.PackBRowsAbove || g.K > GemmDriver.ShortK);
+        bool packB = packA || g.CsB != 1 || g.M > GemmDriver.PackBRowsAbove;
+        long againByColumns = packA ? (long)g.M * g.K : 0, againByRows = packB ? (long)g.K * g.N : 0;
+        bool byColumns = columnUnits >= target && (rowUnits < target || againByColumns <= againByRows)
+            || columnUnits < target && columnUnits >= rowUnits;
         int units = byColumns ? columnUnits : rowUnits;
         int chunks = Math.Min(Math.Min(target, units), WorkerPool.MaxChunks);
         if (chunks < 2 || !WorkerPool.TryEnter()) return false;
@@ -41,7 +48,7 @@ internal sealed class GemmJob<TKernel, TAct> : ParallelJob
             job._chunks = chunks;
             job._units = units;
             job._byColumns = byColumns;
-            WorkerPool.Run(job, chunks, threads);
+            WorkerPool.Run(job, chunks, threads, work, job.RecordOf(g));
         }
         finally
         {
@@ -49,6 +56,11 @@ internal sealed class GemmJob<TKernel, TAct> : ParallelJob
         }
         return true;
     }
+
+    /// <summary>The hand-off record of <paramref name="g"/>'s kind: its sizes, operand layouts and bias.</summary>
+    private unsafe HandOffRecord RecordOf(in GemmArgs g) => Records.Of(
+        ((long)g.M << 42 | (long)g.N << 21 | (uint)g.K) * 16
+        + (g.CsA == 1 ? 8 : 0) + (g.CsB == 1 ? 4 : 0) + (g.Bias != null ? 2 : 0) + (g.TransposeC ? 1 : 0));
 
     public override void RunPart(int chunk)
     {

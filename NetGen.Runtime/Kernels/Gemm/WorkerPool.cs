@@ -6,6 +6,9 @@ namespace NetGen.Kernels.GemmCore;
 /// <summary>Work that can be cut into numbered chunks run concurrently.</summary>
 internal abstract class ParallelJob
 {
+    /// <summary>How this job's runs have fared split and alone, per kind of call.</summary>
+    public readonly HandOffRecords Records = new();
+
     /// <summary>Runs chunk <paramref name="chunk"/>; chunks touch disjoint outputs, and each computes its outputs the
     /// same way whichever thread runs it.</summary>
     public abstract void RunPart(int chunk);
@@ -19,16 +22,76 @@ internal abstract class ParallelJob<TArgs> : ParallelJob where TArgs : struct
 }
 
 /// <summary>
+/// What runs of one kind of call cost, split over the pool and on the caller alone, as Stopwatch ticks per unit of
+/// the call's work (exponential averages, 0 while unmeasured): the pool splits the next run only while splitting is
+/// clearly faster, and now and then runs the other way to keep both figures current.
+/// </summary>
+internal sealed class HandOffRecord
+{
+    public double Alone, Split;
+    public int Runs;
+
+    /// <summary>Whether the next run should be split: first one run alone and one split, then the faster (split only
+    /// when at least 10% faster), except every <see cref="WorkerPool.ExploreEvery"/>th run, which runs the other way.</summary>
+    public bool NextSplits()
+    {
+        Runs++;
+        if (Alone == 0) return false;
+        if (Split == 0) return true;
+        bool faster = Split < 0.9 * Alone;
+        return Runs % WorkerPool.ExploreEvery == 0 ? !faster : faster;
+    }
+
+    /// <summary>Books a run of <paramref name="work"/> units that took <paramref name="ticks"/>.</summary>
+    public void Book(bool split, long ticks, long work)
+    {
+        double rate = (double)ticks / Math.Max(1, work);
+        ref double average = ref split ? ref Split : ref Alone;
+        average = average == 0 ? rate : average + (rate - average) / 4;
+    }
+}
+
+/// <summary>The <see cref="HandOffRecord"/>s of the last <see cref="Kinds"/> kinds of call a job ran (a network's step
+/// makes a few dozen), each kind named by a key the job computes (e.g. from its sizes); replaced round-robin.</summary>
+internal sealed class HandOffRecords
+{
+    public const int Kinds = 32;
+    private readonly long[] _keys = new long[Kinds];
+    private readonly HandOffRecord[] _records = new HandOffRecord[Kinds];
+    private int _next;
+
+    public HandOffRecords()
+    {
+        for (int i = 0; i < Kinds; i++) _records[i] = new HandOffRecord();
+        _keys.AsSpan().Fill(long.MinValue);
+    }
+
+    /// <summary>The record of the kind <paramref name="key"/> (a fresh one when the kind is new or was replaced).</summary>
+    public HandOffRecord Of(long key)
+    {
+        int found = _keys.AsSpan().IndexOf(key);
+        if (found >= 0) return _records[found];
+        int slot = _next;
+        _next = (slot + 1) % Kinds;
+        _keys[slot] = key;
+        var record = _records[slot];
+        record.Alone = record.Split = 0;
+        record.Runs = 0;
+        return record;
+    }
+}
+
+/// <summary>
 /// A persistent pool of background threads that runs one <see cref="ParallelJob"/> at a time. A run is cut into
 /// chunks that the caller and the woken workers claim one at a time from a shared counter until none is left, so a
 /// worker that wakes late, or is preempted by another process, costs the run at most the one chunk it holds: the
 /// caller runs whatever the worker has not claimed. A worker spins for a short while after each run before it blocks
 /// (a training step's products follow each other within microseconds, and a blocked thread takes tens of
 /// microseconds to wake on a virtual machine), and the caller spins briefly before blocking on the last chunks.
-/// The pool also watches whether hand-offs pay: the caller times its own chunks and books each run's gain or loss
-/// against what it alone would have taken; when the losses outweigh the gains (the workers get no core because other
-/// processes hold it, or are preempted holding a chunk), the next runs stay on the caller, for a stretch that doubles
-/// while hand-offs keep losing, so that a loaded machine runs at about the single-thread speed rather than below it. Results do not depend on any of this (chunks compute their outputs
+/// The pool also watches whether hand-offs pay, per kind of call (<see cref="HandOffRecord"/>): it times runs split and
+/// runs on the caller alone (the same chunks) and splits only while that is clearly faster. On a machine whose other
+/// core is busy with other processes (or whose scheduler gives the process about one core's worth of time, as Linux's
+/// autogroups do when other sessions are busy) a split run is no faster, and the calls then stay on the caller. Results do not depend on any of this (chunks compute their outputs
 /// the same way on any thread). Nothing is allocated per run (workers are created the first time a run needs them). A caller that finds the pool
 /// busy (another thread's run) gets false from <see cref="TryEnter"/> and runs on its own thread instead of waiting.
 /// </summary>
@@ -55,44 +118,32 @@ internal static class WorkerPool
     private static int _helpers;
     private static int _generation;
     private static Exception? _failure;
-    /// <summary>Runs still to be kept on the caller, and the length of the next such stretch.</summary>
-    private static int _stayLeft, _stay = 1;
-    /// <summary>Stopwatch ticks that recent hand-offs saved (negative: lost), at most <see cref="BalanceCap"/>.</summary>
-    private static long _balance;
+    /// <summary>Every this many runs of a kind, the pool runs it the way its record says is slower, to keep both
+    /// figures current.</summary>
+    internal const int ExploreEvery = 32;
 
-    /// <summary>The most saved time (2 ms) the pool banks against later losses.</summary>
-    internal static readonly long BalanceCap = Stopwatch.Frequency / 500;
-    /// <summary>The longest stretch of runs kept on the caller before hand-offs are tried again.</summary>
-    internal const int MaxStay = 256;
-
-    /// <summary>Whether runs whose hand-offs lose send the next runs to the caller (tests that must see every run
-    /// split turn it off).</summary>
+    /// <summary>Whether the pool keeps runs on the caller when its records say splitting does not pay (tests that must
+    /// see every run split turn it off).</summary>
     internal static bool Adaptive = true;
 
-    /// <summary>Takes the pool for one <see cref="Run"/>; pair with <see cref="Exit"/>. False when another thread holds
-    /// it, or while recent hand-offs did not pay (the caller then runs the work itself).</summary>
-    public static bool TryEnter()
-    {
-        if (!Monitor.TryEnter(Gate)) return false;
-        if (_stayLeft == 0 || !Adaptive) return true;
-        _stayLeft--;
-        Monitor.Exit(Gate);
-        return false;
-    }
+    /// <summary>Takes the pool for one <see cref="Run"/>; pair with <see cref="Exit"/>. False when another thread holds it.</summary>
+    public static bool TryEnter() => Monitor.TryEnter(Gate);
 
     /// <summary>Releases the pool taken by <see cref="TryEnter"/>.</summary>
     public static void Exit() => Monitor.Exit(Gate);
 
     /// <summary>Runs chunks 0..parts−1 of <paramref name="job"/> with <paramref name="args"/> on up to
-    /// <paramref name="parts"/> threads; false, having run nothing, when there are fewer than two parts or the pool is
-    /// busy (the caller then runs the work itself).</summary>
-    public static bool TryRun<TArgs>(ParallelJob<TArgs> job, in TArgs args, int parts) where TArgs : struct
+    /// <paramref name="parts"/> threads (<paramref name="work"/>: the call's size in the job's own unit;
+    /// <paramref name="kind"/>: names the kind of call whose <see cref="HandOffRecord"/> decides whether to split it);
+    /// false, having run nothing, when there are fewer than two parts or the pool is busy (the caller then runs the
+    /// work itself).</summary>
+    public static bool TryRun<TArgs>(ParallelJob<TArgs> job, in TArgs args, int parts, long work, long kind) where TArgs : struct
     {
         if (parts < 2 || !TryEnter()) return false;
         try
         {
             job.Args = args;
-            Run(job, parts, parts);
+            Run(job, parts, parts, work, job.Records.Of(kind));
         }
         finally
         {
@@ -103,11 +154,14 @@ internal static class WorkerPool
     }
 
     /// <summary>Runs chunks 0..chunks−1 of <paramref name="job"/> on the caller and up to <paramref name="threads"/> − 1
-    /// workers and returns when all are done; the caller holds the pool.</summary>
-    public static void Run(ParallelJob job, int chunks, int threads)
+    /// workers, or on the caller alone when <paramref name="record"/> says splitting this kind of call does not pay,
+    /// and returns when all are done; the run's time per unit of <paramref name="work"/> goes into the record. The
+    /// caller holds the pool.</summary>
+    public static void Run(ParallelJob job, int chunks, int threads, long work, HandOffRecord record)
     {
         if (chunks is < 1 or > MaxChunks) throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"A run has 1 to {MaxChunks} chunks.");
-        int helpers = Math.Min(threads, chunks) - 1;
+        bool split = !Adaptive || record.NextSplits();
+        int helpers = split ? Math.Min(threads, chunks) - 1 : 0;
         if (_workers.Length < helpers)
         {
             var grown = new Worker[helpers];
@@ -125,38 +179,18 @@ internal static class WorkerPool
         Interlocked.Exchange(ref _ticket, (long)generation << 32 | (uint)chunks);
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < helpers; i++) _workers[i].Wake();
-        RunChunks(generation, out int ran, out long busy);
+        RunChunks(generation);
         WaitForWorkers();
-        Judge(chunks, ran, busy, Stopwatch.GetTimestamp() - start);
+        record.Book(helpers > 0, Stopwatch.GetTimestamp() - start, work);
         _job = null;
         if (_failure is { } failure) ExceptionDispatchInfo.Capture(failure).Throw();
     }
 
-    /// <summary>
-    /// Books what the run gained: the caller ran <paramref name="ran"/> of <paramref name="chunks"/> chunks in
-    /// <paramref name="busy"/> ticks, so alone it would have taken about busy·chunks/ran (a run the workers did alone
-    /// gained all it took). Gains and losses add up, capped at <see cref="BalanceCap"/> (old gains do not excuse a long
-    /// run of losses); when the sum turns negative the next runs stay on the caller, for a stretch that doubles each
-    /// time until hand-offs have gained a full cap again.
-    /// </summary>
-    internal static void Judge(int chunks, int ran, long busy, long elapsed)
-    {
-        long alone = ran == 0 ? 2 * elapsed : busy * chunks / ran;
-        _balance = Math.Min(_balance + alone - elapsed, BalanceCap);
-        if (_balance == BalanceCap) _stay = 1;
-        if (_balance >= 0) return;
-        _balance = 0;
-        _stayLeft = _stay;
-        _stay = Math.Min(2 * _stay, MaxStay);
-    }
-
     /// <summary>Claims and runs chunks of run <paramref name="generation"/> until none is left, then counts them done;
-    /// true if that finished the run. <paramref name="ran"/> and <paramref name="busy"/>: how many chunks this thread
-    /// ran, and in how many Stopwatch ticks.</summary>
-    private static bool RunChunks(int generation, out int ran, out long busy)
+    /// true if that finished the run.</summary>
+    private static bool RunChunks(int generation)
     {
-        ran = 0;
-        long start = Stopwatch.GetTimestamp();
+        int ran = 0;
         for (int chunk; (chunk = Claim(generation)) >= 0; ran++)
         {
             try
@@ -169,7 +203,6 @@ internal static class WorkerPool
                 Interlocked.CompareExchange(ref _failure, e, null);
             }
         }
-        busy = Stopwatch.GetTimestamp() - start;
         return ran > 0 && Interlocked.Add(ref _remaining, -ran) == 0;
     }
 
@@ -235,7 +268,7 @@ internal static class WorkerPool
             {
                 seen = NextGeneration(seen);
                 // A worker beyond this run's share only passes it by (it was spinning when the run began).
-                if (_index <= Volatile.Read(ref _helpers) && RunChunks(seen, out _, out _)) SignalDone();
+                if (_index <= Volatile.Read(ref _helpers) && RunChunks(seen)) SignalDone();
             }
         }
 
