@@ -88,12 +88,13 @@ internal sealed class HandOffRecords
 /// caller runs whatever the worker has not claimed. A worker spins for a short while after each run before it blocks
 /// (a training step's products follow each other within microseconds, and a blocked thread takes tens of
 /// microseconds to wake on a virtual machine), and the caller spins briefly before blocking on the last chunks.
-/// The pool also watches whether hand-offs pay, per kind of call (<see cref="HandOffRecord"/>): it times runs split and
-/// runs on the caller alone (the same chunks) and splits only while that is clearly faster. On a machine whose other
-/// core is busy with other processes (or whose scheduler gives the process about one core's worth of time, as Linux's
-/// autogroups do when other sessions are busy) a split run is no faster, and the calls then stay on the caller. Results do not depend on any of this (chunks compute their outputs
-/// the same way on any thread). Nothing is allocated per run (workers are created the first time a run needs them). A caller that finds the pool
-/// busy (another thread's run) gets false from <see cref="TryEnter"/> and runs on its own thread instead of waiting.
+/// The pool also watches whether hand-offs pay, per kind of call (<see cref="HandOffRecord"/>): it times runs split
+/// and runs on the caller alone (the same chunks) and splits only while that is clearly faster. On a machine whose
+/// other core is busy with other processes (or whose scheduler gives the process about one core's worth of time, as
+/// Linux's autogroups do while other sessions are busy) a split run is no faster, and the calls then stay on the
+/// caller. Results do not depend on any of this (chunks compute their outputs the same way on any thread). Nothing
+/// is allocated per run (workers are created the first time a run needs them). A caller that finds the pool busy
+/// (another thread's run) gets false from <see cref="TryEnter"/> and runs on its own thread instead of waiting.
 /// </summary>
 internal static class WorkerPool
 {
