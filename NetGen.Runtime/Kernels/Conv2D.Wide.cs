@@ -182,7 +182,9 @@ public static partial class Conv2D
     /// splitting or the pool is busy (the results are the same either way).</summary>
     private static void RunWide<TAct>(ref WideArgs a) where TAct : struct, IActivation
     {
-        if (WorkerPool.TryRun(WideJob<TAct>.Instance, a, a.Parts)) return;
+        var s = a.Shape;
+        long kind = ((long)s.InputSize << 40 | (long)s.OutputSize << 20 | (uint)s.PatchSize) * 4 + (int)a.Stage;
+        if (WorkerPool.TryRun(WideJob<TAct>.Instance, a, a.Parts, (long)a.Batch * s.OutputSize * s.PatchSize, kind)) return;
         a.Parts = 1;
         WidePart<TAct>(a, 0);
     }

@@ -105,7 +105,7 @@ public static class MaxPool2D
     /// <summary>Runs the call's parts on the worker pool, or all of it on this thread when it is small or the pool is busy.</summary>
     private static void Run(PoolArgs a)
     {
-        if (WorkerPool.TryRun(PoolJob.Instance, a, a.Parts)) return;
+        if (WorkerPool.TryRun(PoolJob.Instance, a, a.Parts, (long)a.Batch * a.Shape.InputSize, ((long)a.Shape.InputSize << 32 | (uint)a.Shape.OutputSize) * 2 + (a.Backward ? 1 : 0))) return;
         a.Parts = 1;
         RunPart(a, 0);
     }

@@ -1,16 +1,19 @@
 namespace NetGen.Kernels;
 
 /// <summary>
-/// Process-wide threading settings of the kernels. Large matrix products are split over output tiles and run on a
-/// small persistent worker pool; small ones always stay on the calling thread.
+/// Process-wide threading settings of the kernels. Large matrix products (and large convolution and pooling calls)
+/// are split over output tiles and run on a small persistent worker pool; small ones always stay on the calling
+/// thread. The pool times each kind of call split and on the calling thread alone, and keeps a kind on the calling
+/// thread while splitting it is not clearly faster (e.g. while other processes hold the other cores), so that more
+/// threads do not make a step slower than one; results are the same bit for bit whatever the thread count.
 /// </summary>
 public static class Threading
 {
     private static int _maxThreads = Environment.ProcessorCount;
 
     /// <summary>
-    /// The most threads (the caller included) one kernel call may use; 1 keeps every kernel on the calling thread.
-    /// Defaults to <see cref="Environment.ProcessorCount"/>.
+    /// The most threads (the caller included) one kernel call may use; 1 keeps every kernel on the calling thread (no
+    /// worker is started). Defaults to <see cref="Environment.ProcessorCount"/>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
     public static int MaxThreads

@@ -9,8 +9,13 @@ namespace NetGen.Tests.ConvKernels;
 /// threading collection (alone).
 /// </summary>
 [Collection("ThreadingTests")]
-public class ConvThreadingTests
+public class ConvThreadingTests : IDisposable
 {
+    /// <summary>Every call is split while these tests run (see <see cref="NetGen.Kernels.GemmCore.WorkerPool.Adaptive"/>).</summary>
+    public ConvThreadingTests() => NetGen.Kernels.GemmCore.WorkerPool.Adaptive = false;
+
+    public void Dispose() => NetGen.Kernels.GemmCore.WorkerPool.Adaptive = true;
+
     // batch, inC, H, W, outC, kH, kW, padding (stride 1): odd shapes on the wide path, each with enough work to be split
     // (at least Conv2D.WideParallelFlops).
     public static TheoryData<int, int, int, int, int, int, int, int> Shapes => new()

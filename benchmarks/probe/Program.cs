@@ -6,7 +6,8 @@
 // `-- models`: the same per-layer look at LeNet-5 (batch 64 and 1) and the char-LSTM (batch 32, 64 steps) instead;
 // `-- lstm`: the char-LSTM part alone.
 // `-- gemm`: the GEMM core alone: square products and the networks' products, each at 1 and 2 threads.
-// `-- threads`: LeNet-5's step and its convolution and pooling layers (batch 64) at 1 and 2 threads side by side.
+// `-- threads`: the MLP (batch 64 and 256), LeNet-5 and char-LSTM train steps, then LeNet-5's convolution and pooling
+// layers (batch 64), at 1 and 2 threads side by side.
 // `-- fused [batch]`: the first MLP layer's backward and optimizer update (SGD, Adam), separately and fused.
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
@@ -252,14 +253,22 @@ void ProbeGemm()
     Threading.MaxThreads = 1;
 }
 
-// LeNet-5's step and its convolution and pooling layers at 1 and 2 threads (FMA peak of one core printed first).
+// The networks' train steps, then LeNet-5's convolution and pooling layers, at 1 and 2 threads (FMA peak of one core
+// printed first).
 void ProbeThreads()
 {
     Console.WriteLine($"FMA peak (24 zmm chains, 1 thread): {2.0 * 24 * 16 * 8192 / MinUs(() => PeakBenchmarks.Run(8192), 20, 200) / 1e3:F1} GFLOP/s");
     var (ga, gb, gc) = (Uniform(512 * 512), Uniform(512 * 512), new float[512 * 512]);
     Pair("GEMM 512³ (how much of a second core the load leaves)", 2.0 * 512 * 512 * 512, () => Gemm.MatMul(512, 512, 512, ga, gb, gc, false), 1);
+    foreach (int batch in new[] { 64, 256 })
+    {
+        var mlp = new Mlp.Fixture(batch);
+        Pair($"MLP train step b{batch} + SGD", 0, () => mlp.TrainStep(), batch == 64 ? 10 : 4);
+    }
     var lenet = new LeNet5.Fixture(64);
     Pair("LeNet-5 train step b64 + SGD", 0, () => lenet.TrainStep(), 5);
+    var lstm = new CharLstm.Fixture(32);
+    Pair("char-LSTM train step b32×64 + SGD", 0, () => lstm.TrainStep(), 1, 15);
     foreach (var (name, shape) in new[] { ("C1 1→6 5×5 pad 2, 28×28", new Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2)),
                                           ("C3 6→16 5×5, 14×14", new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0)) })
     {
@@ -282,17 +291,23 @@ void ProbeThreads()
 
 }
 
-// One case at Threading.MaxThreads = 1 and 2, alternating, three pairs (the load on the shared machine drifts): the
-// minimum per setting, the ratio, and GFLOP/s when the FLOP count is given.
+// One case at Threading.MaxThreads = 1 and 2, alternating every few calls (the load on the shared machine drifts
+// within seconds, so both settings must see the same stretches of it): the minimum per setting, the ratio, and GFLOP/s
+// when the FLOP count is given.
 static void Pair(string what, double flop, Action action, int inner, int outer = 40)
 {
+    for (int threads = 1; threads <= 2; threads++)
+    {
+        Threading.MaxThreads = threads;
+        MinUs(action, inner, 1, Math.Min(200, 2 * inner * outer));
+    }
     double one = double.MaxValue, two = double.MaxValue;
-    for (int round = 0; round < 3; round++)
+    for (int o = 0; o < 3 * outer; o++)
     {
         Threading.MaxThreads = 1;
-        one = Math.Min(one, MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer)));
+        one = Math.Min(one, MinUs(action, inner, 1, 1));
         Threading.MaxThreads = 2;
-        two = Math.Min(two, MinUs(action, inner, outer, Math.Min(200, 2 * inner * outer)));
+        two = Math.Min(two, MinUs(action, inner, 1, 1));
     }
     string rate = flop > 0 ? $" ({flop / one / 1e3:F0} → {flop / two / 1e3:F0} GFLOP/s)" : "";
     Console.WriteLine($"{what}: 1 thread {one:F1} µs, 2 threads {two:F1} µs, {one / two:F2}×{rate}");

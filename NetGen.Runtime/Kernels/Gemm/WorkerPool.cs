@@ -1,12 +1,17 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace NetGen.Kernels.GemmCore;
 
-/// <summary>Work that can be cut into numbered parts run concurrently.</summary>
+/// <summary>Work that can be cut into numbered chunks run concurrently.</summary>
 internal abstract class ParallelJob
 {
-    /// <summary>Runs part <paramref name="part"/>; parts touch disjoint outputs.</summary>
-    public abstract void RunPart(int part);
+    /// <summary>How this job's runs have fared split and alone, per kind of call.</summary>
+    public readonly HandOffRecords Records = new();
+
+    /// <summary>Runs chunk <paramref name="chunk"/>; chunks touch disjoint outputs, and each computes its outputs the
+    /// same way whichever thread runs it.</summary>
+    public abstract void RunPart(int chunk);
 }
 
 /// <summary>A job whose call arguments are one struct, set for the length of one <see cref="WorkerPool.TryRun{TArgs}"/>.</summary>
@@ -17,46 +22,129 @@ internal abstract class ParallelJob<TArgs> : ParallelJob where TArgs : struct
 }
 
 /// <summary>
-/// A persistent pool of background threads that runs one <see cref="ParallelJob"/> at a time: part 0 on the caller,
-/// part p on worker p, woken through its own event. Each part is claimed before it runs, and the caller, once its own
-/// part is done, claims and runs every part whose worker has not started yet: on a busy machine a worker can take
-/// longer to wake than a small product takes, and the product then costs what it costs on one thread instead of
-/// waiting for the worker. Nothing is allocated per run (workers are created the first time a run needs them). A
-/// caller that finds the pool busy (another thread's product) gets false from <see cref="TryEnter"/> and runs on its
-/// own thread instead of waiting.
+/// What runs of one kind of call cost, split over the pool and on the caller alone, as Stopwatch ticks per unit of
+/// the call's work (exponential averages, 0 while unmeasured): the pool splits the next run only while splitting is
+/// clearly faster, and now and then runs the other way to keep both figures current.
+/// </summary>
+internal sealed class HandOffRecord
+{
+    public double Alone, Split;
+    public int Runs;
+
+    /// <summary>Whether the next run should be split: first one run alone and one split, then the faster (split only
+    /// when at least 10% faster), except every <see cref="WorkerPool.ExploreEvery"/>th run, which runs the other way.</summary>
+    public bool NextSplits()
+    {
+        Runs++;
+        if (Alone == 0) return false;
+        if (Split == 0) return true;
+        bool faster = Split < 0.9 * Alone;
+        return Runs % WorkerPool.ExploreEvery == 0 ? !faster : faster;
+    }
+
+    /// <summary>Books a run of <paramref name="work"/> units that took <paramref name="ticks"/>.</summary>
+    public void Book(bool split, long ticks, long work)
+    {
+        double rate = (double)ticks / Math.Max(1, work);
+        ref double average = ref split ? ref Split : ref Alone;
+        average = average == 0 ? rate : average + (rate - average) / 4;
+    }
+}
+
+/// <summary>The <see cref="HandOffRecord"/>s of the last <see cref="Kinds"/> kinds of call a job ran (a network's step
+/// makes a few dozen), each kind named by a key the job computes (e.g. from its sizes); replaced round-robin.</summary>
+internal sealed class HandOffRecords
+{
+    public const int Kinds = 32;
+    private readonly long[] _keys = new long[Kinds];
+    private readonly HandOffRecord[] _records = new HandOffRecord[Kinds];
+    private int _next;
+
+    public HandOffRecords()
+    {
+        for (int i = 0; i < Kinds; i++) _records[i] = new HandOffRecord();
+        _keys.AsSpan().Fill(long.MinValue);
+    }
+
+    /// <summary>The record of the kind <paramref name="key"/> (a fresh one when the kind is new or was replaced).</summary>
+    public HandOffRecord Of(long key)
+    {
+        int found = _keys.AsSpan().IndexOf(key);
+        if (found >= 0) return _records[found];
+        int slot = _next;
+        _next = (slot + 1) % Kinds;
+        _keys[slot] = key;
+        var record = _records[slot];
+        record.Alone = record.Split = 0;
+        record.Runs = 0;
+        return record;
+    }
+}
+
+/// <summary>
+/// A persistent pool of background threads that runs one <see cref="ParallelJob"/> at a time. A run is cut into
+/// chunks that the caller and the woken workers claim one at a time from a shared counter until none is left, so a
+/// worker that wakes late, or is preempted by another process, costs the run at most the one chunk it holds: the
+/// caller runs whatever the worker has not claimed. A worker spins for a short while after each run before it blocks
+/// (a training step's products follow each other within microseconds, and a blocked thread takes tens of
+/// microseconds to wake on a virtual machine), and the caller spins briefly before blocking on the last chunks.
+/// The pool also watches whether hand-offs pay, per kind of call (<see cref="HandOffRecord"/>): it times runs split
+/// and runs on the caller alone (the same chunks) and splits only while that is clearly faster. On a machine whose
+/// other core is busy with other processes (or whose scheduler gives the process about one core's worth of time, as
+/// Linux's autogroups do while other sessions are busy) a split run is no faster, and the calls then stay on the
+/// caller. Results do not depend on any of this (chunks compute their outputs the same way on any thread). Nothing
+/// is allocated per run (workers are created the first time a run needs them). A caller that finds the pool busy
+/// (another thread's run) gets false from <see cref="TryEnter"/> and runs on its own thread instead of waiting.
 /// </summary>
 internal static class WorkerPool
 {
+    /// <summary>The most chunks one run may have (the claim counter packs the next chunk and the count in 16 bits each).</summary>
+    public const int MaxChunks = 4096;
+
+    /// <summary>How long a worker keeps spinning for the next run, and the caller for the last chunks, before blocking.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
+
     private static readonly object Gate = new();
-    /// <summary>Guards <see cref="_done"/>; the caller waits on it with Monitor.Wait, which (unlike a
-    /// ManualResetEventSlim, whose lock object is created at its first blocking wait) allocates nothing on the
-    /// managed heap, so the first time a caller has to wait for a worker is not an allocation in some later step.</summary>
+    /// <summary>Guards the caller's blocking wait for the last chunks; Monitor.Wait allocates nothing on the managed heap
+    /// (unlike a ManualResetEventSlim, whose lock object is created at its first blocking wait).</summary>
     private static readonly object DoneLock = new();
-    private static bool _done;
     private static Worker[] _workers = [];
-    /// <summary>Per part: 2·generation while unclaimed in that run, 2·generation + 1 once claimed.</summary>
-    private static int[] _claims = [];
+    /// <summary>The claim counter: run generation in the high 32 bits, next unclaimed chunk in bits 16–31, chunk count in
+    /// bits 0–15. A claim names its generation, so a worker that arrives after its run has ended claims nothing.</summary>
+    private static long _ticket;
     private static ParallelJob? _job;
-    private static int _parts;
-    private static int _completed;
+    /// <summary>Chunks of the run in progress not yet finished (each thread subtracts what it ran when it runs out of chunks).</summary>
+    private static int _remaining;
+    /// <summary>How many workers the run in progress may use.</summary>
+    private static int _helpers;
     private static int _generation;
     private static Exception? _failure;
+    /// <summary>Every this many runs of a kind, the pool runs it the way its record says is slower, to keep both
+    /// figures current.</summary>
+    internal const int ExploreEvery = 32;
 
-    /// <summary>Takes the pool for one <see cref="Run"/>; pair with <see cref="Exit"/>.</summary>
+    /// <summary>Whether the pool keeps runs on the caller when its records say splitting does not pay (tests that must
+    /// see every run split turn it off).</summary>
+    internal static bool Adaptive = true;
+
+    /// <summary>Takes the pool for one <see cref="Run"/>; pair with <see cref="Exit"/>. False when another thread holds it.</summary>
     public static bool TryEnter() => Monitor.TryEnter(Gate);
 
     /// <summary>Releases the pool taken by <see cref="TryEnter"/>.</summary>
     public static void Exit() => Monitor.Exit(Gate);
 
-    /// <summary>Runs parts 0..parts−1 of <paramref name="job"/> with <paramref name="args"/> on the pool; false, having
-    /// run nothing, when there are fewer than two parts or the pool is busy (the caller then runs the work itself).</summary>
-    public static bool TryRun<TArgs>(ParallelJob<TArgs> job, in TArgs args, int parts) where TArgs : struct
+    /// <summary>Runs chunks 0..parts−1 of <paramref name="job"/> with <paramref name="args"/> on up to
+    /// <paramref name="parts"/> threads (<paramref name="work"/>: the call's size in the job's own unit;
+    /// <paramref name="kind"/>: names the kind of call whose <see cref="HandOffRecord"/> decides whether to split it);
+    /// false, having run nothing, when there are fewer than two parts or the pool is busy (the caller then runs the
+    /// work itself).</summary>
+    public static bool TryRun<TArgs>(ParallelJob<TArgs> job, in TArgs args, int parts, long work, long kind) where TArgs : struct
     {
         if (parts < 2 || !TryEnter()) return false;
         try
         {
             job.Args = args;
-            Run(job, parts);
+            Run(job, parts, parts, work, job.Records.Of(kind));
         }
         finally
         {
@@ -66,91 +154,144 @@ internal static class WorkerPool
         return true;
     }
 
-    /// <summary>Runs parts 0..parts−1 of <paramref name="job"/> and returns when all are done; the caller holds the pool.</summary>
-    public static void Run(ParallelJob job, int parts)
+    /// <summary>Runs chunks 0..chunks−1 of <paramref name="job"/> on the caller and up to <paramref name="threads"/> − 1
+    /// workers, or on the caller alone when <paramref name="record"/> says splitting this kind of call does not pay,
+    /// and returns when all are done; the run's time per unit of <paramref name="work"/> goes into the record. The
+    /// caller holds the pool.</summary>
+    public static void Run(ParallelJob job, int chunks, int threads, long work, HandOffRecord record)
     {
-        if (_workers.Length < parts - 1)
+        if (chunks is < 1 or > MaxChunks) throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"A run has 1 to {MaxChunks} chunks.");
+        bool split = !Adaptive || record.NextSplits();
+        int helpers = split ? Math.Min(threads, chunks) - 1 : 0;
+        if (_workers.Length < helpers)
         {
-            var claims = new int[parts];
-            _claims.CopyTo(claims, 0);
-            _claims = claims;
-            var grown = new Worker[parts - 1];
+            var grown = new Worker[helpers];
             _workers.CopyTo(grown, 0);
             for (int i = _workers.Length; i < grown.Length; i++) grown[i] = new Worker(i + 1);
             _workers = grown;
         }
-        int generation = _generation + 1;
+        int generation = ++_generation;
         _job = job;
-        _parts = parts;
+        _helpers = helpers;
         _failure = null;
-        _completed = 0;
-        for (int p = 0; p < parts; p++) _claims[p] = 2 * generation;
-        _done = false;
-        // Publishes the fields above to the workers, which read the generation before claiming their part.
-        Volatile.Write(ref _generation, generation);
-        for (int i = 0; i < parts - 1; i++) _workers[i].Wake.Set();
-        bool last = false;
-        for (int p = 0; p < parts; p++)
-            last |= TryRunPart(p, generation);
-        if (!last) WaitForWorkers();
+        _remaining = chunks;
+        // A full fence: publishes the fields above before the new generation, and orders it before reading whether a
+        // worker sleeps (the worker announces its sleep with a full fence too, then rereads the generation).
+        Interlocked.Exchange(ref _ticket, (long)generation << 32 | (uint)chunks);
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < helpers; i++) _workers[i].Wake();
+        RunChunks(generation);
+        WaitForWorkers();
+        record.Book(helpers > 0, Stopwatch.GetTimestamp() - start, work);
         _job = null;
         if (_failure is { } failure) ExceptionDispatchInfo.Capture(failure).Throw();
     }
 
-    /// <summary>Claims and runs part <paramref name="part"/> of run <paramref name="generation"/> unless another thread has; true if it completed the run.</summary>
-    private static bool TryRunPart(int part, int generation)
+    /// <summary>Claims and runs chunks of run <paramref name="generation"/> until none is left, then counts them done;
+    /// true if that finished the run.</summary>
+    private static bool RunChunks(int generation)
     {
-        if (Interlocked.CompareExchange(ref _claims[part], 2 * generation + 1, 2 * generation) != 2 * generation) return false;
-        try
+        int ran = 0;
+        for (int chunk; (chunk = Claim(generation)) >= 0; ran++)
         {
-            _job!.RunPart(part);
+            try
+            {
+                // Read after a successful claim: the run cannot end (and the field change) before this chunk is counted.
+                _job!.RunPart(chunk);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
         }
-        catch (Exception e)
-        {
-            Interlocked.CompareExchange(ref _failure, e, null);
-        }
-        return Interlocked.Increment(ref _completed) == _parts;
+        return ran > 0 && Interlocked.Add(ref _remaining, -ran) == 0;
     }
 
-    /// <summary>Spins briefly (a worker finishing its last tile), then sleeps until the run's last part signals.</summary>
+    /// <summary>The next unclaimed chunk of run <paramref name="generation"/>, or −1 when none is left or that run has ended.</summary>
+    private static int Claim(int generation)
+    {
+        while (true)
+        {
+            long ticket = Volatile.Read(ref _ticket);
+            int next = (int)(ticket >> 16) & 0xFFFF, count = (int)ticket & 0xFFFF;
+            if ((int)(ticket >> 32) != generation || next >= count) return -1;
+            if (Interlocked.CompareExchange(ref _ticket, ticket + (1L << 16), ticket) == ticket) return next;
+        }
+    }
+
+    /// <summary>Spins while the workers finish their last chunks (at most one each), then sleeps until the last one signals.</summary>
     private static void WaitForWorkers()
     {
-        var spinner = new SpinWait();
-        while (!Volatile.Read(ref _done) && !spinner.NextSpinWillYield) spinner.SpinOnce();
-        lock (DoneLock)
-            while (!_done) Monitor.Wait(DoneLock);
+        if (Volatile.Read(ref _remaining) == 0) return;
+        long until = Stopwatch.GetTimestamp() + SpinTicks;
+        while (Volatile.Read(ref _remaining) != 0)
+        {
+            Thread.SpinWait(20);
+            if (Stopwatch.GetTimestamp() > until)
+            {
+                lock (DoneLock)
+                    while (Volatile.Read(ref _remaining) != 0) Monitor.Wait(DoneLock);
+                return;
+            }
+        }
     }
 
-    /// <summary>Marks the run complete and wakes the waiting caller, if any.</summary>
+    /// <summary>Wakes the caller if it sleeps in <see cref="WaitForWorkers"/> (a worker finished the run's last chunk).</summary>
     private static void SignalDone()
     {
-        lock (DoneLock)
-        {
-            _done = true;
-            Monitor.PulseAll(DoneLock);
-        }
+        lock (DoneLock) Monitor.PulseAll(DoneLock);
     }
 
     private sealed class Worker
     {
-        public readonly ManualResetEventSlim Wake = new(false);
-        private readonly int _part;
+        private readonly object _lock = new();
+        private readonly int _index;
+        /// <summary>1 while the worker blocks (or is about to) on <see cref="_lock"/>.</summary>
+        private int _sleeping;
 
-        public Worker(int part)
+        public Worker(int index)
         {
-            _part = part;
-            new Thread(Loop) { IsBackground = true, Name = $"NetGen kernel worker {part}" }.Start();
+            _index = index;
+            new Thread(Loop) { IsBackground = true, Name = $"NetGen kernel worker {index}" }.Start();
+        }
+
+        /// <summary>Called after a new generation is published: pulses the worker if it sleeps.</summary>
+        public void Wake()
+        {
+            if (Volatile.Read(ref _sleeping) == 0) return;
+            lock (_lock) Monitor.Pulse(_lock);
         }
 
         private void Loop()
         {
+            int seen = 0;
             while (true)
             {
-                Wake.Wait();
-                // Reset before reading the generation: a run published after this sets the event again.
-                Wake.Reset();
-                if (TryRunPart(_part, Volatile.Read(ref _generation))) SignalDone();
+                seen = NextGeneration(seen);
+                // A worker beyond this run's share only passes it by (it was spinning when the run began).
+                if (_index <= Volatile.Read(ref _helpers) && RunChunks(seen)) SignalDone();
             }
+        }
+
+        /// <summary>Waits for a run newer than <paramref name="seen"/>: spins for a while (yielding the core now and then,
+        /// in case the caller or another process waits for it), then blocks.</summary>
+        private int NextGeneration(int seen)
+        {
+            long until = Stopwatch.GetTimestamp() + SpinTicks;
+            int generation;
+            for (int spins = 1; (generation = (int)(Volatile.Read(ref _ticket) >> 32)) == seen; spins++)
+            {
+                if (spins % 16 == 0) Thread.Yield();
+                else Thread.SpinWait(20);
+                if (Stopwatch.GetTimestamp() <= until) continue;
+                // Announce the sleep with a full fence, then reread the generation under the lock the caller pulses.
+                Interlocked.Exchange(ref _sleeping, 1);
+                lock (_lock)
+                    while ((generation = (int)(Volatile.Read(ref _ticket) >> 32)) == seen) Monitor.Wait(_lock);
+                Volatile.Write(ref _sleeping, 0);
+                break;
+            }
+            return generation;
         }
     }
 }
