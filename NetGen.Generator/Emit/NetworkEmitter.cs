@@ -28,6 +28,8 @@ namespace NetGen.Generator.Emit
         /// <summary>The INetwork TrainStep overloads: target element type and parameter name.</summary>
         private static readonly (string Type, string Name)[] TrainStepTargets = { ("int", "labels"), ("float", "targets") };
 
+        private const string Optimizer = "global::NetGen.Optimizers.Optimizer?";
+
         internal static readonly string Version = typeof(NetworkEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
         private readonly NetworkBuild _build;
@@ -379,9 +381,11 @@ namespace NetGen.Generator.Emit
             foreach (var (type, name) in TrainStepTargets)
             {
                 string parameters = "(" + ReadOnlySpan + " input, global::System.ReadOnlySpan<" + type + "> " + name + ", int batch)";
+                string withOptimizer = parameters.Substring(0, parameters.Length - 1) + ", " + Optimizer + " optimizer)";
                 if (plan is null)
                 {
                     Member("/// <inheritdoc/>", "public float TrainStep" + parameters, "");
+                    Member("/// <inheritdoc/>", "public float TrainStep" + withOptimizer, "");
                     continue;
                 }
                 if (loss is null || loss.TargetType != type)
@@ -413,9 +417,10 @@ namespace NetGen.Generator.Emit
             _w.Line("/// backward pass is done with them, while they and their gradients are still in cache; with SGD or Adam a Dense layer's weights");
             _w.Line("/// are updated in the epilogue of their gradient's product and that gradient is not stored, so afterwards <see cref=\"Gradients\"/>");
             _w.Line("/// holds this step's gradients except for Dense weights (unspecified there). To read or clip every gradient before the update,");
-            _w.Line("/// call <c>TrainStep</c> and <c>Step</c> instead.");
+            _w.Line("/// call <c>TrainStep</c> and <c>Step</c> instead. When the loss is not finite nothing is updated (the parameters stay those of");
+            _w.Line("/// the last good step) and the optimizer's step count does not advance.");
             _w.Line("/// </summary>");
-            using (_w.Block("public float TrainStep" + parameters.Substring(0, parameters.Length - 1) + ", global::NetGen.Optimizers.Optimizer? optimizer)"))
+            using (_w.Block("public float TrainStep" + parameters.Substring(0, parameters.Length - 1) + ", " + Optimizer + " optimizer)"))
             {
                 _w.Line("CheckBatch(input, batch);");
                 string expected = perSample == "1" ? "batch" : "batch * " + perSample;
@@ -432,6 +437,8 @@ namespace NetGen.Generator.Emit
                 _w.Line("var " + output.GradientLocal + " = " + GradientView(output) + ";");
                 _w.Line("float loss = " + loss.Call(output.Output, output.Local, output.GradientLocal) + ";");
                 _w.Line();
+                _w.Line("// A loss that is not finite updates nothing: the parameters stay those of the last good step.");
+                _w.Line("if (!float.IsFinite(loss)) optimizer = null;");
                 _w.Line("RunBackward(batch, optimizer);");
                 _w.Line("optimizer?.CompleteStep();");
                 _w.Line("return loss;");

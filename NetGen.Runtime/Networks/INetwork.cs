@@ -49,6 +49,31 @@ public interface INetwork
     /// <summary>Forward, squared error and backward for float targets (<c>batch × OutputSize</c>); returns the mean loss.</summary>
     float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> targets, int batch);
 
+    /// <summary>
+    /// <c>TrainStep(input, labels, batch)</c> followed by <c>optimizer.Step(Parameters, Gradients)</c> (no update when
+    /// <paramref name="optimizer"/> is null), with the same parameters and optimizer state bit for bit, but each layer is
+    /// updated right after its own backward while it is in cache (a Dense layer's weights inside their gradient's
+    /// product, so that <see cref="Gradients"/> is then unspecified for Dense weights). When the loss is not finite
+    /// nothing is updated and the optimizer's step count does not advance: the parameters stay those of the last good
+    /// step. Gradient clipping needs every gradient first: use <c>TrainStep</c>, clip, then <c>Step</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The optimizer was created for another parameter count, or a span has the wrong length.</exception>
+    /// <remarks>Generated networks implement it layer by layer; this default (for hand-written networks) runs the two calls.</remarks>
+    float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<int> labels, int batch, Optimizers.Optimizer? optimizer)
+        => StepIfFinite(TrainStep(input, labels, batch), optimizer);
+
+    /// <summary>The float-target form of <see cref="TrainStep(ReadOnlySpan{float}, ReadOnlySpan{int}, int, Optimizers.Optimizer?)"/>.</summary>
+    /// <exception cref="ArgumentException">The optimizer was created for another parameter count, or a span has the wrong length.</exception>
+    float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> targets, int batch, Optimizers.Optimizer? optimizer)
+        => StepIfFinite(TrainStep(input, targets, batch), optimizer);
+
+    /// <summary>One <paramref name="optimizer"/> step over this network's gradients unless <paramref name="loss"/> is not finite; returns the loss.</summary>
+    private float StepIfFinite(float loss, Optimizers.Optimizer? optimizer)
+    {
+        if (optimizer is not null && float.IsFinite(loss)) optimizer.Step(Parameters, Gradients);
+        return loss;
+    }
+
     /// <summary>State of the network's own <see cref="Rng"/>, which draws the dropout masks of <c>TrainStep</c>; seeded by the
     /// constructor's seed. Setting a state captured earlier makes the following steps draw the same masks again, so a
     /// checkpoint that stores it resumes exactly. Networks without dropout keep it unchanged.</summary>

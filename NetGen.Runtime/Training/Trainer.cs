@@ -31,7 +31,8 @@ public sealed class TrainerOptions
 
 /// <summary>
 /// The training loop around a generated network: mini-batches from a <see cref="DataLoader"/>, one fused
-/// <c>TrainStep</c> and one optimizer pass per batch, evaluation after each epoch, checkpoints, metrics, exact resume,
+/// <c>TrainStep</c> per batch that updates each layer right after its backward (with gradient clipping: the step,
+/// the clip, then one optimizer pass; the same parameters either way), evaluation after each epoch, checkpoints, metrics, exact resume,
 /// cancellation, and a stop with a clear message when the loss diverges.
 /// </summary>
 public sealed class Trainer
@@ -111,13 +112,25 @@ public sealed class Trainer
                 }
 
                 _optimizer.LearningRate = _baseLearningRate * (_options.Schedule?.Factor(step) ?? 1f);
-                float loss = isClassifier
-                    ? _network.TrainStep(batch.Inputs, batch.Labels, batch.Size)
-                    : _network.TrainStep(batch.Inputs, batch.Targets, batch.Size);
-                CheckFinite(loss, epoch, step);
+                float loss;
                 if (clipNorm is float maxNorm)
+                {
+                    // Clipping needs every gradient before the first update: the step, then the one optimizer pass.
+                    loss = isClassifier
+                        ? _network.TrainStep(batch.Inputs, batch.Labels, batch.Size)
+                        : _network.TrainStep(batch.Inputs, batch.Targets, batch.Size);
+                    CheckFinite(loss, epoch, step);
                     CheckFinite(GradientClipping.ClipByGlobalNorm(_network.Gradients, maxNorm), epoch, step, "gradient norm");
-                _optimizer.Step(_network.Parameters, _network.Gradients);
+                    _optimizer.Step(_network.Parameters, _network.Gradients);
+                }
+                else
+                {
+                    // Each layer updated right after its backward (the same result); a loss that is not finite updates nothing.
+                    loss = isClassifier
+                        ? _network.TrainStep(batch.Inputs, batch.Labels, batch.Size, _optimizer)
+                        : _network.TrainStep(batch.Inputs, batch.Targets, batch.Size, _optimizer);
+                    CheckFinite(loss, epoch, step);
+                }
 
                 lossSum += loss * batch.Size;
                 seen += batch.Size;

@@ -81,7 +81,13 @@ partial class Broken : global::NetGen.INetwork
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch) => throw new global::System.InvalidOperationException(NetworkErrors);
 
     /// <inheritdoc/>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch, global::NetGen.Optimizers.Optimizer? optimizer) => throw new global::System.InvalidOperationException(NetworkErrors);
+
+    /// <inheritdoc/>
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> targets, int batch) => throw new global::System.InvalidOperationException(NetworkErrors);
+
+    /// <inheritdoc/>
+    public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> targets, int batch, global::NetGen.Optimizers.Optimizer? optimizer) => throw new global::System.InvalidOperationException(NetworkErrors);
 
     /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
     public string Summary() => throw new global::System.InvalidOperationException(NetworkErrors);

@@ -129,6 +129,49 @@ public class FusedOptimizerStepTests
         Assert.Equal(before, net.Parameters.ToArray());
     }
 
+    [Theory]
+    [InlineData("sgd momentum decay")]
+    [InlineData("adam")]
+    public void ANonFiniteLossUpdatesNothing(string kind)
+    {
+        const int batch = 3;
+        var net = new Mlp(batch, seed: 4);
+        var optimizer = Make(kind, net.Parameters.Length);
+        float[] input = Values(batch * Mlp.InputSize, 5, 1f);
+        int[] labels = [2, 7, 1];
+        net.TrainStep(input, labels, batch, optimizer);
+        net.Parameters[^1] = float.NaN; // the last logit's bias: the loss becomes NaN
+        float[] parameters = net.Parameters.ToArray();
+        float[][] state = optimizer.State.Select(s => s.Values.ToArray()).ToArray();
+
+        Assert.True(float.IsNaN(net.TrainStep(input, labels, batch, optimizer)));
+        Assert.Equal(parameters, net.Parameters.ToArray());
+        Assert.Equal(1, optimizer.StepCount);
+        Assert.Equal(state, optimizer.State.Select(s => s.Values.ToArray()).ToArray());
+    }
+
+    [Fact]
+    public void AHandWrittenNetworkGetsTheTwoCallsFromTheInterface()
+    {
+        const int batch = 4;
+        INetwork separate = new Gpu.TinyMlp(batch, seed: 3), viaInterface = new Gpu.TinyMlp(batch, seed: 3);
+        Optimizer separateOptimizer = Make("sgd momentum", separate.Parameters.Length), optimizer = Make("sgd momentum", viaInterface.Parameters.Length);
+        float[] input = Values(batch * Gpu.TinyMlp.In, 9, 1f);
+        int[] labels = [0, 3, 1, 2];
+        for (int step = 0; step < 2; step++)
+        {
+            float loss = separate.TrainStep(input, labels, batch);
+            separateOptimizer.Step(separate.Parameters, separate.Gradients);
+            Assert.Equal(loss, viaInterface.TrainStep(input, labels, batch, optimizer));
+            Assert.Equal(separate.Parameters.ToArray(), viaInterface.Parameters.ToArray());
+        }
+        viaInterface.Parameters[^1] = float.NaN; // the last logit's bias
+        float[] poisoned = viaInterface.Parameters.ToArray();
+        Assert.True(float.IsNaN(viaInterface.TrainStep(input, labels, batch, optimizer)));
+        Assert.Equal(poisoned, viaInterface.Parameters.ToArray());
+        Assert.Equal(2, optimizer.StepCount);
+    }
+
     [Fact]
     public void UpdateRangeChecksItsRange()
     {
