@@ -2,15 +2,17 @@ using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Planning;
 using NetGen.Generator.Shapes;
+using NetGen.Generator.Tuning;
+using NetGen.Kernels;
 
 namespace NetGen.Generator.Layers
 {
     /// <summary>
     /// <c>[Conv2D(channels, Kernel = 3, KernelHeight, KernelWidth, Stride = 1, Padding = 0, Bias = true, From)]</c>:
     /// y = act(b + w ⋆ x) over <c>[C, H, W]</c>, computed by <c>NetGen.Kernels.Conv2D</c> (im2col + GEMM, or its direct
-    /// kernel) with the bias and activation fused; weight <c>[out, in, kH, kW]</c> as in PyTorch.
+    /// kernels, per pass as a tuning table or the kernels' rule says) with the bias and activation fused; weight <c>[out, in, kH, kW]</c> as in PyTorch.
     /// </summary>
-    internal sealed class Conv2DLayer : ILayerKind, IBufferedLayerKind, IGpuLayerKind
+    internal sealed class Conv2DLayer : ILayerKind, IBufferedLayerKind, IGpuLayerKind, ITunableLayerKind
     {
         public string Name => "Conv2D";
 
@@ -56,6 +58,20 @@ namespace NetGen.Generator.Layers
             return InputGradient.NeedsBuffer(layer)
                 ? EquatableArray.Create(workspace, LayerBuffer.InputGradient((int)layer.InputShapes[0].Size))
                 : EquatableArray.Create(workspace);
+        }
+
+        public string TuningSignature(LayerPlan layer)
+        {
+            var o = (Conv2DOptions)layer.Options;
+            var input = layer.InputShapes[0].Dims;
+            return TuningTable.Conv2DSignature(input[0], input[1], input[2], o.Channels, o.KernelHeight, o.KernelWidth, o.Stride, o.Padding);
+        }
+
+        public string? DirectUnsupported(LayerPlan layer, bool forward)
+        {
+            var o = (Conv2DOptions)layer.Options;
+            return Conv2DRules.DirectUnsupported(layer.InputShapes[0].Dims[0], o.Channels, o.KernelHeight, o.KernelWidth,
+                o.Stride, o.Stride, o.Padding, o.Padding, forward);
         }
 
         public void EmitForward(SourceWriter writer, LayerCode code) =>

@@ -1,3 +1,5 @@
+using System.Linq;
+using System.Text;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Shapes;
@@ -29,16 +31,52 @@ namespace NetGen.Generator.Layers
 
         public static void EmitForward(SourceWriter writer, LayerCode code, string kernel, string shape)
         {
+            string algorithm = Algorithm(writer, code, forward: true);
             writer.Line("global::NetGen.Kernels." + kernel + ".Forward<" + code.Activation.KernelType + ">(" + shape + ", " + code.Batch + ",");
-            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + Bias(code, code.Parameter) + ", " + code.Output + ", " + code.Buffer("workspace") + ");");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + Bias(code, code.Parameter) + ", " + code.Output + ", " + code.Buffer("workspace") + ",");
+            writer.Line("    " + algorithm + ");");
         }
 
         public static void EmitBackward(SourceWriter writer, LayerCode code, string kernel, string shape)
         {
+            string algorithm = Algorithm(writer, code, forward: false);
             writer.Line("global::NetGen.Kernels." + kernel + ".Backward<" + code.Activation.KernelType + ">(" + shape + ", " + code.Batch + ",");
             writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + code.Output + ", " + code.OutputGradient + ",");
-            writer.Line("    " + code.Gradient(0) + ", " + Bias(code, code.Gradient) + ", " + InputGradient.Target(code) + ", " + code.Buffer("workspace") + ");");
+            writer.Line("    " + code.Gradient(0) + ", " + Bias(code, code.Gradient) + ", " + InputGradient.Target(code) + ", " + code.Buffer("workspace") + ",");
+            writer.Line("    " + algorithm + ");");
             InputGradient.AddBuffered(writer, code);
+        }
+
+        /// <summary>
+        /// The <c>Conv2DAlgorithm</c> argument of one pass, after a comment saying where it came from: <c>Auto</c> (the
+        /// kernels' rule) when the layer has no tuning entry for the pass, else a chain of the entries' choices, each
+        /// taken where the machine's instruction set and the batch match the entry (first match wins), with <c>Auto</c> last.
+        /// </summary>
+        private static string Algorithm(SourceWriter writer, LayerCode code, bool forward)
+        {
+            const string Enum = "global::NetGen.Kernels.Conv2DAlgorithm.";
+            string pass = forward ? "forward" : "backward";
+            var entries = code.Layer.Tuning.Where(e => e.Forward == forward).ToList();
+            if (entries.Count == 0)
+            {
+                writer.Line("// " + pass + " algorithm: rule (Auto: the kernels choose by shape)");
+                return Enum + "Auto";
+            }
+            var chain = new StringBuilder();
+            foreach (var e in entries)
+            {
+                writer.Line("// " + pass + " algorithm: tuned, " + e.Line + " (" + e.Isa + ", batch " + e.Batches + "): " + e.Algorithm
+                    + (e.Note.Length == 0 ? "" : "; " + e.Note));
+                chain.Append("global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.").Append(e.Isa);
+                if (e.BatchFrom == e.BatchTo) chain.Append(" && ").Append(code.Batch).Append(" == ").Append(Literals.Int(e.BatchFrom));
+                else
+                {
+                    if (e.BatchFrom > 1) chain.Append(" && ").Append(code.Batch).Append(" >= ").Append(Literals.Int(e.BatchFrom));
+                    if (e.BatchTo > 0) chain.Append(" && ").Append(code.Batch).Append(" <= ").Append(Literals.Int(e.BatchTo));
+                }
+                chain.Append(" ? ").Append(Enum).Append(e.Algorithm).Append(" : ");
+            }
+            return chain.Append(Enum).Append("Auto").ToString();
         }
 
         private static string Bias(LayerCode code, System.Func<int, string> tensor) => code.Layer.Parameters.Count > 1 ? tensor(1) : Empty;

@@ -21,7 +21,7 @@ public class IncrementalTests
         }
         """;
 
-    internal static readonly string[] Steps = [NetworkGenerator.Steps.Parse, NetworkGenerator.Steps.Plan, NetworkGenerator.Steps.Emit];
+    internal static readonly string[] Steps = [NetworkGenerator.Steps.Parse, NetworkGenerator.Steps.Plan, NetworkGenerator.Steps.Tune, NetworkGenerator.Steps.Emit];
 
     internal static GeneratorRunResult RunTwice(Func<Compilation, SyntaxTree, SyntaxTree, Compilation> edit, string source = Network)
     {
