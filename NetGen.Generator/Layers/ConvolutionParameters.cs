@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using NetGen.Generator.Emit;
@@ -31,20 +32,26 @@ namespace NetGen.Generator.Layers
 
         public static void EmitForward(SourceWriter writer, LayerCode code, string kernel, string shape)
         {
-            string algorithm = Algorithm(writer, code, forward: true);
+            var algorithm = Algorithm(writer, code, forward: true);
             writer.Line("global::NetGen.Kernels." + kernel + ".Forward<" + code.Activation.KernelType + ">(" + shape + ", " + code.Batch + ",");
             writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + Bias(code, code.Parameter) + ", " + code.Output + ", " + code.Buffer("workspace") + ",");
-            writer.Line("    " + algorithm + ");");
+            Arguments(writer, algorithm);
         }
 
         public static void EmitBackward(SourceWriter writer, LayerCode code, string kernel, string shape)
         {
-            string algorithm = Algorithm(writer, code, forward: false);
+            var algorithm = Algorithm(writer, code, forward: false);
             writer.Line("global::NetGen.Kernels." + kernel + ".Backward<" + code.Activation.KernelType + ">(" + shape + ", " + code.Batch + ",");
             writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + code.Output + ", " + code.OutputGradient + ",");
             writer.Line("    " + code.Gradient(0) + ", " + Bias(code, code.Gradient) + ", " + InputGradient.Target(code) + ", " + code.Buffer("workspace") + ",");
-            writer.Line("    " + algorithm + ");");
+            Arguments(writer, algorithm);
             InputGradient.AddBuffered(writer, code);
+        }
+
+        /// <summary>The last argument, one tuning entry a line, and the call's end.</summary>
+        private static void Arguments(SourceWriter writer, string[] algorithm)
+        {
+            for (int i = 0; i < algorithm.Length; i++) writer.Line("    " + algorithm[i] + (i == algorithm.Length - 1 ? ");" : ""));
         }
 
         /// <summary>
@@ -52,7 +59,7 @@ namespace NetGen.Generator.Layers
         /// kernels' rule) when the layer has no tuning entry for the pass, else a chain of the entries' choices, each
         /// taken where the machine's instruction set and the batch match the entry (first match wins), with <c>Auto</c> last.
         /// </summary>
-        private static string Algorithm(SourceWriter writer, LayerCode code, bool forward)
+        private static string[] Algorithm(SourceWriter writer, LayerCode code, bool forward)
         {
             const string Enum = "global::NetGen.Kernels.Conv2DAlgorithm.";
             string pass = forward ? "forward" : "backward";
@@ -60,23 +67,25 @@ namespace NetGen.Generator.Layers
             if (entries.Count == 0)
             {
                 writer.Line("// " + pass + " algorithm: rule (Auto: the kernels choose by shape)");
-                return Enum + "Auto";
+                return new[] { Enum + "Auto" };
             }
-            var chain = new StringBuilder();
+            var chain = new List<string>();
             foreach (var e in entries)
             {
+                var line = new StringBuilder(chain.Count == 0 ? "" : ": ");
                 writer.Line("// " + pass + " algorithm: tuned, " + e.Line + " (" + e.Isa + ", batch " + e.Batches + "): " + e.Algorithm
                     + (e.Note.Length == 0 ? "" : "; " + e.Note));
-                chain.Append("global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.").Append(e.Isa);
-                if (e.BatchFrom == e.BatchTo) chain.Append(" && ").Append(code.Batch).Append(" == ").Append(Literals.Int(e.BatchFrom));
+                line.Append("global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.").Append(e.Isa);
+                if (e.BatchFrom == e.BatchTo) line.Append(" && ").Append(code.Batch).Append(" == ").Append(Literals.Int(e.BatchFrom));
                 else
                 {
-                    if (e.BatchFrom > 1) chain.Append(" && ").Append(code.Batch).Append(" >= ").Append(Literals.Int(e.BatchFrom));
-                    if (e.BatchTo > 0) chain.Append(" && ").Append(code.Batch).Append(" <= ").Append(Literals.Int(e.BatchTo));
+                    if (e.BatchFrom > 1) line.Append(" && ").Append(code.Batch).Append(" >= ").Append(Literals.Int(e.BatchFrom));
+                    if (e.BatchTo > 0) line.Append(" && ").Append(code.Batch).Append(" <= ").Append(Literals.Int(e.BatchTo));
                 }
-                chain.Append(" ? ").Append(Enum).Append(e.Algorithm).Append(" : ");
+                chain.Add(line.Append(" ? ").Append(Enum).Append(e.Algorithm).ToString());
             }
-            return chain.Append(Enum).Append("Auto").ToString();
+            chain.Add(": " + Enum + "Auto");
+            return chain.ToArray();
         }
 
         private static string Bias(LayerCode code, System.Func<int, string> tensor) => code.Layer.Parameters.Count > 1 ? tensor(1) : Empty;
