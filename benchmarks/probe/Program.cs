@@ -7,6 +7,7 @@
 // `-- lstm`: the char-LSTM part alone.
 // `-- gemm`: the GEMM core alone: square products and the networks' products, each at 1 and 2 threads.
 // `-- threads`: LeNet-5's step and its convolution and pooling layers (batch 64) at 1 and 2 threads side by side.
+// `-- tune [--out FILE] [--batches 1,64] [--threads N]`: the convolution tuner (Tuner.cs), which writes a tuning table.
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using NetGen.Kernels;
@@ -43,6 +44,12 @@ if (args.Length > 0 && args[0] == "lstm")
 if (args.Length > 0 && args[0] == "gemm")
 {
     ProbeGemm();
+    return;
+}
+
+if (args.Length > 0 && args[0] == "tune")
+{
+    Tuner.Run(args[1..]);
     return;
 }
 
