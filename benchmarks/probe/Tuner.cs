@@ -43,6 +43,8 @@ static class Tuner
         table.Append("# NetGen convolution tuning table, written by `dotnet run -c Release --project benchmarks/probe -- tune ")
             .Append(string.Join(' ', args)).Append('`').AppendLine();
         table.AppendLine(FormattableString.Invariant($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, ISA {isa}; choice = fastest at 1 thread (the rule's where it is within 10%); times are the minimum over many repetitions at 1 and {threads} threads (µs)."));
+        double peak = 2.0 * 24 * 16 * 8192 / MinUs(() => NetGen.Benchmarks.PeakBenchmarks.Run(8192), 20, 200) / 1e3;
+        table.AppendLine(FormattableString.Invariant($"# FMA peak of one core (24 zmm chains): {peak:F1} GFLOP/s; GFLOP/s below count the multiply-adds of the pass (dx only where the layer computes it)."));
         table.AppendLine("# Format (README, \"Tuning convolutions\"): kind in= out= kernel= stride= padding= batch= isa= forward|backward=algorithm # note");
         for (int i = 0; i < batches.Length; i++)
         {
@@ -62,15 +64,16 @@ static class Tuner
                         Console.WriteLine($"{layer.Where}, batch {batch}, {pass}: only {string.Join(", ", applicable)} applies, nothing to tune");
                         continue;
                     }
-                    var (one, many) = Time(layer, batch, forward, applicable, threads);
+                    var (one, many, flop) = Time(layer, batch, forward, applicable, threads);
                     // The fastest at 1 thread, unless the rule's own choice is within the noise of it: then the rule's.
                     int best = Array.IndexOf(one, one.Min());
                     int rule = Array.IndexOf(applicable, forward ? Conv2D.ChooseForward(layer.Shape) : Conv2D.ChooseBackward(layer.Shape));
                     if (rule != best && one[rule] <= NoiseMargin * one[best]) best = rule;
                     string Times(double[] t) => string.Join(", ", applicable.Select((a, k) => FormattableString.Invariant($"{Name(a)} {t[k]:F1}")));
+                    string Rates(double[] t) => string.Join(", ", applicable.Select((a, k) => FormattableString.Invariant($"{Name(a)} {flop / t[k] / 1e3:F0}")));
                     int other = best == 0 ? 1 : 0; // two algorithms
                     string note = FormattableString.Invariant(
-                        $"µs at 1 thread {Times(one)}; at {threads} threads {Times(many)}; {Name(applicable[best])} {one[best] / one[other]:F2}× {Name(applicable[other])}{(best == rule ? " (the rule's choice)" : "")}");
+                        $"µs at 1 thread {Times(one)} (GFLOP/s {Rates(one)}); at {threads} threads {Times(many)}; {Name(applicable[best])} {one[best] / one[other]:F2}× {Name(applicable[other])}{(best == rule ? " (the rule's choice)" : "")}");
                     if (described.Add(layer.Where + " " + batch)) table.Append("# ").Append(layer.Where).Append(", batch ").Append(batch).AppendLine();
                     Console.WriteLine($"{layer.Where}, batch {batch}, {pass}: {note}");
                     table.Append(layer.Signature).Append(" batch=").Append(range).Append(" isa=").Append(isa).Append(' ')
@@ -89,7 +92,7 @@ static class Tuner
 
     /// <summary>Minimum time per call (µs) of each algorithm at 1 and <paramref name="threads"/> threads, the algorithms
     /// and thread counts alternating over three rounds so that the machine's drifting load hits them alike.</summary>
-    private static (double[] One, double[] Many) Time(Layer layer, int batch, bool forward, Conv2DAlgorithm[] algorithms, int threads)
+    private static (double[] One, double[] Many, double Flop) Time(Layer layer, int batch, bool forward, Conv2DAlgorithm[] algorithms, int threads)
     {
         var s = layer.Shape;
         var random = new Random(1);
@@ -114,7 +117,7 @@ static class Tuner
                 Threading.MaxThreads = threads;
                 many[k] = Math.Min(many[k], MinUs(call, inner, outer));
             }
-        return (one, many);
+        return (one, many, flop);
     }
 
     private static double MinUs(Action action, int inner, int outer)
