@@ -10,8 +10,10 @@ namespace NetGen.Generator
 {
     /// <summary>Compiles <c>[Network]</c> partial classes into specialised forward and backward code.</summary>
     /// <remarks>Pipeline: parse (symbols → <c>NetworkSpec</c>) → plan (shapes and buffer layout → <c>NetworkBuild</c>)
-    /// → tune (the matching entries of the <c>*.netgen-tuning.txt</c> tables on each convolution) → emit (<c>GeneratedFile</c>), plus the GPU twins (<c>GpuEmitter</c>) where the compilation references ILGPU. Every value is equatable, so an edit that does not change a network's spec
-    /// leaves the later steps cached.</remarks>
+    /// → tune (the matching entries of the <c>*.netgen-tuning.txt</c> tables on each convolution) → emit
+    /// (<c>GeneratedFile</c>), plus the GPU twins (<c>GpuEmitter</c>, from the untuned plan) where the compilation
+    /// references ILGPU. Every value is equatable, so an edit that does not change a network's spec (or a table entry
+    /// that matches none of its layers) leaves the later steps cached.</remarks>
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
     {

@@ -120,10 +120,11 @@ public enum VectorIsa
 /// <see cref="WorkspaceSize"/> floats allocated once with the network. Each pass runs one of two algorithms
 /// (<see cref="Conv2DAlgorithm"/>, chosen by the caller or by the shape rules of <see cref="ChooseForward"/> and
 /// <see cref="ChooseBackward"/>): register-blocked direct kernels (the "wide" path, for stride 1 and few input channels
-/// on AVX-512), or im2col, which lowers each sample to a matrix product (whose products spread over threads themselves). Large wide-path calls use up to
-/// <see cref="Threading.MaxThreads"/> threads (at most 8): the forward pass and the input gradient split over samples,
-/// the weight and bias gradients over blocks of output channels or taps, so every result is the same bit for bit
-/// whatever the number of threads; a call that finds the worker pool busy runs on its own thread.
+/// on AVX-512), or im2col, which lowers each sample to a matrix product (whose products spread over threads
+/// themselves). Large wide-path calls use up to <see cref="Threading.MaxThreads"/> threads (at most 8): the forward pass
+/// and the input gradient split over samples, the weight and bias gradients over blocks of output channels or taps, so
+/// every result is the same bit for bit whatever the number of threads; a call that finds the worker pool busy runs on
+/// its own thread.
 /// </summary>
 public static partial class Conv2D
 {
