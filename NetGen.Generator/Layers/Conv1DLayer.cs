@@ -3,7 +3,6 @@ using NetGen.Generator.Model;
 using NetGen.Generator.Planning;
 using NetGen.Generator.Shapes;
 using NetGen.Generator.Tuning;
-using NetGen.Kernels;
 
 namespace NetGen.Generator.Layers
 {
@@ -66,10 +65,10 @@ namespace NetGen.Generator.Layers
         }
 
         /// <summary>As for the 2-D convolution of height 1 that <c>NetGen.Kernels.Conv1D</c> runs.</summary>
-        public string? DirectUnsupported(LayerPlan layer, bool forward)
+        public string? Unsupported(LayerPlan layer, string algorithm, bool forward)
         {
             var o = (Conv1DOptions)layer.Options;
-            return Conv2DRules.DirectUnsupported(layer.InputShapes[0].Dims[0], o.Channels, 1, o.Kernel, 1, o.Stride, 0, o.Padding, forward);
+            return ConvolutionParameters.Unsupported(algorithm, forward, layer.InputShapes[0].Dims[0], o.Channels, 1, o.Kernel, 1, o.Stride, 0, o.Padding);
         }
 
         public void EmitForward(SourceWriter writer, LayerCode code) =>

@@ -3,7 +3,6 @@ using NetGen.Generator.Model;
 using NetGen.Generator.Planning;
 using NetGen.Generator.Shapes;
 using NetGen.Generator.Tuning;
-using NetGen.Kernels;
 
 namespace NetGen.Generator.Layers
 {
@@ -67,11 +66,11 @@ namespace NetGen.Generator.Layers
             return TuningTable.Conv2DSignature(input[0], input[1], input[2], o.Channels, o.KernelHeight, o.KernelWidth, o.Stride, o.Padding);
         }
 
-        public string? DirectUnsupported(LayerPlan layer, bool forward)
+        public string? Unsupported(LayerPlan layer, string algorithm, bool forward)
         {
             var o = (Conv2DOptions)layer.Options;
-            return Conv2DRules.DirectUnsupported(layer.InputShapes[0].Dims[0], o.Channels, o.KernelHeight, o.KernelWidth,
-                o.Stride, o.Stride, o.Padding, o.Padding, forward);
+            return ConvolutionParameters.Unsupported(algorithm, forward, layer.InputShapes[0].Dims[0], o.Channels, o.KernelHeight, o.KernelWidth,
+                o.Stride, o.Stride, o.Padding, o.Padding);
         }
 
         public void EmitForward(SourceWriter writer, LayerCode code) =>

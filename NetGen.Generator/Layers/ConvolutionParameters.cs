@@ -4,6 +4,7 @@ using System.Text;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Shapes;
+using NetGen.Kernels;
 
 namespace NetGen.Generator.Layers
 {
@@ -47,6 +48,17 @@ namespace NetGen.Generator.Layers
             Arguments(writer, algorithm);
             InputGradient.AddBuffered(writer, code);
         }
+
+        /// <summary>Why <paramref name="algorithm"/> (a <c>Conv2DAlgorithm</c> member's name) cannot run a pass of the shape,
+        /// by the runtime's <see cref="Conv2DRules"/>; null where it can (Auto and Im2Col always can).</summary>
+        public static string? Unsupported(string algorithm, bool forward, int inChannels, int outChannels, int kernelHeight, int kernelWidth,
+            int strideHeight, int strideWidth, int paddingHeight, int paddingWidth) => algorithm switch
+        {
+            "Direct" => Conv2DRules.DirectUnsupported(inChannels, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth,
+                paddingHeight, paddingWidth, forward),
+            "Im2ColDot" => Conv2DRules.DotUnsupported(forward),
+            _ => null,
+        };
 
         /// <summary>The last argument, one tuning entry a line, and the call's end.</summary>
         private static void Arguments(SourceWriter writer, string[] algorithm)

@@ -12,8 +12,9 @@ namespace NetGen.Generator.Layers
         /// <summary>The layer's key in a tuning table (<see cref="Tuning.TuningTable.Conv2DSignature"/>).</summary>
         string TuningSignature(LayerPlan layer);
 
-        /// <summary>Why the direct kernels cannot run the layer's forward (<paramref name="forward"/>) or backward pass,
-        /// or null: the runtime's own rule (<c>NetGen.Kernels.Conv2DRules</c>, linked into the generator).</summary>
-        string? DirectUnsupported(LayerPlan layer, bool forward);
+        /// <summary>Why <paramref name="algorithm"/> (a <c>Conv2DAlgorithm</c> member's name) cannot run the layer's forward
+        /// (<paramref name="forward"/>) or backward pass, or null: the runtime's own rule (<c>NetGen.Kernels.Conv2DRules</c>,
+        /// linked into the generator).</summary>
+        string? Unsupported(LayerPlan layer, string algorithm, bool forward);
     }
 }

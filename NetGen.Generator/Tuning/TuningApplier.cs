@@ -8,7 +8,7 @@ using NetGen.Generator.Planning;
 namespace NetGen.Generator.Tuning
 {
     /// <summary>Gives each tunable layer of a planned network the tuning-table entries that match its signature
-    /// (<see cref="LayerPlan.Tuning"/>), in table order; an entry whose choice cannot run the layer is reported (NG0021)
+    /// (<see cref="LayerPlan.Tuning"/>), in table order; an entry whose choice cannot run the layer's pass is reported (NG0021)
     /// and left out, so that the layer keeps the rule there.</summary>
     internal static class TuningApplier
     {
@@ -27,7 +27,7 @@ namespace NetGen.Generator.Tuning
                 foreach (var entry in table)
                 {
                     if (entry.Signature != signature) continue;
-                    string? why = entry.Algorithm == "Direct" ? kind.DirectUnsupported(layer, entry.Forward) : null;
+                    string? why = kind.Unsupported(layer, entry.Algorithm, entry.Forward);
                     if (why is null) choices.Add(entry);
                     else diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TunedChoiceDoesNotApply, entry.Location,
                         entry.Line, entry.Algorithm, entry.Forward ? "forward" : "backward", layer.Name, build.Type.Name, why));

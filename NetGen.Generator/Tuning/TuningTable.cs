@@ -18,14 +18,15 @@ namespace NetGen.Generator.Tuning
     /// </code>
     /// <c>in</c> is the per-sample input shape (C×H×W, or C×L for Conv1D), <c>kernel</c> H×W or one side for a square
     /// one; <c>batch</c> is <c>n</c>, <c>a-b</c>, <c>a-*</c> or <c>*</c>; <c>isa</c> is <c>avx512</c>, <c>avx2</c> or
-    /// <c>other</c>; the pass key is <c>forward</c> or <c>backward</c> and its value <c>auto</c>, <c>im2col</c> or <c>direct</c>.
+    /// <c>other</c>; the pass key is <c>forward</c> or <c>backward</c> and its value <c>auto</c>, <c>im2col</c>,
+    /// <c>im2coldot</c> (backward only) or <c>direct</c>.
     /// </summary>
     /// <param name="Signature">The layer's canonical signature (<see cref="Signature"/>): what a layer must match.</param>
     /// <param name="Forward">True for the forward pass, false for the backward pass.</param>
     /// <param name="BatchFrom">Smallest batch the entry covers (at least 1).</param>
     /// <param name="BatchTo">Largest batch it covers, or 0 for no bound.</param>
     /// <param name="Isa">The <c>NetGen.Kernels.VectorIsa</c> member it was measured on: <c>Avx512</c>, <c>Avx2</c>, <c>Other</c>.</param>
-    /// <param name="Algorithm">The <c>NetGen.Kernels.Conv2DAlgorithm</c> member: <c>Auto</c>, <c>Im2Col</c>, <c>Direct</c>.</param>
+    /// <param name="Algorithm">The <c>NetGen.Kernels.Conv2DAlgorithm</c> member: <c>Auto</c>, <c>Im2Col</c>, <c>Im2ColDot</c>, <c>Direct</c>.</param>
     /// <param name="Note">The line's comment (the measured ratios), or empty.</param>
     /// <param name="Line">Where the entry is: the file's name and the line's number.</param>
     /// <param name="Location">The line, for diagnostics about the entry.</param>
@@ -124,8 +125,8 @@ namespace NetGen.Generator.Tuning
             string? isa = values["isa"] switch { "avx512" => "Avx512", "avx2" => "Avx2", "other" => "Other", _ => null };
             if (isa is null) return "isa=" + values["isa"] + " is not avx512, avx2 or other";
             string pass = forward ? "forward" : "backward";
-            string? algorithm = values[pass] switch { "auto" => "Auto", "im2col" => "Im2Col", "direct" => "Direct", _ => null };
-            if (algorithm is null) return pass + "=" + values[pass] + " is not auto, im2col or direct";
+            string? algorithm = values[pass] switch { "auto" => "Auto", "im2col" => "Im2Col", "im2coldot" => "Im2ColDot", "direct" => "Direct", _ => null };
+            if (algorithm is null) return pass + "=" + values[pass] + " is not auto, im2col, im2coldot or direct";
 
             string signature = rank == 3
                 ? Conv2DSignature(input[0], input[1], input[2], outChannels, kernel[0], kernel.Length == 1 ? kernel[0] : kernel[1], stride, padding)

@@ -95,11 +95,15 @@ public enum Conv2DAlgorithm
 {
     /// <summary>The kernels' shape rules choose (<see cref="Conv2D.ChooseForward"/>, <see cref="Conv2D.ChooseBackward"/>).</summary>
     Auto,
-    /// <summary>im2col into the workspace and one GEMM per sample (any shape).</summary>
+    /// <summary>im2col into the workspace and GEMMs per sample (any shape): the output, the weight gradient and the
+    /// input gradient are each one matrix product.</summary>
     Im2Col,
     /// <summary>Register-blocked direct kernels over the zero-padded input's rows, no im2col: stride 1, not pointwise, at
     /// most 8 input channels (and at least 4 output channels in the forward pass), AVX-512 only.</summary>
     Direct,
+    /// <summary>The backward pass only (any shape): as <see cref="Im2Col"/>, but the weight gradient is one dot product
+    /// over the output pixels per weight instead of a matrix product, which suits few weights and many pixels.</summary>
+    Im2ColDot,
 }
 
 /// <summary>The vector instruction set the kernels run on; a tuning table's entries are measured on one
@@ -166,18 +170,24 @@ public static partial class Conv2D
         : VectorIsa.Other;
 
     /// <summary>Whether <paramref name="algorithm"/> can run the forward pass of <paramref name="shape"/> on this machine
-    /// (<see cref="Conv2DAlgorithm.Auto"/> and <see cref="Conv2DAlgorithm.Im2Col"/> always can).</summary>
+    /// (<see cref="Conv2DAlgorithm.Auto"/> and <see cref="Conv2DAlgorithm.Im2Col"/> always can, <see cref="Conv2DAlgorithm.Im2ColDot"/> never).</summary>
     public static bool SupportsForward(in Conv2DShape shape, Conv2DAlgorithm algorithm) => Unsupported(shape, algorithm, forward: true) is null;
 
-    /// <summary>Whether <paramref name="algorithm"/> can run the backward pass of <paramref name="shape"/> on this machine.</summary>
+    /// <summary>Whether <paramref name="algorithm"/> can run the backward pass of <paramref name="shape"/> on this machine
+    /// (all but <see cref="Conv2DAlgorithm.Direct"/> always can).</summary>
     public static bool SupportsBackward(in Conv2DShape shape, Conv2DAlgorithm algorithm) => Unsupported(shape, algorithm, forward: false) is null;
 
     /// <summary>What <see cref="Conv2DAlgorithm.Auto"/> runs for the forward pass of <paramref name="shape"/> on this
     /// machine: <see cref="Conv2DAlgorithm.Direct"/> wherever it applies, else <see cref="Conv2DAlgorithm.Im2Col"/>.</summary>
     public static Conv2DAlgorithm ChooseForward(in Conv2DShape shape) => UsesWideForward(shape) ? Conv2DAlgorithm.Direct : Conv2DAlgorithm.Im2Col;
 
-    /// <summary>What <see cref="Conv2DAlgorithm.Auto"/> runs for the backward pass of <paramref name="shape"/> on this machine.</summary>
-    public static Conv2DAlgorithm ChooseBackward(in Conv2DShape shape) => UsesWide(shape) ? Conv2DAlgorithm.Direct : Conv2DAlgorithm.Im2Col;
+    /// <summary>What <see cref="Conv2DAlgorithm.Auto"/> runs for the backward pass of <paramref name="shape"/> on this
+    /// machine: <see cref="Conv2DAlgorithm.Direct"/> wherever it applies, else <see cref="Conv2DAlgorithm.Im2ColDot"/> for
+    /// at least 512 output pixels and at most 4,096 weights, else <see cref="Conv2DAlgorithm.Im2Col"/>.</summary>
+    public static Conv2DAlgorithm ChooseBackward(in Conv2DShape shape) =>
+        UsesWide(shape) ? Conv2DAlgorithm.Direct
+        : shape.OutHeight * shape.OutWidth >= DotWeightGradientMinPixels && shape.WeightSize <= DotWeightGradientMaxWeights ? Conv2DAlgorithm.Im2ColDot
+        : Conv2DAlgorithm.Im2Col;
 
     /// <summary>
     /// y[b,o,i,j] = act(bias[o] + Σ_{c,u,v} w[o,c,u,v] · x[b, c, i·sH + u − pH, j·sW + v − pW]), zero outside x, computed
@@ -231,7 +241,8 @@ public static partial class Conv2D
         Elementwise.Require(dy.Length, (long)batch * shape.OutputSize, nameof(dy), nameof(Conv2D));
         Elementwise.Require(dw.Length, shape.WeightSize, nameof(dw), nameof(Conv2D));
         if (!dx.IsEmpty) Elementwise.Require(dx.Length, (long)batch * shape.InputSize, nameof(dx), nameof(Conv2D));
-        if (Resolve(shape, algorithm, forward: false) == Conv2DAlgorithm.Direct)
+        var resolved = Resolve(shape, algorithm, forward: false);
+        if (resolved == Conv2DAlgorithm.Direct)
         {
             fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx, pws = workspace)
                 WideBackward<TAct>(shape, batch, px, pw, py, pdy, pdw, dbias.IsEmpty ? null : pdb, dx.IsEmpty ? null : pdx, pws);
@@ -252,7 +263,7 @@ public static partial class Conv2D
 
             // dw[outC, patch] += dy_b[outC, pixels] · cols_bᵀ; the patch matrix is rebuilt rather than kept from the
             // forward pass, which would cost a batch's worth of workspace.
-            AccumulateWeightGradient(shape, dyb, Patches(shape, xb, workspace), dw);
+            AccumulateWeightGradient(shape, dyb, Patches(shape, xb, workspace), dw, dots: resolved == Conv2DAlgorithm.Im2ColDot);
             if (dx.IsEmpty) continue;
 
             // dcols[patch, pixels] = wᵀ · dy_b, written over the patch matrix (no longer needed), then scattered into dx_b.
@@ -271,14 +282,15 @@ public static partial class Conv2D
     // With few weights and many output pixels, dw is one dot product of length OutHeight·OutWidth per weight: a product
     // with small m·n and long k is where the tiled GEMM spends its time on edges. Measured dot products against
     // Gemm.MatMulTransB (m×n×k, one thread): 6×25×784 (LeNet-5 C1) 3× faster, 16×144×1024 1.4× faster, but 16×150×100
-    // (LeNet-5 C3) 1.7× and 32×288×256 1.1× slower, hence both bounds.
-    internal const int DotWeightGradientMinPixels = 512, DotWeightGradientMaxWeights = 4096;
+    // (LeNet-5 C3) 1.7× and 32×288×256 1.1× slower, hence both bounds of ChooseBackward's rule.
+    private const int DotWeightGradientMinPixels = 512, DotWeightGradientMaxWeights = 4096;
 
+    /// <summary>dw += dy_b · cols_bᵀ, by one matrix product or (<paramref name="dots"/>) one dot product per weight.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateWeightGradient(in Conv2DShape s, ReadOnlySpan<float> dyb, ReadOnlySpan<float> cols, Span<float> dw)
+    private static void AccumulateWeightGradient(in Conv2DShape s, ReadOnlySpan<float> dyb, ReadOnlySpan<float> cols, Span<float> dw, bool dots)
     {
         int pixels = s.OutHeight * s.OutWidth, patch = s.PatchSize;
-        if (pixels < DotWeightGradientMinPixels || s.WeightSize > DotWeightGradientMaxWeights)
+        if (!dots)
         {
             Gemm.MatMulTransB(s.OutChannels, patch, pixels, dyb, cols, dw, accumulate: true);
             return;
@@ -307,6 +319,7 @@ public static partial class Conv2D
     {
         Conv2DAlgorithm.Auto or Conv2DAlgorithm.Im2Col => null,
         Conv2DAlgorithm.Direct => Isa != VectorIsa.Avx512 ? "the direct kernels need AVX-512, which this machine lacks" : shape.DirectUnsupported(forward),
+        Conv2DAlgorithm.Im2ColDot => Conv2DRules.DotUnsupported(forward),
         _ => $"{(int)algorithm} is not a Conv2DAlgorithm",
     };
 

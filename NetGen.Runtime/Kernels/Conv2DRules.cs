@@ -3,9 +3,8 @@
 namespace NetGen.Kernels
 {
     /// <summary>
-    /// The shape rules of <c>Conv2D</c>'s algorithms (the instruction-set part, AVX-512 for the direct kernels, is the
-    /// runtime's): where the direct kernels apply, and which algorithm <c>Conv2DAlgorithm.Auto</c> picks on a machine
-    /// that has them.
+    /// Where <c>Conv2D</c>'s algorithms apply, by shape (the instruction-set part, AVX-512 for the direct kernels, is the
+    /// runtime's): the direct kernels, and im2col with a dot-product weight gradient (backward only).
     /// </summary>
     internal static class Conv2DRules
     {
@@ -28,7 +27,8 @@ namespace NetGen.Kernels
         private static readonly string Pointwise = "a pointwise (1×1, stride 1, no padding) convolution needs no im2col and has no direct kernel",
             Strided = "the direct kernels need stride 1",
             ManyInChannels = "the direct kernels take at most " + DirectMaxInChannels + " input channels",
-            FewOutChannels = "the direct forward kernel needs at least " + DirectForwardMinOutChannels + " output channels";
+            FewOutChannels = "the direct forward kernel needs at least " + DirectForwardMinOutChannels + " output channels",
+            DotForward = "dot products compute only the backward pass's weight gradient";
 
         /// <summary>Why the direct kernels do not apply to a shape's forward (<paramref name="forward"/>) or backward pass,
         /// or null when they do (on AVX-512).</summary>
@@ -42,5 +42,8 @@ namespace NetGen.Kernels
             if (forward && outChannels < DirectForwardMinOutChannels) return FewOutChannels;
             return null;
         }
+
+        /// <summary>Why im2col with a dot-product weight gradient cannot run a pass: the forward pass has no weight gradient.</summary>
+        public static string? DotUnsupported(bool forward) => forward ? DotForward : null;
     }
 }

@@ -52,14 +52,14 @@ public class ConvolutionTests
         Assert.Equal(accelerated, Conv2D.SupportsBackward(s, Conv2DAlgorithm.Direct));
         Assert.Equal(accelerated && o >= 4, Conv2D.SupportsForward(s, Conv2DAlgorithm.Direct));
         Assert.Equal(accelerated && o >= 4 ? Conv2DAlgorithm.Direct : Conv2DAlgorithm.Im2Col, Conv2D.ChooseForward(s));
-        Assert.Equal(accelerated ? Conv2DAlgorithm.Direct : Conv2DAlgorithm.Im2Col, Conv2D.ChooseBackward(s));
+        Assert.Equal(accelerated, Conv2D.ChooseBackward(s) == Conv2DAlgorithm.Direct);
         var rng = new Rng(13);
         var x = Reference.RandomFloats(batch * s.InputSize, ref rng);
         var wt = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
         var b = Reference.RandomFloats(o, ref rng);
         double[] xd = Reference.ToDouble(x), wd = Reference.ToDouble(wt);
         var expected = Reference.Conv2D(s, batch, "Tanh", xd, wd, Reference.ToDouble(b));
-        var all = new[] { Conv2DAlgorithm.Auto, Conv2DAlgorithm.Direct, Conv2DAlgorithm.Im2Col };
+        var all = new[] { Conv2DAlgorithm.Auto, Conv2DAlgorithm.Direct, Conv2DAlgorithm.Im2Col, Conv2DAlgorithm.Im2ColDot };
         foreach (var path in all.Where(a => Conv2D.SupportsForward(s, a)))
         {
             var y = Filled(batch * s.OutputSize);
@@ -118,6 +118,12 @@ public class ConvolutionTests
         Assert.False(Conv2D.SupportsForward(new Conv2DShape(1, 20, 20, 3, 3, 3), Conv2DAlgorithm.Direct));  // fewer than 4 output channels
         Assert.True(Conv2D.SupportsForward(new Conv2DShape(1, 20, 20, 3, 3, 3), Conv2DAlgorithm.Im2Col));
         Assert.True(Conv2D.SupportsBackward(new Conv2DShape(9, 20, 20, 3, 1, 1), Conv2DAlgorithm.Im2Col));
+        Assert.True(Conv2D.SupportsBackward(new Conv2DShape(9, 20, 20, 3, 1, 1), Conv2DAlgorithm.Im2ColDot));
+        Assert.False(Conv2D.SupportsForward(new Conv2DShape(9, 20, 20, 3, 1, 1), Conv2DAlgorithm.Im2ColDot));
+        // Auto's backward: direct where it applies, else dot products for ≥ 512 pixels and ≤ 4,096 weights.
+        Assert.Equal(Conv2DAlgorithm.Im2ColDot, Conv2D.ChooseBackward(new Conv2DShape(9, 24, 24, 4, 3, 3, 1, 1)));
+        Assert.Equal(Conv2DAlgorithm.Im2Col, Conv2D.ChooseBackward(new Conv2DShape(9, 20, 20, 4, 3, 3, 1, 1)));
+        Assert.Equal(Conv2DAlgorithm.Im2Col, Conv2D.ChooseBackward(new Conv2DShape(9, 24, 24, 64, 3, 3, 1, 1)));
     }
 
     // inC, H, W, outC, k, stride, padding, pass that Direct cannot run ("forward" or "both"), words the message must contain
@@ -149,6 +155,9 @@ public class ConvolutionTests
         }
         else Conv2D.Backward<Relu>(s, batch, x, wt, y, dy, dw, b, dx, ws, Conv2DAlgorithm.Direct);
         Assert.Throws<ArgumentException>(() => Conv2D.Forward<Relu>(s, batch, x, wt, b, y, ws, (Conv2DAlgorithm)7));
+        e = Assert.Throws<ArgumentException>(() => Conv2D.Forward<Relu>(s, batch, x, wt, b, y, ws, Conv2DAlgorithm.Im2ColDot));
+        Assert.Contains("dot products compute only the backward pass's weight gradient", e.Message);
+        Conv2D.Backward<Relu>(s, batch, x, wt, y, dy, dw, b, dx, ws, Conv2DAlgorithm.Im2ColDot);
     }
 
     [Fact]
@@ -180,12 +189,13 @@ public class ConvolutionTests
         var r = Reference.ToDouble(Reference.RandomFloats(batch * s.OutputSize, ref rng));
         double Loss() => Reference.Dot(Reference.Conv1D(s, batch, "Tanh", xd, wd, bd), r);
         var (dxExpected, dwExpected, dbExpected) = (Reference.NumericGradient(xd, Loss), Reference.NumericGradient(wd, Loss), Reference.NumericGradient(bd, Loss));
-        // Every algorithm that runs both passes of this shape (the direct kernels on a stride-1 shape, on AVX-512).
-        foreach (var algorithm in new[] { Conv2DAlgorithm.Auto, Conv2DAlgorithm.Im2Col, Conv2DAlgorithm.Direct }
-                     .Where(a => Conv2D.SupportsForward(s.Plane, a) && Conv2D.SupportsBackward(s.Plane, a)))
+        // Every algorithm that runs the backward pass of this shape (the direct kernels on a stride-1 shape, on AVX-512),
+        // with the same one forward where it runs that too.
+        foreach (var algorithm in new[] { Conv2DAlgorithm.Auto, Conv2DAlgorithm.Im2Col, Conv2DAlgorithm.Im2ColDot, Conv2DAlgorithm.Direct }
+                     .Where(a => Conv2D.SupportsBackward(s.Plane, a)))
         {
             var y = new float[batch * s.OutputSize];
-            Conv1D.Forward<Tanh>(s, batch, x, wt, b, y, ws, algorithm);
+            Conv1D.Forward<Tanh>(s, batch, x, wt, b, y, ws, Conv2D.SupportsForward(s.Plane, algorithm) ? algorithm : Conv2DAlgorithm.Auto);
             Reference.Close($"{algorithm} y", Reference.Conv1D(s, batch, "Tanh", xd, wd, bd), y);
 
             var dy = Array.ConvertAll(r, v => (float)v);

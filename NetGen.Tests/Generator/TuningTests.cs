@@ -112,7 +112,7 @@ public class TuningTests
     // A malformed line, and what its NG0020 must say.
     [Theory]
     [InlineData("Dense in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "'Dense' is not a layer kind")]
-    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=fast", "forward=fast is not auto, im2col or direct")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=fast", "forward=fast is not auto, im2col, im2coldot or direct")]
     [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 batch=* isa=avx512 forward=direct", "key 'padding' is missing")]
     [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512", "exactly one of forward")]
     [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct backward=im2col", "exactly one of forward")]
@@ -185,12 +185,18 @@ public class TuningTests
         const string table = """
             Conv2D in=2x9x9 out=3 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=direct
             Conv2D in=2x9x9 out=3 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 backward=direct
+            Conv2D in=2x9x9 out=3 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=im2coldot
+            Conv2D in=2x9x9 out=3 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 backward=im2coldot
             """;
         var (result, _) = Run(source, File(table));
-        var diagnostic = Assert.Single(result.Diagnostics);
-        Assert.Equal("NG0021", diagnostic.Id);
-        Assert.Contains("the direct forward kernel needs at least 4 output channels", diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Contains("(Avx512, batch *): Direct", result.GeneratedSources.Single().SourceText.ToString()); // the backward entry applies
+        Assert.Equal(["NG0021", "NG0021"], result.Diagnostics.Select(d => d.Id));
+        Assert.Contains("the direct forward kernel needs at least 4 output channels", result.Diagnostics[0].GetMessage(CultureInfo.InvariantCulture));
+        Assert.Contains("Im2ColDot cannot run the forward pass of layer 'C'", result.Diagnostics[1].GetMessage(CultureInfo.InvariantCulture));
+        Assert.Contains("dot products compute only the backward pass's weight gradient", result.Diagnostics[1].GetMessage(CultureInfo.InvariantCulture));
+        string code = result.GeneratedSources.Single().SourceText.ToString(); // both backward entries apply
+        Assert.Contains("global::NetGen.Kernels.VectorIsa.Avx512 ? global::NetGen.Kernels.Conv2DAlgorithm.Direct\n", code);
+        Assert.Contains(": global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.Avx512 ? global::NetGen.Kernels.Conv2DAlgorithm.Im2ColDot\n", code);
+        Assert.Equal(1, Count(code, "forward algorithm: rule"));
     }
 
     [Fact]

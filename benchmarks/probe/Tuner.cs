@@ -30,7 +30,7 @@ static class Tuner
     // rule's choice only when it is more than 10% faster, so that the committed table does not flip from run to run.
     private const double NoiseMargin = 1.10;
 
-    private static readonly Conv2DAlgorithm[] Algorithms = [Conv2DAlgorithm.Direct, Conv2DAlgorithm.Im2Col];
+    private static readonly Conv2DAlgorithm[] Algorithms = [Conv2DAlgorithm.Direct, Conv2DAlgorithm.Im2Col, Conv2DAlgorithm.Im2ColDot];
 
     public static void Run(string[] args)
     {
@@ -71,7 +71,7 @@ static class Tuner
                     if (rule != best && one[rule] <= NoiseMargin * one[best]) best = rule;
                     string Times(double[] t) => string.Join(", ", applicable.Select((a, k) => FormattableString.Invariant($"{Name(a)} {t[k]:F1}")));
                     string Rates(double[] t) => string.Join(", ", applicable.Select((a, k) => FormattableString.Invariant($"{Name(a)} {flop / t[k] / 1e3:F0}")));
-                    int other = best == 0 ? 1 : 0; // two algorithms
+                    int other = Enumerable.Range(0, applicable.Length).Where(k => k != best).MinBy(k => one[k]); // the runner-up
                     string note = FormattableString.Invariant(
                         $"µs at 1 thread {Times(one)} (GFLOP/s {Rates(one)}); at {threads} threads {Times(many)}; {Name(applicable[best])} {one[best] / one[other]:F2}× {Name(applicable[other])}{(best == rule ? " (the rule's choice)" : "")}");
                     if (described.Add(layer.Where + " " + batch)) table.Append("# ").Append(layer.Where).Append(", batch ").Append(batch).AppendLine();
