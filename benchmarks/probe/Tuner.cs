@@ -21,9 +21,9 @@ static class Tuner
         Plane("LeNet-5 C1 (NetGen.Samples, NetGen.Benchmarks)", new Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2), first: true),
         Plane("LeNet-5 C3", new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0), first: false),
         Plane("FashionConvNet Conv1 (NetGen.Samples)", new Conv2DShape(1, 28, 28, 32, 3, 3, 1, 1), first: true),
-        Plane("FashionConvNet Conv2 (only im2col applies: 32 input channels)", new Conv2DShape(32, 14, 14, 64, 3, 3, 1, 1), first: false),
+        Plane("FashionConvNet Conv2 (NetGen.Samples; 32 input channels: no direct kernel)", new Conv2DShape(32, 14, 14, 64, 3, 3, 1, 1), first: false),
         Line("a 1-D signal layer, 4×128 → 16, kernel 5", new Conv1DShape(4, 128, 16, 5, 1, 2), first: false),
-        Line("a strided 1-D layer (only im2col applies)", new Conv1DShape(16, 128, 16, 3, 2, 1), first: false),
+        Line("a strided 1-D layer, 16×128 → 16, kernel 3, stride 2 (no direct kernel)", new Conv1DShape(16, 128, 16, 3, 2, 1), first: false),
     ];
 
     // On this shared 2-vCPU machine repeated runs disagree by up to ~8% on close pairs: another algorithm replaces the
