@@ -50,7 +50,12 @@ namespace NetGen.Generator.Tuning
         /// <summary>The file name ending that makes an AdditionalFile a tuning table.</summary>
         public const string Extension = ".netgen-tuning.txt";
 
-        private static readonly string[] Keys = { "in", "out", "kernel", "stride", "padding", "batch", "isa", "forward", "backward" };
+        /// <summary>Keys every entry has; then exactly one of <see cref="Passes"/>.</summary>
+        private static readonly string[] Required = { "in", "out", "kernel", "stride", "padding", "batch", "isa" };
+
+        private static readonly string[] Passes = { "forward", "backward" };
+
+        private static readonly string[] Keys = Required.Concat(Passes).ToArray();
 
         /// <summary><c>Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2</c>: the key a Conv2D layer is looked up by.</summary>
         public static string Conv2DSignature(int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int stride, int padding) =>
@@ -108,7 +113,7 @@ namespace NetGen.Generator.Tuning
                 if (values.ContainsKey(key)) return "key '" + key + "' is given twice";
                 values[key] = tokens[i].Substring(eq + 1);
             }
-            foreach (string key in Keys.Take(7))
+            foreach (string key in Required)
                 if (!values.ContainsKey(key)) return "key '" + key + "' is missing";
             bool forward = values.ContainsKey("forward");
             if (forward == values.ContainsKey("backward")) return "give exactly one of forward=… and backward=… per line";
