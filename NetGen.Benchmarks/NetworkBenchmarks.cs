@@ -83,7 +83,9 @@ public class NetworkSmallBenchmarks
         Threading.MaxThreads = Threads;
         _lenet = new LeNet5.Fixture(1);
         _f = new Mlp.Fixture(1);
-        _f.TrainStep(); // real gradients for the optimizer step (zeros would keep the momentum at exactly 0)
+        // Real gradients for the optimizer step (zeros would keep the momentum at exactly 0), from the plain TrainStep:
+        // the overload that takes the optimizer does not keep the Dense weights' gradients.
+        _f.Net.TrainStep(_f.Input, _f.Labels, _f.Labels.Length);
     }
 
     [Benchmark]

@@ -309,7 +309,8 @@ namespace NetGen.Generator.Emit
             Member("/// <inheritdoc/>", "ulong global::NetGen.INetwork.ShapeSignature", "ShapeSignature");
             Member("/// <summary>All " + (plan is null ? "" : Literals.Int(plan.ParameterCount) + " ") + "trainable parameters in one buffer, laid out as <see cref=\"ParameterTensors\"/> says.</summary>",
                 "public " + Span + " Parameters", "_parameters");
-            Member("/// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref=\"Parameters\"/>.</summary>",
+            Member("/// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref=\"Parameters\"/> (the overload that"
+                + " takes an optimizer does not keep Dense weights' gradients).</summary>",
                 "public " + Span + " Gradients", "_gradients");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<" + LayerType + "> Layers", "_layers");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<global::NetGen.ParameterTensor> ParameterTensors", "s_parameterTensors");
@@ -408,9 +409,11 @@ namespace NetGen.Generator.Emit
             _w.Line();
             _w.Line("/// <summary>");
             _w.Line("/// <c>TrainStep(input, " + target + ", batch)</c> followed by one step of <paramref name=\"optimizer\"/> (none when it is null), with exactly the");
-            _w.Line("/// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they");
-            _w.Line("/// and their gradients are still in cache. <see cref=\"Gradients\"/> still holds this step's gradients afterwards. Gradient");
-            _w.Line("/// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.");
+            _w.Line("/// result of the two calls (parameters and optimizer state bit for bit), but each layer's parameters are updated as soon as the");
+            _w.Line("/// backward pass is done with them, while they and their gradients are still in cache; with SGD or Adam a Dense layer's weights");
+            _w.Line("/// are updated in the epilogue of their gradient's product and that gradient is not stored, so afterwards <see cref=\"Gradients\"/>");
+            _w.Line("/// holds this step's gradients except for Dense weights (unspecified there). To read or clip every gradient before the update,");
+            _w.Line("/// call <c>TrainStep</c> and <c>Step</c> instead.");
             _w.Line("/// </summary>");
             using (_w.Block("public float TrainStep" + parameters.Substring(0, parameters.Length - 1) + ", global::NetGen.Optimizers.Optimizer? optimizer)"))
             {
@@ -470,7 +473,8 @@ namespace NetGen.Generator.Emit
         private void WriteRunBackward(NetworkPlan plan)
         {
             _w.Line("/// <summary>The backward pass, last layer first: from the loss gradient in " + plan.Output.GradientLocal + " to every parameter gradient;");
-            _w.Line("/// with an <paramref name=\"optimizer\"/>, each layer's parameters are updated right after its own backward.</summary>");
+            _w.Line("/// with an <paramref name=\"optimizer\"/>, each layer's parameters are updated right after its own backward (a Dense layer's");
+            _w.Line("/// weights in the epilogue of their gradient's product).</summary>");
             using (_w.Block("private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)"))
             {
                 var live = plan.Layers.Where(l => l.Live && !LayerKinds.ByName(l.Kind).IsInput).ToList();
@@ -493,7 +497,7 @@ namespace NetGen.Generator.Emit
                         _w.Line("// " + Header(plan, layer) + " · " + FlowText(plan, layer, forward: false));
                         LayerKinds.ByName(layer.Kind).EmitBackward(_w, Code(plan, layer));
                     }
-                    if (layer.Parameters.Count > 0)
+                    if (layer.Parameters.Count > 0 && !(layer.Live && LayerKinds.ByName(layer.Kind) is IUpdatingLayerKind))
                     {
                         // No later backward reads this layer's parameters: update them while they are in cache.
                         int start = layer.Parameters[0].Offset, end = layer.Parameters[layer.Parameters.Count - 1].Offset + layer.Parameters[layer.Parameters.Count - 1].Length;

@@ -11,7 +11,7 @@ namespace NetGen.Generator.Layers
     /// <c>nn.Linear</c> on <c>[B, T, F]</c>: W is <c>[F, units]</c>, the output is the sequence <c>[T, units]</c>, and the
     /// kernels see <c>B·T</c> rows, one GEMM. The shape's role decides: a plain <c>[Input(4, 5)]</c> is still flattened.
     /// </summary>
-    internal sealed class DenseLayer : ILayerKind, IGpuLayerKind
+    internal sealed class DenseLayer : ILayerKind, IGpuLayerKind, IUpdatingLayerKind
     {
         public string Name => "Dense";
 
@@ -60,18 +60,21 @@ namespace NetGen.Generator.Layers
             writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + Bias(code, code.Parameter) + ", " + code.Output + ");");
         }
 
+        /// <summary>
+        /// One call for the gradients and the optimizer's update of the layer's weight and bias (in the flat buffers from
+        /// the weight's offset; see <see cref="IUpdatingLayerKind"/>): the weight update runs in the epilogue of the
+        /// weight-gradient product, and dx, which reads the weights, is computed (or added, when another layer wrote it
+        /// first) before.
+        /// </summary>
         public void EmitBackward(SourceWriter writer, LayerCode code)
         {
             string? dx = code.InputGradients[0];
             bool accumulate = dx is not null && code.AccumulatesInputGradient(0);
-            writer.Line("global::NetGen.Kernels.Dense.Backward<" + code.Activation.KernelType + ">(" + Sizes(code) + ",");
-            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + code.Output + ", " + code.OutputGradient + ",");
-            writer.Line("    " + code.Gradient(0) + ", " + Bias(code, code.Gradient) + ", " + (dx is null || accumulate ? EmptyGradient : dx) + ");");
-            if (accumulate)
-            {
-                writer.Line("// " + code.Inputs[0] + " also feeds a later layer, which wrote " + dx + " first: add this layer's share");
-                writer.Line("global::NetGen.Kernels.Gemm.MatMulTransB(" + Sizes(code) + ", " + code.OutputGradient + ", " + code.Parameter(0) + ", " + dx + ", accumulate: true);");
-            }
+            writer.Line("global::NetGen.Kernels.Dense.BackwardAndUpdate<" + code.Activation.KernelType + ">(" + Sizes(code) + ",");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Output + ", " + code.OutputGradient + ", " + (dx ?? EmptyGradient)
+                + ", accumulateDx: " + (accumulate ? "true" : "false") + ",");
+            writer.Line("    " + code.ParameterBuffer + ", " + code.GradientBuffer + ", " + Literals.Int(code.Layer.Parameters[0].Offset) + ", bias: "
+                + (code.Layer.Parameters.Count > 1 ? "true" : "false") + ", " + code.Optimizer + ");");
         }
 
         public void EmitGpuForward(SourceWriter writer, GpuLayerCode code)

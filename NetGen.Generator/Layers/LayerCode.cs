@@ -66,6 +66,16 @@ namespace NetGen.Generator.Layers
         /// <summary>The gradient of parameter tensor <paramref name="i"/> of another layer.</summary>
         public static string GradientOf(LayerPlan layer, int i) => Slice("_gradients", layer.Parameters[i]);
 
+        /// <summary>The network's flat parameter buffer (converts to a span of every parameter).</summary>
+        public string ParameterBuffer => "_parameters";
+
+        /// <summary>The network's flat gradient buffer, laid out like <see cref="ParameterBuffer"/>.</summary>
+        public string GradientBuffer => "_gradients";
+
+        /// <summary>The <c>RunBackward</c> parameter holding the optimizer whose next step a train step applies, null for
+        /// none (see <see cref="IUpdatingLayerKind"/>).</summary>
+        public string Optimizer => "optimizer";
+
         /// <summary>The <c>bool</c> local that is true in <c>TrainStep</c> and false in <c>Forward</c> (inference).</summary>
         public string Training => "training";
 

@@ -1,4 +1,5 @@
 using NetGen.Kernels.GemmCore;
+using NetGen.Optimizers;
 
 namespace NetGen.Kernels;
 
@@ -32,8 +33,8 @@ public static unsafe class Dense
 
     /// <summary>
     /// Backward of <see cref="Forward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>: first <c>dy ← dy ⊙ act′(y)</c> in place and
-    /// <c>dbias = Σ_b dy</c> (skipped when empty) in one pass over dy, then <c>dw = xᵀ·dy</c> and <c>dx = dy·wᵀ</c>
-    /// (skipped when empty, as for the first layer).
+    /// <c>dbias = Σ_b dy</c> (skipped when empty) in one pass over dy, then <c>dx = dy·wᵀ</c> (skipped when empty, as for
+    /// the first layer) and <c>dw = xᵀ·dy</c>.
     /// </summary>
     public static void Backward<TAct>(int batch, int inputs, int outputs,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
@@ -47,32 +48,97 @@ public static unsafe class Dense
         where TAct : struct, IActivation
     {
         CheckShapes(batch, inputs, outputs, x, w, dbias, y);
+        CheckGradients(batch, inputs, outputs, dy, dw, dx);
+        fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx)
+            Backward<TAct>(batch, inputs, outputs, px, pw, py, pdy, pdw, dbias.IsEmpty ? null : pdb, pdx, accumulateDx: false, null, 0, isa);
+    }
+
+    /// <summary>
+    /// The backward pass of a layer whose parameters lie in a network's flat buffers, and the next step of
+    /// <paramref name="optimizer"/> on them: the weight <c>[inputs, outputs]</c> at <paramref name="offset"/> of
+    /// <paramref name="parameters"/>, then, with <paramref name="bias"/>, its <paramref name="outputs"/> biases; their
+    /// gradients at the same places of <paramref name="gradients"/>. Computes what
+    /// <see cref="Backward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float})"/>
+    /// does (with <paramref name="accumulateDx"/>, dx is added to instead of overwritten), then applies
+    /// <see cref="Optimizer.UpdateRange"/> to the layer's parameters: bit for bit the same parameters and optimizer state.
+    /// With SGD or Adam (<see cref="Optimizer.UpdatesBlocks"/>) the weight update runs in the epilogue of the
+    /// weight-gradient product, on each sliver of rows of the gradient (12 with AVX-512) while it is in L1, so the weight gradient is
+    /// never stored nor read back and the weights and optimizer state stream once, interleaved with the product (dx,
+    /// which reads the weights, is computed first). The weight's entries of <paramref name="gradients"/> are then
+    /// unspecified afterwards (the bias gradient is kept); with any other optimizer, or none, every gradient is written
+    /// as by <c>Backward</c>. With no optimizer it is only the backward pass.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short for the sizes, <paramref name="gradients"/> is not as long as
+    /// <paramref name="parameters"/>, or the optimizer was created for another parameter count.</exception>
+    public static void BackwardAndUpdate<TAct>(int batch, int inputs, int outputs,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, bool accumulateDx,
+        Span<float> parameters, Span<float> gradients, int offset, bool bias, Optimizer? optimizer)
+        where TAct : struct, IActivation
+        => BackwardAndUpdate<TAct>(batch, inputs, outputs, x, y, dy, dx, accumulateDx, parameters, gradients, offset, bias, optimizer, Gemm.BestIsa);
+
+    internal static void BackwardAndUpdate<TAct>(int batch, int inputs, int outputs,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, bool accumulateDx,
+        Span<float> parameters, Span<float> gradients, int offset, bool bias, Optimizer? optimizer, GemmIsa isa)
+        where TAct : struct, IActivation
+    {
+        if (gradients.Length != parameters.Length)
+            throw new ArgumentException($"gradients has {gradients.Length} floats but parameters has {parameters.Length}; pass a network's Gradients and Parameters.", nameof(gradients));
+        if (optimizer is not null && optimizer.ParameterCount != parameters.Length)
+            throw new ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters but parameters has {parameters.Length}.", nameof(optimizer));
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        int weights = inputs * outputs, length = weights + (bias ? outputs : 0);
+        if (inputs < 0 || outputs < 0 || (long)inputs * outputs + (bias ? outputs : 0) > parameters.Length - (long)offset)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"The layer's {inputs}×{outputs} weights{(bias ? " and biases" : "")} do not fit in {parameters.Length} parameters from this offset.");
+        var w = parameters.Slice(offset, weights);
+        var dw = gradients.Slice(offset, weights);
+        var dbias = bias ? gradients.Slice(offset + weights, outputs) : default;
+        CheckShapes(batch, inputs, outputs, x, w, dbias, y);
+        CheckGradients(batch, inputs, outputs, dy, dw, dx);
+        bool fused = optimizer is not null && optimizer.UpdatesBlocks;
+        fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx)
+            Backward<TAct>(batch, inputs, outputs, px, pw, py, pdy, pdw, bias ? pdb : null, pdx, accumulateDx, fused ? optimizer : null, offset, isa);
+        if (optimizer is null) return;
+        if (fused)
+        {
+            if (bias) optimizer.UpdateRange(parameters, gradients, offset + weights, outputs);
+        }
+        else optimizer.UpdateRange(parameters, gradients, offset, length);
+    }
+
+    /// <summary>The passes of both forms; <paramref name="update"/> (null for none) updates w, whose first element is
+    /// parameter <paramref name="offset"/> of its flat buffer, in the epilogue of the dw product.</summary>
+    private static void Backward<TAct>(int batch, int inputs, int outputs,
+        float* x, float* w, float* y, float* dy, float* dw, float* dbias, float* dx, bool accumulateDx, Optimizer? update, int offset, GemmIsa isa)
+        where TAct : struct, IActivation
+    {
+        int lanes = isa switch { GemmIsa.Vector512 => 16, GemmIsa.Vector256 => 8, _ => 1 };
+        if (typeof(TAct) != typeof(Identity) || dbias != null)
+            Elementwise.DerivativeAndColumnSums<TAct>(dy, y, batch, outputs, dbias, lanes);
+        // dx[b,i] (+)= Σ_o dy[b,o]·w[i,o]: w read as Bᵀ (packed panel by panel), before an update changes w.
+        if (dx != null)
+            Gemm.Run<Identity>(new GemmArgs
+            {
+                M = batch, N = inputs, K = outputs,
+                A = dy, RsA = outputs, CsA = 1,
+                B = w, RsB = 1, CsB = outputs,
+                C = dx, Ldc = inputs, Accumulate = accumulateDx,
+            }, isa);
+        // dw[i,o] = Σ_b x[b,i]·dy[b,o]: x read as Aᵀ in place; the optimizer's update of w sliver by sliver.
+        Gemm.Run<Identity>(new GemmArgs
+        {
+            M = inputs, N = outputs, K = batch,
+            A = x, RsA = 1, CsA = inputs,
+            B = dy, RsB = outputs, CsB = 1,
+            C = dw, Ldc = outputs,
+            Update = update, UpdateParameters = w, UpdateOffset = offset,
+        }, isa);
+    }
+
+    private static void CheckGradients(int batch, int inputs, int outputs, ReadOnlySpan<float> dy, ReadOnlySpan<float> dw, ReadOnlySpan<float> dx)
+    {
         Gemm.CheckLength(dy, (long)batch * outputs, nameof(dy), "batch·outputs");
         Gemm.CheckLength(dw, (long)inputs * outputs, nameof(dw), "inputs·outputs");
         if (!dx.IsEmpty) Gemm.CheckLength(dx, (long)batch * inputs, nameof(dx), "batch·inputs");
-        int lanes = isa switch { GemmIsa.Vector512 => 16, GemmIsa.Vector256 => 8, _ => 1 };
-        fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx)
-        {
-            if (typeof(TAct) != typeof(Identity) || !dbias.IsEmpty)
-                Elementwise.DerivativeAndColumnSums<TAct>(pdy, py, batch, outputs, dbias.IsEmpty ? null : pdb, lanes);
-            // dw[i,o] = Σ_b x[b,i]·dy[b,o]: x read as Aᵀ in place.
-            Gemm.Run<Identity>(new GemmArgs
-            {
-                M = inputs, N = outputs, K = batch,
-                A = px, RsA = 1, CsA = inputs,
-                B = pdy, RsB = outputs, CsB = 1,
-                C = pdw, Ldc = outputs,
-            }, isa);
-            // dx[b,i] = Σ_o dy[b,o]·w[i,o]: w read as Bᵀ (packed panel by panel).
-            if (!dx.IsEmpty)
-                Gemm.Run<Identity>(new GemmArgs
-                {
-                    M = batch, N = inputs, K = outputs,
-                    A = pdy, RsA = outputs, CsA = 1,
-                    B = pw, RsB = 1, CsB = outputs,
-                    C = pdx, Ldc = inputs,
-                }, isa);
-        }
     }
 
     private static void CheckShapes(int batch, int inputs, int outputs,

@@ -80,8 +80,13 @@ public static unsafe class Gemm
         where TKernel : struct, IMicroKernel
         where TAct : struct, IActivation
     {
-        if (SkinnyGemm.TryRun<TAct>(g, TKernel.Lanes)) return;
-        var run = TransposePays(g, typeof(TAct) != typeof(Identity) || g.Bias != null) ? g.Transposed() : g;
+        if (SkinnyGemm.TryRun<TAct>(g, TKernel.Lanes))
+        {
+            // A few rows: the optimizer's update after the whole product (C is a few rows, still in L1).
+            if (g.Update != null) g.UpdateBlock(0, 0, g.M, g.N, g.C, g.Ldc);
+            return;
+        }
+        var run = TransposePays(g, typeof(TAct) != typeof(Identity) || g.Bias != null || g.Update != null) ? g.Transposed() : g;
         int threads = Threading.MaxThreads;
         if (threads > 1 && (long)g.M * g.N * g.K >= ParallelThreshold && GemmJob<TKernel, TAct>.TryRun(run, threads)) return;
         GemmDriver.Run<TKernel, TAct>(run);
@@ -92,7 +97,7 @@ public static unsafe class Gemm
     /// tile of C (m·n per k-block, about three times the cost per float: measured) instead of B (n·k). That pays for
     /// few rows and a long k: the char-LSTM's 32×512·(128×512)ᵀ ran 20% faster, 64×256·(784×256)ᵀ 10%, while
     /// 64×128·(256×128)ᵀ ran 8% slower and stays as it is. Only without an epilogue (bias and activation are per
-    /// column of C).
+    /// column of C, an optimizer update per tile of C).
     /// </summary>
     private static bool TransposePays(in GemmArgs g, bool epilogue) =>
         !epilogue && g.CsB != 1 && g.CsA == 1 && g.RsB == 1

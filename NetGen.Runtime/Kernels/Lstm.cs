@@ -17,16 +17,16 @@ namespace NetGen.Kernels;
 /// <c>bias_hh_l0</c>, both kept so that checkpoints and gradients match PyTorch one to one.</para>
 /// <para>All four gates come from one product per step: the input projection of every step at once as one
 /// <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue, then <c>h_{t−1}·W_hh</c> per step (reading that
-/// step's rows of <c>hs</c> in place), then one fused vectorised pass per sample row (the two parts added,
-/// activations with an inlined exponential, cell and hidden update). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the
+/// step's <c>h_{t−1}</c> from a contiguous copy, against W_hh packed once per call into 32-column panels), then one
+/// fused vectorised pass per sample row (the two parts added, activations with an inlined exponential, cell and
+/// hidden update). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the
 /// fused cell pass per step; every weight product runs once over all B·T rows after the loop.</para>
 /// <para>Saved for backward (caller-provided, written by <see cref="Forward"/>): <c>gates [B, T, 4H]</c> (the gate
 /// values i, f, g, o), <c>cells [B, T, H]</c> (c_t) and <c>hs [B, T, H]</c> (h_t, which is also the layer's output
 /// when it returns sequences). <see cref="Backward"/> overwrites <c>gates</c> with the pre-activation gradients, so
-/// each Forward supports one Backward. Both need <c>scratch</c> of <see cref="ScratchLength"/> floats; backward and the
-/// token forms also use a per-thread work buffer (at most <c>max(V, H)·4H</c> floats) allocated on the first call and
-/// reused, so steady-state calls allocate nothing. <see cref="Backward"/> uses <c>dwHh</c> as scratch (for W_hhᵀ)
-/// before writing it.</para>
+/// each Forward supports one Backward. Both need <c>scratch</c> of <see cref="ScratchLength"/> floats; they also use a
+/// per-thread work buffer (the packed weights, and for the token forms a <c>[V, 4H]</c> table: at most about
+/// <c>(V + H)·4H</c> floats) allocated on the first call and reused, so steady-state calls allocate nothing.</para>
 /// </remarks>
 public static unsafe class Lstm
 {
@@ -55,16 +55,17 @@ public static unsafe class Lstm
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         fixed (float* px = x, pwIh = wIh, pGates = gates, pScratch = scratch)
             Recurrent.Product(rows, width, inputs, px, inputs, 1, pwIh, width, pGates, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
-        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch);
+        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, Work(PanelFloats(hidden, width)), null, default, 0);
     }
 
     /// <summary>
     /// <see cref="Forward"/> for a layer whose input is an embedding lookup, <c>x_t = table[token_t]</c> (what
     /// <see cref="Embedding.Forward"/> computes): the input projection is taken per vocabulary entry,
     /// <c>P = table·W_ih + b_ih + b_hh</c> (<c>[V, 4H]</c>, V·F·4H multiply-adds instead of B·T·F·4H), and each step's
-    /// row is <c>P[token]</c>. <paramref name="tokens"/> <c>[B, T]</c> hold integer ids in <c>[0, vocabulary)</c>,
-    /// <paramref name="table"/> is <c>[vocabulary, F]</c>; everything else is as for <see cref="Forward"/>, whose
-    /// results this equals up to rounding. P lives in the per-thread work buffer (remarks).
+    /// row is <c>P[token]</c>, which the step pass reads straight from P. <paramref name="tokens"/> <c>[B, T]</c> hold
+    /// integer ids in <c>[0, vocabulary)</c>, <paramref name="table"/> is <c>[vocabulary, F]</c>; everything else is as
+    /// for <see cref="Forward"/>, whose results this equals up to rounding. P lives in the per-thread work buffer
+    /// (remarks).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A token is not an integer in <c>[0, vocabulary)</c>.</exception>
     public static void ForwardTokens(int batch, int steps, int vocabulary, int inputs, int hidden,
@@ -76,12 +77,11 @@ public static unsafe class Lstm
         int width = Gates * hidden, rows = batch * steps;
         RequireForward(batch, steps, inputs, hidden, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, kernel);
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
-        var projection = new Span<float>(Work(vocabulary * width), vocabulary * width);
-        fixed (float* pTable = table, pwIh = wIh, pProjection = projection, pScratch = scratch)
-            Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, pProjection, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
-        for (int r = 0; r < rows; r++)
-            projection.Slice(Embedding.TokenId(tokens, r, vocabulary) * width, width).CopyTo(gates.Slice(r * width, width));
-        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch);
+        int projectionFloats = RoundUp(vocabulary * width, 16);
+        float* projection = Work(projectionFloats + PanelFloats(hidden, width));
+        fixed (float* pTable = table, pwIh = wIh, pScratch = scratch)
+            Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, projection, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
+        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, projection + projectionFloats, projection, tokens, vocabulary);
     }
 
     private static void RequireForward(int batch, int steps, int inputs, int hidden,
@@ -123,46 +123,75 @@ public static unsafe class Lstm
 
     [ThreadStatic] private static float[]? t_work;
 
-    // The calling thread's work buffer, grown on first use and pinned: P of ForwardTokens, the per-token gradient
-    // sums of BackwardTokens ([V, 4H] each) and dW_hhᵀ [4H, H] in backward.
+    // The calling thread's work buffer, 64-byte aligned, grown on first use and pinned: W_hh packed into panels in
+    // forward (after P of ForwardTokens, [V, 4H]) and W_hhᵀ packed in backward, then the per-token gradient sums of
+    // BackwardTokens ([V, 4H]).
     private static float* Work(int floats)
     {
         var buffer = t_work;
-        if (buffer is null || buffer.Length < floats) t_work = buffer = GC.AllocateUninitializedArray<float>(floats, pinned: true);
-        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        if (buffer is null || buffer.Length < floats + 16) t_work = buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (float*)((address + 63) & ~(nint)63);
     }
 
-    // dst [cols, rows] = srcᵀ for src [rows, cols], in 16×16 tiles.
-    private static void Transpose(int rows, int cols, float* src, float* dst)
+    // Columns of a packed panel: the widest micro-kernel's tile width, so each per-panel product is one column of tiles.
+    private const int Panel = 32;
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    // Floats of a [k, n] matrix packed into Panel-column panels (the last one zero-padded).
+    private static int PanelFloats(int k, int n) => RoundUp(n, Panel) * k;
+
+    // Packs B(p, j) = b[p·rsB + j·csB] ([k, n]) into panels [n / Panel][k][Panel], each contiguous: a panel then stays
+    // in L1 while every sliver of the product's rows sweeps it (in place, W_hh's rows 4H floats apart map the panel
+    // onto a few L1 sets and it is reread from L2 by each sliver).
+    private static void PackPanels(int k, int n, float* b, nint rsB, nint csB, float* packed)
     {
-        for (int r0 = 0; r0 < rows; r0 += 16)
-            for (int c0 = 0; c0 < cols; c0 += 16)
-                for (int r = r0; r < Math.Min(r0 + 16, rows); r++)
-                    for (int c = c0; c < Math.Min(c0 + 16, cols); c++)
-                        dst[c * rows + r] = src[r * cols + c];
+        for (int j0 = 0; j0 < n; j0 += Panel)
+        {
+            int w = Math.Min(Panel, n - j0);
+            for (int p = 0; p < k; p++, packed += Panel)
+            {
+                float* src = b + p * rsB + j0 * csB;
+                for (int j = 0; j < w; j++) packed[j] = src[j * csB];
+                for (int j = w; j < Panel; j++) packed[j] = 0f;
+            }
+        }
     }
 
-    // The recurrence over gates that hold the input projection and both biases (Forward's remarks); the final state to
-    // hLast and cLast when they are not empty. Each step's h_{t−1}·W_hh goes to a contiguous [B, 4H] block of scratch
-    // (written in place, the rows T·4H apart would map the micro-kernel's C tile onto one L1 set), which the step pass adds.
+    // C[m, n] = A·B with B packed by PackPanels, one product per panel.
+    private static void PanelProduct(int m, int n, int k, float* a, nint rsA, float* packed, float* c, nint ldc)
+    {
+        for (int j0 = 0; j0 < n; j0 += Panel)
+            Recurrent.Product(m, Math.Min(Panel, n - j0), k, a, rsA, 1, packed + (nint)j0 * k, Panel, c + j0, ldc, accumulate: false);
+    }
+
+    // The recurrence over the input projection with both biases: the rows of gates (Forward's remarks), or with a
+    // non-null projection, its row P[token] for each step (ForwardTokens); the gate values go to gates, the final state
+    // to hLast and cLast when they are not empty. W_hh is packed into panels once (in packed), and h_{t−1} is kept
+    // contiguous in scratch: each step's h_{t−1}·W_hh reads both from L1 and goes to a contiguous [B, 4H] block of
+    // scratch (rows of the [B, T, ·] buffers are T·H or T·4H floats apart, a multiple of 4 KB that maps a tile onto
+    // one L1 set), which the step pass adds.
     private static void Recur(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
-        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch)
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch, float* packed,
+        float* projection, ReadOnlySpan<float> tokens, int vocabulary)
     {
-        int width = Gates * hidden;
+        int width = Gates * hidden, bh = batch * hidden;
         fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, recurrent = scratch)
         {
-            nint hStride = (nint)steps * hidden;
+            PackPanels(hidden, width, pwHh, width, 1, packed);
+            float* state = recurrent + Gates * bh;
             for (int t = 0; t < steps; t++)
             {
                 bool hasState = t > 0 || ph0 != null;
-                if (hasState)
-                    Recurrent.Product(batch, width, hidden, t > 0 ? pHs + (t - 1) * hidden : ph0, t > 0 ? hStride : hidden, 1, pwHh, width,
-                        recurrent, width, accumulate: false);
+                if (hasState) PanelProduct(batch, width, hidden, t > 0 ? state : ph0, hidden, packed, recurrent, width);
                 for (int b = 0; b < batch; b++)
                 {
                     nint row = b * steps + t;
                     float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
-                    StepForward(hidden, pGates + row * width, hasState ? recurrent + b * width : null, cPrev, pCells + row * hidden, pHs + row * hidden);
+                    float* z = pGates + row * width;
+                    float* input = projection == null ? z : projection + (nint)Embedding.TokenId(tokens, (int)row, vocabulary) * width;
+                    StepForward(hidden, input, hasState ? recurrent + b * width : null, z, cPrev, pCells + row * hidden, pHs + row * hidden, state + b * hidden);
                 }
             }
         }
@@ -198,7 +227,8 @@ public static unsafe class Lstm
         RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         Recurrent.RequireOptional(dx, rows * inputs, nameof(dx), kernel);
-        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch);
+        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
+            Work(PanelFloats(width, hidden)), null, default, 0);
         Gemm.MatMulTransA(inputs, width, rows, x, gates, dwIh, accumulate: false);
         if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, gates, wIh, dx, accumulate: false);
     }
@@ -207,7 +237,8 @@ public static unsafe class Lstm
     /// <see cref="Backward"/> after <see cref="ForwardTokens"/> (same tokens, table, weights, h0, c0): instead of the
     /// input gradient it overwrites <paramref name="dTable"/> <c>[vocabulary, F]</c> with the embedding table's
     /// gradient (what <see cref="Embedding.Backward"/> would make of that input gradient: rows of tokens that do not
-    /// occur are zero). The pre-activation gradients are first summed per token (<c>S [V, 4H]</c>), then
+    /// occur are zero). The pre-activation gradients are summed per token as the step passes make them
+    /// (<c>S [V, 4H]</c>, in the per-thread work buffer; the bias gradients are its column sums), then
     /// <c>dW_ih = tableᵀ·S</c> and <c>dTable = S·W_ihᵀ</c>: V rather than B·T rows in both products.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A token is not an integer in <c>[0, vocabulary)</c>.</exception>
@@ -224,11 +255,11 @@ public static unsafe class Lstm
         RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
         Recurrent.Require(dTable, vocabulary * inputs, nameof(dTable), kernel);
-        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch);
-        var sums = new Span<float>(Work(vocabulary * width), vocabulary * width);
-        sums.Clear();
-        for (int r = 0; r < rows; r++)
-            Elementwise.AddTo(sums.Slice(Embedding.TokenId(tokens, r, vocabulary) * width, width), gates.Slice(r * width, width));
+        int sumsFloats = RoundUp(vocabulary * width, 16);
+        float* work = Work(sumsFloats + PanelFloats(width, hidden));
+        var sums = new Span<float>(work, vocabulary * width);
+        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
+            work + sumsFloats, work, tokens, vocabulary);
         Gemm.MatMulTransA(inputs, width, vocabulary, table, sums, dwIh, accumulate: false);
         Gemm.MatMulTransB(vocabulary, inputs, width, sums, wIh, dTable, accumulate: false);
     }
@@ -262,102 +293,109 @@ public static unsafe class Lstm
     }
 
     // Everything of Backward but the input side: leaves the pre-activation gradients in gates and writes dW_hh, both
-    // bias gradients (equal: Σ_rows dz), dh0 and dc0.
+    // bias gradients (equal: Σ_rows dz), dh0 and dc0; with non-null sums also S [V, 4H], each row's dz added to its
+    // token's row (then the bias gradients are S's column sums). W_hhᵀ is packed into panels once (in packed) and each
+    // step's dz is also kept contiguous in scratch, so that dh = dz·W_hhᵀ reads both from L1 (Recur's reasons).
     private static void BackThroughTime(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
         Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
         ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
-        Span<float> dwHh, Span<float> dbIh, Span<float> dbHh, Span<float> dh0, Span<float> dc0, Span<float> scratch)
+        Span<float> dwHh, Span<float> dbIh, Span<float> dbHh, Span<float> dh0, Span<float> dc0, Span<float> scratch,
+        float* wT, float* sums, ReadOnlySpan<float> tokens, int vocabulary)
     {
         int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
         fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, pDy = dy,
                      pdwHh = dwHh, pdbIh = dbIh, pdh0 = dh0, pScratch = scratch)
         {
-            float* dh = pScratch, dc = pScratch + bh, boundary = pScratch + 2 * bh;
+            float* dh = pScratch, dc = pScratch + bh, boundary = pScratch + 2 * bh, dz = pScratch + 3 * bh;
             Recurrent.LoadState(dhLast, scratch.Slice(0, bh), bh);
             Recurrent.LoadState(dcLast, scratch.Slice(bh, bh), bh);
-            // dW_hh is written once after the loop, so until then it holds W_hhᵀ [4H, H], the row-major B of dh = dz·W_hhᵀ.
-            float* wT = pdwHh;
-            Transpose(hidden, width, pwHh, wT);
+            PackPanels(width, hidden, pwHh, 1, width, wT);
             new Span<float>(pdbIh, width).Clear();
-            nint rowStride = (nint)steps * width;
+            if (sums != null) new Span<float>(sums, vocabulary * width).Clear();
             for (int t = steps - 1; t >= 0; t--)
             {
-                // dh_t = dy_t + dz_{t+1}·W_hhᵀ, from the rows of step t+1 that the previous iteration turned into dz.
-                if (t < steps - 1) Recurrent.Product(batch, hidden, width, pGates + (t + 1) * width, rowStride, 1, wT, hidden, dh, hidden, accumulate: false);
+                // dh_t = dy_t + dz_{t+1}·W_hhᵀ, from the dz of step t+1 that the previous iteration left in scratch.
+                if (t < steps - 1) PanelProduct(batch, hidden, width, dz, width, wT, dh, hidden);
                 for (int b = 0; b < batch; b++)
                 {
                     nint row = b * steps + t;
                     float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
-                    StepBackward(hidden, pGates + row * width, pCells + row * hidden, cPrev, dh + b * hidden,
-                        pDy == null ? null : pDy + row * hidden, dc + b * hidden, pdbIh);
+                    float* db = sums == null ? pdbIh : sums + (nint)Embedding.TokenId(tokens, (int)row, vocabulary) * width;
+                    StepBackward(hidden, pGates + row * width, dz + b * width, pCells + row * hidden, cPrev, dh + b * hidden,
+                        pDy == null ? null : pDy + row * hidden, dc + b * hidden, db);
                 }
             }
-            if (pdh0 != null) Recurrent.Product(batch, hidden, width, pGates, rowStride, 1, wT, hidden, pdh0, hidden, accumulate: false);
+            if (pdh0 != null) PanelProduct(batch, hidden, width, dz, width, wT, pdh0, hidden);
             if (!dc0.IsEmpty) scratch.Slice(bh, bh).CopyTo(dc0);
 
-            // dW_hhᵀ = Σ_rows dz_tᵀ·h_{t−1} as one product over every row but the first, pairing row r's dz with row r−1
+            // dW_hh = Σ_rows h_{t−1}ᵀ·dz_t as one product over every row but the first, pairing row r's dz with row r−1
             // of hs; at each sample's first step that pairs it with the previous sample's last h instead of h0, which
-            // one more product over those B rows corrects with h0 − h_{[b−1, T−1]}. Transposed, the product has 4H
-            // rows, enough for the GEMM to pack both operands, then it is turned into dW_hh over W_hhᵀ.
-            float* dwT = Work(width * hidden);
-            Recurrent.Product(width, hidden, rows - 1, pGates + width, 1, width, pHs, hidden, dwT, hidden, accumulate: false);
+            // one more product over those B rows corrects with h0 − h_{[b−1, T−1]}.
+            Recurrent.Product(hidden, width, rows - 1, pHs, 1, hidden, pGates + width, width, pdwHh, width, accumulate: false);
             for (int b = 0; b < batch; b++)
                 for (int j = 0; j < hidden; j++)
                     boundary[b * hidden + j] = (ph0 == null ? 0f : ph0[b * hidden + j]) - (b == 0 ? 0f : pHs[(b * steps - 1) * hidden + j]);
-            Recurrent.Product(width, hidden, batch, pGates, 1, rowStride, boundary, hidden, dwT, hidden, accumulate: true);
-            Transpose(width, hidden, dwT, pdwHh);
+            Recurrent.Product(hidden, width, batch, boundary, 1, hidden, pGates, (nint)steps * width, pdwHh, width, accumulate: true);
+            if (sums != null)
+                for (int v = 0; v < vocabulary; v++) Elementwise.AddTo(dbIh.Slice(0, width), new ReadOnlySpan<float>(sums + (nint)v * width, width));
         }
         dbIh.Slice(0, width).CopyTo(dbHh);
     }
 
-    // One sample's step from its pre-activations z = [z_i, z_f, z_g, z_o] plus u = h_{t−1}·W_hh (null: zeros), z
-    // replaced by the gate values i, f, g, o, and c_{t−1} (null: zeros): c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t.
-    // The same formulas on 16, 8 and 1 lanes.
-    private static void StepForward(int hidden, float* z, float* u, float* cPrev, float* c, float* h)
+    // One sample's step from its pre-activations x + u: x = [x_i, x_f, x_g, x_o] the input projection with biases, u =
+    // h_{t−1}·W_hh (null: zeros); the gate values i, f, g, o to z (which may be x), and from c_{t−1} (null: zeros):
+    // c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t (to both h and hCopy). The same formulas on 16, 8 and 1 lanes.
+    private static void StepForward(int hidden, float* x, float* u, float* z, float* cPrev, float* c, float* h, float* hCopy)
     {
+        float* xf = x + hidden, xg = x + 2 * hidden, xo = x + 3 * hidden;
         float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
         float* uf = u + hidden, ug = u + 2 * hidden, uo = u + 3 * hidden;
         int j = 0;
         if (Vector512.IsHardwareAccelerated)
             for (; j <= hidden - 16; j += 16)
             {
-                var (zi, zfv, zgv, zov) = (Vector512.Load(z + j), Vector512.Load(zf + j), Vector512.Load(zg + j), Vector512.Load(zo + j));
+                var (zi, zfv, zgv, zov) = (Vector512.Load(x + j), Vector512.Load(xf + j), Vector512.Load(xg + j), Vector512.Load(xo + j));
                 if (u != null) (zi, zfv, zgv, zov) = (zi + Vector512.Load(u + j), zfv + Vector512.Load(uf + j), zgv + Vector512.Load(ug + j), zov + Vector512.Load(uo + j));
                 var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
                 i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
                 var cv = cPrev == null ? i * g : Vector512.FusedMultiplyAdd(f, Vector512.Load(cPrev + j), i * g);
                 cv.Store(c + j);
-                (o * CellMath.Tanh(cv)).Store(h + j);
+                var hv = o * CellMath.Tanh(cv);
+                hv.Store(h + j);
+                hv.Store(hCopy + j);
             }
         if (Vector256.IsHardwareAccelerated)
             for (; j <= hidden - 8; j += 8)
             {
-                var (zi, zfv, zgv, zov) = (Vector256.Load(z + j), Vector256.Load(zf + j), Vector256.Load(zg + j), Vector256.Load(zo + j));
+                var (zi, zfv, zgv, zov) = (Vector256.Load(x + j), Vector256.Load(xf + j), Vector256.Load(xg + j), Vector256.Load(xo + j));
                 if (u != null) (zi, zfv, zgv, zov) = (zi + Vector256.Load(u + j), zfv + Vector256.Load(uf + j), zgv + Vector256.Load(ug + j), zov + Vector256.Load(uo + j));
                 var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
                 i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
                 var cv = cPrev == null ? i * g : Vector256.FusedMultiplyAdd(f, Vector256.Load(cPrev + j), i * g);
                 cv.Store(c + j);
-                (o * CellMath.Tanh(cv)).Store(h + j);
+                var hv = o * CellMath.Tanh(cv);
+                hv.Store(h + j);
+                hv.Store(hCopy + j);
             }
         for (; j < hidden; j++)
         {
             bool add = u != null;
-            float i = CellMath.Sigmoid(z[j] + (add ? u[j] : 0f)), f = CellMath.Sigmoid(zf[j] + (add ? uf[j] : 0f));
-            float g = CellMath.Tanh(zg[j] + (add ? ug[j] : 0f)), o = CellMath.Sigmoid(zo[j] + (add ? uo[j] : 0f));
+            float i = CellMath.Sigmoid(x[j] + (add ? u[j] : 0f)), f = CellMath.Sigmoid(xf[j] + (add ? uf[j] : 0f));
+            float g = CellMath.Tanh(xg[j] + (add ? ug[j] : 0f)), o = CellMath.Sigmoid(xo[j] + (add ? uo[j] : 0f));
             z[j] = i; zf[j] = f; zg[j] = g; zo[j] = o;
             float cv = cPrev == null ? i * g : f * cPrev[j] + i * g;
             c[j] = cv;
-            h[j] = o * CellMath.Tanh(cv);
+            h[j] = hCopy[j] = o * CellMath.Tanh(cv);
         }
     }
 
     // One sample's step back through the cell (formulas on Backward), from the gate values z = [i, f, g, o] (replaced
-    // by the pre-activation gradients, which are also added to db), c_t, c_{t−1} (null: zeros), the recurrent part of
+    // by the pre-activation gradients, which are also written to dzCopy and added to db), c_t, c_{t−1} (null: zeros), the recurrent part of
     // dh and dy_t (null: zeros); turns dc into the gradient w.r.t. c_{t−1}. The same formulas on 16, 8 and 1 lanes.
-    private static void StepBackward(int hidden, float* z, float* cell, float* cPrev, float* dh, float* dy, float* dc, float* db)
+    private static void StepBackward(int hidden, float* z, float* dzCopy, float* cell, float* cPrev, float* dh, float* dy, float* dc, float* db)
     {
         float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
+        float* cf = dzCopy + hidden, cg = dzCopy + 2 * hidden, co = dzCopy + 3 * hidden;
         float* dbf = db + hidden, dbg = db + 2 * hidden, dbo = db + 3 * hidden;
         int j = 0;
         if (Vector512.IsHardwareAccelerated)
@@ -372,6 +410,7 @@ public static unsafe class Lstm
                 var cp = cPrev == null ? Vector512<float>.Zero : Vector512.Load(cPrev + j);
                 var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
                 di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
+                di.Store(dzCopy + j); df.Store(cf + j); dg.Store(cg + j); dO.Store(co + j);
                 (Vector512.Load(db + j) + di).Store(db + j);
                 (Vector512.Load(dbf + j) + df).Store(dbf + j);
                 (Vector512.Load(dbg + j) + dg).Store(dbg + j);
@@ -391,6 +430,7 @@ public static unsafe class Lstm
                 var cp = cPrev == null ? Vector256<float>.Zero : Vector256.Load(cPrev + j);
                 var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
                 di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
+                di.Store(dzCopy + j); df.Store(cf + j); dg.Store(cg + j); dO.Store(co + j);
                 (Vector256.Load(db + j) + di).Store(db + j);
                 (Vector256.Load(dbf + j) + df).Store(dbf + j);
                 (Vector256.Load(dbg + j) + dg).Store(dbg + j);
@@ -406,7 +446,7 @@ public static unsafe class Lstm
             float dcv = dc[j] + dhv * o * (1f - tc * tc);
             float cp = cPrev == null ? 0f : cPrev[j];
             float di = dcv * g * i * (1f - i), df = dcv * cp * f * (1f - f), dg = dcv * i * (1f - g * g), dO = dhv * tc * o * (1f - o);
-            z[j] = di; zf[j] = df; zg[j] = dg; zo[j] = dO;
+            z[j] = dzCopy[j] = di; zf[j] = cf[j] = df; zg[j] = cg[j] = dg; zo[j] = co[j] = dO;
             db[j] += di; dbf[j] += df; dbg[j] += dg; dbo[j] += dO;
             dc[j] = dcv * f;
         }

@@ -61,42 +61,81 @@ public sealed class Adam : Optimizer
     /// <inheritdoc />
     protected override unsafe void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length, long step)
     {
-        // One pass, memory-bound (four streams in, three out): the widest vectors, then the same rule on the tail.
-        // Bias corrections in double, as PyTorch computes them in Python floats.
-        float stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, step)));
-        float invCorrection2 = (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, step)));
-        int n = start + length, i = start;
+        // One pass, memory-bound (four streams in, three out).
+        Prepare(step);
         fixed (float* p = parameters, g = gradients, m = _m, v = _v)
+            UpdateRows(p + start, g + start, m + start, v + start, 1, length, 0, 0);
+    }
+
+    /// <inheritdoc />
+    internal override bool UpdatesBlocks => true;
+
+    /// <inheritdoc />
+    internal override unsafe void UpdateBlock(float* parameters, nint offset, int rows, int columns, nint stride, float* gradients, nint gradientStride)
+    {
+        Prepare(StepCount + 1);
+        fixed (float* m = _m, v = _v)
+            UpdateRows(parameters, gradients, m + offset, v + offset, rows, columns, stride, gradientStride);
+    }
+
+    // The step's bias-corrected constants, computed once per step and learning rate (a block update runs per tile).
+    private long _preparedStep;
+    private float _preparedRate, _stepSize, _invCorrection2;
+
+    /// <summary>Sets the bias corrections of step <paramref name="step"/>, in double as PyTorch computes them in Python floats.</summary>
+    private void Prepare(long step)
+    {
+        if (step == _preparedStep && LearningRate == _preparedRate) return;
+        _stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, step)));
+        _invCorrection2 = (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, step)));
+        _preparedStep = step;
+        _preparedRate = LearningRate;
+    }
+
+    /// <summary>The rule on rows×columns elements: row r's parameters and moments start at p, m, v + r·stride, its
+    /// gradients at g + r·gradientStride. The widest vectors, the same rule one lane at a time on each row's tail.</summary>
+    private unsafe void UpdateRows(float* p, float* g, float* m, float* v, int rows, int columns, nint stride, nint gradientStride)
+    {
+        if (MaxLanes >= 16 && Lanes16.IsAccelerated) UpdateRows<Lanes16>(p, g, m, v, rows, columns, stride, gradientStride);
+        else if (MaxLanes >= 8 && Lanes8.IsAccelerated) UpdateRows<Lanes8>(p, g, m, v, rows, columns, stride, gradientStride);
+        else UpdateRows<Lanes1>(p, g, m, v, rows, columns, stride, gradientStride);
+    }
+
+    /// <summary>Compiled optimised from the first call and never inlined: code that does not keep the width's values in
+    /// registers (unoptimised, or this loop inlined into its caller) ran 10–50× slower.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private unsafe void UpdateRows<T>(float* p, float* g, float* m, float* v, int rows, int columns, nint stride, nint gradientStride)
+        where T : struct, ILanes<T>
+    {
+        var rule = new Rule<T>(this);
+        var tail = new Rule<Lanes1>(this);
+        for (int r = 0; r < rows; r++, p += stride, g += gradientStride, m += stride, v += stride)
         {
-            if (MaxLanes >= 16 && Lanes16.IsAccelerated) i = Update<Lanes16>(p, g, m, v, i, n, stepSize, invCorrection2);
-            if (MaxLanes >= 8 && Lanes8.IsAccelerated) i = Update<Lanes8>(p, g, m, v, i, n, stepSize, invCorrection2);
-            Update<Lanes1>(p, g, m, v, i, n, stepSize, invCorrection2);
+            int i = 0;
+            for (; i <= columns - T.Count; i += T.Count) rule.Apply(p + i, g + i, m + i, v + i);
+            for (; i < columns; i++) tail.Apply(p + i, g + i, m + i, v + i);
         }
     }
 
-    /// <summary>Updates elements from i on, whole vectors of T.Count below n; returns where it stopped. Compiled optimised
-    /// from the first call and never inlined: code that does not keep the width's values in registers (unoptimised,
-    /// or this loop inlined into its caller) ran 10–50× slower.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private unsafe int Update<T>(float* p, float* g, float* m, float* v, int i, int n, float stepSize, float invCorrection2)
-        where T : struct, ILanes<T>
+    /// <summary>The update of one value of T (T.Count elements), with the step's constants broadcast once.</summary>
+    private readonly unsafe struct Rule<T>(Adam adam) where T : struct, ILanes<T>
     {
-        var b1 = T.Create(Beta1); var b2 = T.Create(Beta2);
-        var c1 = T.Create(1 - Beta1); var c2 = T.Create(1 - Beta2);
-        var eps = T.Create(Epsilon); var inv = T.Create(invCorrection2); var negStep = T.Create(-stepSize);
-        var coupled = T.Create(DecoupledWeightDecay ? 0 : WeightDecay);
-        var shrink = T.Create(DecoupledWeightDecay ? 1 - LearningRate * WeightDecay : 1);
-        for (; i <= n - T.Count; i += T.Count)
+        private readonly T _b1 = T.Create(adam.Beta1), _b2 = T.Create(adam.Beta2), _c1 = T.Create(1 - adam.Beta1), _c2 = T.Create(1 - adam.Beta2);
+        private readonly T _eps = T.Create(adam.Epsilon), _inv = T.Create(adam._invCorrection2), _negStep = T.Create(-adam._stepSize);
+        private readonly T _coupled = T.Create(adam.DecoupledWeightDecay ? 0 : adam.WeightDecay);
+        private readonly T _shrink = T.Create(adam.DecoupledWeightDecay ? 1 - adam.LearningRate * adam.WeightDecay : 1);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(float* p, float* g, float* m, float* v)
         {
-            var pi = T.Load(p + i);
-            var gi = T.FusedMultiplyAdd(coupled, pi, T.Load(g + i));
-            var mi = T.FlushSubnormal(T.FusedMultiplyAdd(b1, T.Load(m + i), T.Multiply(c1, gi)));
-            var vi = T.FlushSubnormal(T.FusedMultiplyAdd(b2, T.Load(v + i), T.Multiply(c2, T.Multiply(gi, gi))));
-            T.Store(mi, m + i);
-            T.Store(vi, v + i);
-            var denominator = T.FusedMultiplyAdd(T.Sqrt(vi), inv, eps);
-            T.Store(T.FusedMultiplyAdd(negStep, T.Divide(mi, denominator), T.Multiply(pi, shrink)), p + i);
+            var pi = T.Load(p);
+            var gi = T.FusedMultiplyAdd(_coupled, pi, T.Load(g));
+            var mi = T.FlushSubnormal(T.FusedMultiplyAdd(_b1, T.Load(m), T.Multiply(_c1, gi)));
+            var vi = T.FlushSubnormal(T.FusedMultiplyAdd(_b2, T.Load(v), T.Multiply(_c2, T.Multiply(gi, gi))));
+            T.Store(mi, m);
+            T.Store(vi, v);
+            var denominator = T.FusedMultiplyAdd(T.Sqrt(vi), _inv, _eps);
+            T.Store(T.FusedMultiplyAdd(_negStep, T.Divide(mi, denominator), T.Multiply(pi, _shrink)), p);
         }
-        return i;
     }
 }

@@ -60,8 +60,29 @@ public abstract class Optimizer
         Update(parameters, gradients, start, length, StepCount + 1);
     }
 
-    /// <summary>Ends a step applied range by range with <see cref="UpdateRange"/>: increments <see cref="StepCount"/>.</summary>
+    /// <summary>Ends a step applied range by range with <see cref="UpdateRange"/> (or block by block in a kernel's
+    /// epilogue): increments <see cref="StepCount"/>.</summary>
     public void CompleteStep() => StepCount++;
+
+    /// <summary>
+    /// Whether this optimizer implements <see cref="UpdateBlock"/>, so that a kernel producing a weight gradient (the
+    /// epilogue of <c>Dense</c>'s weight-gradient product) can apply the update block by block while each block of the
+    /// gradient is still in L1. SGD and Adam do; for any other optimizer the kernel calls <see cref="UpdateRange"/>
+    /// after the product instead, with the same result.
+    /// </summary>
+    internal virtual bool UpdatesBlocks => false;
+
+    /// <summary>
+    /// The next step's update on a block of <paramref name="rows"/>×<paramref name="columns"/> parameters whose gradients
+    /// are at hand. Element (r, c) of the block is the parameter <c>parameters[r·stride + c]</c>, whose index in the flat
+    /// parameter buffer, and so in every state buffer, is <c>offset + r·stride + c</c>; its gradient is
+    /// <c>gradients[r·gradientStride + c]</c>. Every element gets exactly the arithmetic <see cref="UpdateRange"/> gives
+    /// it, so blocks and ranges that together cover every parameter once, followed by <see cref="CompleteStep"/>, give
+    /// bit for bit the result of one <see cref="Step"/>. Does not increment <see cref="StepCount"/>; no checks (the
+    /// caller is a kernel that has checked its shapes and that <see cref="UpdatesBlocks"/> is true).
+    /// </summary>
+    internal virtual unsafe void UpdateBlock(float* parameters, nint offset, int rows, int columns, nint stride, float* gradients, nint gradientStride) =>
+        throw new NotSupportedException($"The {Kind} optimizer has no block update; use UpdateRange.");
 
     private void CheckLengths(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients)
     {

@@ -51,38 +51,65 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc />
     protected override unsafe void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length, long step)
     {
-        // One pass, memory-bound (three streams in, two out): the widest vectors, then the same rule on the tail.
-        int n = start + length, i = start;
+        // One pass, memory-bound (three streams in, two out).
         fixed (float* p = parameters, g = gradients, b = _momentumBuffer)
+            UpdateRows(p + start, g + start, b == null ? null : b + start, 1, length, 0, 0);
+    }
+
+    /// <inheritdoc />
+    internal override bool UpdatesBlocks => true;
+
+    /// <inheritdoc />
+    internal override unsafe void UpdateBlock(float* parameters, nint offset, int rows, int columns, nint stride, float* gradients, nint gradientStride)
+    {
+        fixed (float* b = _momentumBuffer)
+            UpdateRows(parameters, gradients, b == null ? null : b + offset, rows, columns, stride, gradientStride);
+    }
+
+    /// <summary>The rule on rows×columns elements: row r's parameters and momentum start at p + r·stride and b + r·stride
+    /// (b is null without momentum), its gradients at g + r·gradientStride. The widest vectors, the same rule one lane at
+    /// a time on each row's tail.</summary>
+    private unsafe void UpdateRows(float* p, float* g, float* b, int rows, int columns, nint stride, nint gradientStride)
+    {
+        if (MaxLanes >= 16 && Lanes16.IsAccelerated) UpdateRows<Lanes16>(p, g, b, rows, columns, stride, gradientStride);
+        else if (MaxLanes >= 8 && Lanes8.IsAccelerated) UpdateRows<Lanes8>(p, g, b, rows, columns, stride, gradientStride);
+        else UpdateRows<Lanes1>(p, g, b, rows, columns, stride, gradientStride);
+    }
+
+    /// <summary>Compiled optimised from the first call and never inlined: code that does not keep the width's values in
+    /// registers (unoptimised, or this loop inlined into its caller) ran 10–50× slower.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private unsafe void UpdateRows<T>(float* p, float* g, float* b, int rows, int columns, nint stride, nint gradientStride)
+        where T : struct, ILanes<T>
+    {
+        var rule = new Rule<T>(this);
+        var tail = new Rule<Lanes1>(this);
+        for (int r = 0; r < rows; r++, p += stride, g += gradientStride, b += stride)
         {
-            if (MaxLanes >= 16 && Lanes16.IsAccelerated) i = Update<Lanes16>(p, g, b, i, n);
-            if (MaxLanes >= 8 && Lanes8.IsAccelerated) i = Update<Lanes8>(p, g, b, i, n);
-            Update<Lanes1>(p, g, b, i, n);
+            int i = 0;
+            for (; i <= columns - T.Count; i += T.Count) rule.Apply(p + i, g + i, b + i);
+            for (; i < columns; i++) tail.Apply(p + i, g + i, b + i);
         }
     }
 
-    /// <summary>Updates elements from i on, whole vectors of T.Count below n; returns where it stopped. Compiled optimised
-    /// from the first call and never inlined: code that does not keep the width's values in registers (unoptimised,
-    /// or this loop inlined into its caller) ran 10–50× slower.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private unsafe int Update<T>(float* p, float* g, float* b, int i, int n) where T : struct, ILanes<T>
+    /// <summary>The update of one value of T (T.Count elements), with the step's constants broadcast once.</summary>
+    private readonly unsafe struct Rule<T>(Sgd sgd) where T : struct, ILanes<T>
     {
-        var negLr = T.Create(-LearningRate);
-        var mu = T.Create(Momentum);
-        var wd = T.Create(WeightDecay);
-        bool momentum = Momentum != 0, nesterov = Nesterov;
-        for (; i <= n - T.Count; i += T.Count)
+        private readonly T _negLr = T.Create(-sgd.LearningRate), _mu = T.Create(sgd.Momentum), _wd = T.Create(sgd.WeightDecay);
+        private readonly bool _momentum = sgd.Momentum != 0, _nesterov = sgd.Nesterov;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(float* p, float* g, float* b)
         {
-            var pi = T.Load(p + i);
-            var gi = T.FusedMultiplyAdd(wd, pi, T.Load(g + i));
-            if (momentum)
+            var pi = T.Load(p);
+            var gi = T.FusedMultiplyAdd(_wd, pi, T.Load(g));
+            if (_momentum)
             {
-                var bi = T.FlushSubnormal(T.FusedMultiplyAdd(mu, T.Load(b + i), gi));
-                T.Store(bi, b + i);
-                gi = nesterov ? T.FusedMultiplyAdd(mu, bi, gi) : bi;
+                var bi = T.FlushSubnormal(T.FusedMultiplyAdd(_mu, T.Load(b), gi));
+                T.Store(bi, b);
+                gi = _nesterov ? T.FusedMultiplyAdd(_mu, bi, gi) : bi;
             }
-            T.Store(T.FusedMultiplyAdd(negLr, gi, pi), p + i);
+            T.Store(T.FusedMultiplyAdd(_negLr, gi, pi), p);
         }
-        return i;
     }
 }

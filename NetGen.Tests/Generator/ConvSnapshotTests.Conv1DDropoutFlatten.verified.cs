@@ -149,7 +149,7 @@ namespace Demo
         /// <summary>All 78 trainable parameters in one buffer, laid out as <see cref="ParameterTensors"/> says.</summary>
         public global::System.Span<float> Parameters => _parameters;
 
-        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/>.</summary>
+        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/> (the overload that takes an optimizer does not keep Dense weights' gradients).</summary>
         public global::System.Span<float> Gradients => _gradients;
 
         /// <inheritdoc/>
@@ -182,9 +182,11 @@ namespace Demo
 
         /// <summary>
         /// <c>TrainStep(input, targets, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
-        /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
-        /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
-        /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+        /// result of the two calls (parameters and optimizer state bit for bit), but each layer's parameters are updated as soon as the
+        /// backward pass is done with them, while they and their gradients are still in cache; with SGD or Adam a Dense layer's weights
+        /// are updated in the epilogue of their gradient's product and that gradient is not stored, so afterwards <see cref="Gradients"/>
+        /// holds this step's gradients except for Dense weights (unspecified there). To read or clip every gradient before the update,
+        /// call <c>TrainStep</c> and <c>Step</c> instead.
         /// </summary>
         public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> targets, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
@@ -250,7 +252,8 @@ namespace Demo
         }
 
         /// <summary>The backward pass, last layer first: from the loss gradient in dOut to every parameter gradient;
-        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward (a Dense layer's
+        /// weights in the epilogue of their gradient's product).</summary>
         private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var signal = _activations.AsSpan(0, batch * 24);
@@ -264,10 +267,9 @@ namespace Demo
             var dOut = _activationGradients.AsSpan(_maxBatch * 72, batch * 2);
 
             // Out · Dense 24→2 · dOut [B,2] → dFlat [B,24]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 24, 2,
-                flat, _parameters.AsSpan(28, 48), out2, dOut,
-                _gradients.AsSpan(28, 48), _gradients.AsSpan(76, 2), dFlat);
-            optimizer?.UpdateRange(_parameters, _gradients, 28, 50);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 24, 2,
+                flat, out2, dOut, dFlat, accumulateDx: false,
+                _parameters, _gradients, 28, bias: true, optimizer);
 
             // Flat · Flatten [4,6]→[24] · dFlat [B,24] → dDrop [B,4,6]
             dFlat.CopyTo(dDrop);

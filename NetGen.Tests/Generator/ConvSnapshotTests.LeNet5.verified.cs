@@ -183,7 +183,7 @@ namespace Demo
         /// <summary>All 61706 trainable parameters in one buffer, laid out as <see cref="ParameterTensors"/> says.</summary>
         public global::System.Span<float> Parameters => _parameters;
 
-        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/>.</summary>
+        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/> (the overload that takes an optimizer does not keep Dense weights' gradients).</summary>
         public global::System.Span<float> Gradients => _gradients;
 
         /// <inheritdoc/>
@@ -213,9 +213,11 @@ namespace Demo
 
         /// <summary>
         /// <c>TrainStep(input, labels, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
-        /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
-        /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
-        /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+        /// result of the two calls (parameters and optimizer state bit for bit), but each layer's parameters are updated as soon as the
+        /// backward pass is done with them, while they and their gradients are still in cache; with SGD or Adam a Dense layer's weights
+        /// are updated in the epilogue of their gradient's product and that gradient is not stored, so afterwards <see cref="Gradients"/>
+        /// holds this step's gradients except for Dense weights (unspecified there). To read or clip every gradient before the update,
+        /// call <c>TrainStep</c> and <c>Step</c> instead.
         /// </summary>
         public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
@@ -300,7 +302,8 @@ namespace Demo
         }
 
         /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient;
-        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward (a Dense layer's
+        /// weights in the epilogue of their gradient's product).</summary>
         private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var image = _activations.AsSpan(0, batch * 784);
@@ -320,22 +323,19 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 8084, batch * 10);
 
             // Logits · Dense 84→10 · dLogits [B,10] → dF6 [B,84]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 84, 10,
-                f6, _parameters.AsSpan(60856, 840), logits, dLogits,
-                _gradients.AsSpan(60856, 840), _gradients.AsSpan(61696, 10), dF6);
-            optimizer?.UpdateRange(_parameters, _gradients, 60856, 850);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 84, 10,
+                f6, logits, dLogits, dF6, accumulateDx: false,
+                _parameters, _gradients, 60856, bias: true, optimizer);
 
             // F6 · Dense 120→84, ReLU · dF6 [B,84] → dF5 [B,120]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 120, 84,
-                f5, _parameters.AsSpan(50692, 10080), f6, dF6,
-                _gradients.AsSpan(50692, 10080), _gradients.AsSpan(60772, 84), dF5);
-            optimizer?.UpdateRange(_parameters, _gradients, 50692, 10164);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 120, 84,
+                f5, f6, dF6, dF5, accumulateDx: false,
+                _parameters, _gradients, 50692, bias: true, optimizer);
 
             // F5 · Dense 400→120, ReLU · dF5 [B,120] → dS4 [B,16,5,5]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 400, 120,
-                s4, _parameters.AsSpan(2572, 48000), f5, dF5,
-                _gradients.AsSpan(2572, 48000), _gradients.AsSpan(50572, 120), dS4);
-            optimizer?.UpdateRange(_parameters, _gradients, 2572, 48120);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 400, 120,
+                s4, f5, dF5, dS4, accumulateDx: false,
+                _parameters, _gradients, 2572, bias: true, optimizer);
 
             // S4 · MaxPool2D 2×2 · dS4 [B,16,5,5] → dC3 [B,16,10,10]
             global::NetGen.Kernels.MaxPool2D.Backward(new global::NetGen.Kernels.Pool2DShape(16, 10, 10, 2, 2), batch, _s4Argmax.AsSpan(0, batch * 400), dS4, dC3);

@@ -145,7 +145,7 @@ namespace Demo
         /// <summary>All 235146 trainable parameters in one buffer, laid out as <see cref="ParameterTensors"/> says.</summary>
         public global::System.Span<float> Parameters => _parameters;
 
-        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/>.</summary>
+        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/> (the overload that takes an optimizer does not keep Dense weights' gradients).</summary>
         public global::System.Span<float> Gradients => _gradients;
 
         /// <inheritdoc/>
@@ -175,9 +175,11 @@ namespace Demo
 
         /// <summary>
         /// <c>TrainStep(input, labels, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
-        /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
-        /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
-        /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+        /// result of the two calls (parameters and optimizer state bit for bit), but each layer's parameters are updated as soon as the
+        /// backward pass is done with them, while they and their gradients are still in cache; with SGD or Adam a Dense layer's weights
+        /// are updated in the epilogue of their gradient's product and that gradient is not stored, so afterwards <see cref="Gradients"/>
+        /// holds this step's gradients except for Dense weights (unspecified there). To read or clip every gradient before the update,
+        /// call <c>TrainStep</c> and <c>Step</c> instead.
         /// </summary>
         public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
@@ -240,7 +242,8 @@ namespace Demo
         }
 
         /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient;
-        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward (a Dense layer's
+        /// weights in the epilogue of their gradient's product).</summary>
         private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var pixels = _activations.AsSpan(0, batch * 784);
@@ -252,22 +255,19 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 384, batch * 10);
 
             // Logits · Dense 128→10 · dLogits [B,10] → dH2 [B,128]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 128, 10,
-                h2, _parameters.AsSpan(233856, 1280), logits, dLogits,
-                _gradients.AsSpan(233856, 1280), _gradients.AsSpan(235136, 10), dH2);
-            optimizer?.UpdateRange(_parameters, _gradients, 233856, 1290);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 128, 10,
+                h2, logits, dLogits, dH2, accumulateDx: false,
+                _parameters, _gradients, 233856, bias: true, optimizer);
 
             // H2 · Dense 256→128, ReLU · dH2 [B,128] → dH1 [B,256]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 256, 128,
-                h1, _parameters.AsSpan(200960, 32768), h2, dH2,
-                _gradients.AsSpan(200960, 32768), _gradients.AsSpan(233728, 128), dH1);
-            optimizer?.UpdateRange(_parameters, _gradients, 200960, 32896);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 256, 128,
+                h1, h2, dH2, dH1, accumulateDx: false,
+                _parameters, _gradients, 200960, bias: true, optimizer);
 
             // H1 · Dense 784→256, ReLU · dH1 [B,256] → no gradient for the input Pixels
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 784, 256,
-                pixels, _parameters.AsSpan(0, 200704), h1, dH1,
-                _gradients.AsSpan(0, 200704), _gradients.AsSpan(200704, 256), global::System.Span<float>.Empty);
-            optimizer?.UpdateRange(_parameters, _gradients, 0, 200960);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 784, 256,
+                pixels, h1, dH1, global::System.Span<float>.Empty, accumulateDx: false,
+                _parameters, _gradients, 0, bias: true, optimizer);
         }
     }
 }

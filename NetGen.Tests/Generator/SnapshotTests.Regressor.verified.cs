@@ -143,7 +143,7 @@ namespace Demo.Regression
         /// <summary>All 60 trainable parameters in one buffer, laid out as <see cref="ParameterTensors"/> says.</summary>
         public global::System.Span<float> Parameters => _parameters;
 
-        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/>.</summary>
+        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/> (the overload that takes an optimizer does not keep Dense weights' gradients).</summary>
         public global::System.Span<float> Gradients => _gradients;
 
         /// <inheritdoc/>
@@ -176,9 +176,11 @@ namespace Demo.Regression
 
         /// <summary>
         /// <c>TrainStep(input, targets, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
-        /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
-        /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
-        /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+        /// result of the two calls (parameters and optimizer state bit for bit), but each layer's parameters are updated as soon as the
+        /// backward pass is done with them, while they and their gradients are still in cache; with SGD or Adam a Dense layer's weights
+        /// are updated in the epilogue of their gradient's product and that gradient is not stored, so afterwards <see cref="Gradients"/>
+        /// holds this step's gradients except for Dense weights (unspecified there). To read or clip every gradient before the update,
+        /// call <c>TrainStep</c> and <c>Step</c> instead.
         /// </summary>
         public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> targets, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
@@ -238,7 +240,8 @@ namespace Demo.Regression
         }
 
         /// <summary>The backward pass, last layer first: from the loss gradient in dValue to every parameter gradient;
-        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward (a Dense layer's
+        /// weights in the epilogue of their gradient's product).</summary>
         private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var grid = _activations.AsSpan(0, batch * 6);
@@ -250,22 +253,19 @@ namespace Demo.Regression
             var dValue = _activationGradients.AsSpan(_maxBatch * 9, batch * 1);
 
             // Value · Dense 4→1, identity · dValue [B,1] → dSquash [B,4]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 4, 1,
-                squash, _parameters.AsSpan(55, 4), value, dValue,
-                _gradients.AsSpan(55, 4), _gradients.AsSpan(59, 1), dSquash);
-            optimizer?.UpdateRange(_parameters, _gradients, 55, 5);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 4, 1,
+                squash, value, dValue, dSquash, accumulateDx: false,
+                _parameters, _gradients, 55, bias: true, optimizer);
 
             // Squash · Dense 5→4 (no bias), sigmoid · dSquash [B,4] → dHidden [B,5]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Sigmoid>(batch, 5, 4,
-                hidden, _parameters.AsSpan(35, 20), squash, dSquash,
-                _gradients.AsSpan(35, 20), global::System.Span<float>.Empty, dHidden);
-            optimizer?.UpdateRange(_parameters, _gradients, 35, 20);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Sigmoid>(batch, 5, 4,
+                hidden, squash, dSquash, dHidden, accumulateDx: false,
+                _parameters, _gradients, 35, bias: false, optimizer);
 
             // Hidden · Dense 6→5, tanh · dHidden [B,5] → no gradient for the input Grid
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Tanh>(batch, 6, 5,
-                grid, _parameters.AsSpan(0, 30), hidden, dHidden,
-                _gradients.AsSpan(0, 30), _gradients.AsSpan(30, 5), global::System.Span<float>.Empty);
-            optimizer?.UpdateRange(_parameters, _gradients, 0, 35);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Tanh>(batch, 6, 5,
+                grid, hidden, dHidden, global::System.Span<float>.Empty, accumulateDx: false,
+                _parameters, _gradients, 0, bias: true, optimizer);
         }
     }
 }

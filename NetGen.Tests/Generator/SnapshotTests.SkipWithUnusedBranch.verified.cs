@@ -143,7 +143,7 @@ partial class Branches : global::NetGen.INetwork
     /// <summary>All 85 trainable parameters in one buffer, laid out as <see cref="ParameterTensors"/> says.</summary>
     public global::System.Span<float> Parameters => _parameters;
 
-    /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/>.</summary>
+    /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/> (the overload that takes an optimizer does not keep Dense weights' gradients).</summary>
     public global::System.Span<float> Gradients => _gradients;
 
     /// <inheritdoc/>
@@ -173,9 +173,11 @@ partial class Branches : global::NetGen.INetwork
 
     /// <summary>
     /// <c>TrainStep(input, labels, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
-    /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
-    /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
-    /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+    /// result of the two calls (parameters and optimizer state bit for bit), but each layer's parameters are updated as soon as the
+    /// backward pass is done with them, while they and their gradients are still in cache; with SGD or Adam a Dense layer's weights
+    /// are updated in the epilogue of their gradient's product and that gradient is not stored, so afterwards <see cref="Gradients"/>
+    /// holds this step's gradients except for Dense weights (unspecified there). To read or clip every gradient before the update,
+    /// call <c>TrainStep</c> and <c>Step</c> instead.
     /// </summary>
     public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
     {
@@ -238,7 +240,8 @@ partial class Branches : global::NetGen.INetwork
     }
 
     /// <summary>The backward pass, last layer first: from the loss gradient in dHead to every parameter gradient;
-    /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+    /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward (a Dense layer's
+    /// weights in the epilogue of their gradient's product).</summary>
     private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
     {
         var features = _activations.AsSpan(0, batch * 4);
@@ -248,10 +251,9 @@ partial class Branches : global::NetGen.INetwork
         var dHead = _activationGradients.AsSpan(_maxBatch * 8, batch * 2);
 
         // Head · Dense 8→2 · dHead [B,2] → dTrunk [B,8]
-        global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch, 8, 2,
-            trunk, _parameters.AsSpan(67, 16), head, dHead,
-            _gradients.AsSpan(67, 16), _gradients.AsSpan(83, 2), dTrunk);
-        optimizer?.UpdateRange(_parameters, _gradients, 67, 18);
+        global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 8, 2,
+            trunk, head, dHead, dTrunk, accumulateDx: false,
+            _parameters, _gradients, 67, bias: true, optimizer);
 
         // Probe · reaches no output: its gradients are zero
         _gradients.AsSpan(40, 24).Clear();
@@ -259,9 +261,8 @@ partial class Branches : global::NetGen.INetwork
         optimizer?.UpdateRange(_parameters, _gradients, 40, 27);
 
         // Trunk · Dense 4→8, ReLU · dTrunk [B,8] → no gradient for the input Features
-        global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Relu>(batch, 4, 8,
-            features, _parameters.AsSpan(0, 32), trunk, dTrunk,
-            _gradients.AsSpan(0, 32), _gradients.AsSpan(32, 8), global::System.Span<float>.Empty);
-        optimizer?.UpdateRange(_parameters, _gradients, 0, 40);
+        global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 4, 8,
+            features, trunk, dTrunk, global::System.Span<float>.Empty, accumulateDx: false,
+            _parameters, _gradients, 0, bias: true, optimizer);
     }
 }

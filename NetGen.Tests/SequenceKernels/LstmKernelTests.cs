@@ -6,7 +6,8 @@ namespace NetGen.Tests.SequenceKernels;
 /// <summary>
 /// The LSTM kernels against a plain double-precision oracle over odd sizes (hidden 25 = 16 + 8 + 1 runs every lane
 /// width of the fused passes; batches 1–5 run both the skinny and the tiled per-step products), with and without an
-/// initial state and with every kind of incoming gradient; the token forms against Embedding + the plain kernels; the
+/// initial state and with every kind of incoming gradient; batches 13 and 26 run several slivers of the per-panel
+/// products, and 4H of 40, 44 and 80 a partial last panel; the token forms against Embedding + the plain kernels; the
 /// cells' sigmoid and tanh against double precision at every width.
 /// </summary>
 public class LstmKernelTests
@@ -21,6 +22,8 @@ public class LstmKernelTests
         { 4, 2, 6, 33, false },
         { 2, 2, 3, 130, true },
         { 2, 2, 1, 257, true },
+        { 13, 3, 5, 11, true },
+        { 26, 2, 2, 20, false },
     };
 
     [Theory]
@@ -54,6 +57,7 @@ public class LstmKernelTests
     [InlineData(3, 5, 7, 4, 9, true)]
     [InlineData(2, 6, 70, 5, 25, false)]
     [InlineData(5, 3, 2, 3, 17, true)]
+    [InlineData(13, 2, 11, 4, 10, true)]
     public void TokenFormsEqualTheEmbeddingThenThePlainKernels(int batch, int steps, int vocabulary, int inputs, int hidden, bool withState)
     {
         var plain = new Case(batch, steps, inputs, hidden, withState, seed: 7);

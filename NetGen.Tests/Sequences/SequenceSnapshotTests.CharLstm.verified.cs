@@ -185,7 +185,7 @@ namespace Demo
         /// <summary>All 210945 trainable parameters in one buffer, laid out as <see cref="ParameterTensors"/> says.</summary>
         public global::System.Span<float> Parameters => _parameters;
 
-        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/>.</summary>
+        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/> (the overload that takes an optimizer does not keep Dense weights' gradients).</summary>
         public global::System.Span<float> Gradients => _gradients;
 
         /// <inheritdoc/>
@@ -226,9 +226,11 @@ namespace Demo
 
         /// <summary>
         /// <c>TrainStep(input, labels, batch)</c> followed by one step of <paramref name="optimizer"/> (none when it is null), with exactly the
-        /// result of the two calls, but each layer's parameters are updated as soon as the backward pass is done with them, while they
-        /// and their gradients are still in cache. <see cref="Gradients"/> still holds this step's gradients afterwards. Gradient
-        /// clipping needs every gradient before the first update: clip between <c>TrainStep</c> and <c>Step</c> instead.
+        /// result of the two calls (parameters and optimizer state bit for bit), but each layer's parameters are updated as soon as the
+        /// backward pass is done with them, while they and their gradients are still in cache; with SGD or Adam a Dense layer's weights
+        /// are updated in the epilogue of their gradient's product and that gradient is not stored, so afterwards <see cref="Gradients"/>
+        /// holds this step's gradients except for Dense weights (unspecified there). To read or clip every gradient before the update,
+        /// call <c>TrainStep</c> and <c>Step</c> instead.
         /// </summary>
         public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
@@ -299,7 +301,8 @@ namespace Demo
         }
 
         /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient;
-        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward.</summary>
+        /// with an <paramref name="optimizer"/>, each layer's parameters are updated right after its own backward (a Dense layer's
+        /// weights in the epilogue of their gradient's product).</summary>
         private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
             var text = _activations.AsSpan(0, batch * 64);
@@ -313,10 +316,9 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 20480, batch * 4160);
 
             // Logits · Dense 128→65 per step · dLogits [B,64,65] → dL2 [B,64,128]
-            global::NetGen.Kernels.Dense.Backward<global::NetGen.Kernels.Identity>(batch * 64, 128, 65,
-                l2, _parameters.AsSpan(202560, 8320), logits, dLogits,
-                _gradients.AsSpan(202560, 8320), _gradients.AsSpan(210880, 65), dL2);
-            optimizer?.UpdateRange(_parameters, _gradients, 202560, 8385);
+            global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch * 64, 128, 65,
+                l2, logits, dLogits, dL2, accumulateDx: false,
+                _parameters, _gradients, 202560, bias: true, optimizer);
 
             // L2 · Gru 128→128 over 64 steps, stateful · dL2 [B,64,128] → dL1 [B,64,128]
             global::NetGen.Kernels.Gru.Backward(batch, 64, 128, 128,

@@ -7,6 +7,7 @@
 // `-- lstm`: the char-LSTM part alone.
 // `-- gemm`: the GEMM core alone: square products and the networks' products, each at 1 and 2 threads.
 // `-- threads`: LeNet-5's step and its convolution and pooling layers (batch 64) at 1 and 2 threads side by side.
+// `-- fused [batch]`: the first MLP layer's backward and optimizer update (SGD, Adam), separately and fused.
 // `-- tune [--out FILE] [--batches 1,64] [--threads N]`: the convolution tuner (Tuner.cs), which writes a tuning table.
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
@@ -47,6 +48,12 @@ if (args.Length > 0 && args[0] == "gemm")
     return;
 }
 
+if (args.Length > 0 && args[0] == "fused")
+{
+    ProbeFused(args.Length > 1 ? int.Parse(args[1]) : 64);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "tune")
 {
     Tuner.Run(args[1..]);
@@ -62,14 +69,28 @@ if (args.Length > 0 && args[0] == "threads")
 int batch = args.Length > 0 ? int.Parse(args[0]) : 64;
 
 var mlp = new Mlp.Fixture(batch);
-// Separate calls, then the generated overload that updates each layer right after its backward (same result); twice
-// each, interleaved, because the two differ by a few percent and the machine's load drifts.
-for (int round = 0; round < 2; round++)
+// Three ways to the same step, interleaved three times (they differ by a few percent and the machine's load drifts):
+// TrainStep then Sgd.Step; each layer updated by UpdateRange right after its backward (the path before the fused
+// update, rebuilt here from the public kernels); and the generated overload, whose Dense layers update their weights
+// in the epilogue of the weight-gradient product.
 {
-    Report($"train step b{batch} + SGD", MinUs(() => mlp.TrainStep()));
-    Report($"train step b{batch} + SGD per layer", MinUs(() => mlp.Net.TrainStep(mlp.Input, mlp.Labels, batch, mlp.Sgd)));
+    var perLayer = new PerLayerMlpStep(mlp, batch);
+    double alone = double.MaxValue, separate = double.MaxValue, layered = double.MaxValue, fused = double.MaxValue;
+    int inner = batch <= 64 ? 4 : 1;
+    for (int round = 0; round < 8; round++)
+    {
+        alone = Math.Min(alone, MinUs(() => mlp.Net.TrainStep(mlp.Input, mlp.Labels, batch), inner, 60, 20));
+        separate = Math.Min(separate, MinUs(() => { mlp.Net.TrainStep(mlp.Input, mlp.Labels, batch); mlp.Sgd.Step(mlp.Net.Parameters, mlp.Net.Gradients); }, inner, 60, 20));
+        layered = Math.Min(layered, MinUs(perLayer.Run, inner, 60, 20));
+        fused = Math.Min(fused, MinUs(() => mlp.TrainStep(), inner, 60, 20));
+    }
+    Report($"train step b{batch} alone (no optimizer)", alone);
+    Report($"train step b{batch}, then SGD step", separate);
+    Report($"train step b{batch} + SGD per layer after its backward", layered);
+    Report($"train step b{batch} + SGD fused into the dW products", fused);
+    Console.WriteLine($"fused vs per layer: {layered / fused:F3}×, vs separate: {separate / fused:F3}×");
 }
-Report($"train step b{batch} alone", MinUs(() => mlp.Net.TrainStep(mlp.Input, mlp.Labels, batch)));
+mlp.Net.TrainStep(mlp.Input, mlp.Labels, batch); // every gradient (the fused overload does not keep the Dense weights')
 Report("SGD momentum step", MinUs(() => mlp.Sgd.Step(mlp.Net.Parameters, mlp.Net.Gradients)));
 {
     // Subnormal values make every multiply on them take a microcode assist.
@@ -113,6 +134,34 @@ static unsafe float StreamRead(float[] x)
     }
 }
 
+// The first MLP layer's backward and optimizer update (SGD with momentum, then Adam), separately and fused, interleaved.
+void ProbeFused(int m)
+{
+    var mlp = new Mlp.Fixture(m);
+    const int k = 784, n = 256, weights = k * n;
+    var (x, y, dy) = (Uniform(m * k), Uniform(m * n), Uniform(m * n));
+    var p = mlp.Net.Parameters.ToArray();
+    var g = new float[p.Length];
+    foreach (var optimizer in new NetGen.Optimizers.Optimizer[] { mlp.Sgd, new NetGen.Optimizers.Adam(p.Length) })
+    {
+        double prod = double.MaxValue, upd = double.MaxValue, both = double.MaxValue, fused = double.MaxValue;
+        for (int round = 0; round < 4; round++)
+        {
+            prod = Math.Min(prod, MinUs(() => Dense.Backward<Identity>(m, k, n, x, p.AsSpan(0, weights), y, dy, g.AsSpan(0, weights), g.AsSpan(weights, n), []), 2, 60, 20));
+            upd = Math.Min(upd, MinUs(() => optimizer.UpdateRange(p, g, 0, weights + n), 2, 60, 20));
+            both = Math.Min(both, MinUs(() =>
+            {
+                Dense.Backward<Identity>(m, k, n, x, p.AsSpan(0, weights), y, dy, g.AsSpan(0, weights), g.AsSpan(weights, n), []);
+                optimizer.UpdateRange(p, g, 0, weights + n);
+            }, 2, 60, 20));
+            fused = Math.Min(fused, MinUs(() => Dense.BackwardAndUpdate<Identity>(m, k, n, x, y, dy, [], false, p, g, 0, true, optimizer), 2, 60, 20));
+        }
+        double flop = 2.0 * m * n * k;
+        Console.WriteLine($"{optimizer.Kind}: {m}×{k}→{n} backward (dW, db) {prod:F1} µs ({flop / prod / 1e3:F0} GFLOP/s); update {upd:F1} µs; "
+            + $"both {both:F1} µs; fused {fused:F1} µs ({both / fused:F2}×, {flop / fused / 1e3:F0} GFLOP/s)");
+    }
+}
+
 // LeNet-5: the whole step, then each convolution's and pooling's forward and backward at batch 64 and the forward at
 // batch 1, then the dense layers.
 void ProbeLeNet5()
@@ -148,25 +197,42 @@ void ProbeLeNet5()
 // The char-LSTM: the whole step, the LSTM's forward and backward through time, and the per-step logits layer.
 void ProbeCharLstm()
 {
+    Console.WriteLine("(char-LSTM figures: minimum thread CPU time, so that time slices lost to other processes on this shared machine do not count)");
     const int b = 32, t = CharLstm.Steps, f = 64, h = 128, width = Lstm.Gates * h;
     var lstm = new CharLstm.Fixture(b);
-    Report("char-LSTM train step b32×64 + SGD", MinUs(() => lstm.TrainStep(), 2, 20));
-    Report("char-LSTM train step alone", MinUs(() => lstm.Net.TrainStep(lstm.Input, lstm.Labels, b), 2, 20));
-    Report("char-LSTM SGD step (111,873)", MinUs(() => lstm.Sgd.Step(lstm.Net.Parameters, lstm.Net.Gradients)));
+    Report("char-LSTM train step b32×64 + SGD", MinCpuUs(() => lstm.TrainStep(), 1, 100));
+    Report("char-LSTM train step alone", MinCpuUs(() => lstm.Net.TrainStep(lstm.Input, lstm.Labels, b), 1, 100));
+    Report("char-LSTM SGD step (111,873)", MinCpuUs(() => lstm.Sgd.Step(lstm.Net.Parameters, lstm.Net.Gradients)));
     var (x, dy, dx) = (Uniform(b * t * f), Uniform(b * t * h), new float[b * t * f]);
     var (wIh, wHh, bIh, bHh) = (Uniform(f * width), Uniform(h * width), Uniform(width), Uniform(width));
     var (dwIh, dwHh, dbIh, dbHh) = (new float[wIh.Length], new float[wHh.Length], new float[width], new float[width]);
     var (gates, cells, hs, scratch) = (new float[b * t * width], new float[b * t * h], new float[b * t * h], new float[Lstm.ScratchLength(b, h)]);
-    Report("LSTM 64→128 forward, b32 × 64 steps", MinUs(() => Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch), 2, 20));
-    Report("LSTM 64→128 backward through time", MinUs(() => Lstm.Backward(b, t, f, h, x, wIh, wHh, [], [], gates, cells, hs, dy, [], [],
-        dx, dwIh, dwHh, dbIh, dbHh, [], [], scratch), 2, 20));
+    // Backward overwrites the saved gate values with gradients, so it is timed together with the forward that
+    // restores them (a backward repeated alone would run on gradients as gate values).
+    double forward = MinCpuUs(() => Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch), 1, 60);
+    double pair = MinCpuUs(() =>
+    {
+        Lstm.Forward(b, t, f, h, x, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch);
+        Lstm.Backward(b, t, f, h, x, wIh, wHh, [], [], gates, cells, hs, dy, [], [], dx, dwIh, dwHh, dbIh, dbHh, [], [], scratch);
+    }, 1, 60);
+    Console.WriteLine($"LSTM 64→128 b32 × 64 steps: forward {forward:F0} µs, forward + backward {pair:F0} µs (backward ≈ {pair - forward:F0})");
     var (tokens, table, dTable) = (lstm.Input, Uniform(CharLstm.Vocabulary * f), new float[CharLstm.Vocabulary * f]);
-    Report("LSTM forward from tokens (embedding lookup folded in)", MinUs(() => Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, bIh, bHh, [], [],
-        gates, cells, hs, [], [], scratch), 2, 20));
-    Report("LSTM backward to the embedding table", MinUs(() => Lstm.BackwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, [], [],
-        gates, cells, hs, dy, [], [], dTable, dwIh, dwHh, dbIh, dbHh, [], [], scratch), 2, 20));
-    double step = MinUs(() => Gemm.MatMul(b, width, h, hs, wHh, gates, false), 200);
+    forward = MinCpuUs(() => Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, bIh, bHh, [], [],
+        gates, cells, hs, [], [], scratch), 1, 60);
+    pair = MinCpuUs(() =>
+    {
+        Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch);
+        Lstm.BackwardTokens(b, t, CharLstm.Vocabulary, f, h, tokens, table, wIh, wHh, [], [],
+            gates, cells, hs, dy, [], [], dTable, dwIh, dwHh, dbIh, dbHh, [], [], scratch);
+    }, 1, 60);
+    Console.WriteLine($"LSTM from tokens (embedding folded in): forward {forward:F0} µs, forward + backward {pair:F0} µs (backward ≈ {pair - forward:F0})");
+    double step = MinCpuUs(() => Gemm.MatMul(b, width, h, hs, wHh, gates, false), 200);
     Console.WriteLine($"one step's recurrent product {b}×{h}→{width}: {step:F2} µs ({2.0 * b * h * width / step / 1e3:F0} GFLOP/s), ×64 steps = {64 * step:F0} µs");
+    // dW_hh over every row but the first (k = B·T − 1): as hsᵀ·dz (M = H) and as its transpose dzᵀ·hs (M = 4H).
+    double flop = 2.0 * h * width * (b * t - 1);
+    double direct = MinCpuUs(() => Gemm.MatMulTransA(h, width, b * t - 1, hs, gates.AsSpan(width), dwHh, false), 1, 60);
+    double transposed = MinCpuUs(() => Gemm.MatMulTransA(width, h, b * t - 1, gates.AsSpan(width), hs, dwHh, false), 1, 60);
+    Console.WriteLine($"dW_hh {h}×{width}, k = {b * t - 1}: hsᵀ·dz {direct:F0} µs ({flop / direct / 1e3:F0} GFLOP/s), dzᵀ·hs {transposed:F0} µs ({flop / transposed / 1e3:F0} GFLOP/s)");
     DenseLayer(b * t, h, CharLstm.Vocabulary);
 }
 
@@ -252,4 +318,70 @@ static double MinUs(Action action, int inner = 20, int outer = 40, int warmup = 
         best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMicroseconds / inner);
     }
     return best;
+}
+
+// The minimum over outer samples of the calling thread's CPU time per call (clock_gettime(CLOCK_THREAD_CPUTIME_ID)):
+// unlike the wall clock it does not count the time slices other processes take on a loaded machine.
+static double MinCpuUs(Action action, int inner = 20, int outer = 40, int warmup = 200)
+{
+    for (int i = 0; i < warmup; i++) action();
+    double best = double.MaxValue;
+    for (int o = 0; o < outer; o++)
+    {
+        double start = ThreadClock.NowUs();
+        for (int i = 0; i < inner; i++) action();
+        best = Math.Min(best, (ThreadClock.NowUs() - start) / inner);
+    }
+    return best;
+}
+
+static class ThreadClock
+{
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct Timespec { public long Seconds, Nanoseconds; }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGettime(int clock, out Timespec time);
+
+    private const int ThreadCpuTime = 3;
+
+    public static double NowUs()
+    {
+        ClockGettime(ThreadCpuTime, out var time);
+        return time.Seconds * 1e6 + time.Nanoseconds / 1e3;
+    }
+}
+
+// The MLP's train step with each layer's SGD update run by UpdateRange after the layer's backward, the kernels in the
+// order the generated code called them before the update moved into the dW product's epilogue (dW, then dx): a
+// same-process baseline for the fused step. Same parameters, optimizer and batch as the fixture; 64-byte aligned
+// activations as the network's own.
+sealed class PerLayerMlpStep(Mlp.Fixture f, int batch)
+{
+    private readonly NetGen.AlignedBuffer _h1 = new(batch * 256), _h2 = new(batch * 128), _logits = new(batch * 10);
+    private readonly NetGen.AlignedBuffer _d1 = new(batch * 256), _d2 = new(batch * 128), _dLogits = new(batch * 10);
+
+    public void Run()
+    {
+        Span<float> p = f.Net.Parameters, g = f.Net.Gradients;
+        Span<float> h1 = _h1, h2 = _h2, logits = _logits, d1 = _d1, d2 = _d2, dLogits = _dLogits;
+        Dense.Forward<Relu>(batch, 784, 256, f.Input, p.Slice(0, 200704), p.Slice(200704, 256), h1);
+        Dense.Forward<Relu>(batch, 256, 128, h1, p.Slice(200960, 32768), p.Slice(233728, 128), h2);
+        Dense.Forward<Identity>(batch, 128, 10, h2, p.Slice(233856, 1280), p.Slice(235136, 10), logits);
+        Losses.SoftmaxCrossEntropy(batch, 10, logits, f.Labels, dLogits);
+        Layer<Identity>(128, 10, h2, logits, dLogits, d2, 233856);
+        Layer<Relu>(256, 128, h1, h2, d2, d1, 200960);
+        Layer<Relu>(784, 256, f.Input, h1, d1, [], 0);
+        f.Sgd.CompleteStep();
+    }
+
+    private void Layer<TAct>(int inputs, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int offset)
+        where TAct : struct, IActivation
+    {
+        Span<float> p = f.Net.Parameters, g = f.Net.Gradients;
+        int weights = inputs * outputs;
+        Dense.Backward<TAct>(batch, inputs, outputs, x, p.Slice(offset, weights), y, dy, g.Slice(offset, weights), g.Slice(offset + weights, outputs), []);
+        if (!dx.IsEmpty) Gemm.MatMulTransB(batch, inputs, outputs, dy, p.Slice(offset, weights), dx, false);
+        f.Sgd.UpdateRange(p, g, offset, weights + outputs);
+    }
 }

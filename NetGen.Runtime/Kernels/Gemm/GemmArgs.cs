@@ -1,3 +1,5 @@
+using NetGen.Optimizers;
+
 namespace NetGen.Kernels.GemmCore;
 
 /// <summary>
@@ -17,8 +19,29 @@ internal unsafe struct GemmArgs
     /// <summary>Per-column bias added before the activation; null for none.</summary>
     public float* Bias;
     public bool Accumulate;
-    /// <summary>C is stored transposed (see <see cref="Transposed"/>); such a product has no bias or activation.</summary>
+    /// <summary>C is stored transposed (see <see cref="Transposed"/>); such a product has no bias, activation or update.</summary>
     public bool TransposeC;
+    /// <summary>
+    /// The optimizer whose next-step update the epilogue applies (with <see cref="Optimizer.UpdateBlock"/>) to each
+    /// finished block of the product while it is in L1; null for none. The product is then the gradient of parameters
+    /// laid out like C: C(i,j) is the gradient of <c>UpdateParameters[i·Ldc + j]</c>, the parameter of index
+    /// <c>UpdateOffset + i·Ldc + j</c> in the optimizer's flat buffers. Only with <see cref="Optimizer.UpdatesBlocks"/>.
+    /// C's contents afterwards are unspecified: the driver does not write C when the product is one k-block without
+    /// <see cref="Accumulate"/> (it keeps each sliver in scratch instead), and writes the gradient otherwise.
+    /// </summary>
+    public Optimizer? Update;
+    /// <summary>The parameter whose gradient is C(0,0) (see <see cref="Update"/>).</summary>
+    public float* UpdateParameters;
+    /// <summary>Its index in the optimizer's flat parameter and state buffers.</summary>
+    public nint UpdateOffset;
+
+    /// <summary>Applies <see cref="Update"/> to the finished rows×columns block of the product at (i0, j0), read from
+    /// <paramref name="gradients"/> (C itself, or a sliver in scratch) with row stride <paramref name="gradientStride"/>.</summary>
+    public readonly void UpdateBlock(int i0, int j0, int rows, int columns, float* gradients, nint gradientStride)
+    {
+        nint at = i0 * Ldc + j0;
+        Update!.UpdateBlock(UpdateParameters + at, UpdateOffset + at, rows, columns, Ldc, gradients, gradientStride);
+    }
 
     /// <summary>
     /// The same result computed as Cᵀ = Bᵀ·Aᵀ: the operands swap roles (no data moves) and C is written transposed,
@@ -40,6 +63,8 @@ internal unsafe struct GemmArgs
         s.B += j0 * CsB;
         s.C += TransposeC ? j0 * Ldc : j0;
         if (Bias != null) s.Bias += j0;
+        s.UpdateParameters += j0;
+        s.UpdateOffset += j0;
         return s;
     }
 
@@ -50,6 +75,8 @@ internal unsafe struct GemmArgs
         s.M = m;
         s.A += i0 * RsA;
         s.C += TransposeC ? i0 : i0 * Ldc;
+        s.UpdateParameters += i0 * Ldc;
+        s.UpdateOffset += i0 * Ldc;
         return s;
     }
 }
