@@ -4,7 +4,7 @@ using NetGen.Kernels;
 
 /// <summary>
 /// Conv2D forward on im2col + GEMM and on the path <c>Conv2D.Forward</c> chooses (the register-blocked wide kernel up to
-/// <c>Conv2D.WideMaxInChannels</c> input channels), and backward, batch 16, for LeNet-5's first layer and 3×3 layers
+/// <c>Conv2DRules.DirectMaxInChannels</c> input channels), and backward, batch 16, for LeNet-5's first layer and 3×3 layers
 /// with a growing number of input channels.
 /// A layer named <c>"c-o 3x3 s"</c> is c→o channels, 3×3, padding 1, on s×s.
 /// </summary>
@@ -39,7 +39,7 @@ public class ConvBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public void ForwardIm2Col() => Conv2D.ForwardOnPath<Relu>(_shape, Batch, _x, _w, _b, _y, _workspace, ConvPath.Im2Col);
+    public void ForwardIm2Col() => Conv2D.Forward<Relu>(_shape, Batch, _x, _w, _b, _y, _workspace, Conv2DAlgorithm.Im2Col);
 
     [Benchmark]
     public void ForwardChosen() => Conv2D.Forward<Relu>(_shape, Batch, _x, _w, _b, _y, _workspace);

@@ -1,15 +1,19 @@
+using System;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Parsing;
 using NetGen.Generator.Planning;
+using NetGen.Generator.Tuning;
 
 namespace NetGen.Generator
 {
     /// <summary>Compiles <c>[Network]</c> partial classes into specialised forward and backward code.</summary>
     /// <remarks>Pipeline: parse (symbols → <c>NetworkSpec</c>) → plan (shapes and buffer layout → <c>NetworkBuild</c>)
-    /// → emit (<c>GeneratedFile</c>), plus the GPU twins (<c>GpuEmitter</c>) where the compilation references ILGPU. Every value is equatable, so an edit that does not change a network's spec
-    /// leaves the later steps cached.</remarks>
+    /// → tune (the matching entries of the <c>*.netgen-tuning.txt</c> tables on each convolution) → emit
+    /// (<c>GeneratedFile</c>), plus the GPU twins (<c>GpuEmitter</c>, from the untuned plan) where the compilation
+    /// references ILGPU. Every value is equatable, so an edit that does not change a network's spec (or a table entry
+    /// that matches none of its layers) leaves the later steps cached.</remarks>
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
     {
@@ -23,6 +27,9 @@ namespace NetGen.Generator
             public const string GpuAvailable = "NetGen.GpuAvailable";
             public const string GpuEmit = "NetGen.GpuEmit";
             public const string GpuDiagnostics = "NetGen.GpuDiagnostics";
+            public const string TuningFile = "NetGen.TuningFile";
+            public const string TuningTable = "NetGen.TuningTable";
+            public const string Tune = "NetGen.Tune";
         }
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -34,7 +41,20 @@ namespace NetGen.Generator
                 .WithTrackingName(Steps.Parse)
                 .Select(static (spec, _) => Planner.Build(spec))
                 .WithTrackingName(Steps.Plan);
-            var files = builds.Select(static (build, _) => NetworkEmitter.Emit(build)).WithTrackingName(Steps.Emit);
+
+            // Tuning tables (*.netgen-tuning.txt AdditionalFiles): each file read once, its problems reported against it;
+            // every layer then gets the entries that match it, and the emitted calls carry their choices.
+            var tuningFiles = context.AdditionalTextsProvider
+                .Where(static text => text.Path.EndsWith(TuningTable.Extension, StringComparison.OrdinalIgnoreCase))
+                .Select(static (text, cancellationToken) => TuningTable.Parse(text.Path, text.GetText(cancellationToken)))
+                .WithTrackingName(Steps.TuningFile);
+            context.RegisterSourceOutput(tuningFiles, static (output, file) =>
+            {
+                foreach (var diagnostic in file.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic(null));
+            });
+            var table = tuningFiles.Collect().Select(static (files, _) => TuningTable.Merge(files)).WithTrackingName(Steps.TuningTable);
+            var tuned = builds.Combine(table).Select(static (pair, _) => TuningApplier.Apply(pair.Left, pair.Right)).WithTrackingName(Steps.Tune);
+            var files = tuned.Select(static (build, _) => NetworkEmitter.Emit(build)).WithTrackingName(Steps.Emit);
             AddOutput(context, files, Steps.Diagnostics);
 
             // The GPU twins: a bool per compilation (ILGPU and NetGen.Runtime.Gpu referenced), so edits leave them cached.

@@ -2,14 +2,16 @@ using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Planning;
 using NetGen.Generator.Shapes;
+using NetGen.Generator.Tuning;
 
 namespace NetGen.Generator.Layers
 {
     /// <summary>
     /// <c>[Conv1D(channels, Kernel = 3, Stride = 1, Padding = 0, Bias = true, From)]</c>: y = act(b + w ⋆ x) over
-    /// <c>[C, L]</c>, computed by <c>NetGen.Kernels.Conv1D</c> with the bias and activation fused; weight <c>[out, in, k]</c>.
+    /// <c>[C, L]</c>, computed by <c>NetGen.Kernels.Conv1D</c> (a 2-D convolution of height 1, with
+    /// the algorithm per pass as for <see cref="Conv2DLayer"/>) with the bias and activation fused; weight <c>[out, in, k]</c>.
     /// </summary>
-    internal sealed class Conv1DLayer : ILayerKind, IBufferedLayerKind
+    internal sealed class Conv1DLayer : ILayerKind, IBufferedLayerKind, ITunableLayerKind
     {
         public string Name => "Conv1D";
 
@@ -53,6 +55,20 @@ namespace NetGen.Generator.Layers
             return InputGradient.NeedsBuffer(layer)
                 ? EquatableArray.Create(workspace, LayerBuffer.InputGradient((int)layer.InputShapes[0].Size))
                 : EquatableArray.Create(workspace);
+        }
+
+        public string TuningSignature(LayerPlan layer)
+        {
+            var o = (Conv1DOptions)layer.Options;
+            var input = layer.InputShapes[0].Dims;
+            return TuningTable.Conv1DSignature(input[0], input[1], o.Channels, o.Kernel, o.Stride, o.Padding);
+        }
+
+        /// <summary>As for the 2-D convolution of height 1 that <c>NetGen.Kernels.Conv1D</c> runs.</summary>
+        public string? Unsupported(LayerPlan layer, string algorithm, bool forward)
+        {
+            var o = (Conv1DOptions)layer.Options;
+            return ConvolutionParameters.Unsupported(algorithm, forward, layer.InputShapes[0].Dims[0], o.Channels, 1, o.Kernel, 1, o.Stride, 0, o.Padding);
         }
 
         public void EmitForward(SourceWriter writer, LayerCode code) =>

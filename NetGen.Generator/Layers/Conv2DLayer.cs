@@ -2,15 +2,16 @@ using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Planning;
 using NetGen.Generator.Shapes;
+using NetGen.Generator.Tuning;
 
 namespace NetGen.Generator.Layers
 {
     /// <summary>
     /// <c>[Conv2D(channels, Kernel = 3, KernelHeight, KernelWidth, Stride = 1, Padding = 0, Bias = true, From)]</c>:
     /// y = act(b + w ⋆ x) over <c>[C, H, W]</c>, computed by <c>NetGen.Kernels.Conv2D</c> (im2col + GEMM, or its direct
-    /// kernel) with the bias and activation fused; weight <c>[out, in, kH, kW]</c> as in PyTorch.
+    /// kernels, per pass as a tuning table or the kernels' rule says) with the bias and activation fused; weight <c>[out, in, kH, kW]</c> as in PyTorch.
     /// </summary>
-    internal sealed class Conv2DLayer : ILayerKind, IBufferedLayerKind, IGpuLayerKind
+    internal sealed class Conv2DLayer : ILayerKind, IBufferedLayerKind, IGpuLayerKind, ITunableLayerKind
     {
         public string Name => "Conv2D";
 
@@ -56,6 +57,20 @@ namespace NetGen.Generator.Layers
             return InputGradient.NeedsBuffer(layer)
                 ? EquatableArray.Create(workspace, LayerBuffer.InputGradient((int)layer.InputShapes[0].Size))
                 : EquatableArray.Create(workspace);
+        }
+
+        public string TuningSignature(LayerPlan layer)
+        {
+            var o = (Conv2DOptions)layer.Options;
+            var input = layer.InputShapes[0].Dims;
+            return TuningTable.Conv2DSignature(input[0], input[1], input[2], o.Channels, o.KernelHeight, o.KernelWidth, o.Stride, o.Padding);
+        }
+
+        public string? Unsupported(LayerPlan layer, string algorithm, bool forward)
+        {
+            var o = (Conv2DOptions)layer.Options;
+            return ConvolutionParameters.Unsupported(algorithm, forward, layer.InputShapes[0].Dims[0], o.Channels, o.KernelHeight, o.KernelWidth,
+                o.Stride, o.Stride, o.Padding, o.Padding);
         }
 
         public void EmitForward(SourceWriter writer, LayerCode code) =>

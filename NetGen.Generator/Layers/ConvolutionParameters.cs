@@ -1,6 +1,10 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Shapes;
+using NetGen.Kernels;
 
 namespace NetGen.Generator.Layers
 {
@@ -29,16 +33,71 @@ namespace NetGen.Generator.Layers
 
         public static void EmitForward(SourceWriter writer, LayerCode code, string kernel, string shape)
         {
+            var algorithm = Algorithm(writer, code, forward: true);
             writer.Line("global::NetGen.Kernels." + kernel + ".Forward<" + code.Activation.KernelType + ">(" + shape + ", " + code.Batch + ",");
-            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + Bias(code, code.Parameter) + ", " + code.Output + ", " + code.Buffer("workspace") + ");");
+            writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + Bias(code, code.Parameter) + ", " + code.Output + ", " + code.Buffer("workspace") + ",");
+            Arguments(writer, algorithm);
         }
 
         public static void EmitBackward(SourceWriter writer, LayerCode code, string kernel, string shape)
         {
+            var algorithm = Algorithm(writer, code, forward: false);
             writer.Line("global::NetGen.Kernels." + kernel + ".Backward<" + code.Activation.KernelType + ">(" + shape + ", " + code.Batch + ",");
             writer.Line("    " + code.Inputs[0] + ", " + code.Parameter(0) + ", " + code.Output + ", " + code.OutputGradient + ",");
-            writer.Line("    " + code.Gradient(0) + ", " + Bias(code, code.Gradient) + ", " + InputGradient.Target(code) + ", " + code.Buffer("workspace") + ");");
+            writer.Line("    " + code.Gradient(0) + ", " + Bias(code, code.Gradient) + ", " + InputGradient.Target(code) + ", " + code.Buffer("workspace") + ",");
+            Arguments(writer, algorithm);
             InputGradient.AddBuffered(writer, code);
+        }
+
+        /// <summary>Why <paramref name="algorithm"/> (a <c>Conv2DAlgorithm</c> member's name) cannot run a pass of the shape,
+        /// by the runtime's <see cref="Conv2DRules"/>; null where it can (Auto and Im2Col always can).</summary>
+        public static string? Unsupported(string algorithm, bool forward, int inChannels, int outChannels, int kernelHeight, int kernelWidth,
+            int strideHeight, int strideWidth, int paddingHeight, int paddingWidth) => algorithm switch
+        {
+            "Direct" => Conv2DRules.DirectUnsupported(inChannels, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth,
+                paddingHeight, paddingWidth, forward),
+            "Im2ColDot" => Conv2DRules.DotUnsupported(forward),
+            _ => null,
+        };
+
+        /// <summary>The last argument, one tuning entry a line, and the call's end.</summary>
+        private static void Arguments(SourceWriter writer, string[] algorithm)
+        {
+            for (int i = 0; i < algorithm.Length; i++) writer.Line("    " + algorithm[i] + (i == algorithm.Length - 1 ? ");" : ""));
+        }
+
+        /// <summary>
+        /// The <c>Conv2DAlgorithm</c> argument of one pass, after a comment saying where it came from: <c>Auto</c> (the
+        /// kernels' rule) when the layer has no tuning entry for the pass, else a chain of the entries' choices, each
+        /// taken where the machine's instruction set and the batch match the entry (first match wins), with <c>Auto</c> last.
+        /// </summary>
+        private static string[] Algorithm(SourceWriter writer, LayerCode code, bool forward)
+        {
+            const string Enum = "global::NetGen.Kernels.Conv2DAlgorithm.";
+            string pass = forward ? "forward" : "backward";
+            var entries = code.Layer.Tuning.Where(e => e.Forward == forward).ToList();
+            if (entries.Count == 0)
+            {
+                writer.Line("// " + pass + " algorithm: rule (Auto: the kernels choose by shape)");
+                return new[] { Enum + "Auto" };
+            }
+            var chain = new List<string>();
+            foreach (var e in entries)
+            {
+                var line = new StringBuilder(chain.Count == 0 ? "" : ": ");
+                writer.Line("// " + pass + " algorithm: tuned, " + e.Line + " (" + e.Isa + ", batch " + e.Batches + "): " + e.Algorithm
+                    + (e.Note.Length == 0 ? "" : "; " + e.Note));
+                line.Append("global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.").Append(e.Isa);
+                if (e.BatchFrom == e.BatchTo) line.Append(" && ").Append(code.Batch).Append(" == ").Append(Literals.Int(e.BatchFrom));
+                else
+                {
+                    if (e.BatchFrom > 1) line.Append(" && ").Append(code.Batch).Append(" >= ").Append(Literals.Int(e.BatchFrom));
+                    if (e.BatchTo > 0) line.Append(" && ").Append(code.Batch).Append(" <= ").Append(Literals.Int(e.BatchTo));
+                }
+                chain.Add(line.Append(" ? ").Append(Enum).Append(e.Algorithm).ToString());
+            }
+            chain.Add(": " + Enum + "Auto");
+            return chain.ToArray();
         }
 
         private static string Bias(LayerCode code, System.Func<int, string> tensor) => code.Layer.Parameters.Count > 1 ? tensor(1) : Empty;

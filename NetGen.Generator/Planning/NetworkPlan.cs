@@ -62,6 +62,10 @@ namespace NetGen.Generator.Planning
         /// <summary>Buffers beyond the output that the kind asked for (<see cref="IBufferedLayerKind"/>); empty for most.</summary>
         public EquatableArray<LayerBuffer> Buffers { get; init; }
 
+        /// <summary>The tuning-table entries that match the layer and apply to it, in table order (empty: the kernels'
+        /// rules choose); only for <see cref="ITunableLayerKind"/> kinds.</summary>
+        public EquatableArray<Tuning.TuningEntry> Tuning { get; init; }
+
         /// <summary>The field of buffer <paramref name="buffer"/>: <c>_lstm1Gates</c>.</summary>
         public string BufferField(LayerBuffer buffer) => "_" + Local + char.ToUpperInvariant(buffer.Name[0]) + buffer.Name.Substring(1);
 

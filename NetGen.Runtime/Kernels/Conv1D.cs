@@ -55,19 +55,24 @@ public static class Conv1D
     /// <summary>Floats of scratch that <see cref="Forward{TAct}"/> and <see cref="Backward{TAct}"/> need.</summary>
     public static int WorkspaceSize(in Conv1DShape shape) => Conv2D.WorkspaceSize(shape.Plane);
 
-    /// <summary>y[b,o,i] = act(bias[o] + Σ_{c,u} w[o,c,u] · x[b, c, i·stride + u − padding]), zero outside x. <paramref name="bias"/> may be empty.</summary>
+    /// <summary>y[b,o,i] = act(bias[o] + Σ_{c,u} w[o,c,u] · x[b, c, i·stride + u − padding]), zero outside x, computed by
+    /// <paramref name="algorithm"/> on <see cref="Conv1DShape.Plane"/>. <paramref name="bias"/> may be empty.</summary>
+    /// <exception cref="ArgumentException"><paramref name="algorithm"/> does not apply (see <see cref="Conv2D.SupportsForward"/>).</exception>
     public static void Forward<TAct>(in Conv1DShape shape, int batch,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace)
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace,
+        Conv2DAlgorithm algorithm = Conv2DAlgorithm.Auto)
         where TAct : struct, IActivation
-        => Conv2D.Forward<TAct>(shape.Plane, batch, x, w, bias, y, workspace);
+        => Conv2D.Forward<TAct>(shape.Plane, batch, x, w, bias, y, workspace, algorithm);
 
     /// <summary>
     /// Backward of <see cref="Forward{TAct}"/>: <c>dy ← dy ⊙ act′(y)</c> in place, then dw, dbias (skipped when empty)
-    /// and dx (skipped when empty), all overwritten; see <see cref="Conv2D.Backward{TAct}"/>.
+    /// and dx (skipped when empty), all overwritten, computed by <paramref name="algorithm"/>; see <see cref="Conv2D.Backward{TAct}"/>.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="algorithm"/> does not apply (see <see cref="Conv2D.SupportsBackward"/>).</exception>
     public static void Backward<TAct>(in Conv1DShape shape, int batch,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
-        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace)
+        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace,
+        Conv2DAlgorithm algorithm = Conv2DAlgorithm.Auto)
         where TAct : struct, IActivation
-        => Conv2D.Backward<TAct>(shape.Plane, batch, x, w, y, dy, dw, dbias, dx, workspace);
+        => Conv2D.Backward<TAct>(shape.Plane, batch, x, w, y, dy, dw, dbias, dx, workspace, algorithm);
 }

@@ -28,16 +28,11 @@ public static partial class Conv2D
     // on LeNet-5's C3.
     private static bool UsesChannelWeightGradient(in Conv2DShape s) => s.OutChannels >= Lanes;
 
-    /// <summary>
-    /// Whether the wide path runs the backward pass: stride 1, at most <see cref="WideMaxInChannels"/> input channels,
-    /// AVX-512. Its forward pass needs at least 4 output channels as well (<see cref="UsesWideForward"/>).
-    /// </summary>
-    internal static bool UsesWide(in Conv2DShape s) =>
-        Vector512.IsHardwareAccelerated && Avx512F.IsSupported && !s.IsPointwise && s.StrideHeight == 1 && s.StrideWidth == 1
-        && s.InChannels <= WideMaxInChannels;
+    /// <summary>Whether the wide (direct) path can run the backward pass: AVX-512 and <see cref="Conv2DRules.DirectUnsupported"/>.</summary>
+    internal static bool UsesWide(in Conv2DShape s) => Isa == VectorIsa.Avx512 && s.DirectUnsupported(forward: false) is null;
 
-    /// <summary>Whether the wide forward kernel applies: <see cref="UsesWide"/> and at least 4 output channels.</summary>
-    internal static bool UsesWideForward(in Conv2DShape s) => UsesWide(s) && s.OutChannels >= 4;
+    /// <summary>Whether the wide forward kernel applies: as <see cref="UsesWide"/>, and at least 4 output channels.</summary>
+    internal static bool UsesWideForward(in Conv2DShape s) => Isa == VectorIsa.Avx512 && s.DirectUnsupported(forward: true) is null;
 
     /// <summary>Sizes of the wide layout of one shape; see the comment at the top of this file.</summary>
     private readonly struct WideLayout

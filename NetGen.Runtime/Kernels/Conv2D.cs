@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -69,8 +70,11 @@ public readonly struct Conv2DShape
     public int PatchSize => InChannels * KernelHeight * KernelWidth;
 
     /// <summary>A 1×1 kernel with stride 1 and no padding reads the input as the patch matrix itself: no im2col needed.</summary>
-    internal bool IsPointwise => KernelHeight == 1 && KernelWidth == 1 && StrideHeight == 1 && StrideWidth == 1
-        && PaddingHeight == 0 && PaddingWidth == 0;
+    internal bool IsPointwise => Conv2DRules.IsPointwise(KernelHeight, KernelWidth, StrideHeight, StrideWidth, PaddingHeight, PaddingWidth);
+
+    /// <summary>Why the direct kernels do not apply to this shape's forward or backward pass, or null (see <see cref="Conv2DRules"/>).</summary>
+    internal string? DirectUnsupported(bool forward) => Conv2DRules.DirectUnsupported(InChannels, OutChannels, KernelHeight, KernelWidth,
+        StrideHeight, StrideWidth, PaddingHeight, PaddingWidth, forward);
 
     /// <inheritdoc />
     public override string ToString() =>
@@ -82,24 +86,49 @@ public readonly struct Conv2DShape
     }
 }
 
-/// <summary>How <see cref="Conv2D"/> computes a shape; <see cref="Conv2D.PathOf"/> picks one.</summary>
-internal enum ConvPath
+/// <summary>
+/// How <see cref="Conv2D"/> (and <see cref="Conv1D"/>) computes one pass of a layer. Generated code passes a literal per
+/// layer and pass: <see cref="Auto"/> where it knows no better, or the choice a tuning table recorded for the layer's
+/// shape, batch and instruction set (see README, "Tuning convolutions").
+/// </summary>
+public enum Conv2DAlgorithm
 {
-    /// <summary>im2col into the workspace and one GEMM per sample (any shape).</summary>
+    /// <summary>The kernels' shape rules choose (<see cref="Conv2D.ChooseForward"/>, <see cref="Conv2D.ChooseBackward"/>).</summary>
+    Auto,
+    /// <summary>im2col into the workspace and GEMMs per sample (any shape): the output, the weight gradient and the
+    /// input gradient are each one matrix product.</summary>
     Im2Col,
-    /// <summary>Register-blocked kernels over the padded input's rows (stride 1, few input channels): Conv2D.Wide.cs.</summary>
-    Wide,
+    /// <summary>Register-blocked direct kernels over the zero-padded input's rows, no im2col: stride 1, not pointwise, at
+    /// most 8 input channels (and at least 4 output channels in the forward pass), AVX-512 only.</summary>
+    Direct,
+    /// <summary>The backward pass only (any shape): as <see cref="Im2Col"/>, but the weight gradient is one dot product
+    /// over the output pixels per weight instead of a matrix product, which suits few weights and many pixels.</summary>
+    Im2ColDot,
+}
+
+/// <summary>The vector instruction set the kernels run on; a tuning table's entries are measured on one
+/// (<see cref="Conv2D.Isa"/>).</summary>
+public enum VectorIsa
+{
+    /// <summary>Neither of the others: 128-bit vectors or scalar code.</summary>
+    Other,
+    /// <summary>x86-64 with AVX2 and FMA (256-bit vectors).</summary>
+    Avx2,
+    /// <summary>x86-64 with AVX-512F (512-bit vectors).</summary>
+    Avx512,
 }
 
 /// <summary>
 /// 2-D convolution kernels over batches laid out <c>[B, C, H, W]</c> (batch outermost), weights
 /// <c>[outC, inC, kH, kW]</c>, bias <c>[outC]</c>, with scratch in a caller-provided workspace of
-/// <see cref="WorkspaceSize"/> floats allocated once with the network. Stride-1 convolutions with few input channels
-/// run register-blocked direct kernels (forward and backward, the "wide" path); other shapes lower each sample to a
-/// matrix product by im2col (whose products spread over threads themselves). Large wide-path calls use up to
-/// <see cref="Threading.MaxThreads"/> threads (at most 8): the forward pass and the input gradient split over samples,
-/// the weight and bias gradients over blocks of output channels or taps, so every result is the same bit for bit
-/// whatever the number of threads; a call that finds the worker pool busy runs on its own thread.
+/// <see cref="WorkspaceSize"/> floats allocated once with the network. Each pass runs one of two algorithms
+/// (<see cref="Conv2DAlgorithm"/>, chosen by the caller or by the shape rules of <see cref="ChooseForward"/> and
+/// <see cref="ChooseBackward"/>): register-blocked direct kernels (the "wide" path, for stride 1 and few input channels
+/// on AVX-512), or im2col, which lowers each sample to a matrix product (whose products spread over threads
+/// themselves). Large wide-path calls use up to <see cref="Threading.MaxThreads"/> threads (at most 8): the forward pass
+/// and the input gradient split over samples, the weight and bias gradients over blocks of output channels or taps, so
+/// every result is the same bit for bit whatever the number of threads; a call that finds the worker pool busy runs on
+/// its own thread.
 /// </summary>
 public static partial class Conv2D
 {
@@ -132,30 +161,50 @@ public static partial class Conv2D
         return size;
     }
 
-    /// <summary>The forward path <see cref="Forward{TAct}"/> takes for <paramref name="shape"/>: the wide kernel where it
-    /// applies, else im2col. (The backward pass takes the wide path whenever <see cref="UsesWide"/>.)</summary>
-    internal static ConvPath PathOf(in Conv2DShape shape) => UsesWideForward(shape) ? ConvPath.Wide : ConvPath.Im2Col;
+    /// <summary>The vector instruction set of this machine as the kernels see it (the direct kernels need
+    /// <see cref="VectorIsa.Avx512"/>). Generated code compares it with the instruction set a tuning-table entry was
+    /// measured on, and uses the entry's choice only where they agree.</summary>
+    public static VectorIsa Isa { get; } =
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? VectorIsa.Avx512
+        : Vector256.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported ? VectorIsa.Avx2
+        : VectorIsa.Other;
+
+    /// <summary>Whether <paramref name="algorithm"/> can run the forward pass of <paramref name="shape"/> on this machine
+    /// (<see cref="Conv2DAlgorithm.Auto"/> and <see cref="Conv2DAlgorithm.Im2Col"/> always can, <see cref="Conv2DAlgorithm.Im2ColDot"/> never).</summary>
+    public static bool SupportsForward(in Conv2DShape shape, Conv2DAlgorithm algorithm) => Unsupported(shape, algorithm, forward: true) is null;
+
+    /// <summary>Whether <paramref name="algorithm"/> can run the backward pass of <paramref name="shape"/> on this machine
+    /// (all but <see cref="Conv2DAlgorithm.Direct"/> always can).</summary>
+    public static bool SupportsBackward(in Conv2DShape shape, Conv2DAlgorithm algorithm) => Unsupported(shape, algorithm, forward: false) is null;
+
+    /// <summary>What <see cref="Conv2DAlgorithm.Auto"/> runs for the forward pass of <paramref name="shape"/> on this
+    /// machine: <see cref="Conv2DAlgorithm.Direct"/> wherever it applies, else <see cref="Conv2DAlgorithm.Im2Col"/>.</summary>
+    public static Conv2DAlgorithm ChooseForward(in Conv2DShape shape) => UsesWideForward(shape) ? Conv2DAlgorithm.Direct : Conv2DAlgorithm.Im2Col;
+
+    /// <summary>What <see cref="Conv2DAlgorithm.Auto"/> runs for the backward pass of <paramref name="shape"/> on this
+    /// machine: <see cref="Conv2DAlgorithm.Direct"/> wherever it applies, else <see cref="Conv2DAlgorithm.Im2ColDot"/> for
+    /// at least 512 output pixels and at most 4,096 weights, else <see cref="Conv2DAlgorithm.Im2Col"/>.</summary>
+    public static Conv2DAlgorithm ChooseBackward(in Conv2DShape shape) =>
+        UsesWide(shape) ? Conv2DAlgorithm.Direct
+        : shape.OutHeight * shape.OutWidth >= DotWeightGradientMinPixels && shape.WeightSize <= DotWeightGradientMaxWeights ? Conv2DAlgorithm.Im2ColDot
+        : Conv2DAlgorithm.Im2Col;
 
     /// <summary>
-    /// y[b,o,i,j] = act(bias[o] + Σ_{c,u,v} w[o,c,u,v] · x[b, c, i·sH + u − pH, j·sW + v − pW]), zero outside x.
+    /// y[b,o,i,j] = act(bias[o] + Σ_{c,u,v} w[o,c,u,v] · x[b, c, i·sH + u − pH, j·sW + v − pW]), zero outside x, computed
+    /// by <paramref name="algorithm"/> (<see cref="Conv2DAlgorithm.Auto"/>: <see cref="ChooseForward"/>).
     /// <paramref name="bias"/> may be empty. Allocates nothing.
     /// </summary>
-    public static void Forward<TAct>(in Conv2DShape shape, int batch,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace)
-        where TAct : struct, IActivation
-        => ForwardOnPath<TAct>(shape, batch, x, w, bias, y, workspace, PathOf(shape));
-
-    /// <summary><see cref="Forward{TAct}"/> on a chosen path, so that tests and benchmarks can compare them (the wide path
-    /// only where <see cref="UsesWideForward"/> holds).</summary>
+    /// <exception cref="ArgumentException"><paramref name="algorithm"/> does not apply to <paramref name="shape"/> on this
+    /// machine (<see cref="SupportsForward"/> is false), or a span is too short.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void ForwardOnPath<TAct>(in Conv2DShape shape, int batch,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace, ConvPath path)
+    public static unsafe void Forward<TAct>(in Conv2DShape shape, int batch,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, Span<float> workspace,
+        Conv2DAlgorithm algorithm = Conv2DAlgorithm.Auto)
         where TAct : struct, IActivation
     {
         Check(shape, batch, x.Length, w.Length, bias.Length, y.Length, workspace.Length);
-        if (path == ConvPath.Wide)
+        if (Resolve(shape, algorithm, forward: true) == Conv2DAlgorithm.Direct)
         {
-            if (!UsesWideForward(shape)) throw new ArgumentException($"Conv2D: the wide forward path does not apply to {shape}.", nameof(path));
             fixed (float* px = x, pw = w, pb = bias, py = y, pws = workspace)
                 WideForward<TAct>(shape, batch, px, pw, bias.IsEmpty ? null : pb, py, pws);
             return;
@@ -175,20 +224,16 @@ public static partial class Conv2D
     /// Backward of <see cref="Forward{TAct}"/>: first <c>dy ← dy ⊙ act′(y)</c> in place, then
     /// <c>dw[o,c,u,v] = Σ_{b,i,j} dy[b,o,i,j] · x[b, c, i·sH + u − pH, j·sW + v − pW]</c>,
     /// <c>dbias[o] = Σ_{b,i,j} dy[b,o,i,j]</c> (skipped when empty) and <c>dx</c>, the adjoint scatter of
-    /// <c>wᵀ·dy</c> (skipped when empty, as for the first layer). dw, dbias and dx are overwritten. Allocates nothing.
+    /// <c>wᵀ·dy</c> (skipped when empty, as for the first layer), computed by <paramref name="algorithm"/>
+    /// (<see cref="Conv2DAlgorithm.Auto"/>: <see cref="ChooseBackward"/>). dw, dbias and dx are overwritten. Allocates nothing.
     /// </summary>
-    public static void Backward<TAct>(in Conv2DShape shape, int batch,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
-        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace)
-        where TAct : struct, IActivation
-        => BackwardOnPath<TAct>(shape, batch, x, w, y, dy, dw, dbias, dx, workspace, UsesWide(shape) ? ConvPath.Wide : ConvPath.Im2Col);
-
-    /// <summary><see cref="Backward{TAct}"/> on a chosen path (<see cref="ConvPath.Wide"/> only where <see cref="UsesWide"/>
-    /// holds), so that tests and benchmarks can compare them.</summary>
+    /// <exception cref="ArgumentException"><paramref name="algorithm"/> does not apply to <paramref name="shape"/> on this
+    /// machine (<see cref="SupportsBackward"/> is false), or a span is too short.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void BackwardOnPath<TAct>(in Conv2DShape shape, int batch,
+    public static unsafe void Backward<TAct>(in Conv2DShape shape, int batch,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
-        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace, ConvPath path)
+        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, Span<float> workspace,
+        Conv2DAlgorithm algorithm = Conv2DAlgorithm.Auto)
         where TAct : struct, IActivation
     {
         Check(shape, batch, x.Length, w.Length, 0, y.Length, workspace.Length);
@@ -196,9 +241,9 @@ public static partial class Conv2D
         Elementwise.Require(dy.Length, (long)batch * shape.OutputSize, nameof(dy), nameof(Conv2D));
         Elementwise.Require(dw.Length, shape.WeightSize, nameof(dw), nameof(Conv2D));
         if (!dx.IsEmpty) Elementwise.Require(dx.Length, (long)batch * shape.InputSize, nameof(dx), nameof(Conv2D));
-        if (path == ConvPath.Wide)
+        var resolved = Resolve(shape, algorithm, forward: false);
+        if (resolved == Conv2DAlgorithm.Direct)
         {
-            if (!UsesWide(shape)) throw new ArgumentException($"Conv2D: the wide path does not apply to {shape}.", nameof(path));
             fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx, pws = workspace)
                 WideBackward<TAct>(shape, batch, px, pw, py, pdy, pdw, dbias.IsEmpty ? null : pdb, dx.IsEmpty ? null : pdx, pws);
             return;
@@ -218,7 +263,7 @@ public static partial class Conv2D
 
             // dw[outC, patch] += dy_b[outC, pixels] · cols_bᵀ; the patch matrix is rebuilt rather than kept from the
             // forward pass, which would cost a batch's worth of workspace.
-            AccumulateWeightGradient(shape, dyb, Patches(shape, xb, workspace), dw);
+            AccumulateWeightGradient(shape, dyb, Patches(shape, xb, workspace), dw, dots: resolved == Conv2DAlgorithm.Im2ColDot);
             if (dx.IsEmpty) continue;
 
             // dcols[patch, pixels] = wᵀ · dy_b, written over the patch matrix (no longer needed), then scattered into dx_b.
@@ -234,23 +279,18 @@ public static partial class Conv2D
         }
     }
 
-    // ConvBenchmarks (batch 16, one thread, AVX-512 GEMM), measured with the direct forward kernel the wide one replaced:
-    // direct/im2col time 0.3 for LeNet-5 C1, 0.34–0.47 for 1–8 input channels, 0.55–0.7 for 16, 0.83 for 32, 1.18
-    // for 64. Above 8 channels the per-sample GEMM grows past the size at which Gemm spreads over threads, which the
-    // direct kernels did not do then, so they stop at 8 (not re-measured since the wide kernels spread over threads too).
-    internal const int WideMaxInChannels = 8;
-
     // With few weights and many output pixels, dw is one dot product of length OutHeight·OutWidth per weight: a product
     // with small m·n and long k is where the tiled GEMM spends its time on edges. Measured dot products against
     // Gemm.MatMulTransB (m×n×k, one thread): 6×25×784 (LeNet-5 C1) 3× faster, 16×144×1024 1.4× faster, but 16×150×100
-    // (LeNet-5 C3) 1.7× and 32×288×256 1.1× slower, hence both bounds.
-    internal const int DotWeightGradientMinPixels = 512, DotWeightGradientMaxWeights = 4096;
+    // (LeNet-5 C3) 1.7× and 32×288×256 1.1× slower, hence both bounds of ChooseBackward's rule.
+    private const int DotWeightGradientMinPixels = 512, DotWeightGradientMaxWeights = 4096;
 
+    /// <summary>dw += dy_b · cols_bᵀ, by one matrix product or (<paramref name="dots"/>) one dot product per weight.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateWeightGradient(in Conv2DShape s, ReadOnlySpan<float> dyb, ReadOnlySpan<float> cols, Span<float> dw)
+    private static void AccumulateWeightGradient(in Conv2DShape s, ReadOnlySpan<float> dyb, ReadOnlySpan<float> cols, Span<float> dw, bool dots)
     {
         int pixels = s.OutHeight * s.OutWidth, patch = s.PatchSize;
-        if (pixels < DotWeightGradientMinPixels || s.WeightSize > DotWeightGradientMaxWeights)
+        if (!dots)
         {
             Gemm.MatMulTransB(s.OutChannels, patch, pixels, dyb, cols, dw, accumulate: true);
             return;
@@ -262,6 +302,26 @@ public static partial class Conv2D
             for (int t = 0; t < patch; t++) dwo[t] += Elementwise.Dot(dyo, cols.Slice(t * pixels, pixels));
         }
     }
+
+    /// <summary>The algorithm a pass runs: <paramref name="algorithm"/>, or the rule's choice for <see cref="Conv2DAlgorithm.Auto"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="algorithm"/> does not apply.</exception>
+    private static Conv2DAlgorithm Resolve(in Conv2DShape shape, Conv2DAlgorithm algorithm, bool forward)
+    {
+        if (algorithm == Conv2DAlgorithm.Auto) return forward ? ChooseForward(shape) : ChooseBackward(shape);
+        string? why = Unsupported(shape, algorithm, forward);
+        if (why is not null)
+            throw new ArgumentException($"Conv2D: {algorithm} cannot run the {(forward ? "forward" : "backward")} pass of {shape}: {why}.", nameof(algorithm));
+        return algorithm;
+    }
+
+    /// <summary>Why <paramref name="algorithm"/> cannot run a pass of <paramref name="shape"/> on this machine, or null.</summary>
+    private static string? Unsupported(in Conv2DShape shape, Conv2DAlgorithm algorithm, bool forward) => algorithm switch
+    {
+        Conv2DAlgorithm.Auto or Conv2DAlgorithm.Im2Col => null,
+        Conv2DAlgorithm.Direct => Isa != VectorIsa.Avx512 ? "the direct kernels need AVX-512, which this machine lacks" : shape.DirectUnsupported(forward),
+        Conv2DAlgorithm.Im2ColDot => Conv2DRules.DotUnsupported(forward),
+        _ => $"{(int)algorithm} is not a Conv2DAlgorithm",
+    };
 
     private static ReadOnlySpan<float> Patches(in Conv2DShape shape, ReadOnlySpan<float> xb, Span<float> workspace)
     {

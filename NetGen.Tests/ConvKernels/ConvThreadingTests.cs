@@ -51,9 +51,9 @@ public class ConvThreadingTests : IDisposable
 
         // The threaded results are the convolution: close to the im2col path.
         var y2 = new float[batch * s.OutputSize];
-        Conv2D.ForwardOnPath<Tanh>(s, batch, x, wt, b, y2, new float[Conv2D.WorkspaceSize(s)], ConvPath.Im2Col);
+        Conv2D.Forward<Tanh>(s, batch, x, wt, b, y2, new float[Conv2D.WorkspaceSize(s)], Conv2DAlgorithm.Im2Col);
         var (dw2, db2, dx2, g2) = (new float[s.WeightSize], new float[o], new float[x.Length], (float[])dy.Clone());
-        Conv2D.BackwardOnPath<Tanh>(s, batch, x, wt, y2, g2, dw2, db2, dx2, new float[Conv2D.WorkspaceSize(s)], ConvPath.Im2Col);
+        Conv2D.Backward<Tanh>(s, batch, x, wt, y2, g2, dw2, db2, dx2, new float[Conv2D.WorkspaceSize(s)], Conv2DAlgorithm.Im2Col);
         var threaded = Run(2, withInputGradient: true);
         foreach (var (name, expected, actual) in new[] { ("y", y2, threaded[0]), ("dw", dw2, threaded[1]), ("db", db2, threaded[2]),
                      ("dx", dx2, threaded[3]), ("dy ⊙ f′", g2, threaded[4]) })
@@ -68,7 +68,7 @@ public class ConvThreadingTests : IDisposable
                 var y = new float[batch * s.OutputSize];
                 var workspace = new float[Conv2D.WorkspaceSize(s)];
                 if (Conv2D.UsesWideForward(s)) Conv2D.Forward<Tanh>(s, batch, x, wt, b, y, workspace);
-                else Conv2D.ForwardOnPath<Tanh>(s, batch, x, wt, b, y, workspace, ConvPath.Im2Col);
+                else Conv2D.Forward<Tanh>(s, batch, x, wt, b, y, workspace, Conv2DAlgorithm.Im2Col);
                 var (dw, db, dx, g) = (new float[s.WeightSize], new float[o], new float[x.Length], (float[])dy.Clone());
                 Array.Fill(dw, float.NaN);
                 Array.Fill(db, float.NaN);

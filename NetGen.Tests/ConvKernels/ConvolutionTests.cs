@@ -45,29 +45,31 @@ public class ConvolutionTests
 
     [Theory]
     [MemberData(nameof(WideShapes))]
-    public void WideAndIm2ColPaths_MatchTheScalarOracle(int batch, int c, int h, int w, int o, int kh, int kw, int padding)
+    public void DirectAndIm2ColAlgorithms_MatchTheScalarOracle(int batch, int c, int h, int w, int o, int kh, int kw, int padding)
     {
         var s = new Conv2DShape(c, h, w, o, kh, kw, 1, padding);
-        bool accelerated = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
-        Assert.Equal(accelerated, Conv2D.UsesWide(s));
-        Assert.Equal(accelerated && o >= 4, Conv2D.UsesWideForward(s));
+        bool accelerated = Conv2D.Isa == VectorIsa.Avx512;
+        Assert.Equal(accelerated, Conv2D.SupportsBackward(s, Conv2DAlgorithm.Direct));
+        Assert.Equal(accelerated && o >= 4, Conv2D.SupportsForward(s, Conv2DAlgorithm.Direct));
+        Assert.Equal(accelerated && o >= 4 ? Conv2DAlgorithm.Direct : Conv2DAlgorithm.Im2Col, Conv2D.ChooseForward(s));
+        Assert.Equal(accelerated, Conv2D.ChooseBackward(s) == Conv2DAlgorithm.Direct);
         var rng = new Rng(13);
         var x = Reference.RandomFloats(batch * s.InputSize, ref rng);
         var wt = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
         var b = Reference.RandomFloats(o, ref rng);
         double[] xd = Reference.ToDouble(x), wd = Reference.ToDouble(wt);
         var expected = Reference.Conv2D(s, batch, "Tanh", xd, wd, Reference.ToDouble(b));
-        var paths = Conv2D.UsesWide(s) ? new[] { ConvPath.Wide, ConvPath.Im2Col } : new[] { ConvPath.Im2Col };
-        foreach (var path in paths)
+        var all = new[] { Conv2DAlgorithm.Auto, Conv2DAlgorithm.Direct, Conv2DAlgorithm.Im2Col, Conv2DAlgorithm.Im2ColDot };
+        foreach (var path in all.Where(a => Conv2D.SupportsForward(s, a)))
         {
-            if (path == ConvPath.Wide && !Conv2D.UsesWideForward(s)) continue;
             var y = Filled(batch * s.OutputSize);
-            Conv2D.ForwardOnPath<Tanh>(s, batch, x, wt, b, y, Filled(Conv2D.WorkspaceSize(s)), path);
+            Conv2D.Forward<Tanh>(s, batch, x, wt, b, y, Filled(Conv2D.WorkspaceSize(s)), path);
             Reference.Close($"{path} y", expected, y);
             var plain = Filled(batch * s.OutputSize);
-            Conv2D.ForwardOnPath<Identity>(s, batch, x, wt, [], plain, Filled(Conv2D.WorkspaceSize(s)), path);
+            Conv2D.Forward<Identity>(s, batch, x, wt, [], plain, Filled(Conv2D.WorkspaceSize(s)), path);
             Reference.Close($"{path} y without bias", Reference.Conv2D(s, batch, "Identity", xd, wd, null), plain);
         }
+        var paths = all.Where(a => Conv2D.SupportsBackward(s, a)).ToArray();
 
         var yf = new float[batch * s.OutputSize];
         Conv2D.Forward<Tanh>(s, batch, x, wt, b, yf, new float[Conv2D.WorkspaceSize(s)]);
@@ -76,13 +78,13 @@ public class ConvolutionTests
         foreach (var path in paths)
         {
             var (dw, db, dx, g) = (Filled(s.WeightSize), Filled(o), Filled(x.Length), (float[])dy.Clone());
-            Conv2D.BackwardOnPath<Tanh>(s, batch, x, wt, yf, g, dw, db, dx, Filled(Conv2D.WorkspaceSize(s)), path);
+            Conv2D.Backward<Tanh>(s, batch, x, wt, yf, g, dw, db, dx, Filled(Conv2D.WorkspaceSize(s)), path);
             Reference.Close($"{path} dy ⊙ f′ in place", Enumerable.Range(0, dy.Length).Select(i => dy[i] * Reference.Derivative("Tanh", yf[i])).ToArray(), g);
             Reference.Close($"{path} dw", dwExpected, dw);
             Reference.Close($"{path} db", dbExpected, db);
             Reference.Close($"{path} dx", dxExpected, dx);
             var dwAlone = Filled(s.WeightSize);
-            Conv2D.BackwardOnPath<Tanh>(s, batch, x, wt, yf, (float[])dy.Clone(), dwAlone, [], [], Filled(Conv2D.WorkspaceSize(s)), path);
+            Conv2D.Backward<Tanh>(s, batch, x, wt, yf, (float[])dy.Clone(), dwAlone, [], [], Filled(Conv2D.WorkspaceSize(s)), path);
             Reference.Close($"{path} dw without db and dx", dwExpected, dwAlone);
         }
     }
@@ -108,12 +110,54 @@ public class ConvolutionTests
     }
 
     [Fact]
-    public void WidePath_OnlyForStrideOneWithFewInputChannels()
+    public void DirectAlgorithm_OnlyForStrideOneWithFewInputChannels()
     {
-        Assert.False(Conv2D.UsesWide(new Conv2DShape(Conv2D.WideMaxInChannels + 1, 20, 20, 8, 3, 3, 1, 1)));
-        Assert.False(Conv2D.UsesWide(new Conv2DShape(1, 40, 40, 8, 3, 3, stride: 2)));
-        Assert.False(Conv2D.UsesWide(new Conv2DShape(4, 20, 20, 8, 1, 1)));  // pointwise reads x as the patch matrix
-        Assert.False(Conv2D.UsesWideForward(new Conv2DShape(1, 20, 20, 3, 3, 3)));  // fewer than 4 output channels
+        Assert.False(Conv2D.SupportsBackward(new Conv2DShape(9, 20, 20, 8, 3, 3, 1, 1), Conv2DAlgorithm.Direct));
+        Assert.False(Conv2D.SupportsBackward(new Conv2DShape(1, 40, 40, 8, 3, 3, stride: 2), Conv2DAlgorithm.Direct));
+        Assert.False(Conv2D.SupportsBackward(new Conv2DShape(4, 20, 20, 8, 1, 1), Conv2DAlgorithm.Direct));  // pointwise reads x as the patch matrix
+        Assert.False(Conv2D.SupportsForward(new Conv2DShape(1, 20, 20, 3, 3, 3), Conv2DAlgorithm.Direct));  // fewer than 4 output channels
+        Assert.True(Conv2D.SupportsForward(new Conv2DShape(1, 20, 20, 3, 3, 3), Conv2DAlgorithm.Im2Col));
+        Assert.True(Conv2D.SupportsBackward(new Conv2DShape(9, 20, 20, 3, 1, 1), Conv2DAlgorithm.Im2Col));
+        Assert.True(Conv2D.SupportsBackward(new Conv2DShape(9, 20, 20, 3, 1, 1), Conv2DAlgorithm.Im2ColDot));
+        Assert.False(Conv2D.SupportsForward(new Conv2DShape(9, 20, 20, 3, 1, 1), Conv2DAlgorithm.Im2ColDot));
+        // Auto's backward: direct where it applies, else dot products for ≥ 512 pixels and ≤ 4,096 weights.
+        Assert.Equal(Conv2DAlgorithm.Im2ColDot, Conv2D.ChooseBackward(new Conv2DShape(9, 24, 24, 4, 3, 3, 1, 1)));
+        Assert.Equal(Conv2DAlgorithm.Im2Col, Conv2D.ChooseBackward(new Conv2DShape(9, 20, 20, 4, 3, 3, 1, 1)));
+        Assert.Equal(Conv2DAlgorithm.Im2Col, Conv2D.ChooseBackward(new Conv2DShape(9, 24, 24, 64, 3, 3, 1, 1)));
+    }
+
+    // inC, H, W, outC, k, stride, padding, pass that Direct cannot run ("forward" or "both"), words the message must contain
+    [Theory]
+    [InlineData(9, 10, 10, 8, 3, 1, 1, "both", "at most 8 input channels")]
+    [InlineData(1, 12, 12, 8, 3, 2, 0, "both", "stride 1")]
+    [InlineData(4, 6, 6, 8, 1, 1, 0, "both", "pointwise")]
+    [InlineData(2, 9, 9, 3, 3, 1, 1, "forward", "at least 4 output channels")]
+    public void ExplicitAlgorithmThatDoesNotApply_Throws(int c, int h, int w, int o, int k, int stride, int padding, string passes, string why)
+    {
+        var s = new Conv2DShape(c, h, w, o, k, k, stride, padding);
+        const int batch = 2;
+        var (x, wt, b, y) = (new float[batch * s.InputSize], new float[s.WeightSize], new float[o], new float[batch * s.OutputSize]);
+        var (dy, dw, dx, ws) = (new float[y.Length], new float[wt.Length], new float[x.Length], new float[Conv2D.WorkspaceSize(s)]);
+        // Without AVX-512 the direct kernels never apply, and the message says so instead.
+        string expected = Conv2D.Isa == VectorIsa.Avx512 ? why : "AVX-512";
+        var e = Assert.Throws<ArgumentException>(() => Conv2D.Forward<Relu>(s, batch, x, wt, b, y, ws, Conv2DAlgorithm.Direct));
+        Assert.Equal("algorithm", e.ParamName);
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("forward", e.Message);
+        Assert.Throws<ArgumentException>(() => Conv1D.Forward<Relu>(new Conv1DShape(c, w, o, k, stride, padding), batch,
+            new float[batch * c * w], wt, b, new float[batch * o * Conv1D.OutputSize(w, k, stride, padding)],
+            new float[Conv1D.WorkspaceSize(new Conv1DShape(c, w, o, k, stride, padding))], Conv2DAlgorithm.Direct));
+        if (passes == "both" || Conv2D.Isa != VectorIsa.Avx512)
+        {
+            e = Assert.Throws<ArgumentException>(() => Conv2D.Backward<Relu>(s, batch, x, wt, y, dy, dw, b, dx, ws, Conv2DAlgorithm.Direct));
+            Assert.Contains(expected, e.Message);
+            Assert.Contains("backward", e.Message);
+        }
+        else Conv2D.Backward<Relu>(s, batch, x, wt, y, dy, dw, b, dx, ws, Conv2DAlgorithm.Direct);
+        Assert.Throws<ArgumentException>(() => Conv2D.Forward<Relu>(s, batch, x, wt, b, y, ws, (Conv2DAlgorithm)7));
+        e = Assert.Throws<ArgumentException>(() => Conv2D.Forward<Relu>(s, batch, x, wt, b, y, ws, Conv2DAlgorithm.Im2ColDot));
+        Assert.Contains("dot products compute only the backward pass's weight gradient", e.Message);
+        Conv2D.Backward<Relu>(s, batch, x, wt, y, dy, dw, b, dx, ws, Conv2DAlgorithm.Im2ColDot);
     }
 
     [Fact]
@@ -131,6 +175,7 @@ public class ConvolutionTests
     [InlineData(2, 3, 10, 4, 3, 1, 1)]
     [InlineData(3, 2, 11, 3, 4, 2, 2)]
     [InlineData(2, 4, 7, 5, 1, 1, 0)]
+    [InlineData(2, 5, 37, 7, 5, 1, 2)]
     public void Conv1D_MatchesReferenceAndFiniteDifferences(int batch, int c, int length, int o, int k, int stride, int padding)
     {
         var s = new Conv1DShape(c, length, o, k, stride, padding);
@@ -140,19 +185,26 @@ public class ConvolutionTests
         var wt = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
         var b = Reference.RandomFloats(o, ref rng);
         var ws = new float[Conv1D.WorkspaceSize(s)];
-        var y = new float[batch * s.OutputSize];
-        Conv1D.Forward<Tanh>(s, batch, x, wt, b, y, ws);
         double[] xd = Reference.ToDouble(x), wd = Reference.ToDouble(wt), bd = Reference.ToDouble(b);
-        Reference.Close("y", Reference.Conv1D(s, batch, "Tanh", xd, wd, bd), y);
-
-        var r = Reference.ToDouble(Reference.RandomFloats(y.Length, ref rng));
-        var dy = Array.ConvertAll(r, v => (float)v);
-        var dw = Filled(wt.Length); var db = Filled(o); var dx = Filled(x.Length);
-        Conv1D.Backward<Tanh>(s, batch, x, wt, y, dy, dw, db, dx, ws);
+        var r = Reference.ToDouble(Reference.RandomFloats(batch * s.OutputSize, ref rng));
         double Loss() => Reference.Dot(Reference.Conv1D(s, batch, "Tanh", xd, wd, bd), r);
-        Reference.Close("dx", Reference.NumericGradient(xd, Loss), dx, 1e-4, 1e-3);
-        Reference.Close("dw", Reference.NumericGradient(wd, Loss), dw, 1e-4, 1e-3);
-        Reference.Close("db", Reference.NumericGradient(bd, Loss), db, 1e-4, 1e-3);
+        var (dxExpected, dwExpected, dbExpected) = (Reference.NumericGradient(xd, Loss), Reference.NumericGradient(wd, Loss), Reference.NumericGradient(bd, Loss));
+        // Every algorithm that runs the backward pass of this shape (the direct kernels on a stride-1 shape, on AVX-512),
+        // with the same one forward where it runs that too.
+        foreach (var algorithm in new[] { Conv2DAlgorithm.Auto, Conv2DAlgorithm.Im2Col, Conv2DAlgorithm.Im2ColDot, Conv2DAlgorithm.Direct }
+                     .Where(a => Conv2D.SupportsBackward(s.Plane, a)))
+        {
+            var y = new float[batch * s.OutputSize];
+            Conv1D.Forward<Tanh>(s, batch, x, wt, b, y, ws, Conv2D.SupportsForward(s.Plane, algorithm) ? algorithm : Conv2DAlgorithm.Auto);
+            Reference.Close($"{algorithm} y", Reference.Conv1D(s, batch, "Tanh", xd, wd, bd), y);
+
+            var dy = Array.ConvertAll(r, v => (float)v);
+            var dw = Filled(wt.Length); var db = Filled(o); var dx = Filled(x.Length);
+            Conv1D.Backward<Tanh>(s, batch, x, wt, y, dy, dw, db, dx, ws, algorithm);
+            Reference.Close($"{algorithm} dx", dxExpected, dx, 1e-4, 1e-3);
+            Reference.Close($"{algorithm} dw", dwExpected, dw, 1e-4, 1e-3);
+            Reference.Close($"{algorithm} db", dbExpected, db, 1e-4, 1e-3);
+        }
     }
 
     [Fact]

@@ -234,8 +234,10 @@ namespace Demo
 
             // Conv · Conv1D 3, 2→4, stride 2, padding 1, tanh · [B,2,12] → [B,4,6]
             var conv = _activations.AsSpan(_maxBatch * 24, batch * 24);
+            // forward algorithm: rule (Auto: the kernels choose by shape)
             global::NetGen.Kernels.Conv1D.Forward<global::NetGen.Kernels.Tanh>(new global::NetGen.Kernels.Conv1DShape(2, 12, 4, 3, 2, 1), batch,
-                signal, _parameters.AsSpan(0, 24), _parameters.AsSpan(24, 4), conv, _convWorkspace);
+                signal, _parameters.AsSpan(0, 24), _parameters.AsSpan(24, 4), conv, _convWorkspace,
+                global::NetGen.Kernels.Conv2DAlgorithm.Auto);
 
             // Drop · Dropout 0.25 · [B,4,6] → [B,4,6]
             var drop = _activations.AsSpan(_maxBatch * 48, batch * 24);
@@ -279,9 +281,11 @@ namespace Demo
             global::NetGen.Kernels.Dropout.Backward(_dropMask.AsSpan(0, batch * 24), dDrop, dConv);
 
             // Conv · Conv1D 3, 2→4, stride 2, padding 1, tanh · dConv [B,4,6] → no gradient for the input Signal
+            // backward algorithm: rule (Auto: the kernels choose by shape)
             global::NetGen.Kernels.Conv1D.Backward<global::NetGen.Kernels.Tanh>(new global::NetGen.Kernels.Conv1DShape(2, 12, 4, 3, 2, 1), batch,
                 signal, _parameters.AsSpan(0, 24), conv, dConv,
-                _gradients.AsSpan(0, 24), _gradients.AsSpan(24, 4), global::System.Span<float>.Empty, _convWorkspace);
+                _gradients.AsSpan(0, 24), _gradients.AsSpan(24, 4), global::System.Span<float>.Empty, _convWorkspace,
+                global::NetGen.Kernels.Conv2DAlgorithm.Auto);
             optimizer?.UpdateRange(_parameters, _gradients, 0, 28);
         }
     }

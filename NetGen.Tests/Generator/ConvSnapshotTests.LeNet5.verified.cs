@@ -268,8 +268,10 @@ namespace Demo
 
             // C1 · Conv2D 5×5, 1→6, padding 2, ReLU · [B,1,28,28] → [B,6,28,28]
             var c1 = _activations.AsSpan(_maxBatch * 784, batch * 4704);
+            // forward algorithm: rule (Auto: the kernels choose by shape)
             global::NetGen.Kernels.Conv2D.Forward<global::NetGen.Kernels.Relu>(new global::NetGen.Kernels.Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2), batch,
-                image, _parameters.AsSpan(0, 150), _parameters.AsSpan(150, 6), c1, _c1Workspace);
+                image, _parameters.AsSpan(0, 150), _parameters.AsSpan(150, 6), c1, _c1Workspace,
+                global::NetGen.Kernels.Conv2DAlgorithm.Auto);
 
             // S2 · MaxPool2D 2×2 · [B,6,28,28] → [B,6,14,14]
             var s2 = _activations.AsSpan(_maxBatch * 5488, batch * 1176);
@@ -277,8 +279,10 @@ namespace Demo
 
             // C3 · Conv2D 5×5, 6→16, ReLU · [B,6,14,14] → [B,16,10,10]
             var c3 = _activations.AsSpan(_maxBatch * 6664, batch * 1600);
+            // forward algorithm: rule (Auto: the kernels choose by shape)
             global::NetGen.Kernels.Conv2D.Forward<global::NetGen.Kernels.Relu>(new global::NetGen.Kernels.Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0), batch,
-                s2, _parameters.AsSpan(156, 2400), _parameters.AsSpan(2556, 16), c3, _c3Workspace);
+                s2, _parameters.AsSpan(156, 2400), _parameters.AsSpan(2556, 16), c3, _c3Workspace,
+                global::NetGen.Kernels.Conv2DAlgorithm.Auto);
 
             // S4 · MaxPool2D 2×2 · [B,16,10,10] → [B,16,5,5]
             var s4 = _activations.AsSpan(_maxBatch * 8264, batch * 400);
@@ -340,18 +344,22 @@ namespace Demo
             global::NetGen.Kernels.MaxPool2D.Backward(new global::NetGen.Kernels.Pool2DShape(16, 10, 10, 2, 2), batch, _s4Argmax.AsSpan(0, batch * 400), dS4, dC3);
 
             // C3 · Conv2D 5×5, 6→16, ReLU · dC3 [B,16,10,10] → dS2 [B,6,14,14]
+            // backward algorithm: rule (Auto: the kernels choose by shape)
             global::NetGen.Kernels.Conv2D.Backward<global::NetGen.Kernels.Relu>(new global::NetGen.Kernels.Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0), batch,
                 s2, _parameters.AsSpan(156, 2400), c3, dC3,
-                _gradients.AsSpan(156, 2400), _gradients.AsSpan(2556, 16), dS2, _c3Workspace);
+                _gradients.AsSpan(156, 2400), _gradients.AsSpan(2556, 16), dS2, _c3Workspace,
+                global::NetGen.Kernels.Conv2DAlgorithm.Auto);
             optimizer?.UpdateRange(_parameters, _gradients, 156, 2416);
 
             // S2 · MaxPool2D 2×2 · dS2 [B,6,14,14] → dC1 [B,6,28,28]
             global::NetGen.Kernels.MaxPool2D.Backward(new global::NetGen.Kernels.Pool2DShape(6, 28, 28, 2, 2), batch, _s2Argmax.AsSpan(0, batch * 1176), dS2, dC1);
 
             // C1 · Conv2D 5×5, 1→6, padding 2, ReLU · dC1 [B,6,28,28] → no gradient for the input Image
+            // backward algorithm: rule (Auto: the kernels choose by shape)
             global::NetGen.Kernels.Conv2D.Backward<global::NetGen.Kernels.Relu>(new global::NetGen.Kernels.Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2), batch,
                 image, _parameters.AsSpan(0, 150), c1, dC1,
-                _gradients.AsSpan(0, 150), _gradients.AsSpan(150, 6), global::System.Span<float>.Empty, _c1Workspace);
+                _gradients.AsSpan(0, 150), _gradients.AsSpan(150, 6), global::System.Span<float>.Empty, _c1Workspace,
+                global::NetGen.Kernels.Conv2DAlgorithm.Auto);
             optimizer?.UpdateRange(_parameters, _gradients, 0, 156);
         }
     }

@@ -33,19 +33,23 @@ internal static class GeneratorHarness
         CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    /// <summary>Runs the generator on <paramref name="source"/>; returns its result and the compilation with the generated code.</summary>
-    public static (GeneratorRunResult Result, Compilation Output) Run(string source)
+    /// <summary>Runs the generator on <paramref name="source"/> with <paramref name="files"/> as AdditionalFiles (tuning
+    /// tables); returns its result and the compilation with the generated code.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(string source, params AdditionalText[] files)
     {
         var input = Compilation(Parse(source));
-        var driver = Driver().RunGeneratorsAndUpdateCompilation(input, out var output, out _);
+        var driver = Driver().AddAdditionalTexts([.. files]).RunGeneratorsAndUpdateCompilation(input, out var output, out _);
         return (driver.GetRunResult().Results.Single(), output);
     }
 
     /// <summary>The generated file's text, after checking that the generator reports exactly
     /// <paramref name="expectedWarnings"/> and the compiler nothing at all.</summary>
-    public static string GenerateClean(string source, params string[] expectedWarnings)
+    public static string GenerateClean(string source, params string[] expectedWarnings) => GenerateClean(source, [], expectedWarnings);
+
+    /// <summary><see cref="GenerateClean(string, string[])"/> with <paramref name="files"/> as AdditionalFiles.</summary>
+    public static string GenerateClean(string source, AdditionalText[] files, params string[] expectedWarnings)
     {
-        var (result, output) = Run(source);
+        var (result, output) = Run(source, files);
         Assert.Null(result.Exception);
         Assert.Equal(expectedWarnings, result.Diagnostics.Select(d => d.Id));
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
@@ -65,5 +69,13 @@ internal static class GeneratorHarness
         string source = marked.Replace("[|", "").Replace("|]", "");
         var text = SourceText.From(source);
         return (source, text.Lines.GetLinePositionSpan(TextSpan.FromBounds(start, end)));
+    }
+
+    /// <summary>An AdditionalFile held in memory.</summary>
+    public sealed class TextFile(string path, string text) : AdditionalText
+    {
+        public override string Path => path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
     }
 }

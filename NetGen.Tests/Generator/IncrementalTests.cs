@@ -21,7 +21,7 @@ public class IncrementalTests
         }
         """;
 
-    internal static readonly string[] Steps = [NetworkGenerator.Steps.Parse, NetworkGenerator.Steps.Plan, NetworkGenerator.Steps.Emit];
+    internal static readonly string[] Steps = [NetworkGenerator.Steps.Parse, NetworkGenerator.Steps.Plan, NetworkGenerator.Steps.Tune, NetworkGenerator.Steps.Emit];
 
     internal static GeneratorRunResult RunTwice(Func<Compilation, SyntaxTree, SyntaxTree, Compilation> edit, string source = Network)
     {
@@ -62,11 +62,83 @@ public class IncrementalTests
         Assert.Contains("Dense.Forward<global::NetGen.Kernels.Relu>(batch, 784, 64,", result.GeneratedSources.Single().SourceText.ToString());
     }
 
+    private const string ConvNet = """
+        using NetGen;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SquaredError)]
+        public partial class ConvNet
+        {
+            [Input(1, 12, 12)]                        public partial Layer Image { get; }
+            [Conv2D(6, Kernel = 3, Padding = 1), Relu] public partial Layer C1 { get; }
+            [Dense(2)]                                public partial Layer Out { get; }
+        }
+        """;
+
+    private const string Table = "Conv2D in=1x12x12 out=6 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=im2col # 0.9× direct\n";
+
+    /// <summary>Runs the generator on <see cref="ConvNet"/> with a tuning table, applies <paramref name="edit"/> to the
+    /// driver (table or source), and runs it again.</summary>
+    private static GeneratorRunResult RunTwiceWithTable(Func<GeneratorDriver, Compilation, AdditionalText, (GeneratorDriver, Compilation)> edit)
+    {
+        var table = new GeneratorHarness.TextFile("/src/net.netgen-tuning.txt", Table);
+        var compilation = GeneratorHarness.Compilation(GeneratorHarness.Parse(ConvNet, "ConvNet.cs"));
+        var driver = GeneratorHarness.Driver().AddAdditionalTexts([table]).RunGenerators(compilation);
+        var (edited, next) = edit(driver, compilation, table);
+        return edited.RunGenerators(next).GetRunResult().Results.Single();
+    }
+
+    private static void AssertReasons(GeneratorRunResult result, string step, params IncrementalStepRunReason[] allowed)
+    {
+        var reasons = Reasons(result, step).ToList();
+        Assert.NotEmpty(reasons);
+        Assert.All(reasons, r => Assert.True(allowed.Contains(r), step + ": " + r));
+    }
+
+    [Fact]
+    public void EditingATableEntry_RedoesTuneAndEmitOnly()
+    {
+        var result = RunTwiceWithTable((driver, c, table) => (driver.ReplaceAdditionalText(table,
+            new GeneratorHarness.TextFile(table.Path, Table.Replace("forward=im2col", "forward=direct"))), c));
+        AssertReasons(result, NetworkGenerator.Steps.Parse, IncrementalStepRunReason.Cached);
+        AssertReasons(result, NetworkGenerator.Steps.Plan, IncrementalStepRunReason.Cached);
+        AssertReasons(result, NetworkGenerator.Steps.TuningFile, IncrementalStepRunReason.Modified);
+        AssertReasons(result, NetworkGenerator.Steps.Tune, IncrementalStepRunReason.Modified);
+        AssertReasons(result, NetworkGenerator.Steps.Emit, IncrementalStepRunReason.Modified);
+        Assert.Contains("Conv2DAlgorithm.Direct\n", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void AddingAnEntryThatMatchesNoLayer_LeavesEmitCached()
+    {
+        var result = RunTwiceWithTable((driver, c, table) => (driver.ReplaceAdditionalText(table,
+            new GeneratorHarness.TextFile(table.Path, Table + "Conv2D in=3x32x32 out=8 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=direct\n")), c));
+        AssertReasons(result, NetworkGenerator.Steps.TuningFile, IncrementalStepRunReason.Modified);
+        AssertReasons(result, NetworkGenerator.Steps.Tune, IncrementalStepRunReason.Unchanged);
+        AssertReasons(result, NetworkGenerator.Steps.Emit, IncrementalStepRunReason.Cached);
+    }
+
+    [Fact]
+    public void EditingTheSourceOnly_LeavesTheTableCached()
+    {
+        var result = RunTwiceWithTable((driver, c, _) => (driver, c.ReplaceSyntaxTree(c.SyntaxTrees.Single(),
+            GeneratorHarness.Parse(ConvNet.Replace("Dense(2)", "Dense(3)"), "ConvNet.cs"))));
+        AssertReasons(result, NetworkGenerator.Steps.TuningFile, IncrementalStepRunReason.Cached);
+        AssertReasons(result, NetworkGenerator.Steps.TuningTable, IncrementalStepRunReason.Cached);
+        AssertReasons(result, NetworkGenerator.Steps.Tune, IncrementalStepRunReason.Modified);
+        Assert.Contains("Conv2DAlgorithm.Im2Col\n", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
     [Fact]
     public void PipelineValuesHoldNoRoslynObjects()
     {
         var result = RunTwice((c, _, _) => c);
         foreach (string step in Steps)
+            foreach (var output in result.TrackedSteps[step].SelectMany(s => s.Outputs))
+                AssertNoRoslynObjects(output.Value, step, new HashSet<object>(ReferenceEqualityComparer.Instance));
+        result = RunTwiceWithTable((driver, c, _) => (driver, c));
+        foreach (string step in Steps.Concat([NetworkGenerator.Steps.TuningFile, NetworkGenerator.Steps.TuningTable]))
             foreach (var output in result.TrackedSteps[step].SelectMany(s => s.Outputs))
                 AssertNoRoslynObjects(output.Value, step, new HashSet<object>(ReferenceEqualityComparer.Instance));
     }

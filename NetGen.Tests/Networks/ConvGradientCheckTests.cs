@@ -34,6 +34,26 @@ public class ConvGradientCheckTests
         GradientCheckTests.Check(net, () => net.TrainStep(input, targets, Batch));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void TunedAlgorithms_GradientsAndOutputs(int batch)
+    {
+        // Networks/networks.netgen-tuning.txt gives these layers other algorithms at each of these batch sizes.
+        var net = new TunedConvNet(5, seed: 16);
+        var (input, targets) = (GradientCheckTests.RandomFloats(batch * TunedConvNet.InputSize, 70), GradientCheckTests.RandomFloats(batch * TunedConvNet.OutputSize, 71));
+        GradientCheckTests.Check(net, () => net.TrainStep(input, targets, batch));
+        var line = new TunedConv1DNet(5, seed: 17);
+        var (signal, lineTargets) = (GradientCheckTests.RandomFloats(batch * TunedConv1DNet.InputSize, 72), GradientCheckTests.RandomFloats(batch * TunedConv1DNet.OutputSize, 73));
+        GradientCheckTests.Check(line, () => line.TrainStep(signal, lineTargets, batch));
+
+        // A sample's output does not depend on the batch it is in, whichever algorithm each batch size runs.
+        var alone = net.Forward(input.AsSpan(0, TunedConvNet.InputSize), 1).ToArray();
+        var inBatch = net.Forward(input, batch).Slice(0, TunedConvNet.OutputSize).ToArray();
+        for (int i = 0; i < alone.Length; i++) Assert.Equal(alone[i], inBatch[i], 1e-5f);
+    }
+
     [Fact]
     public void Dropout_WithTheMaskHeldByRngState()
     {

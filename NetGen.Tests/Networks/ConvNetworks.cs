@@ -73,3 +73,23 @@ public partial class LeNet5Smooth
     [Dense(84), Tanh]                          public partial Layer F6 { get; }
     [Dense(10)]                                public partial Layer Logits { get; }
 }
+
+/// <summary>Two convolutions whose algorithms come from Networks/networks.netgen-tuning.txt (per pass, batch range
+/// and instruction set), so that the generated choices run in the gradient checks.</summary>
+[Network(Loss = Loss.SquaredError)]
+public partial class TunedConvNet
+{
+    [Input(2, 9, 11)]                                      public partial Layer Image { get; }
+    [Conv2D(5, Padding = 1), Tanh]                         public partial Layer C1 { get; }
+    [Conv2D(4, KernelHeight = 2, KernelWidth = 3), Sigmoid] public partial Layer C2 { get; }
+    [Dense(2)]                                             public partial Layer Out { get; }
+}
+
+/// <summary>A 1-D convolution whose algorithms come from Networks/networks.netgen-tuning.txt.</summary>
+[Network(Loss = Loss.SquaredError)]
+public partial class TunedConv1DNet
+{
+    [Input(3, 20)]                              public partial Layer Signal { get; }
+    [Conv1D(4, Kernel = 3, Padding = 1), Tanh]  public partial Layer C { get; }
+    [Dense(2)]                                  public partial Layer Out { get; }
+}

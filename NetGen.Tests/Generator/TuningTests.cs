@@ -1,0 +1,221 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using NetGen.Generator;
+using static NetGen.Tests.Generator.GeneratorHarness;
+
+namespace NetGen.Tests.Generator;
+
+/// <summary>Tuning tables (<c>*.netgen-tuning.txt</c> AdditionalFiles): their choices are baked into the convolution
+/// calls, malformed or inapplicable lines are reported against the table, and without a table the kernels' rule chooses.</summary>
+public class TuningTests
+{
+    private const string LeNet = """
+        using NetGen;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class LeNet5
+        {
+            [Input(1, 28, 28)]                        public partial Layer Image { get; }
+            [Conv2D(6, Kernel = 5, Padding = 2), Relu] public partial Layer C1 { get; }
+            [MaxPool2D(2)]                            public partial Layer S2 { get; }
+            [Conv2D(16, Kernel = 5), Relu]            public partial Layer C3 { get; }
+            [MaxPool2D(2)]                            public partial Layer S4 { get; }
+            [Dense(120), Relu]                        public partial Layer F5 { get; }
+            [Dense(84), Relu]                         public partial Layer F6 { get; }
+            [Dense(10)]                               public partial Layer Logits { get; }
+        }
+        """;
+
+    private const string Signal = """
+        using NetGen;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SquaredError)]
+        public partial class Signal
+        {
+            [Input(3, 40)]                                 public partial Layer Samples { get; }
+            [Conv1D(8, Kernel = 5, Padding = 2), Relu]     public partial Layer Conv { get; }
+            [Conv1D(4, Kernel = 3, Stride = 2), Tanh]      public partial Layer Down { get; }
+            [Flatten]                                      public partial Layer Flat { get; }
+            [Dense(2)]                                     public partial Layer Out { get; }
+        }
+        """;
+
+    private const string Table = """
+        # measured on this machine by the tuner
+        Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=1 isa=avx512 forward=im2col # im2col 0.80× direct
+        Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=2-* isa=avx512 forward=direct # direct 0.31× im2col
+        Conv2D in=6x14x14 out=16 kernel=5x5 stride=1 padding=0 batch=* isa=avx2 backward=im2col
+
+        Conv2D in=3x32x32 out=8 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=direct # matches no layer
+        Conv2D in=6x14x14 out=16 kernel=5x5 stride=1 padding=0 batch=8-64 isa=avx512 backward=direct
+        """;
+
+    private static AdditionalText File(string text, string path = "/src/LeNet.netgen-tuning.txt") => new TextFile(path, text);
+
+    [Fact]
+    public void TableEntries_AreBakedIntoTheCalls()
+    {
+        string code = GenerateClean(LeNet, [File(Table)]);
+        const string Isa = "global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.";
+        const string Algorithm = "global::NetGen.Kernels.Conv2DAlgorithm.";
+        Assert.Contains("// forward algorithm: tuned, LeNet.netgen-tuning.txt:2 (Avx512, batch 1): Im2Col; im2col 0.80× direct", code);
+        Assert.Contains("// forward algorithm: tuned, LeNet.netgen-tuning.txt:3 (Avx512, batch 2-*): Direct; direct 0.31× im2col", code);
+        Assert.Contains("_c1Workspace,\n                " + Isa + "Avx512 && batch == 1 ? " + Algorithm + "Im2Col\n                : " + Isa
+            + "Avx512 && batch >= 2 ? " + Algorithm + "Direct\n                : " + Algorithm + "Auto);", code);
+        Assert.Contains("_c3Workspace,\n                " + Isa + "Avx2 ? " + Algorithm + "Im2Col\n                : " + Isa
+            + "Avx512 && batch >= 8 && batch <= 64 ? " + Algorithm + "Direct\n                : " + Algorithm + "Auto);", code);
+        // C3's forward and C1's backward have no entry: the rule.
+        Assert.Equal(2, Count(code, "algorithm: rule"));
+        Assert.Equal(4, Count(code, "algorithm: tuned"));
+    }
+
+    [Fact]
+    public void TunedLeNet5_Snapshot() =>
+        Snapshot.Verify(GenerateClean(LeNet, [File(Table)]), "LeNet5Tuned");
+
+    [Fact]
+    public void WithoutATable_TheRuleChooses()
+    {
+        string code = GenerateClean(LeNet);
+        Assert.Equal(4, Count(code, "algorithm: rule (Auto: the kernels choose by shape)"));
+        Assert.Equal(4, Count(code, "    global::NetGen.Kernels.Conv2DAlgorithm.Auto);"));
+        Assert.DoesNotContain("tuned", code);
+    }
+
+    [Fact]
+    public void OtherAdditionalFiles_AreNotTables()
+    {
+        string code = GenerateClean(LeNet, [File("not a table at all", "/src/notes.txt"), File(Table, "/src/LeNet.tuning.txt")]);
+        Assert.DoesNotContain("tuned", code);
+    }
+
+    [Fact]
+    public void Conv1DLayers_TakeTheirEntries()
+    {
+        const string table = """
+            Conv1D in=3x40 out=8 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct
+            Conv1D in=3x40 out=8 kernel=5 stride=1 padding=2 batch=* isa=avx512 backward=im2col
+            Conv1D in=8x40 out=4 kernel=3 stride=2 padding=0 batch=16-* isa=other forward=im2col
+            """;
+        string code = GenerateClean(Signal, [File(table, "/t/signal.netgen-tuning.txt")]);
+        Assert.Contains("global::NetGen.Kernels.Conv1D.Forward<global::NetGen.Kernels.Relu>(", code);
+        Assert.Contains("    global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.Avx512 ? global::NetGen.Kernels.Conv2DAlgorithm.Direct\n                : global::NetGen.Kernels.Conv2DAlgorithm.Auto);", code);
+        Assert.Contains("    global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.Avx512 ? global::NetGen.Kernels.Conv2DAlgorithm.Im2Col\n                : global::NetGen.Kernels.Conv2DAlgorithm.Auto);", code);
+        Assert.Contains("    global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.Other && batch >= 16 ? global::NetGen.Kernels.Conv2DAlgorithm.Im2Col\n                : global::NetGen.Kernels.Conv2DAlgorithm.Auto);", code);
+        Assert.Equal(1, Count(code, "algorithm: rule"));
+    }
+
+    // A malformed line, and what its NG0020 must say.
+    [Theory]
+    [InlineData("Dense in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "'Dense' is not a layer kind")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=fast", "forward=fast is not auto, im2col, im2coldot or direct")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 batch=* isa=avx512 forward=direct", "key 'padding' is missing")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512", "exactly one of forward")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct backward=im2col", "exactly one of forward")]
+    [InlineData("Conv2D in=1x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "in=1x28 is not C×H×W")]
+    [InlineData("Conv1D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "in=1x28x28 is not C×L")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5x5x5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "kernel=5x5x5 is not")]
+    [InlineData("Conv2D in=1x28x28 out=0 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "out=0 is not a positive integer")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=-1 padding=2 batch=* isa=avx512 forward=direct", "stride=-1 is not")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=x batch=* isa=avx512 forward=direct", "padding=x is not")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=9-3 isa=avx512 forward=direct", "batch=9-3 is not")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=0 isa=avx512 forward=direct", "batch=0 is not")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=neon forward=direct", "isa=neon is not")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct threads=2", "unknown key 'threads'")]
+    [InlineData("Conv2D in=1x28x28 in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "key 'in' is given twice")]
+    [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa= forward=direct", "'isa=' is not key=value")]
+    [InlineData("Conv2D 1x28x28 6 5 1 2 * avx512 direct", "'1x28x28' is not key=value")]
+    [InlineData("Conv2D in=99999999999x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "in=99999999999x28x28 is not")]
+    public void MalformedLine_IsReportedWithFileAndLine_AndTheRestApplies(string line, string problem)
+    {
+        string table = "# header\n" + line + "\nConv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=* isa=avx512 forward=im2col\n";
+        var (result, output) = Run(LeNet, File(table));
+        Assert.Null(result.Exception);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0020", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+        Assert.StartsWith("LeNet.netgen-tuning.txt(2): ", message);
+        Assert.Contains(problem, message);
+        Assert.EndsWith("the line is ignored (format: Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=2-* isa=avx512 forward=direct)", message);
+        var span = diagnostic.Location.GetLineSpan();
+        Assert.Equal("/src/LeNet.netgen-tuning.txt", span.Path);
+        Assert.Equal(1, span.StartLinePosition.Line);
+        Assert.Equal(line.Length, span.EndLinePosition.Character);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("LeNet.netgen-tuning.txt:3 (Avx512, batch *): Im2Col", code);
+    }
+
+    [Fact]
+    public void InapplicableChoice_IsReported_AndTheLayerKeepsTheRule()
+    {
+        const string table = """
+            Conv1D in=8x40 out=4 kernel=3 stride=2 padding=0 batch=* isa=avx512 backward=direct
+            Conv1D in=8x40 out=4 kernel=3 stride=2 padding=0 batch=* isa=avx512 forward=im2col
+            """;
+        var (result, output) = Run(Signal, File(table, "/t/s.netgen-tuning.txt"));
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0021", diagnostic.Id);
+        Assert.Equal("s.netgen-tuning.txt:1: Direct cannot run the backward pass of layer 'Down' of network 'Signal': the direct kernels need stride 1; "
+            + "the layer keeps the kernels' rule there", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal("/t/s.netgen-tuning.txt", diagnostic.Location.GetLineSpan().Path);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Equal(3, Count(code, "algorithm: rule"));
+        Assert.Contains("s.netgen-tuning.txt:2 (Avx512, batch *): Im2Col", code);
+    }
+
+    [Fact]
+    public void DirectForwardWithTooFewOutputChannels_IsReported()
+    {
+        const string source = """
+            using NetGen;
+            [Network(Loss = Loss.SquaredError)]
+            public partial class Small
+            {
+                [Input(2, 9, 9)]                       public partial Layer X { get; }
+                [Conv2D(3, Kernel = 3, Padding = 1)]   public partial Layer C { get; }
+            }
+            """;
+        const string table = """
+            Conv2D in=2x9x9 out=3 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=direct
+            Conv2D in=2x9x9 out=3 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 backward=direct
+            Conv2D in=2x9x9 out=3 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=im2coldot
+            Conv2D in=2x9x9 out=3 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 backward=im2coldot
+            """;
+        var (result, _) = Run(source, File(table));
+        Assert.Equal(["NG0021", "NG0021"], result.Diagnostics.Select(d => d.Id));
+        Assert.Contains("the direct forward kernel needs at least 4 output channels", result.Diagnostics[0].GetMessage(CultureInfo.InvariantCulture));
+        Assert.Contains("Im2ColDot cannot run the forward pass of layer 'C'", result.Diagnostics[1].GetMessage(CultureInfo.InvariantCulture));
+        Assert.Contains("dot products compute only the backward pass's weight gradient", result.Diagnostics[1].GetMessage(CultureInfo.InvariantCulture));
+        string code = result.GeneratedSources.Single().SourceText.ToString(); // both backward entries apply
+        Assert.Contains("global::NetGen.Kernels.VectorIsa.Avx512 ? global::NetGen.Kernels.Conv2DAlgorithm.Direct\n", code);
+        Assert.Contains(": global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.Avx512 ? global::NetGen.Kernels.Conv2DAlgorithm.Im2ColDot\n", code);
+        Assert.Equal(1, Count(code, "forward algorithm: rule"));
+    }
+
+    [Fact]
+    public void TablesFromSeveralFiles_FirstFileByPathWins()
+    {
+        var first = File("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=im2col\n", "/a/x.netgen-tuning.txt");
+        var second = File("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct\n", "/b/y.netgen-tuning.txt");
+        foreach (var files in new[] { new[] { first, second }, new[] { second, first } })
+        {
+            string code = GenerateClean(LeNet, files);
+            int im2col = code.IndexOf("x.netgen-tuning.txt:1", StringComparison.Ordinal), direct = code.IndexOf("y.netgen-tuning.txt:1", StringComparison.Ordinal);
+            Assert.True(im2col >= 0 && direct > im2col);
+        }
+    }
+
+    private static int Count(string text, string part)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + 1, StringComparison.Ordinal)) count++;
+        return count;
+    }
+}
