@@ -217,7 +217,8 @@ namespace Demo
         /// backward pass is done with them, while they and their gradients are still in cache; with SGD or Adam a Dense layer's weights
         /// are updated in the epilogue of their gradient's product and that gradient is not stored, so afterwards <see cref="Gradients"/>
         /// holds this step's gradients except for Dense weights (unspecified there). To read or clip every gradient before the update,
-        /// call <c>TrainStep</c> and <c>Step</c> instead.
+        /// call <c>TrainStep</c> and <c>Step</c> instead. When the loss is not finite nothing is updated (the parameters stay those of
+        /// the last good step) and the optimizer's step count does not advance.
         /// </summary>
         public float TrainStep(global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<int> labels, int batch, global::NetGen.Optimizers.Optimizer? optimizer)
         {
@@ -233,6 +234,8 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 8084, batch * 10);
             float loss = global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(batch, 10, logits, labels, dLogits);
 
+            // A loss that is not finite updates nothing: the parameters stay those of the last good step.
+            if (!float.IsFinite(loss)) optimizer = null;
             RunBackward(batch, optimizer);
             optimizer?.CompleteStep();
             return loss;
