@@ -161,11 +161,13 @@ internal static class WorkerPool
     public static void Run(ParallelJob job, int chunks, int threads, long work, HandOffRecord record)
     {
         if (chunks is < 1 or > MaxChunks) throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"A run has 1 to {MaxChunks} chunks.");
-        bool split = !Adaptive || record.NextSplits();
-        int helpers = split ? Math.Min(threads, chunks) - 1 : 0;
-        if (_workers.Length < helpers)
+        int wanted = Math.Min(threads, chunks) - 1;
+        int helpers = !Adaptive || record.NextSplits() ? wanted : 0;
+        // Workers are created by the first run that could use them, split or not, so that a later run that splits
+        // (the policy explores now and then) allocates nothing.
+        if (_workers.Length < wanted)
         {
-            var grown = new Worker[helpers];
+            var grown = new Worker[wanted];
             _workers.CopyTo(grown, 0);
             for (int i = _workers.Length; i < grown.Length; i++) grown[i] = new Worker(i + 1);
             _workers = grown;
