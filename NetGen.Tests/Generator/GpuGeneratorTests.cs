@@ -65,25 +65,7 @@ public class GpuGeneratorTests
     [Fact]
     public void LeNet5GetsAGpuTwin()
     {
-        const string source = """
-            using NetGen;
-
-            namespace Demo;
-
-            [Network(Loss = Loss.SoftmaxCrossEntropy)]
-            public partial class LeNet5
-            {
-                [Input(1, 28, 28)]                        public partial Layer Image { get; }
-                [Conv2D(6, Kernel = 5, Padding = 2), Relu] public partial Layer C1 { get; }
-                [MaxPool2D(2)]                            public partial Layer S2 { get; }
-                [Conv2D(16, Kernel = 5), Relu]            public partial Layer C3 { get; }
-                [MaxPool2D(2)]                            public partial Layer S4 { get; }
-                [Dense(120), Relu]                        public partial Layer F5 { get; }
-                [Dense(84), Relu]                         public partial Layer F6 { get; }
-                [Dense(10)]                               public partial Layer Logits { get; }
-            }
-            """;
-        var (result, output) = Run(source, IlGpu, RuntimeGpu);
+        var (result, output) = Run(ConvSnapshotTests.LeNet5Source, IlGpu, RuntimeGpu);
         Assert.Null(result.Exception);
         Assert.Empty(result.Diagnostics);
         AssertCompilesCleanly(output);

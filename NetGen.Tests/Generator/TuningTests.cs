@@ -9,24 +9,7 @@ namespace NetGen.Tests.Generator;
 /// calls, malformed or inapplicable lines are reported against the table, and without a table the kernels' rule chooses.</summary>
 public class TuningTests
 {
-    private const string LeNet = """
-        using NetGen;
-
-        namespace Demo;
-
-        [Network(Loss = Loss.SoftmaxCrossEntropy)]
-        public partial class LeNet5
-        {
-            [Input(1, 28, 28)]                        public partial Layer Image { get; }
-            [Conv2D(6, Kernel = 5, Padding = 2), Relu] public partial Layer C1 { get; }
-            [MaxPool2D(2)]                            public partial Layer S2 { get; }
-            [Conv2D(16, Kernel = 5), Relu]            public partial Layer C3 { get; }
-            [MaxPool2D(2)]                            public partial Layer S4 { get; }
-            [Dense(120), Relu]                        public partial Layer F5 { get; }
-            [Dense(84), Relu]                         public partial Layer F6 { get; }
-            [Dense(10)]                               public partial Layer Logits { get; }
-        }
-        """;
+    private const string LeNet = ConvSnapshotTests.LeNet5Source;
 
     private const string Signal = """
         using NetGen;
