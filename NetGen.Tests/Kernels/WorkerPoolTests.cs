@@ -20,18 +20,26 @@ public class WorkerPoolTests : IDisposable
         var record = new HandOffRecord();
         Assert.False(record.NextSplits());
         record.Book(false, 1000, 10);
+        // Then two split runs: the first wakes a sleeping worker and is not booked, the second is.
+        Assert.True(record.NextSplits());
+        record.Book(true, 99_999, 10);
+        Assert.Equal(0, record.Split);
         Assert.True(record.NextSplits());
         record.Book(true, 600, 10);
+        Assert.Equal(60, record.Split);
         var splits = Enumerable.Range(0, 2 * WorkerPool.ExploreEvery).Select(_ => record.NextSplits()).ToList();
         Assert.Equal(2 * WorkerPool.ExploreEvery - 2, splits.Count(x => x));
-        // Splitting turns slower (the other core is taken): after a few runs the kind stays on the caller.
+        // Splitting turns slower (the other core is taken): after a few runs the kind stays on the caller, trying two
+        // split runs every ExploreEvery runs.
         for (int i = 0; i < 8; i++) record.Book(true, 1500, 10);
         splits = Enumerable.Range(0, 2 * WorkerPool.ExploreEvery).Select(_ => record.NextSplits()).ToList();
-        Assert.Equal(2, splits.Count(x => x));
+        Assert.Equal(4, splits.Count(x => x));
         // Only 5% faster split: not worth a hand-off.
         var close = new HandOffRecord();
         close.NextSplits();
         close.Book(false, 1000, 10);
+        close.NextSplits();
+        close.Book(true, 100, 10);
         close.NextSplits();
         close.Book(true, 950, 10);
         Assert.False(close.NextSplits());

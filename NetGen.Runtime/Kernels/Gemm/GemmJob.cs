@@ -4,7 +4,7 @@ namespace NetGen.Kernels.GemmCore;
 /// A product split over output tiles for <see cref="WorkerPool"/>, in several chunks per thread so that a late or
 /// preempted worker costs at most one chunk: runs of whole NR-wide column panels (each chunk packs only its own part
 /// of B, but all of a packed A) or runs of whole MR-row slivers (its own part of A, all of a packed B), whichever
-/// repeats less packing and gives enough chunks. Every element of C is computed
+/// repeats less packing and gives enough chunks (one chunk per thread when the cut repacks an operand in each). Every element of C is computed
 /// the same way whatever the cut. One preallocated instance per kernel and epilogue; the pool's gate makes its fields
 /// safe to reuse.
 /// </summary>
@@ -39,6 +39,9 @@ internal sealed class GemmJob<TKernel, TAct> : ParallelJob
         bool byColumns = columnUnits >= target && (rowUnits < target || againByColumns <= againByRows)
             || columnUnits < target && columnUnits >= rowUnits;
         int units = byColumns ? columnUnits : rowUnits;
+        // A cut that repacks an operand in every chunk gets one chunk per thread: more would pay the repacking again
+        // (the char-LSTM's dW_hh, 128×512 over k = 2,048 with A transposed, cost more split in eight than it saved).
+        if ((byColumns ? againByColumns : againByRows) > 0) target = Math.Min(target, threads);
         int chunks = Math.Min(Math.Min(target, units), WorkerPool.MaxChunks);
         if (chunks < 2 || !WorkerPool.TryEnter()) return false;
         try
@@ -61,6 +64,9 @@ internal sealed class GemmJob<TKernel, TAct> : ParallelJob
     private unsafe HandOffRecord RecordOf(in GemmArgs g) => Records.Of(
         ((long)g.M << 42 | (long)g.N << 21 | (uint)g.K) * 16
         + (g.CsA == 1 ? 8 : 0) + (g.CsB == 1 ? 4 : 0) + (g.Bias != null ? 2 : 0) + (g.TransposeC ? 1 : 0));
+
+    /// <summary>The whole product in one driver call: each operand packed once.</summary>
+    public override void RunAlone(int chunks) => GemmDriver.Run<TKernel, TAct>(_args);
 
     public override void RunPart(int chunk)
     {

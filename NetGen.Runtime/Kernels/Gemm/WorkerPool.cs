@@ -12,6 +12,14 @@ internal abstract class ParallelJob
     /// <summary>Runs chunk <paramref name="chunk"/>; chunks touch disjoint outputs, and each computes its outputs the
     /// same way whichever thread runs it.</summary>
     public abstract void RunPart(int chunk);
+
+    /// <summary>Runs all <paramref name="chunks"/> chunks' work on the calling thread, with the same results; by default
+    /// chunk by chunk, but a job may do it in one piece when that is cheaper (a product cut into column runs repacks A
+    /// for each).</summary>
+    public virtual void RunAlone(int chunks)
+    {
+        for (int chunk = 0; chunk < chunks; chunk++) RunPart(chunk);
+    }
 }
 
 /// <summary>A job whose call arguments are one struct, set for the length of one <see cref="WorkerPool.TryRun{TArgs}"/>.</summary>
@@ -30,24 +38,53 @@ internal sealed class HandOffRecord
 {
     public double Alone, Split;
     public int Runs;
+    /// <summary>Split runs still to make before the record decides again; the first split after runs alone is not
+    /// booked (its worker was asleep and pays its wake-up, which a stretch of split runs does not).</summary>
+    private int _pendingSplits;
+    private bool _skipNextSplit;
 
-    /// <summary>Whether the next run should be split: first one run alone and one split, then the faster (split only
-    /// when at least 10% faster), except every <see cref="WorkerPool.ExploreEvery"/>th run, which runs the other way.</summary>
+    /// <summary>Whether the next run should be split: first one run alone and two split (the second booked), then the
+    /// faster (split only when at least 10% faster), except every <see cref="WorkerPool.ExploreEvery"/>th run, which
+    /// goes the other way (two split runs again when the record says alone).</summary>
     public bool NextSplits()
     {
         Runs++;
+        if (_pendingSplits > 0)
+        {
+            _pendingSplits--;
+            return true;
+        }
         if (Alone == 0) return false;
-        if (Split == 0) return true;
-        bool faster = Split < 0.9 * Alone;
-        return Runs % WorkerPool.ExploreEvery == 0 ? !faster : faster;
+        bool faster = Split != 0 && Split < 0.9 * Alone;
+        bool explore = Split == 0 || Runs % WorkerPool.ExploreEvery == 0;
+        if (explore ? faster : !faster) return false;
+        if (!faster)
+        {
+            _pendingSplits = 1;
+            _skipNextSplit = true;
+        }
+        return true;
     }
 
     /// <summary>Books a run of <paramref name="work"/> units that took <paramref name="ticks"/>.</summary>
     public void Book(bool split, long ticks, long work)
     {
+        if (split && _skipNextSplit)
+        {
+            _skipNextSplit = false;
+            return;
+        }
         double rate = (double)ticks / Math.Max(1, work);
         ref double average = ref split ? ref Split : ref Alone;
         average = average == 0 ? rate : average + (rate - average) / 4;
+    }
+
+    /// <summary>Forgets everything (a new kind of call takes the slot).</summary>
+    public void Reset()
+    {
+        Alone = Split = 0;
+        Runs = _pendingSplits = 0;
+        _skipNextSplit = false;
     }
 }
 
@@ -75,8 +112,7 @@ internal sealed class HandOffRecords
         _next = (slot + 1) % Kinds;
         _keys[slot] = key;
         var record = _records[slot];
-        record.Alone = record.Split = 0;
-        record.Runs = 0;
+        record.Reset();
         return record;
     }
 }
@@ -89,7 +125,7 @@ internal sealed class HandOffRecords
 /// (a training step's products follow each other within microseconds, and a blocked thread takes tens of
 /// microseconds to wake on a virtual machine), and the caller spins briefly before blocking on the last chunks.
 /// The pool also watches whether hand-offs pay, per kind of call (<see cref="HandOffRecord"/>): it times runs split
-/// and runs on the caller alone (the same chunks) and splits only while that is clearly faster. On a machine whose
+/// and runs on the caller alone (the whole job at once, see <see cref="ParallelJob.RunAlone"/>) and splits only while that is clearly faster. On a machine whose
 /// other core is busy with other processes (or whose scheduler gives the process about one core's worth of time, as
 /// Linux's autogroups do while other sessions are busy) a split run is no faster, and the calls then stay on the
 /// caller. Results do not depend on any of this (chunks compute their outputs the same way on any thread). Nothing
@@ -171,6 +207,19 @@ internal static class WorkerPool
             _workers.CopyTo(grown, 0);
             for (int i = _workers.Length; i < grown.Length; i++) grown[i] = new Worker(i + 1);
             _workers = grown;
+        }
+        if (helpers == 0)
+        {
+            // On the caller alone: the job's whole work at once (a product un-cut packs each operand once). An empty
+            // generation is still published so that a spinning worker starts its spin again: a worker left to fall
+            // asleep through a stretch of runs alone would make every exploring split pay its wake-up, and the record
+            // would never see a split run at its true cost.
+            _helpers = 0;
+            Interlocked.Exchange(ref _ticket, (long)++_generation << 32);
+            long started = Stopwatch.GetTimestamp();
+            job.RunAlone(chunks);
+            record.Book(false, Stopwatch.GetTimestamp() - started, work);
+            return;
         }
         int generation = ++_generation;
         _job = job;
