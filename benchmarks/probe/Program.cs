@@ -14,6 +14,7 @@ using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using NetGen.Kernels;
 using NetGen.Benchmarks;
+using static Timing;
 
 Threading.MaxThreads = 1;
 var random = new Random(1);
@@ -322,50 +323,6 @@ static void Pair(string what, double flop, Action action, int inner, int outer =
 
 static void Report(string what, double us) => Console.WriteLine($"{what}: {us:F2} µs");
 
-static double MinUs(Action action, int inner = 20, int outer = 40, int warmup = 200)
-{
-    for (int i = 0; i < warmup; i++) action();
-    double best = double.MaxValue;
-    for (int o = 0; o < outer; o++)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < inner; i++) action();
-        best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMicroseconds / inner);
-    }
-    return best;
-}
-
-// The minimum over outer samples of the calling thread's CPU time per call (clock_gettime(CLOCK_THREAD_CPUTIME_ID)):
-// unlike the wall clock it does not count the time slices other processes take on a loaded machine.
-static double MinCpuUs(Action action, int inner = 20, int outer = 40, int warmup = 200)
-{
-    for (int i = 0; i < warmup; i++) action();
-    double best = double.MaxValue;
-    for (int o = 0; o < outer; o++)
-    {
-        double start = ThreadClock.NowUs();
-        for (int i = 0; i < inner; i++) action();
-        best = Math.Min(best, (ThreadClock.NowUs() - start) / inner);
-    }
-    return best;
-}
-
-static class ThreadClock
-{
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
-    private struct Timespec { public long Seconds, Nanoseconds; }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGettime(int clock, out Timespec time);
-
-    private const int ThreadCpuTime = 3;
-
-    public static double NowUs()
-    {
-        ClockGettime(ThreadCpuTime, out var time);
-        return time.Seconds * 1e6 + time.Nanoseconds / 1e3;
-    }
-}
 
 // The MLP's train step with each layer's SGD update run by UpdateRange after the layer's backward, the kernels in the
 // order the generated code called them before the update moved into the dW product's epilogue (dW, then dx): a

@@ -43,7 +43,7 @@ static class Tuner
         table.Append("# NetGen convolution tuning table, written by `dotnet run -c Release --project benchmarks/probe -- tune ")
             .Append(string.Join(' ', args)).Append('`').AppendLine();
         table.AppendLine(FormattableString.Invariant($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, ISA {isa}; choice = fastest at 1 thread (the rule's where it is within 10%); times are the minimum over many repetitions at 1 and {threads} threads (µs)."));
-        double peak = 2.0 * 24 * 16 * 8192 / MinUs(() => NetGen.Benchmarks.PeakBenchmarks.Run(8192), 20, 200) / 1e3;
+        double peak = 2.0 * 24 * 16 * 8192 / Timing.MinUs(() => NetGen.Benchmarks.PeakBenchmarks.Run(8192), 20, 200, 50) / 1e3;
         table.AppendLine(FormattableString.Invariant($"# FMA peak of one core (24 zmm chains): {peak:F1} GFLOP/s; GFLOP/s below count the multiply-adds of the pass (dx only where the layer computes it)."));
         table.AppendLine("# Format (README, \"Tuning convolutions\"): kind in= out= kernel= stride= padding= batch= isa= forward|backward=algorithm # note");
         for (int i = 0; i < batches.Length; i++)
@@ -113,24 +113,11 @@ static class Tuner
                     ? () => Conv2D.Forward<Relu>(s, batch, x, w, bias, y, workspace, algorithm)
                     : () => Conv2D.Backward<Relu>(s, batch, x, w, y, dy, dw, db, dx, workspace, algorithm);
                 Threading.MaxThreads = 1;
-                one[k] = Math.Min(one[k], MinUs(call, inner, outer));
+                one[k] = Math.Min(one[k], Timing.MinUs(call, inner, outer, Math.Min(50, 2 * inner * outer)));
                 Threading.MaxThreads = threads;
-                many[k] = Math.Min(many[k], MinUs(call, inner, outer));
+                many[k] = Math.Min(many[k], Timing.MinUs(call, inner, outer, Math.Min(50, 2 * inner * outer)));
             }
         return (one, many, flop);
-    }
-
-    private static double MinUs(Action action, int inner, int outer)
-    {
-        for (int i = 0; i < Math.Min(50, 2 * inner * outer); i++) action();
-        double best = double.MaxValue;
-        for (int o = 0; o < outer; o++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < inner; i++) action();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMicroseconds / inner);
-        }
-        return best;
     }
 
     private static string Name(Conv2DAlgorithm algorithm) => algorithm.ToString().ToLowerInvariant();
