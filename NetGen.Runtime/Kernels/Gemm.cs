@@ -68,6 +68,8 @@ public static unsafe class Gemm
     /// <summary>Runs one strided product with its epilogue on the chosen path, threaded when it is large enough.</summary>
     internal static void Run<TAct>(in GemmArgs g, GemmIsa isa) where TAct : struct, IActivation
     {
+        // Once, on the calling thread, before any block (possibly on a worker) is updated.
+        g.Update?.BeginBlocks();
         switch (isa)
         {
             case GemmIsa.Vector512: Run<Vector512Kernel, TAct>(g); break;

@@ -71,14 +71,17 @@ public sealed class Adam : Optimizer
     internal override bool UpdatesBlocks => true;
 
     /// <inheritdoc />
+    internal override void BeginBlocks() => Prepare(StepCount + 1);
+
+    /// <inheritdoc />
     internal override unsafe void UpdateBlock(float* parameters, nint offset, int rows, int columns, nint stride, float* gradients, nint gradientStride)
     {
-        Prepare(StepCount + 1);
         fixed (float* m = _m, v = _v)
             UpdateRows(parameters, gradients, m + offset, v + offset, rows, columns, stride, gradientStride);
     }
 
-    // The step's bias-corrected constants, computed once per step and learning rate (a block update runs per tile).
+    // The step's bias-corrected constants, computed once per step and learning rate (by Update, or by BeginBlocks before
+    // the block updates of one product, which only read them).
     private long _preparedStep;
     private float _preparedRate, _stepSize, _invCorrection2;
 

@@ -72,6 +72,11 @@ public abstract class Optimizer
     /// </summary>
     internal virtual bool UpdatesBlocks => false;
 
+    /// <summary>Called once on the calling thread before the <see cref="UpdateBlock"/> calls of one product, which may then
+    /// run concurrently on several threads: whatever the blocks share for this step (Adam's bias corrections) is set
+    /// here, so that <see cref="UpdateBlock"/> only reads it.</summary>
+    internal virtual void BeginBlocks() { }
+
     /// <summary>
     /// The next step's update on a block of <paramref name="rows"/>×<paramref name="columns"/> parameters whose gradients
     /// are at hand. Element (r, c) of the block is the parameter <c>parameters[r·stride + c]</c>, whose index in the flat
