@@ -109,8 +109,13 @@ public class DenseUpdateTests
 /// <summary>The fused update on a product split over threads (by columns and by rows) equals the separate calls at 1, 2
 /// and 3 threads. Changes the process-wide <see cref="Threading.MaxThreads"/>, so it runs alone.</summary>
 [Collection(nameof(ThreadingTests))]
-public class ThreadedDenseUpdateTests
+public class ThreadedDenseUpdateTests : IDisposable
 {
+    /// <summary>Every run is split (the pool's timing policy is off), so the fused update really runs on the workers.</summary>
+    public ThreadedDenseUpdateTests() => NetGen.Kernels.GemmCore.WorkerPool.Adaptive = false;
+
+    public void Dispose() => NetGen.Kernels.GemmCore.WorkerPool.Adaptive = true;
+
     [Theory]
     [InlineData(64, 300, 200)]
     [InlineData(64, 2000, 40)]

@@ -25,6 +25,14 @@ internal static unsafe class GemmDriver
     /// 128×512 weight gradient over a batch of 32: packing both operands cost 8%); otherwise it is packed.</summary>
     public const int ShortK = 64;
 
+    /// <summary>Which operands <see cref="Run{TKernel, TAct}"/> packs for <paramref name="g"/>: a transposed A unless it has
+    /// few rows and a short k; B whenever A is packed, B is transposed, or A has many rows.</summary>
+    public static (bool PackA, bool PackB) Packs(in GemmArgs g)
+    {
+        bool packA = g.CsA != 1 && (g.M > PackBRowsAbove || g.K > ShortK);
+        return (packA, packA || g.CsB != 1 || g.M > PackBRowsAbove);
+    }
+
     public static void Run<TKernel, TAct>(in GemmArgs g)
         where TKernel : struct, IMicroKernel
         where TAct : struct, IActivation
@@ -46,8 +54,7 @@ internal static unsafe class GemmDriver
             return;
         }
 
-        bool packA = g.CsA != 1 && (g.M > PackBRowsAbove || g.K > ShortK);
-        bool packB = packA || g.CsB != 1 || g.M > PackBRowsAbove;
+        var (packA, packB) = Packs(g);
         // Packed B block (or, with B in place, the zero-padded last partial panel), one packed A sliver, one edge tile.
         int bFloats = KC * (packB ? RoundUp(Math.Min(g.N, NC), NR) : NR);
         // With an optimizer update and one k-block, C is not written at all: each sliver of the product goes to
@@ -163,7 +170,7 @@ internal static unsafe class GemmDriver
     public static int SliverRows(int remaining, int MR) =>
         remaining >= 2 * MR || remaining == MR ? MR : remaining < MR ? remaining : (remaining + 1) / 2;
 
-    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+    internal static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 }
 
 /// <summary>

@@ -33,8 +33,7 @@ internal sealed class GemmJob<TKernel, TAct> : ParallelJob
         int target = (int)Math.Min(threads * ChunksPerThread, Math.Max(1, work / MinChunkWork));
         // Each chunk of a column cut packs all of A again when the driver packs A; each chunk of a row cut packs all of
         // B again when it packs B. Cut the way that repeats less, as long as it gives enough chunks.
-        bool packA = g.CsA != 1 && (g.M > GemmDriver.PackBRowsAbove || g.K > GemmDriver.ShortK);
-        bool packB = packA || g.CsB != 1 || g.M > GemmDriver.PackBRowsAbove;
+        var (packA, packB) = GemmDriver.Packs(g);
         long againByColumns = packA ? (long)g.M * g.K : 0, againByRows = packB ? (long)g.K * g.N : 0;
         bool byColumns = columnUnits >= target && (rowUnits < target || againByColumns <= againByRows)
             || columnUnits < target && columnUnits >= rowUnits;
@@ -60,9 +59,9 @@ internal sealed class GemmJob<TKernel, TAct> : ParallelJob
         return true;
     }
 
-    /// <summary>The hand-off record of <paramref name="g"/>'s kind: its sizes, operand layouts and bias.</summary>
+    /// <summary>The hand-off record of <paramref name="g"/>'s kind: its sizes, operand layouts, bias and optimizer update.</summary>
     private unsafe HandOffRecord RecordOf(in GemmArgs g) => Records.Of(
-        ((long)g.M << 42 | (long)g.N << 21 | (uint)g.K) * 16
+        ((long)g.M << 42 | (long)g.N << 21 | (uint)g.K) * 32 + (g.Update != null ? 16 : 0)
         + (g.CsA == 1 ? 8 : 0) + (g.CsB == 1 ? 4 : 0) + (g.Bias != null ? 2 : 0) + (g.TransposeC ? 1 : 0));
 
     /// <summary>The whole product in one driver call: each operand packed once.</summary>
