@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using NetGen.Kernels.GemmCore;
 
 namespace NetGen.Kernels;
 
@@ -15,7 +16,7 @@ namespace NetGen.Kernels;
 /// PyTorch's <c>weight_ih_l0 [4H, F]</c> and <c>weight_hh_l0 [4H, H]</c> (column j here is row j there, gate blocks in
 /// the same order), like Dense's <c>[in, out]</c>; b_ih and b_hh <c>[4H]</c> are PyTorch's <c>bias_ih_l0</c> and
 /// <c>bias_hh_l0</c>, both kept so that checkpoints and gradients match PyTorch one to one.</para>
-/// <para>All four gates come from one product per step: the input projection of every step at once as one
+/// <para>All four gates come from one recurrent product per step (run panel by panel): the input projection of every step at once as one
 /// <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue, then <c>h_{t−1}·W_hh</c> per step (reading that
 /// step's <c>h_{t−1}</c> from a contiguous copy, against W_hh packed once per call into 32-column panels), then one
 /// fused vectorised pass per sample row (the two parts added, activations with an inlined exponential, cell and
@@ -77,7 +78,7 @@ public static unsafe class Lstm
         int width = Gates * hidden, rows = batch * steps;
         RequireForward(batch, steps, inputs, hidden, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, kernel);
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
-        int projectionFloats = RoundUp(vocabulary * width, 16);
+        int projectionFloats = GemmDriver.RoundUp(vocabulary * width, 16);
         float* projection = Work(projectionFloats + PanelFloats(hidden, width));
         fixed (float* pTable = table, pwIh = wIh, pScratch = scratch)
             Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, projection, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
@@ -137,29 +138,12 @@ public static unsafe class Lstm
     // Columns of a packed panel: the widest micro-kernel's tile width, so each per-panel product is one column of tiles.
     private const int Panel = 32;
 
-    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
-
     // Floats of a [k, n] matrix packed into Panel-column panels (the last one zero-padded).
-    private static int PanelFloats(int k, int n) => RoundUp(n, Panel) * k;
+    private static int PanelFloats(int k, int n) => GemmDriver.RoundUp(n, Panel) * k;
 
-    // Packs B(p, j) = b[p·rsB + j·csB] ([k, n]) into panels [n / Panel][k][Panel], each contiguous: a panel then stays
-    // in L1 while every sliver of the product's rows sweeps it (in place, W_hh's rows 4H floats apart map the panel
-    // onto a few L1 sets and it is reread from L2 by each sliver).
-    private static void PackPanels(int k, int n, float* b, nint rsB, nint csB, float* packed)
-    {
-        for (int j0 = 0; j0 < n; j0 += Panel)
-        {
-            int w = Math.Min(Panel, n - j0);
-            for (int p = 0; p < k; p++, packed += Panel)
-            {
-                float* src = b + p * rsB + j0 * csB;
-                for (int j = 0; j < w; j++) packed[j] = src[j * csB];
-                for (int j = w; j < Panel; j++) packed[j] = 0f;
-            }
-        }
-    }
-
-    // C[m, n] = A·B with B packed by PackPanels, one product per panel.
+    // C[m, n] = A·B with B packed by Packing.PackB into Panel-column panels [n / Panel][k][Panel], each contiguous (a
+    // panel stays in L1 while every sliver of the product's rows sweeps it; in place, W_hh's rows 4H floats apart map the
+    // panel onto a few L1 sets and it is reread from L2 by each sliver), one product per panel.
     private static void PanelProduct(int m, int n, int k, float* a, nint rsA, float* packed, float* c, nint ldc)
     {
         for (int j0 = 0; j0 < n; j0 += Panel)
@@ -179,7 +163,7 @@ public static unsafe class Lstm
         int width = Gates * hidden, bh = batch * hidden;
         fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, recurrent = scratch)
         {
-            PackPanels(hidden, width, pwHh, width, 1, packed);
+            Packing.PackB(hidden, width, Panel, pwHh, width, 1, packed);
             float* state = recurrent + Gates * bh;
             for (int t = 0; t < steps; t++)
             {
@@ -255,7 +239,7 @@ public static unsafe class Lstm
         RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
         Recurrent.Require(dTable, vocabulary * inputs, nameof(dTable), kernel);
-        int sumsFloats = RoundUp(vocabulary * width, 16);
+        int sumsFloats = GemmDriver.RoundUp(vocabulary * width, 16);
         float* work = Work(sumsFloats + PanelFloats(width, hidden));
         var sums = new Span<float>(work, vocabulary * width);
         BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
@@ -309,7 +293,7 @@ public static unsafe class Lstm
             float* dh = pScratch, dc = pScratch + bh, boundary = pScratch + 2 * bh, dz = pScratch + 3 * bh;
             Recurrent.LoadState(dhLast, scratch.Slice(0, bh), bh);
             Recurrent.LoadState(dcLast, scratch.Slice(bh, bh), bh);
-            PackPanels(width, hidden, pwHh, 1, width, wT);
+            Packing.PackB(width, hidden, Panel, pwHh, 1, width, wT);
             new Span<float>(pdbIh, width).Clear();
             if (sums != null) new Span<float>(sums, vocabulary * width).Clear();
             for (int t = steps - 1; t >= 0; t--)

@@ -7,9 +7,10 @@ using NetGen.Kernels.GemmCore;
 namespace NetGen.Kernels;
 
 /// <summary>
-/// The parts <see cref="Rnn"/>, <see cref="Lstm"/> and <see cref="Gru"/> share: argument checks, the state copies
-/// between the batch-major sequence buffers and the contiguous per-step matrices the GEMMs need, the weight-gradient
-/// products, and vectorised element-wise loops.
+/// The parts the recurrent cells share: argument checks and the strided product (all three), and, for
+/// <see cref="Rnn"/> and <see cref="Gru"/>, the state copies between the batch-major sequence buffers and the
+/// contiguous per-step matrices the GEMMs need, the weight-gradient products and vectorised element-wise loops
+/// (<see cref="Lstm"/> keeps its own contiguous state and packed weights).
 /// </summary>
 /// <remarks>
 /// Sequences are <c>[B, T, F]</c> with the batch outermost, so the input projection of every step is one
@@ -107,8 +108,8 @@ internal static class Recurrent
 
     /// <summary>
     /// <c>C[m,n] (+)= A·B</c> on strided operands, <c>A(i,p) = a[i·rsA + p·csA]</c>, <c>B(p,j) = b[p·rsB + j]</c>,
-    /// <c>C(i,j) = c[i·ldc + j]</c>, then <c>C += bias</c> per column when <paramref name="bias"/> is not null: the
-    /// per-step products read and write one time step's rows of the <c>[B, T, ·]</c> buffers in place.
+    /// <c>C(i,j) = c[i·ldc + j]</c>, then <c>C += bias</c> per column when <paramref name="bias"/> is not null (strided
+    /// operands let a product read one time step's rows of a <c>[B, T, ·]</c> buffer in place).
     /// </summary>
     public static unsafe void Product(int m, int n, int k, float* a, nint rsA, nint csA, float* b, nint rsB,
         float* c, nint ldc, bool accumulate, float* bias = null) =>
