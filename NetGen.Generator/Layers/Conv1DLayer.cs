@@ -61,14 +61,14 @@ namespace NetGen.Generator.Layers
         {
             var o = (Conv1DOptions)layer.Options;
             var input = layer.InputShapes[0].Dims;
-            return TuningTable.Conv1DSignature(input[0], input[1], o.Channels, o.Kernel, o.Stride, o.Padding);
+            return TuningSignatures.Conv1D(input[0], input[1], o.Channels, o.Kernel, o.Stride, o.Padding);
         }
 
         /// <summary>As for the 2-D convolution of height 1 that <c>NetGen.Kernels.Conv1D</c> runs.</summary>
-        public string? Unsupported(LayerPlan layer, string algorithm, bool forward)
+        public string? Unsupported(LayerPlan layer, string algorithm, string isa, bool forward)
         {
             var o = (Conv1DOptions)layer.Options;
-            return ConvolutionParameters.Unsupported(algorithm, forward, layer.InputShapes[0].Dims[0], o.Channels, 1, o.Kernel, 1, o.Stride, 0, o.Padding);
+            return ConvolutionParameters.Unsupported(algorithm, isa, forward, layer.InputShapes[0].Dims[0], o.Channels, 1, o.Kernel, 1, o.Stride, 0, o.Padding);
         }
 
         public void EmitForward(SourceWriter writer, LayerCode code) =>

@@ -63,13 +63,13 @@ namespace NetGen.Generator.Layers
         {
             var o = (Conv2DOptions)layer.Options;
             var input = layer.InputShapes[0].Dims;
-            return TuningTable.Conv2DSignature(input[0], input[1], input[2], o.Channels, o.KernelHeight, o.KernelWidth, o.Stride, o.Padding);
+            return TuningSignatures.Conv2D(input[0], input[1], input[2], o.Channels, o.KernelHeight, o.KernelWidth, o.Stride, o.Padding);
         }
 
-        public string? Unsupported(LayerPlan layer, string algorithm, bool forward)
+        public string? Unsupported(LayerPlan layer, string algorithm, string isa, bool forward)
         {
             var o = (Conv2DOptions)layer.Options;
-            return ConvolutionParameters.Unsupported(algorithm, forward, layer.InputShapes[0].Dims[0], o.Channels, o.KernelHeight, o.KernelWidth,
+            return ConvolutionParameters.Unsupported(algorithm, isa, forward, layer.InputShapes[0].Dims[0], o.Channels, o.KernelHeight, o.KernelWidth,
                 o.Stride, o.Stride, o.Padding, o.Padding);
         }
 

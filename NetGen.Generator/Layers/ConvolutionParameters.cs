@@ -49,16 +49,22 @@ namespace NetGen.Generator.Layers
             InputGradient.AddBuffered(writer, code);
         }
 
-        /// <summary>Why <paramref name="algorithm"/> (a <c>Conv2DAlgorithm</c> member's name) cannot run a pass of the shape,
-        /// by the runtime's <see cref="Conv2DRules"/>; null where it can (Auto and Im2Col always can).</summary>
-        public static string? Unsupported(string algorithm, bool forward, int inChannels, int outChannels, int kernelHeight, int kernelWidth,
-            int strideHeight, int strideWidth, int paddingHeight, int paddingWidth) => algorithm switch
+        /// <summary>Why <paramref name="algorithm"/> (a <c>Conv2DAlgorithm</c> member's name) cannot run a pass of the shape
+        /// on <paramref name="isa"/> (a <c>VectorIsa</c> member's name), by the runtime's own <see cref="Conv2DRules"/>; null
+        /// where it can (Auto and Im2Col always can).</summary>
+        public static string? Unsupported(string algorithm, string isa, bool forward, int inChannels, int outChannels, int kernelHeight, int kernelWidth,
+            int strideHeight, int strideWidth, int paddingHeight, int paddingWidth)
         {
-            "Direct" => Conv2DRules.DirectUnsupported(inChannels, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth,
-                paddingHeight, paddingWidth, forward),
-            "Im2ColDot" => Conv2DRules.DotUnsupported(forward),
-            _ => null,
-        };
+            int value = algorithm switch
+            {
+                "Im2Col" => Conv2DRules.Im2Col,
+                "Direct" => Conv2DRules.Direct,
+                "Im2ColDot" => Conv2DRules.Im2ColDot,
+                _ => Conv2DRules.Auto,
+            };
+            return Conv2DRules.Unsupported(value, isa == "Avx512", forward, inChannels, outChannels, kernelHeight, kernelWidth,
+                strideHeight, strideWidth, paddingHeight, paddingWidth);
+        }
 
         /// <summary>The last argument, one tuning entry a line, and the call's end.</summary>
         private static void Arguments(SourceWriter writer, string[] algorithm)

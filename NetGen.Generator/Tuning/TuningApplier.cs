@@ -27,7 +27,7 @@ namespace NetGen.Generator.Tuning
                 foreach (var entry in table)
                 {
                     if (entry.Signature != signature) continue;
-                    string? why = kind.Unsupported(layer, entry.Algorithm, entry.Forward);
+                    string? why = kind.Unsupported(layer, entry.Algorithm, entry.Isa, entry.Forward);
                     if (why is null) choices.Add(entry);
                     else diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TunedChoiceDoesNotApply, entry.Location,
                         entry.Line, entry.Algorithm, entry.Forward ? "forward" : "backward", layer.Name, build.Type.Name, why));

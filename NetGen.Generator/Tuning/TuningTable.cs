@@ -57,16 +57,6 @@ namespace NetGen.Generator.Tuning
 
         private static readonly string[] Keys = Required.Concat(Passes).ToArray();
 
-        /// <summary><c>Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2</c>: the key a Conv2D layer is looked up by.</summary>
-        public static string Conv2DSignature(int inChannels, int height, int width, int outChannels, int kernelHeight, int kernelWidth, int stride, int padding) =>
-            "Conv2D in=" + Dims(inChannels, height, width) + " out=" + Int(outChannels) + " kernel=" + Dims(kernelHeight, kernelWidth)
-            + " stride=" + Int(stride) + " padding=" + Int(padding);
-
-        /// <summary><c>Conv1D in=4x128 out=16 kernel=5 stride=1 padding=2</c>: the key a Conv1D layer is looked up by.</summary>
-        public static string Conv1DSignature(int inChannels, int length, int outChannels, int kernel, int stride, int padding) =>
-            "Conv1D in=" + Dims(inChannels, length) + " out=" + Int(outChannels) + " kernel=" + Int(kernel)
-            + " stride=" + Int(stride) + " padding=" + Int(padding);
-
         /// <summary>Reads one file; never throws on its content.</summary>
         public static TuningFile Parse(string path, SourceText? text)
         {
@@ -134,8 +124,8 @@ namespace NetGen.Generator.Tuning
             if (algorithm is null) return pass + "=" + values[pass] + " is not auto, im2col, im2coldot or direct";
 
             string signature = rank == 3
-                ? Conv2DSignature(input[0], input[1], input[2], outChannels, kernel[0], kernel.Length == 1 ? kernel[0] : kernel[1], stride, padding)
-                : Conv1DSignature(input[0], input[1], outChannels, kernel[0], stride, padding);
+                ? TuningSignatures.Conv2D(input[0], input[1], input[2], outChannels, kernel[0], kernel.Length == 1 ? kernel[0] : kernel[1], stride, padding)
+                : TuningSignatures.Conv1D(input[0], input[1], outChannels, kernel[0], stride, padding);
             entry = new TuningEntry(signature, forward, from, to, isa, algorithm, note, where, location);
             return null;
         }
@@ -164,8 +154,6 @@ namespace NetGen.Generator.Tuning
 
         private static bool TryInt(string text, int min, out int value) =>
             int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min;
-
-        private static string Dims(params int[] sizes) => string.Join("x", sizes.Select(Int));
 
         private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -94,16 +94,16 @@ public readonly struct Conv2DShape
 public enum Conv2DAlgorithm
 {
     /// <summary>The kernels' shape rules choose (<see cref="Conv2D.ChooseForward"/>, <see cref="Conv2D.ChooseBackward"/>).</summary>
-    Auto,
+    Auto = Conv2DRules.Auto,
     /// <summary>im2col into the workspace and GEMMs per sample (any shape): the output, the weight gradient and the
     /// input gradient are each one matrix product.</summary>
-    Im2Col,
+    Im2Col = Conv2DRules.Im2Col,
     /// <summary>Register-blocked direct kernels over the zero-padded input's rows, no im2col: stride 1, not pointwise, at
     /// most 8 input channels (and at least 4 output channels in the forward pass), AVX-512 only.</summary>
-    Direct,
+    Direct = Conv2DRules.Direct,
     /// <summary>The backward pass only (any shape): as <see cref="Im2Col"/>, but the weight gradient is one dot product
     /// over the output pixels per weight instead of a matrix product, which suits few weights and many pixels.</summary>
-    Im2ColDot,
+    Im2ColDot = Conv2DRules.Im2ColDot,
 }
 
 /// <summary>The vector instruction set the kernels run on; a tuning table's entries are measured on one
@@ -121,11 +121,11 @@ public enum VectorIsa
 /// <summary>
 /// 2-D convolution kernels over batches laid out <c>[B, C, H, W]</c> (batch outermost), weights
 /// <c>[outC, inC, kH, kW]</c>, bias <c>[outC]</c>, with scratch in a caller-provided workspace of
-/// <see cref="WorkspaceSize"/> floats allocated once with the network. Each pass runs one of two algorithms
+/// <see cref="WorkspaceSize"/> floats allocated once with the network. Each pass runs one of three algorithms
 /// (<see cref="Conv2DAlgorithm"/>, chosen by the caller or by the shape rules of <see cref="ChooseForward"/> and
 /// <see cref="ChooseBackward"/>): register-blocked direct kernels (the "wide" path, for stride 1 and few input channels
-/// on AVX-512), or im2col, which lowers each sample to a matrix product (whose products spread over threads
-/// themselves). Large wide-path calls use up to <see cref="Threading.MaxThreads"/> threads (at most 8): the forward pass
+/// on AVX-512), im2col, which lowers each sample to a matrix product (whose products spread over threads themselves),
+/// or, for the backward pass, im2col with the weight gradient as dot products. Large wide-path calls use up to <see cref="Threading.MaxThreads"/> threads (at most 8): the forward pass
 /// and the input gradient split over samples, the weight and bias gradients over blocks of output channels or taps, so
 /// every result is the same bit for bit whatever the number of threads; a call that finds the worker pool busy runs on
 /// its own thread.
@@ -164,10 +164,12 @@ public static partial class Conv2D
     /// <summary>The vector instruction set of this machine as the kernels see it (the direct kernels need
     /// <see cref="VectorIsa.Avx512"/>). Generated code compares it with the instruction set a tuning-table entry was
     /// measured on, and uses the entry's choice only where they agree.</summary>
-    public static VectorIsa Isa { get; } =
-        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? VectorIsa.Avx512
-        : Vector256.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported ? VectorIsa.Avx2
-        : VectorIsa.Other;
+    public static VectorIsa Isa { get; } = Gemm.BestIsa switch
+    {
+        GemmIsa.Vector512 => VectorIsa.Avx512,
+        GemmIsa.Vector256 => VectorIsa.Avx2,
+        _ => VectorIsa.Other,
+    };
 
     /// <summary>Whether <paramref name="algorithm"/> can run the forward pass of <paramref name="shape"/> on this machine
     /// (<see cref="Conv2DAlgorithm.Auto"/> and <see cref="Conv2DAlgorithm.Im2Col"/> always can, <see cref="Conv2DAlgorithm.Im2ColDot"/> never).</summary>
@@ -315,13 +317,9 @@ public static partial class Conv2D
     }
 
     /// <summary>Why <paramref name="algorithm"/> cannot run a pass of <paramref name="shape"/> on this machine, or null.</summary>
-    private static string? Unsupported(in Conv2DShape shape, Conv2DAlgorithm algorithm, bool forward) => algorithm switch
-    {
-        Conv2DAlgorithm.Auto or Conv2DAlgorithm.Im2Col => null,
-        Conv2DAlgorithm.Direct => Isa != VectorIsa.Avx512 ? "the direct kernels need AVX-512, which this machine lacks" : shape.DirectUnsupported(forward),
-        Conv2DAlgorithm.Im2ColDot => Conv2DRules.DotUnsupported(forward),
-        _ => $"{(int)algorithm} is not a Conv2DAlgorithm",
-    };
+    private static string? Unsupported(in Conv2DShape shape, Conv2DAlgorithm algorithm, bool forward) =>
+        Conv2DRules.Unsupported((int)algorithm, Isa == VectorIsa.Avx512, forward, shape.InChannels, shape.OutChannels,
+            shape.KernelHeight, shape.KernelWidth, shape.StrideHeight, shape.StrideWidth, shape.PaddingHeight, shape.PaddingWidth);
 
     private static ReadOnlySpan<float> Patches(in Conv2DShape shape, ReadOnlySpan<float> xb, Span<float> workspace)
     {

@@ -3,8 +3,8 @@
 namespace NetGen.Kernels
 {
     /// <summary>
-    /// Where <c>Conv2D</c>'s algorithms apply, by shape (the instruction-set part, AVX-512 for the direct kernels, is the
-    /// runtime's): the direct kernels, and im2col with a dot-product weight gradient (backward only).
+    /// Where <c>Conv2D</c>'s algorithms apply, by shape and instruction set: the direct kernels (AVX-512, stride 1, few
+    /// input channels), and im2col with a dot-product weight gradient (backward only).
     /// </summary>
     internal static class Conv2DRules
     {
@@ -28,7 +28,9 @@ namespace NetGen.Kernels
             Strided = "the direct kernels need stride 1",
             ManyInChannels = "the direct kernels take at most " + DirectMaxInChannels + " input channels",
             FewOutChannels = "the direct forward kernel needs at least " + DirectForwardMinOutChannels + " output channels",
-            DotForward = "dot products compute only the backward pass's weight gradient";
+            DotForward = "dot products compute only the backward pass's weight gradient",
+            NoAvx512 = "the direct kernels need AVX-512",
+            NotAnAlgorithm = "the value is not a Conv2DAlgorithm member";
 
         /// <summary>Why the direct kernels do not apply to a shape's forward (<paramref name="forward"/>) or backward pass,
         /// or null when they do (on AVX-512).</summary>
@@ -45,5 +47,31 @@ namespace NetGen.Kernels
 
         /// <summary>Why im2col with a dot-product weight gradient cannot run a pass: the forward pass has no weight gradient.</summary>
         public static string? DotUnsupported(bool forward) => forward ? DotForward : null;
+
+        /// <summary>The values of <c>Conv2DAlgorithm</c>'s members (the enum is defined from them).</summary>
+        public const int Auto = 0, Im2Col = 1, Direct = 2, Im2ColDot = 3;
+
+        /// <summary>Why <paramref name="algorithm"/> (a <c>Conv2DAlgorithm</c> value) cannot run a pass of a shape on a
+        /// machine with (<paramref name="avx512"/>) or without AVX-512, or null where it can: the one rule the kernels
+        /// check each call with and the generator checks each tuning-table entry with, for the instruction set the entry
+        /// names.</summary>
+        public static string? Unsupported(int algorithm, bool avx512, bool forward, int inChannels, int outChannels,
+            int kernelHeight, int kernelWidth, int strideHeight, int strideWidth, int paddingHeight, int paddingWidth)
+        {
+            switch (algorithm)
+            {
+                case Auto:
+                case Im2Col:
+                    return null;
+                case Direct:
+                    return avx512
+                        ? DirectUnsupported(inChannels, outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, paddingHeight, paddingWidth, forward)
+                        : NoAvx512;
+                case Im2ColDot:
+                    return DotUnsupported(forward);
+                default:
+                    return NotAnAlgorithm;
+            }
+        }
     }
 }

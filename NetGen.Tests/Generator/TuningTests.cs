@@ -154,6 +154,20 @@ public class TuningTests
     }
 
     [Fact]
+    public void DirectOnAnotherInstructionSet_IsReported()
+    {
+        // The direct kernels are AVX-512 only: an entry measured elsewhere that names them would throw at run time.
+        const string table = "Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=* isa=avx2 forward=direct\n";
+        var (result, output) = Run(LeNet, File(table));
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0021", diagnostic.Id);
+        Assert.Contains("Direct cannot run the forward pass of layer 'C1' of network 'LeNet5': the direct kernels need AVX-512",
+            diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.DoesNotContain("VectorIsa.Avx2", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
     public void DirectForwardWithTooFewOutputChannels_IsReported()
     {
         const string source = """

@@ -8,6 +8,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using NetGen.Generator.Tuning;
 using NetGen.Kernels;
 
 static class Tuner
@@ -129,10 +130,10 @@ static class Tuner
     }
 
     private static Layer Plane(string where, Conv2DShape s, bool first) => new(where,
-        FormattableString.Invariant($"Conv2D in={s.InChannels}x{s.Height}x{s.Width} out={s.OutChannels} kernel={s.KernelHeight}x{s.KernelWidth} stride={s.StrideHeight} padding={s.PaddingHeight}"),
+        TuningSignatures.Conv2D(s.InChannels, s.Height, s.Width, s.OutChannels, s.KernelHeight, s.KernelWidth, s.StrideHeight, s.PaddingHeight),
         s, first);
 
     private static Layer Line(string where, Conv1DShape s, bool first) => new(where,
-        FormattableString.Invariant($"Conv1D in={s.InChannels}x{s.Length} out={s.OutChannels} kernel={s.Kernel} stride={s.Stride} padding={s.Padding}"),
+        TuningSignatures.Conv1D(s.InChannels, s.Length, s.OutChannels, s.Kernel, s.Stride, s.Padding),
         s.Plane, first);
 }
