@@ -311,8 +311,8 @@ namespace NetGen.Generator.Emit
             Member("/// <inheritdoc/>", "ulong global::NetGen.INetwork.ShapeSignature", "ShapeSignature");
             Member("/// <summary>All " + (plan is null ? "" : Literals.Int(plan.ParameterCount) + " ") + "trainable parameters in one buffer, laid out as <see cref=\"ParameterTensors\"/> says.</summary>",
                 "public " + Span + " Parameters", "_parameters");
-            Member("/// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref=\"Parameters\"/> (the overload that"
-                + " takes an optimizer does not keep Dense weights' gradients).</summary>",
+            Member("/// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref=\"Parameters\"/> (after the overload that"
+                + " takes an optimizer, with SGD or Adam, the Dense weights' entries are unspecified).</summary>",
                 "public " + Span + " Gradients", "_gradients");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<" + LayerType + "> Layers", "_layers");
             Member("/// <inheritdoc/>", "public " + ReadOnlyList + "<global::NetGen.ParameterTensor> ParameterTensors", "s_parameterTensors");

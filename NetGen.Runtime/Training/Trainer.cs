@@ -112,24 +112,17 @@ public sealed class Trainer
                 }
 
                 _optimizer.LearningRate = _baseLearningRate * (_options.Schedule?.Factor(step) ?? 1f);
-                float loss;
+                // Without clipping each layer is updated right after its backward (the same result; a loss that is not
+                // finite updates nothing); clipping needs every gradient first: the step, the clip, then one optimizer pass.
+                var perLayer = clipNorm is null ? _optimizer : null;
+                float loss = isClassifier
+                    ? _network.TrainStep(batch.Inputs, batch.Labels, batch.Size, perLayer)
+                    : _network.TrainStep(batch.Inputs, batch.Targets, batch.Size, perLayer);
+                CheckFinite(loss, epoch, step);
                 if (clipNorm is float maxNorm)
                 {
-                    // Clipping needs every gradient before the first update: the step, then the one optimizer pass.
-                    loss = isClassifier
-                        ? _network.TrainStep(batch.Inputs, batch.Labels, batch.Size)
-                        : _network.TrainStep(batch.Inputs, batch.Targets, batch.Size);
-                    CheckFinite(loss, epoch, step);
                     CheckFinite(GradientClipping.ClipByGlobalNorm(_network.Gradients, maxNorm), epoch, step, "gradient norm");
                     _optimizer.Step(_network.Parameters, _network.Gradients);
-                }
-                else
-                {
-                    // Each layer updated right after its backward (the same result); a loss that is not finite updates nothing.
-                    loss = isClassifier
-                        ? _network.TrainStep(batch.Inputs, batch.Labels, batch.Size, _optimizer)
-                        : _network.TrainStep(batch.Inputs, batch.Targets, batch.Size, _optimizer);
-                    CheckFinite(loss, epoch, step);
                 }
 
                 lossSum += loss * batch.Size;

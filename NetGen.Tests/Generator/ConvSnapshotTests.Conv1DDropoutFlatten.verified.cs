@@ -149,7 +149,7 @@ namespace Demo
         /// <summary>All 78 trainable parameters in one buffer, laid out as <see cref="ParameterTensors"/> says.</summary>
         public global::System.Span<float> Parameters => _parameters;
 
-        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/> (the overload that takes an optimizer does not keep Dense weights' gradients).</summary>
+        /// <summary>Gradients of the mean loss from the last <c>TrainStep</c>, laid out like <see cref="Parameters"/> (after the overload that takes an optimizer, with SGD or Adam, the Dense weights' entries are unspecified).</summary>
         public global::System.Span<float> Gradients => _gradients;
 
         /// <inheritdoc/>
