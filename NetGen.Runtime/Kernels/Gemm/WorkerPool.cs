@@ -129,7 +129,7 @@ internal sealed class HandOffRecords
 /// other core is busy with other processes (or whose scheduler gives the process about one core's worth of time, as
 /// Linux's autogroups do while other sessions are busy) a split run is no faster, and the calls then stay on the
 /// caller. Results do not depend on any of this (chunks compute their outputs the same way on any thread). Nothing
-/// is allocated per run (workers are created the first time a run needs them). A caller that finds the pool busy
+/// is allocated per run (the workers are created when the pool is first touched). A caller that finds the pool busy
 /// (another thread's run) gets false from <see cref="TryEnter"/> and runs on its own thread instead of waiting.
 /// </summary>
 internal static class WorkerPool
@@ -144,7 +144,11 @@ internal static class WorkerPool
     /// <summary>Guards the caller's blocking wait for the last chunks; Monitor.Wait allocates nothing on the managed heap
     /// (unlike a ManualResetEventSlim, whose lock object is created at its first blocking wait).</summary>
     private static readonly object DoneLock = new();
-    private static Worker[] _workers = [];
+    /// <summary>One worker per other processor, created when the pool is first touched (a kernel call that may split,
+    /// whether or not it finds the pool free), so that a training step's first split does not create threads in the
+    /// middle of the step; more are created by a run that needs them (<see cref="Threading.MaxThreads"/> set above the
+    /// processor count).</summary>
+    private static Worker[] _workers = Grow([], Environment.ProcessorCount - 1);
     /// <summary>The claim counter: run generation in the high 32 bits, next unclaimed chunk in bits 16–31, chunk count in
     /// bits 0–15. A claim names its generation, so a worker that arrives after its run has ended claims nothing.</summary>
     private static long _ticket;
@@ -199,15 +203,9 @@ internal static class WorkerPool
         if (chunks is < 1 or > MaxChunks) throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"A run has 1 to {MaxChunks} chunks.");
         int wanted = Math.Min(threads, chunks) - 1;
         int helpers = !Adaptive || record.NextSplits() ? wanted : 0;
-        // Workers are created by the first run that could use them, split or not, so that a later run that splits
-        // (the policy explores now and then) allocates nothing.
-        if (_workers.Length < wanted)
-        {
-            var grown = new Worker[wanted];
-            _workers.CopyTo(grown, 0);
-            for (int i = _workers.Length; i < grown.Length; i++) grown[i] = new Worker(i + 1);
-            _workers = grown;
-        }
+        // More workers than processors are created by the first run that could use them, split or not, so that a later
+        // run that splits (the policy explores now and then) allocates nothing.
+        if (_workers.Length < wanted) _workers = Grow(_workers, wanted);
         if (helpers == 0)
         {
             // On the caller alone: the job's whole work at once (a product un-cut packs each operand once). An empty
@@ -236,6 +234,16 @@ internal static class WorkerPool
         record.Book(helpers > 0, Stopwatch.GetTimestamp() - start, work);
         _job = null;
         if (_failure is { } failure) ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    /// <summary><paramref name="workers"/> and new workers after them, <paramref name="count"/> in all (at least the old ones).</summary>
+    private static Worker[] Grow(Worker[] workers, int count)
+    {
+        if (count <= workers.Length) return workers;
+        var grown = new Worker[count];
+        workers.CopyTo(grown, 0);
+        for (int i = workers.Length; i < count; i++) grown[i] = new Worker(i + 1);
+        return grown;
     }
 
     /// <summary>Claims and runs chunks of run <paramref name="generation"/> until none is left, then counts them done;
