@@ -29,6 +29,10 @@ public static unsafe class Gemm
         : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmIsa.Vector256
         : GemmIsa.Scalar;
 
+    /// <summary>The instruction set the products run on (the same as <see cref="Conv2D.Isa"/>): what the generated code
+    /// compares a tuning table's entries with.</summary>
+    public static VectorIsa Isa => Conv2D.Isa;
+
     /// <summary>Products with fewer multiply-adds (≈10 µs of one core) stay on the calling thread.</summary>
     internal const long ParallelThreshold = 1L << 21;
 
