@@ -48,25 +48,43 @@ public static unsafe class Gemm
     public static void MatMulTransB(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
         => MatMulTransB(m, n, k, a, b, c, accumulate, BestIsa);
 
-    internal static void MatMul(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa)
+    /// <summary><see cref="MatMul(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/> blocked as
+    /// <paramref name="tiling"/> says.</summary>
+    /// <exception cref="ArgumentException">The tiling cannot run the product (see <see cref="GemmTiling"/>), or a span is too short.</exception>
+    public static void MatMul(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmTiling tiling)
+        => MatMul(m, n, k, a, b, c, accumulate, BestIsa, tiling);
+
+    /// <summary><see cref="MatMulTransA(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/> blocked as
+    /// <paramref name="tiling"/> says.</summary>
+    /// <exception cref="ArgumentException">The tiling cannot run the product (see <see cref="GemmTiling"/>), or a span is too short.</exception>
+    public static void MatMulTransA(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmTiling tiling)
+        => MatMulTransA(m, n, k, a, b, c, accumulate, BestIsa, tiling);
+
+    /// <summary><see cref="MatMulTransB(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/> blocked as
+    /// <paramref name="tiling"/> says.</summary>
+    /// <exception cref="ArgumentException">The tiling cannot run the product (see <see cref="GemmTiling"/>), or a span is too short.</exception>
+    public static void MatMulTransB(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmTiling tiling)
+        => MatMulTransB(m, n, k, a, b, c, accumulate, BestIsa, tiling);
+
+    internal static void MatMul(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa, GemmTiling tiling = default)
     {
         CheckShapes(m, n, k, a, b, c);
         fixed (float* pa = a, pb = b, pc = c)
-            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = n, CsB = 1, C = pc, Ldc = n, Accumulate = accumulate }, isa);
+            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = n, CsB = 1, C = pc, Ldc = n, Accumulate = accumulate, Tiling = tiling }, isa);
     }
 
-    internal static void MatMulTransA(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa)
+    internal static void MatMulTransA(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa, GemmTiling tiling = default)
     {
         CheckShapes(m, n, k, a, b, c);
         fixed (float* pa = a, pb = b, pc = c)
-            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = 1, CsA = m, B = pb, RsB = n, CsB = 1, C = pc, Ldc = n, Accumulate = accumulate }, isa);
+            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = 1, CsA = m, B = pb, RsB = n, CsB = 1, C = pc, Ldc = n, Accumulate = accumulate, Tiling = tiling }, isa);
     }
 
-    internal static void MatMulTransB(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa)
+    internal static void MatMulTransB(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa, GemmTiling tiling = default)
     {
         CheckShapes(m, n, k, a, b, c);
         fixed (float* pa = a, pb = b, pc = c)
-            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = 1, CsB = k, C = pc, Ldc = n, Accumulate = accumulate }, isa);
+            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = 1, CsB = k, C = pc, Ldc = n, Accumulate = accumulate, Tiling = tiling }, isa);
     }
 
     /// <summary>Runs one strided product with its epilogue on the chosen path, threaded when it is large enough.</summary>

@@ -130,6 +130,31 @@ public class GemmTilingTests
         }
     }
 
+    [Theory]
+    [InlineData(Form.AB)]
+    [InlineData(Form.AtB)]
+    [InlineData(Form.ABt)]
+    public void PublicOverloads_RunTheTiling(Form form)
+    {
+        const int m = 29, n = 70, k = 129;
+        var a = Oracle.Uniform(m * k, 7);
+        var b = Oracle.Uniform(k * n, 8);
+        foreach (var tiling in Tilings.Where(t => Runs(t, form, false)))
+        {
+            var expected = new float[m * n];
+            var actual = new float[m * n];
+            Multiply(Gemm.BestIsa, form, m, n, k, a, b, expected, false, null, tiling);
+            switch (form)
+            {
+                case Form.AB: Gemm.MatMul(m, n, k, a, b, actual, false, tiling); break;
+                case Form.AtB: Gemm.MatMulTransA(m, n, k, a, b, actual, false, tiling); break;
+                default: Gemm.MatMulTransB(m, n, k, a, b, actual, false, tiling); break;
+            }
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"{tiling} {form}");
+        }
+        Assert.Throws<ArgumentException>(() => Gemm.MatMulTransB(m, n, k, a, b, new float[m * n], false, new GemmTiling { B = GemmOperand.InPlace }));
+    }
+
     [Fact]
     public void TheFusedUpdateCannotRunTransposed()
     {
