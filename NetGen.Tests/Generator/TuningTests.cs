@@ -209,20 +209,7 @@ public class TuningTests
         }
     }
 
-    private const string Mlp = """
-        using NetGen;
-
-        namespace Demo;
-
-        [Network(Loss = Loss.SoftmaxCrossEntropy)]
-        public partial class Mlp
-        {
-            [Input(784)]       public partial Layer Pixels { get; }
-            [Dense(256), Relu] public partial Layer H1 { get; }
-            [Dense(128), Relu] public partial Layer H2 { get; }
-            [Dense(10)]        public partial Layer Logits { get; }
-        }
-        """;
+    private const string Mlp = SnapshotTests.MlpSource;
 
     private const string DenseTable = """
         # Dense tilings

@@ -1,6 +1,6 @@
 // `-- tune [--out FILE] [--batches 1,64] [--threads N] [--kinds conv,dense]`: the offline tuner. For each convolution layer listed below it
 // times every algorithm that applies (Conv2D.SupportsForward/SupportsBackward) on each pass, at each batch size, at 1
-// thread and at N threads (default Environment.ProcessorCount), as the minimum over many short repetitions with the
+// thread (by its CPU time) and at N threads (default Environment.ProcessorCount, by the wall clock), as the minimum over many short repetitions with the
 // algorithms alternating, and writes a tuning table (format: NetGen.Generator/Tuning/TuningTable.cs, README "Tuning
 // convolutions"): the algorithm fastest at 1 thread per layer, pass and batch range, with every measured time in the
 // line's comment (where the rule's own choice is within 10% of the fastest, the rule's). Batch b_i of the sorted list
@@ -118,7 +118,9 @@ static class Tuner
                     ? () => Conv2D.Forward<Relu>(s, batch, x, w, bias, y, workspace, algorithm)
                     : () => Conv2D.Backward<Relu>(s, batch, x, w, y, dy, dw, db, dx, workspace, algorithm);
                 Threading.MaxThreads = 1;
-                one[k] = Math.Min(one[k], Timing.MinUs(call, inner, outer, Math.Min(50, 2 * inner * outer)));
+                // One thread by its CPU clock, which does not count the time slices other processes take on this
+                // shared machine (a Conv1D choice flipped on wall-clock noise); all threads by the wall clock.
+                one[k] = Math.Min(one[k], Timing.MinCpuUs(call, inner, outer, Math.Min(50, 2 * inner * outer)));
                 Threading.MaxThreads = threads;
                 many[k] = Math.Min(many[k], Timing.MinUs(call, inner, outer, Math.Min(50, 2 * inner * outer)));
             }
