@@ -116,13 +116,13 @@ namespace NetGen.Generator.Layers
             if (tuned) TilingArgument(writer, ("InputGradient", inputGradient), ("WeightGradient", weightGradient));
         }
 
-        /// <summary>The tiling of one product (<see cref="TunedArgument.Chain"/>) after its comment, or null (after a
-        /// <c>rule</c> comment) where the layer has no entry for it.</summary>
+        /// <summary>The tiling of one product (<see cref="TunedArgument.Chain"/>) after its comments, or null where it is
+        /// the rule (no entry for the product, or only entries that chose the rule).</summary>
         private static string[]? Tiling(SourceWriter writer, LayerCode code, string product)
         {
             var chain = TunedArgument.Chain(writer, code, product, product + " tiling", "global::NetGen.Kernels.Gemm.Isa",
                 "default(global::NetGen.Kernels.GemmTiling)", "the driver's blocking by shape");
-            return TunedArgument.IsTuned(code, product) ? chain : null;
+            return chain.Length > 1 ? chain : null;
         }
 
         /// <summary>The last argument, <c>new DenseTiling { Member = chain, … }</c> with the tuned products' members, and the call's end.</summary>

@@ -11,15 +11,14 @@ namespace NetGen.Generator.Tuning
     /// algorithm, a Dense product's tiling), shared by every <see cref="ITunableLayerKind"/>.</summary>
     internal static class TunedArgument
     {
-        /// <summary>Whether the layer has a tuning entry for <paramref name="pass"/>.</summary>
-        public static bool IsTuned(LayerCode code, string pass) => code.Layer.Tuning.Any(e => e.Pass == pass);
-
         /// <summary>
         /// The argument for <paramref name="pass"/>, one line per tuning entry, after a comment per entry saying where it
         /// came from (<c>// forward algorithm: tuned, file:line (Avx512, batch 2-*): Direct; note</c>): the entries'
         /// choices, each taken where <paramref name="isa"/> (an expression of type <c>NetGen.Kernels.VectorIsa</c>) and the
         /// batch match the entry (first match wins), with <paramref name="rule"/> last; only <paramref name="rule"/>, after
-        /// <c>// what: rule (ruleNote)</c>, when the layer has no entry for the pass.
+        /// <c>// what: rule (ruleNote)</c>, when the layer has no entry for the pass. Entries at the end of the chain that
+        /// choose the rule themselves (the tuner's "the rule won" lines) keep their comment but add no condition: the
+        /// chain's last value is the same. A chain of one value is therefore the rule.
         /// </summary>
         /// <param name="writer">Where the comments go.</param>
         /// <param name="code">The layer's call being emitted.</param>
@@ -36,12 +35,15 @@ namespace NetGen.Generator.Tuning
                 writer.Line("// " + what + ": rule (" + ruleNote + ")");
                 return new[] { rule };
             }
-            var chain = new List<string>();
             foreach (var e in entries)
-            {
-                var line = new StringBuilder(chain.Count == 0 ? "" : ": ");
                 writer.Line("// " + what + ": tuned, " + e.Line + " (" + e.Isa + ", batch " + e.Batches + "): " + e.Choice.Name
                     + (e.Note.Length == 0 ? "" : "; " + e.Note));
+            int count = entries.Count;
+            while (count > 0 && entries[count - 1].Choice.Literal == rule) count--;
+            var chain = new List<string>();
+            foreach (var e in entries.Take(count))
+            {
+                var line = new StringBuilder(chain.Count == 0 ? "" : ": ");
                 line.Append(isa).Append(" == global::NetGen.Kernels.VectorIsa.").Append(e.Isa);
                 if (e.BatchFrom == e.BatchTo) line.Append(" && ").Append(code.Batch).Append(" == ").Append(Literals.Int(e.BatchFrom));
                 else
@@ -51,7 +53,7 @@ namespace NetGen.Generator.Tuning
                 }
                 chain.Add(line.Append(" ? ").Append(e.Choice.Literal).ToString());
             }
-            chain.Add(": " + rule);
+            chain.Add(chain.Count == 0 ? rule : ": " + rule);
             return chain.ToArray();
         }
     }

@@ -251,12 +251,7 @@ namespace Demo
             var logits = _activations.AsSpan(_maxBatch * 1168, batch * 10);
             // forward tiling: tuned, mlp.netgen-tuning.txt:6 (Avx512, batch *): rule; the rule's blocking won
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Identity>(batch, 128, 10,
-                h2, _parameters.AsSpan(233856, 1280), _parameters.AsSpan(235136, 10), logits,
-                new global::NetGen.Kernels.DenseTiling
-                {
-                    Forward = global::NetGen.Kernels.Gemm.Isa == global::NetGen.Kernels.VectorIsa.Avx512 ? default(global::NetGen.Kernels.GemmTiling)
-                        : default(global::NetGen.Kernels.GemmTiling),
-                });
+                h2, _parameters.AsSpan(233856, 1280), _parameters.AsSpan(235136, 10), logits);
         }
 
         /// <summary>The backward pass, last layer first: from the loss gradient in dLogits to every parameter gradient;

@@ -237,12 +237,30 @@ public class TuningTests
         Assert.Contains("InputGradient = " + Isa + "Avx512 ? new " + K + "GemmTiling { NC = 128, Transposition = " + K + "GemmTransposition.Transposed }\n", code);
         Assert.Contains("WeightGradient = " + Isa + "Avx2 && batch >= 33 ? new " + K + "GemmTiling { KC = 128, Order = " + K + "GemmLoopOrder.SliversOuter, A = "
             + K + "GemmOperand.Packed, B = " + K + "GemmOperand.InPlace, Transposition = " + K + "GemmTransposition.Direct }\n", code);
-        // An entry without tiling keys is the rule, said so with its note; H1 computes no dx, so its dx entry is not emitted.
+        // An entry without tiling keys is the rule, said so with its note, and adds nothing to the call (Logits keeps the short
+        // form); H1 computes no dx, so its dx entry is not emitted.
         Assert.Contains("// forward tiling: tuned, mlp.netgen-tuning.txt:6 (Avx512, batch *): rule; the rule's blocking won", code);
-        Assert.Contains("Forward = " + Isa + "Avx512 ? default(" + K + "GemmTiling)\n", code);
+        Assert.DoesNotContain("? default(", code);
+        Assert.Equal(2, Count(code, "new " + K + "DenseTiling")); // H1's forward, H2's backward
         Assert.DoesNotContain("mlp.netgen-tuning.txt:7", code);
         Assert.Equal(4, Count(code, "tiling: rule (the driver's blocking by shape)")); // H1 dw, H2 forward, Logits dx and dw
         Assert.Equal(5, Count(code, "tiling: tuned"));
+    }
+
+    [Fact]
+    public void TrailingEntriesThatChooseTheRule_AddNoCondition()
+    {
+        const string table = """
+            Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=1 isa=avx512 forward=direct
+            Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=2-* isa=avx512 forward=auto # the rule won
+            Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=* isa=avx512 backward=auto # the rule won
+            """;
+        string code = GenerateClean(LeNet, [File(table)]);
+        Assert.Contains("LeNet.netgen-tuning.txt:2 (Avx512, batch 2-*): Auto; the rule won", code);
+        Assert.Contains("_c1Workspace,\n                global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.Avx512 && batch == 1 ? "
+            + "global::NetGen.Kernels.Conv2DAlgorithm.Direct\n                : global::NetGen.Kernels.Conv2DAlgorithm.Auto);", code);
+        Assert.Contains("LeNet.netgen-tuning.txt:3 (Avx512, batch *): Auto; the rule won", code);
+        Assert.Equal(3, Count(code, "    global::NetGen.Kernels.Conv2DAlgorithm.Auto);")); // C1 backward, C3 both
     }
 
     [Fact]
