@@ -92,11 +92,11 @@ namespace NetGen.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor MalformedTuningLine = Warning("NG0020", Usage,
             "Tuning table line is malformed",
-            "{0}({1}): {2}; the line is ignored (format: Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=2-* isa=avx512 forward=direct)");
+            "{0}({1}): {2}; the line is ignored (format: {3})");
 
         public static readonly DiagnosticDescriptor TunedChoiceDoesNotApply = Warning("NG0021", Usage,
-            "Tuned algorithm does not apply to the layer",
-            "{0}: {1} cannot run the {2} pass of layer '{3}' of network '{4}': {5}; the layer keeps the kernels' rule there");
+            "Tuned choice does not apply to the layer",
+            "{0}: {1} cannot run the {2} of layer '{3}' of network '{4}': {5}; the layer keeps the kernels' rule there");
 
         public static readonly DiagnosticDescriptor InputDimensionNotPositive = Error("NG0100", Shapes,
             "Input dimension is not positive",

@@ -65,11 +65,13 @@ namespace NetGen.Generator.Layers
         }
 
         /// <summary>As for the 2-D convolution of height 1 that <c>NetGen.Kernels.Conv1D</c> runs.</summary>
-        public string? Unsupported(LayerPlan layer, string algorithm, string isa, bool forward)
+        public string? Unsupported(LayerPlan layer, TuningEntry entry)
         {
             var o = (Conv1DOptions)layer.Options;
-            return ConvolutionParameters.Unsupported(algorithm, isa, forward, layer.InputShapes[0].Dims[0], o.Channels, 1, o.Kernel, 1, o.Stride, 0, o.Padding);
+            return ConvolutionParameters.Unsupported(entry, layer.InputShapes[0].Dims[0], o.Channels, 1, o.Kernel, 1, o.Stride, 0, o.Padding);
         }
+
+        public string DescribePass(string pass) => ConvolutionParameters.DescribePass(pass);
 
         public void EmitForward(SourceWriter writer, LayerCode code) =>
             ConvolutionParameters.EmitForward(writer, code, "Conv1D", ShapeValue(code.Layer));

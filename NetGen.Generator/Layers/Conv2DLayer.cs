@@ -66,12 +66,14 @@ namespace NetGen.Generator.Layers
             return TuningSignatures.Conv2D(input[0], input[1], input[2], o.Channels, o.KernelHeight, o.KernelWidth, o.Stride, o.Padding);
         }
 
-        public string? Unsupported(LayerPlan layer, string algorithm, string isa, bool forward)
+        public string? Unsupported(LayerPlan layer, TuningEntry entry)
         {
             var o = (Conv2DOptions)layer.Options;
-            return ConvolutionParameters.Unsupported(algorithm, isa, forward, layer.InputShapes[0].Dims[0], o.Channels, o.KernelHeight, o.KernelWidth,
+            return ConvolutionParameters.Unsupported(entry, layer.InputShapes[0].Dims[0], o.Channels, o.KernelHeight, o.KernelWidth,
                 o.Stride, o.Stride, o.Padding, o.Padding);
         }
+
+        public string DescribePass(string pass) => ConvolutionParameters.DescribePass(pass);
 
         public void EmitForward(SourceWriter writer, LayerCode code) =>
             ConvolutionParameters.EmitForward(writer, code, "Conv2D", ShapeValue(code.Layer));

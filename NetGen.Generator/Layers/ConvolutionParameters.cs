@@ -1,9 +1,7 @@
-using System.Collections.Generic;
-using System.Linq;
-using System.Text;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Shapes;
+using NetGen.Generator.Tuning;
 using NetGen.Kernels;
 
 namespace NetGen.Generator.Layers
@@ -49,22 +47,24 @@ namespace NetGen.Generator.Layers
             InputGradient.AddBuffered(writer, code);
         }
 
-        /// <summary>Why <paramref name="algorithm"/> (a <c>Conv2DAlgorithm</c> member's name) cannot run a pass of the shape
-        /// on <paramref name="isa"/> (a <c>VectorIsa</c> member's name), by the runtime's own <see cref="Conv2DRules"/>; null
-        /// where it can (Auto and Im2Col always can).</summary>
-        public static string? Unsupported(string algorithm, string isa, bool forward, int inChannels, int outChannels, int kernelHeight, int kernelWidth,
+        /// <summary>Why <paramref name="entry"/>'s algorithm cannot run its pass of the shape on the entry's instruction
+        /// set, by the runtime's own <see cref="Conv2DRules"/>; null where it can (Auto and Im2Col always can).</summary>
+        public static string? Unsupported(TuningEntry entry, int inChannels, int outChannels, int kernelHeight, int kernelWidth,
             int strideHeight, int strideWidth, int paddingHeight, int paddingWidth)
         {
-            int value = algorithm switch
+            int value = entry.Choice.Name switch
             {
                 "Im2Col" => Conv2DRules.Im2Col,
                 "Direct" => Conv2DRules.Direct,
                 "Im2ColDot" => Conv2DRules.Im2ColDot,
                 _ => Conv2DRules.Auto,
             };
-            return Conv2DRules.Unsupported(value, isa == "Avx512", forward, inChannels, outChannels, kernelHeight, kernelWidth,
+            return Conv2DRules.Unsupported(value, entry.Isa == "Avx512", entry.Pass == "forward", inChannels, outChannels, kernelHeight, kernelWidth,
                 strideHeight, strideWidth, paddingHeight, paddingWidth);
         }
+
+        /// <summary><c>forward pass</c>, <c>backward pass</c>.</summary>
+        public static string DescribePass(string pass) => pass + " pass";
 
         /// <summary>The last argument, one tuning entry a line, and the call's end.</summary>
         private static void Arguments(SourceWriter writer, string[] algorithm)
@@ -72,38 +72,13 @@ namespace NetGen.Generator.Layers
             for (int i = 0; i < algorithm.Length; i++) writer.Line("    " + algorithm[i] + (i == algorithm.Length - 1 ? ");" : ""));
         }
 
-        /// <summary>
-        /// The <c>Conv2DAlgorithm</c> argument of one pass, after a comment saying where it came from: <c>Auto</c> (the
-        /// kernels' rule) when the layer has no tuning entry for the pass, else a chain of the entries' choices, each
-        /// taken where the machine's instruction set and the batch match the entry (first match wins), with <c>Auto</c> last.
-        /// </summary>
+        /// <summary>The <c>Conv2DAlgorithm</c> argument of one pass (<see cref="TunedArgument.Chain"/>), <c>Auto</c> (the kernels'
+        /// rule) where no tuning entry applies.</summary>
         private static string[] Algorithm(SourceWriter writer, LayerCode code, bool forward)
         {
-            const string Enum = "global::NetGen.Kernels.Conv2DAlgorithm.";
             string pass = forward ? "forward" : "backward";
-            var entries = code.Layer.Tuning.Where(e => e.Forward == forward).ToList();
-            if (entries.Count == 0)
-            {
-                writer.Line("// " + pass + " algorithm: rule (Auto: the kernels choose by shape)");
-                return new[] { Enum + "Auto" };
-            }
-            var chain = new List<string>();
-            foreach (var e in entries)
-            {
-                var line = new StringBuilder(chain.Count == 0 ? "" : ": ");
-                writer.Line("// " + pass + " algorithm: tuned, " + e.Line + " (" + e.Isa + ", batch " + e.Batches + "): " + e.Algorithm
-                    + (e.Note.Length == 0 ? "" : "; " + e.Note));
-                line.Append("global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.").Append(e.Isa);
-                if (e.BatchFrom == e.BatchTo) line.Append(" && ").Append(code.Batch).Append(" == ").Append(Literals.Int(e.BatchFrom));
-                else
-                {
-                    if (e.BatchFrom > 1) line.Append(" && ").Append(code.Batch).Append(" >= ").Append(Literals.Int(e.BatchFrom));
-                    if (e.BatchTo > 0) line.Append(" && ").Append(code.Batch).Append(" <= ").Append(Literals.Int(e.BatchTo));
-                }
-                chain.Add(line.Append(" ? ").Append(Enum).Append(e.Algorithm).ToString());
-            }
-            chain.Add(": " + Enum + "Auto");
-            return chain.ToArray();
+            return TunedArgument.Chain(writer, code, pass, pass + " algorithm", "global::NetGen.Kernels.Conv2D.Isa",
+                "global::NetGen.Kernels.Conv2DAlgorithm.Auto", "Auto: the kernels choose by shape");
         }
 
         private static string Bias(LayerCode code, System.Func<int, string> tensor) => code.Layer.Parameters.Count > 1 ? tensor(1) : Empty;

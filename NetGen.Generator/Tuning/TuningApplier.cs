@@ -27,10 +27,10 @@ namespace NetGen.Generator.Tuning
                 foreach (var entry in table)
                 {
                     if (entry.Signature != signature) continue;
-                    string? why = kind.Unsupported(layer, entry.Algorithm, entry.Isa, entry.Forward);
+                    string? why = kind.Unsupported(layer, entry);
                     if (why is null) choices.Add(entry);
                     else diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TunedChoiceDoesNotApply, entry.Location,
-                        entry.Line, entry.Algorithm, entry.Forward ? "forward" : "backward", layer.Name, build.Type.Name, why));
+                        entry.Line, entry.Choice.Name, kind.DescribePass(entry.Pass), layer.Name, build.Type.Name, why));
                 }
                 if (choices.Count == 0) continue;
                 layers ??= plan.Layers.ToArray();

@@ -17,6 +17,11 @@ namespace NetGen.Generator.Tuning
             "Conv1D in=" + Int(inChannels) + "x" + Int(length) + " out=" + Int(outChannels) + " kernel=" + Int(kernel)
             + " stride=" + Int(stride) + " padding=" + Int(padding);
 
+        /// <summary><c>Dense in=784 out=256</c>, and <c> steps=64</c> on a sequence (<paramref name="steps"/> &gt; 0): the key a
+        /// Dense layer is looked up by.</summary>
+        public static string Dense(int inputs, int outputs, int steps) =>
+            "Dense in=" + Int(inputs) + " out=" + Int(outputs) + (steps > 0 ? " steps=" + Int(steps) : "");
+
         private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -89,7 +89,7 @@ public readonly struct Conv2DShape
 /// <summary>
 /// How <see cref="Conv2D"/> (and <see cref="Conv1D"/>) computes one pass of a layer. Generated code passes a literal per
 /// layer and pass: <see cref="Auto"/> where it knows no better, or the choice a tuning table recorded for the layer's
-/// shape, batch and instruction set (see README, "Tuning convolutions").
+/// shape, batch and instruction set (see README, "Tuning tables").
 /// </summary>
 public enum Conv2DAlgorithm
 {

@@ -4,6 +4,22 @@ using NetGen.Optimizers;
 namespace NetGen.Kernels;
 
 /// <summary>
+/// The blocking of each of a <see cref="Dense"/> layer's three products (see <see cref="GemmTiling"/>; <c>default</c>
+/// members are the driver's rules): the generated code passes what a tuning table chose for the layer.
+/// </summary>
+public readonly struct DenseTiling
+{
+    /// <summary>The forward product y = x·w (x row-major, w row-major; its epilogue adds the bias and applies the activation).</summary>
+    public GemmTiling Forward { get; init; }
+
+    /// <summary>The input-gradient product dx = dy·wᵀ (dy row-major, w read transposed; no epilogue).</summary>
+    public GemmTiling InputGradient { get; init; }
+
+    /// <summary>The weight-gradient product dw = xᵀ·dy (x read transposed, dy row-major; its epilogue may apply the optimizer's update).</summary>
+    public GemmTiling WeightGradient { get; init; }
+}
+
+/// <summary>
 /// Fully connected layer kernels. Weights are stored <c>[inputs, outputs]</c> so that the forward pass is a plain
 /// A·B product; bias and activation are applied in the GEMM epilogue, on each output tile while it is in L1.
 /// </summary>
@@ -15,8 +31,19 @@ public static unsafe class Dense
         where TAct : struct, IActivation
         => Forward<TAct>(batch, inputs, outputs, x, w, bias, y, Gemm.BestIsa);
 
+    /// <summary>
+    /// <see cref="Forward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// with the product blocked as <paramref name="tiling"/>'s <see cref="DenseTiling.Forward"/> says (results differ
+    /// from the rule's only within rounding, where its k-block differs).
+    /// </summary>
+    /// <exception cref="ArgumentException">The tiling cannot run the product (see <see cref="GemmTiling"/>), or a span is too short.</exception>
+    public static void Forward<TAct>(int batch, int inputs, int outputs,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, DenseTiling tiling)
+        where TAct : struct, IActivation
+        => Forward<TAct>(batch, inputs, outputs, x, w, bias, y, Gemm.BestIsa, tiling);
+
     internal static void Forward<TAct>(int batch, int inputs, int outputs,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, GemmIsa isa)
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, GemmIsa isa, DenseTiling tiling = default)
         where TAct : struct, IActivation
     {
         CheckShapes(batch, inputs, outputs, x, w, bias, y);
@@ -28,6 +55,7 @@ public static unsafe class Dense
                 B = pw, RsB = outputs, CsB = 1,
                 C = py, Ldc = outputs,
                 Bias = bias.IsEmpty ? null : pb,
+                Tiling = tiling.Forward,
             }, isa);
     }
 
@@ -42,15 +70,27 @@ public static unsafe class Dense
         where TAct : struct, IActivation
         => Backward<TAct>(batch, inputs, outputs, x, w, y, dy, dw, dbias, dx, Gemm.BestIsa);
 
+    /// <summary>
+    /// <see cref="Backward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float})"/>
+    /// with dx and dw blocked as <paramref name="tiling"/>'s <see cref="DenseTiling.InputGradient"/> and
+    /// <see cref="DenseTiling.WeightGradient"/> say.
+    /// </summary>
+    /// <exception cref="ArgumentException">A tiling cannot run its product (see <see cref="GemmTiling"/>), or a span is too short.</exception>
+    public static void Backward<TAct>(int batch, int inputs, int outputs,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
+        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, DenseTiling tiling)
+        where TAct : struct, IActivation
+        => Backward<TAct>(batch, inputs, outputs, x, w, y, dy, dw, dbias, dx, Gemm.BestIsa, tiling);
+
     internal static void Backward<TAct>(int batch, int inputs, int outputs,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
-        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, GemmIsa isa)
+        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, GemmIsa isa, DenseTiling tiling = default)
         where TAct : struct, IActivation
     {
         CheckShapes(batch, inputs, outputs, x, w, dbias, y);
         CheckGradients(batch, inputs, outputs, dy, dw, dx);
         fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx)
-            Backward<TAct>(batch, inputs, outputs, px, pw, py, pdy, pdw, dbias.IsEmpty ? null : pdb, pdx, accumulateDx: false, null, 0, isa);
+            Backward<TAct>(batch, inputs, outputs, px, pw, py, pdy, pdw, dbias.IsEmpty ? null : pdb, pdx, accumulateDx: false, null, 0, isa, tiling);
     }
 
     /// <summary>
@@ -76,9 +116,23 @@ public static unsafe class Dense
         where TAct : struct, IActivation
         => BackwardAndUpdate<TAct>(batch, inputs, outputs, x, y, dy, dx, accumulateDx, parameters, gradients, offset, bias, optimizer, Gemm.BestIsa);
 
+    /// <summary>
+    /// <see cref="BackwardAndUpdate{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, bool, Span{float}, Span{float}, int, bool, Optimizer)"/>
+    /// with dx and dw blocked as <paramref name="tiling"/>'s <see cref="DenseTiling.InputGradient"/> and
+    /// <see cref="DenseTiling.WeightGradient"/> say (the optimizer's update stays in the epilogue of dw: the same
+    /// parameters and state as the update after the backward pass with that tiling).
+    /// </summary>
+    /// <exception cref="ArgumentException">A tiling cannot run its product (see <see cref="GemmTiling"/>; dw with an
+    /// optimizer update cannot run transposed), or as the overload without a tiling.</exception>
+    public static void BackwardAndUpdate<TAct>(int batch, int inputs, int outputs,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, bool accumulateDx,
+        Span<float> parameters, Span<float> gradients, int offset, bool bias, Optimizer? optimizer, DenseTiling tiling)
+        where TAct : struct, IActivation
+        => BackwardAndUpdate<TAct>(batch, inputs, outputs, x, y, dy, dx, accumulateDx, parameters, gradients, offset, bias, optimizer, Gemm.BestIsa, tiling);
+
     internal static void BackwardAndUpdate<TAct>(int batch, int inputs, int outputs,
         ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, bool accumulateDx,
-        Span<float> parameters, Span<float> gradients, int offset, bool bias, Optimizer? optimizer, GemmIsa isa)
+        Span<float> parameters, Span<float> gradients, int offset, bool bias, Optimizer? optimizer, GemmIsa isa, DenseTiling tiling = default)
         where TAct : struct, IActivation
     {
         if (gradients.Length != parameters.Length)
@@ -96,7 +150,7 @@ public static unsafe class Dense
         CheckGradients(batch, inputs, outputs, dy, dw, dx);
         bool fused = optimizer is not null && optimizer.UpdatesBlocks;
         fixed (float* px = x, pw = w, py = y, pdy = dy, pdw = dw, pdb = dbias, pdx = dx)
-            Backward<TAct>(batch, inputs, outputs, px, pw, py, pdy, pdw, bias ? pdb : null, pdx, accumulateDx, fused ? optimizer : null, offset, isa);
+            Backward<TAct>(batch, inputs, outputs, px, pw, py, pdy, pdw, bias ? pdb : null, pdx, accumulateDx, fused ? optimizer : null, offset, isa, tiling);
         if (optimizer is null) return;
         if (fused)
         {
@@ -108,7 +162,7 @@ public static unsafe class Dense
     /// <summary>The passes of both forms; <paramref name="update"/> (null for none) updates w, whose first element is
     /// parameter <paramref name="offset"/> of its flat buffer, in the epilogue of the dw product.</summary>
     private static void Backward<TAct>(int batch, int inputs, int outputs,
-        float* x, float* w, float* y, float* dy, float* dw, float* dbias, float* dx, bool accumulateDx, Optimizer? update, int offset, GemmIsa isa)
+        float* x, float* w, float* y, float* dy, float* dw, float* dbias, float* dx, bool accumulateDx, Optimizer? update, int offset, GemmIsa isa, DenseTiling tiling)
         where TAct : struct, IActivation
     {
         int lanes = isa switch { GemmIsa.Vector512 => 16, GemmIsa.Vector256 => 8, _ => 1 };
@@ -122,6 +176,7 @@ public static unsafe class Dense
                 A = dy, RsA = outputs, CsA = 1,
                 B = w, RsB = 1, CsB = outputs,
                 C = dx, Ldc = inputs, Accumulate = accumulateDx,
+                Tiling = tiling.InputGradient,
             }, isa);
         // dw[i,o] = Σ_b x[b,i]·dy[b,o]: x read as Aᵀ in place; the optimizer's update of w sliver by sliver.
         Gemm.Run<Identity>(new GemmArgs
@@ -131,6 +186,7 @@ public static unsafe class Dense
             B = dy, RsB = outputs, CsB = 1,
             C = dw, Ldc = outputs,
             Update = update, UpdateParameters = w, UpdateOffset = offset,
+            Tiling = tiling.WeightGradient,
         }, isa);
     }
 

@@ -29,6 +29,10 @@ public static unsafe class Gemm
         : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmIsa.Vector256
         : GemmIsa.Scalar;
 
+    /// <summary>The instruction set the products run on (the same as <see cref="Conv2D.Isa"/>): what the generated code
+    /// compares a tuning table's entries with.</summary>
+    public static VectorIsa Isa => Conv2D.Isa;
+
     /// <summary>Products with fewer multiply-adds (≈10 µs of one core) stay on the calling thread.</summary>
     internal const long ParallelThreshold = 1L << 21;
 
@@ -44,30 +48,50 @@ public static unsafe class Gemm
     public static void MatMulTransB(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate)
         => MatMulTransB(m, n, k, a, b, c, accumulate, BestIsa);
 
-    internal static void MatMul(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa)
+    /// <summary><see cref="MatMul(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/> blocked as
+    /// <paramref name="tiling"/> says.</summary>
+    /// <exception cref="ArgumentException">The tiling cannot run the product (see <see cref="GemmTiling"/>), or a span is too short.</exception>
+    public static void MatMul(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmTiling tiling)
+        => MatMul(m, n, k, a, b, c, accumulate, BestIsa, tiling);
+
+    /// <summary><see cref="MatMulTransA(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/> blocked as
+    /// <paramref name="tiling"/> says.</summary>
+    /// <exception cref="ArgumentException">The tiling cannot run the product (see <see cref="GemmTiling"/>), or a span is too short.</exception>
+    public static void MatMulTransA(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmTiling tiling)
+        => MatMulTransA(m, n, k, a, b, c, accumulate, BestIsa, tiling);
+
+    /// <summary><see cref="MatMulTransB(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/> blocked as
+    /// <paramref name="tiling"/> says.</summary>
+    /// <exception cref="ArgumentException">The tiling cannot run the product (see <see cref="GemmTiling"/>), or a span is too short.</exception>
+    public static void MatMulTransB(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmTiling tiling)
+        => MatMulTransB(m, n, k, a, b, c, accumulate, BestIsa, tiling);
+
+    internal static void MatMul(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa, GemmTiling tiling = default)
     {
         CheckShapes(m, n, k, a, b, c);
         fixed (float* pa = a, pb = b, pc = c)
-            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = n, CsB = 1, C = pc, Ldc = n, Accumulate = accumulate }, isa);
+            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = n, CsB = 1, C = pc, Ldc = n, Accumulate = accumulate, Tiling = tiling }, isa);
     }
 
-    internal static void MatMulTransA(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa)
+    internal static void MatMulTransA(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa, GemmTiling tiling = default)
     {
         CheckShapes(m, n, k, a, b, c);
         fixed (float* pa = a, pb = b, pc = c)
-            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = 1, CsA = m, B = pb, RsB = n, CsB = 1, C = pc, Ldc = n, Accumulate = accumulate }, isa);
+            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = 1, CsA = m, B = pb, RsB = n, CsB = 1, C = pc, Ldc = n, Accumulate = accumulate, Tiling = tiling }, isa);
     }
 
-    internal static void MatMulTransB(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa)
+    internal static void MatMulTransB(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, bool accumulate, GemmIsa isa, GemmTiling tiling = default)
     {
         CheckShapes(m, n, k, a, b, c);
         fixed (float* pa = a, pb = b, pc = c)
-            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = 1, CsB = k, C = pc, Ldc = n, Accumulate = accumulate }, isa);
+            Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = 1, CsB = k, C = pc, Ldc = n, Accumulate = accumulate, Tiling = tiling }, isa);
     }
 
     /// <summary>Runs one strided product with its epilogue on the chosen path, threaded when it is large enough.</summary>
+    /// <exception cref="ArgumentException">The product's tiling cannot run it (<see cref="GemmRules.Unsupported"/>).</exception>
     internal static void Run<TAct>(in GemmArgs g, GemmIsa isa) where TAct : struct, IActivation
     {
+        if (!g.Tiling.IsRule) Check(g, HasEpilogue<TAct>(g));
         // Once, on the calling thread, before any block (possibly on a worker) is updated.
         g.Update?.BeginBlocks();
         switch (isa)
@@ -88,22 +112,39 @@ public static unsafe class Gemm
             if (g.Update != null) g.UpdateBlock(0, 0, g.M, g.N, g.C, g.Ldc);
             return;
         }
-        var run = TransposePays(g, typeof(TAct) != typeof(Identity) || g.Bias != null || g.Update != null) ? g.Transposed() : g;
+        var run = Transposes(g, HasEpilogue<TAct>(g)) ? g.Transposed() : g;
         int threads = Threading.MaxThreads;
         if (threads > 1 && (long)g.M * g.N * g.K >= ParallelThreshold && GemmJob<TKernel, TAct>.TryRun(run, threads)) return;
         GemmDriver.Run<TKernel, TAct>(run);
     }
 
+    private static bool HasEpilogue<TAct>(in GemmArgs g) where TAct : struct, IActivation =>
+        typeof(TAct) != typeof(Identity) || g.Bias != null || g.Update != null;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> saying why, where <paramref name="g"/>'s tiling cannot run it.</summary>
+    private static void Check(in GemmArgs g, bool epilogue)
+    {
+        var t = g.Tiling;
+        string? why = GemmRules.Unsupported(t.KC, t.NC, (int)t.Order, (int)t.A, (int)t.B, (int)t.Transposition,
+            aColumnsContiguous: g.RsA == 1, bRowsContiguous: g.CsB == 1, epilogue);
+        if (why is not null) throw new ArgumentException("The tiling " + t + " cannot run this product: " + why + ".", "tiling");
+    }
+
     /// <summary>
-    /// Whether A·Bᵀ with a row-major A should run as (B·Aᵀ)ᵀ: the packing then transposes A (m·k floats) and each
-    /// tile of C (m·n per k-block, about three times the cost per float: measured) instead of B (n·k). That pays for
-    /// few rows and a long k: the char-LSTM's 32×512·(128×512)ᵀ ran 20% faster, 64×256·(784×256)ᵀ 10%, while
-    /// 64×128·(256×128)ᵀ ran 8% slower and stays as it is. Only without an epilogue (bias and activation are per
-    /// column of C, an optimizer update per tile of C).
+    /// Whether the product runs as (B·Aᵀ)ᵀ: as its tiling says, and by the rule where that is the rule's. The rule
+    /// transposes A·Bᵀ with a row-major A when the packing then transposes A (m·k floats) and each tile of C (m·n per
+    /// k-block, about three times the cost per float: measured) instead of B (n·k). That pays for few rows and a long
+    /// k: the char-LSTM's 32×512·(128×512)ᵀ ran 20% faster, 64×256·(784×256)ᵀ 10%, while 64×128·(256×128)ᵀ ran 8% slower
+    /// and stays as it is. Only without an epilogue (bias and activation are per column of C, an optimizer update per
+    /// tile of C), and not where the tiling reads B in place.
     /// </summary>
-    private static bool TransposePays(in GemmArgs g, bool epilogue) =>
-        !epilogue && g.CsB != 1 && g.CsA == 1 && g.RsB == 1
-        && (long)g.M * g.K + 3L * g.M * g.N * ((g.K + GemmDriver.KC - 1) / GemmDriver.KC) < (long)g.N * g.K;
+    private static bool Transposes(in GemmArgs g, bool epilogue)
+    {
+        var t = g.Tiling;
+        if (t.Transposition != GemmTransposition.Rule) return t.Transposition == GemmTransposition.Transposed;
+        return !epilogue && t.B != GemmOperand.InPlace && g.CsB != 1 && g.CsA == 1 && g.RsB == 1
+            && (long)g.M * g.K + 3L * g.M * g.N * ((g.K + t.BlockK - 1) / t.BlockK) < (long)g.N * g.K;
+    }
 
     /// <summary>Throws unless the sizes are non-negative and a, b, c hold at least m·k, k·n and m·n floats.</summary>
     internal static void CheckShapes(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c)

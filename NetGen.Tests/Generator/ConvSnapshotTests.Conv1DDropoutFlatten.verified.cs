@@ -250,6 +250,7 @@ namespace Demo
 
             // Out · Dense 24→2 · [B,24] → [B,2]
             var out2 = _activations.AsSpan(_maxBatch * 96, batch * 2);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Identity>(batch, 24, 2,
                 flat, _parameters.AsSpan(28, 48), _parameters.AsSpan(76, 2), out2);
         }
@@ -270,6 +271,8 @@ namespace Demo
             var dOut = _activationGradients.AsSpan(_maxBatch * 72, batch * 2);
 
             // Out · Dense 24→2 · dOut [B,2] → dFlat [B,24]
+            // dx tiling: rule (the driver's blocking by shape)
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 24, 2,
                 flat, out2, dOut, dFlat, accumulateDx: false,
                 _parameters, _gradients, 28, bias: true, optimizer);

@@ -76,7 +76,8 @@ public class IncrementalTests
         }
         """;
 
-    private const string Table = "Conv2D in=1x12x12 out=6 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=im2col # 0.9× direct\n";
+    private const string Table = "Conv2D in=1x12x12 out=6 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=im2col # 0.9× direct\n"
+        + "Dense in=864 out=2 batch=2-* isa=avx512 product=dw kc=128 order=panels # 0.95× the rule\n";
 
     /// <summary>Runs the generator on <see cref="ConvNet"/> with a tuning table, applies <paramref name="edit"/> to the
     /// driver (table or source), and runs it again.</summary>
@@ -110,10 +111,25 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void EditingADenseTiling_RedoesTuneAndEmitOnly()
+    {
+        var result = RunTwiceWithTable((driver, c, table) => (driver.ReplaceAdditionalText(table,
+            new GeneratorHarness.TextFile(table.Path, Table.Replace("kc=128", "kc=192"))), c));
+        AssertReasons(result, NetworkGenerator.Steps.Parse, IncrementalStepRunReason.Cached);
+        AssertReasons(result, NetworkGenerator.Steps.Plan, IncrementalStepRunReason.Cached);
+        AssertReasons(result, NetworkGenerator.Steps.TuningFile, IncrementalStepRunReason.Modified);
+        AssertReasons(result, NetworkGenerator.Steps.Tune, IncrementalStepRunReason.Modified);
+        AssertReasons(result, NetworkGenerator.Steps.Emit, IncrementalStepRunReason.Modified);
+        Assert.Contains("new global::NetGen.Kernels.GemmTiling { KC = 192, Order = global::NetGen.Kernels.GemmLoopOrder.PanelsOuter }\n",
+            result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
     public void AddingAnEntryThatMatchesNoLayer_LeavesEmitCached()
     {
         var result = RunTwiceWithTable((driver, c, table) => (driver.ReplaceAdditionalText(table,
-            new GeneratorHarness.TextFile(table.Path, Table + "Conv2D in=3x32x32 out=8 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=direct\n")), c));
+            new GeneratorHarness.TextFile(table.Path, Table + "Conv2D in=3x32x32 out=8 kernel=3x3 stride=1 padding=1 batch=* isa=avx512 forward=direct\n"
+                + "Dense in=100 out=2 batch=* isa=avx512 product=forward kc=64\n")), c));
         AssertReasons(result, NetworkGenerator.Steps.TuningFile, IncrementalStepRunReason.Modified);
         AssertReasons(result, NetworkGenerator.Steps.Tune, IncrementalStepRunReason.Unchanged);
         AssertReasons(result, NetworkGenerator.Steps.Emit, IncrementalStepRunReason.Cached);

@@ -230,16 +230,19 @@ namespace Demo
 
             // H1 · Dense 784→256, ReLU · [B,784] → [B,256]
             var h1 = _activations.AsSpan(_maxBatch * 784, batch * 256);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Relu>(batch, 784, 256,
                 pixels, _parameters.AsSpan(0, 200704), _parameters.AsSpan(200704, 256), h1);
 
             // H2 · Dense 256→128, ReLU · [B,256] → [B,128]
             var h2 = _activations.AsSpan(_maxBatch * 1040, batch * 128);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Relu>(batch, 256, 128,
                 h1, _parameters.AsSpan(200960, 32768), _parameters.AsSpan(233728, 128), h2);
 
             // Logits · Dense 128→10 · [B,128] → [B,10]
             var logits = _activations.AsSpan(_maxBatch * 1168, batch * 10);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Identity>(batch, 128, 10,
                 h2, _parameters.AsSpan(233856, 1280), _parameters.AsSpan(235136, 10), logits);
         }
@@ -258,16 +261,21 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 384, batch * 10);
 
             // Logits · Dense 128→10 · dLogits [B,10] → dH2 [B,128]
+            // dx tiling: rule (the driver's blocking by shape)
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 128, 10,
                 h2, logits, dLogits, dH2, accumulateDx: false,
                 _parameters, _gradients, 233856, bias: true, optimizer);
 
             // H2 · Dense 256→128, ReLU · dH2 [B,128] → dH1 [B,256]
+            // dx tiling: rule (the driver's blocking by shape)
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 256, 128,
                 h1, h2, dH2, dH1, accumulateDx: false,
                 _parameters, _gradients, 200960, bias: true, optimizer);
 
             // H1 · Dense 784→256, ReLU · dH1 [B,256] → no gradient for the input Pixels
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 784, 256,
                 pixels, h1, dH1, global::System.Span<float>.Empty, accumulateDx: false,
                 _parameters, _gradients, 0, bias: true, optimizer);

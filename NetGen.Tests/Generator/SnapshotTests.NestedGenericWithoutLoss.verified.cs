@@ -178,6 +178,7 @@ namespace Demo
 
                 // Code · Dense 3→2, tanh · [B,3] → [B,2]
                 var code = _activations.AsSpan(_maxBatch * 3, batch * 2);
+                // forward tiling: rule (the driver's blocking by shape)
                 global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Tanh>(batch, 3, 2,
                     in2, _parameters.AsSpan(0, 6), _parameters.AsSpan(6, 2), code);
             }

@@ -228,16 +228,19 @@ namespace Demo.Regression
 
             // Hidden · Dense 6→5, tanh · [B,2,3] → [B,5]
             var hidden = _activations.AsSpan(_maxBatch * 6, batch * 5);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Tanh>(batch, 6, 5,
                 grid, _parameters.AsSpan(0, 30), _parameters.AsSpan(30, 5), hidden);
 
             // Squash · Dense 5→4 (no bias), sigmoid · [B,5] → [B,4]
             var squash = _activations.AsSpan(_maxBatch * 11, batch * 4);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Sigmoid>(batch, 5, 4,
                 hidden, _parameters.AsSpan(35, 20), global::System.Span<float>.Empty, squash);
 
             // Value · Dense 4→1, identity · [B,4] → [B,1]
             var value = _activations.AsSpan(_maxBatch * 15, batch * 1);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Identity>(batch, 4, 1,
                 squash, _parameters.AsSpan(55, 4), _parameters.AsSpan(59, 1), value);
         }
@@ -256,16 +259,21 @@ namespace Demo.Regression
             var dValue = _activationGradients.AsSpan(_maxBatch * 9, batch * 1);
 
             // Value · Dense 4→1, identity · dValue [B,1] → dSquash [B,4]
+            // dx tiling: rule (the driver's blocking by shape)
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 4, 1,
                 squash, value, dValue, dSquash, accumulateDx: false,
                 _parameters, _gradients, 55, bias: true, optimizer);
 
             // Squash · Dense 5→4 (no bias), sigmoid · dSquash [B,4] → dHidden [B,5]
+            // dx tiling: rule (the driver's blocking by shape)
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Sigmoid>(batch, 5, 4,
                 hidden, squash, dSquash, dHidden, accumulateDx: false,
                 _parameters, _gradients, 35, bias: false, optimizer);
 
             // Hidden · Dense 6→5, tanh · dHidden [B,5] → no gradient for the input Grid
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Tanh>(batch, 6, 5,
                 grid, hidden, dHidden, global::System.Span<float>.Empty, accumulateDx: false,
                 _parameters, _gradients, 0, bias: true, optimizer);

@@ -228,16 +228,19 @@ partial class Branches : global::NetGen.INetwork
 
         // Trunk · Dense 4→8, ReLU · [B,4] → [B,8]
         var trunk = _activations.AsSpan(_maxBatch * 4, batch * 8);
+        // forward tiling: rule (the driver's blocking by shape)
         global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Relu>(batch, 4, 8,
             features, _parameters.AsSpan(0, 32), _parameters.AsSpan(32, 8), trunk);
 
         // Probe · Dense 8→3, sigmoid · [B,8] → [B,3]
         var probe = _activations.AsSpan(_maxBatch * 12, batch * 3);
+        // forward tiling: rule (the driver's blocking by shape)
         global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Sigmoid>(batch, 8, 3,
             trunk, _parameters.AsSpan(40, 24), _parameters.AsSpan(64, 3), probe);
 
         // Head · Dense 8→2 · Trunk [B,8] → [B,2]
         var head = _activations.AsSpan(_maxBatch * 15, batch * 2);
+        // forward tiling: rule (the driver's blocking by shape)
         global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Identity>(batch, 8, 2,
             trunk, _parameters.AsSpan(67, 16), _parameters.AsSpan(83, 2), head);
     }
@@ -254,6 +257,8 @@ partial class Branches : global::NetGen.INetwork
         var dHead = _activationGradients.AsSpan(_maxBatch * 8, batch * 2);
 
         // Head · Dense 8→2 · dHead [B,2] → dTrunk [B,8]
+        // dx tiling: rule (the driver's blocking by shape)
+        // dw tiling: rule (the driver's blocking by shape)
         global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 8, 2,
             trunk, head, dHead, dTrunk, accumulateDx: false,
             _parameters, _gradients, 67, bias: true, optimizer);
@@ -264,6 +269,7 @@ partial class Branches : global::NetGen.INetwork
         optimizer?.UpdateRange(_parameters, _gradients, 40, 27);
 
         // Trunk · Dense 4→8, ReLU · dTrunk [B,8] → no gradient for the input Features
+        // dw tiling: rule (the driver's blocking by shape)
         global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 4, 8,
             features, trunk, dTrunk, global::System.Span<float>.Empty, accumulateDx: false,
             _parameters, _gradients, 0, bias: true, optimizer);

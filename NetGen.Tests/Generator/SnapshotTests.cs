@@ -5,25 +5,24 @@ namespace NetGen.Tests.Generator;
 /// <summary>Golden files of the generated code; each case also has to compile without any warning.</summary>
 public class SnapshotTests
 {
+    /// <summary>The MLP 784-256-128-10 (also <see cref="TuningTests"/>' Dense network).</summary>
+    internal const string MlpSource = """
+        using NetGen;
+
+        namespace Demo;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class Mlp
+        {
+            [Input(784)]       public partial Layer Pixels { get; }
+            [Dense(256), Relu] public partial Layer H1 { get; }
+            [Dense(128), Relu] public partial Layer H2 { get; }
+            [Dense(10)]        public partial Layer Logits { get; }
+        }
+        """;
+
     [Fact]
-    public void Mlp()
-    {
-        const string source = """
-            using NetGen;
-
-            namespace Demo;
-
-            [Network(Loss = Loss.SoftmaxCrossEntropy)]
-            public partial class Mlp
-            {
-                [Input(784)]       public partial Layer Pixels { get; }
-                [Dense(256), Relu] public partial Layer H1 { get; }
-                [Dense(128), Relu] public partial Layer H2 { get; }
-                [Dense(10)]        public partial Layer Logits { get; }
-            }
-            """;
-        Snapshot.Verify(GeneratorHarness.GenerateClean(source), nameof(Mlp));
-    }
+    public void Mlp() => Snapshot.Verify(GeneratorHarness.GenerateClean(MlpSource), nameof(Mlp));
 
     [Fact]
     public void Regressor()

@@ -293,16 +293,19 @@ namespace Demo
 
             // F5 · Dense 400→120, ReLU · [B,16,5,5] → [B,120]
             var f5 = _activations.AsSpan(_maxBatch * 8664, batch * 120);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Relu>(batch, 400, 120,
                 s4, _parameters.AsSpan(2572, 48000), _parameters.AsSpan(50572, 120), f5);
 
             // F6 · Dense 120→84, ReLU · [B,120] → [B,84]
             var f6 = _activations.AsSpan(_maxBatch * 8784, batch * 84);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Relu>(batch, 120, 84,
                 f5, _parameters.AsSpan(50692, 10080), _parameters.AsSpan(60772, 84), f6);
 
             // Logits · Dense 84→10 · [B,84] → [B,10]
             var logits = _activations.AsSpan(_maxBatch * 8868, batch * 10);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Identity>(batch, 84, 10,
                 f6, _parameters.AsSpan(60856, 840), _parameters.AsSpan(61696, 10), logits);
         }
@@ -329,16 +332,22 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 8084, batch * 10);
 
             // Logits · Dense 84→10 · dLogits [B,10] → dF6 [B,84]
+            // dx tiling: rule (the driver's blocking by shape)
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch, 84, 10,
                 f6, logits, dLogits, dF6, accumulateDx: false,
                 _parameters, _gradients, 60856, bias: true, optimizer);
 
             // F6 · Dense 120→84, ReLU · dF6 [B,84] → dF5 [B,120]
+            // dx tiling: rule (the driver's blocking by shape)
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 120, 84,
                 f5, f6, dF6, dF5, accumulateDx: false,
                 _parameters, _gradients, 50692, bias: true, optimizer);
 
             // F5 · Dense 400→120, ReLU · dF5 [B,120] → dS4 [B,16,5,5]
+            // dx tiling: rule (the driver's blocking by shape)
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Relu>(batch, 400, 120,
                 s4, f5, dF5, dS4, accumulateDx: false,
                 _parameters, _gradients, 2572, bias: true, optimizer);

@@ -94,7 +94,7 @@ public class TuningTests
 
     // A malformed line, and what its NG0020 must say.
     [Theory]
-    [InlineData("Dense in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "'Dense' is not a layer kind")]
+    [InlineData("Lstm in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "'Lstm' is not a layer kind that takes a tuned choice (Conv2D, Conv1D, Dense)")]
     [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=fast", "forward=fast is not auto, im2col, im2coldot or direct")]
     [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 batch=* isa=avx512 forward=direct", "key 'padding' is missing")]
     [InlineData("Conv2D in=1x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512", "exactly one of forward")]
@@ -124,7 +124,7 @@ public class TuningTests
         string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
         Assert.StartsWith("LeNet.netgen-tuning.txt(2): ", message);
         Assert.Contains(problem, message);
-        Assert.EndsWith("the line is ignored (format: Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=2-* isa=avx512 forward=direct)", message);
+        Assert.Contains("the line is ignored (format: Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=2-* isa=avx512 forward=direct", message);
         var span = diagnostic.Location.GetLineSpan();
         Assert.Equal("/src/LeNet.netgen-tuning.txt", span.Path);
         Assert.Equal(1, span.StartLinePosition.Line);
@@ -207,6 +207,167 @@ public class TuningTests
             int im2col = code.IndexOf("x.netgen-tuning.txt:1", StringComparison.Ordinal), direct = code.IndexOf("y.netgen-tuning.txt:1", StringComparison.Ordinal);
             Assert.True(im2col >= 0 && direct > im2col);
         }
+    }
+
+    private const string Mlp = SnapshotTests.MlpSource;
+
+    private const string DenseTable = """
+        # Dense tilings
+        Dense in=784 out=256 batch=1 isa=avx512 product=forward kc=392 # 0.90× the rule
+        Dense in=784 out=256 batch=2-* isa=avx512 product=forward kc=392 nc=256 order=panels a=inplace b=packed
+        Dense in=256 out=128 batch=* isa=avx512 product=dx nc=128 transpose=yes
+        Dense in=256 out=128 batch=33-* isa=avx2 product=dw kc=128 order=slivers a=packed b=inplace transpose=no
+        Dense in=128 out=10 batch=* isa=avx512 product=forward # the rule's blocking won
+        Dense in=784 out=256 batch=* isa=avx512 product=dx kc=64 # H1 computes no dx: not emitted
+        """;
+
+    [Fact]
+    public void DenseTilings_AreBakedIntoTheCalls()
+    {
+        string code = GenerateClean(Mlp, [File(DenseTable, "/src/mlp.netgen-tuning.txt")]);
+        const string Isa = "global::NetGen.Kernels.Gemm.Isa == global::NetGen.Kernels.VectorIsa.";
+        const string K = "global::NetGen.Kernels.";
+        Assert.Contains("// forward tiling: tuned, mlp.netgen-tuning.txt:2 (Avx512, batch 1): kc=392; 0.90× the rule", code);
+        Assert.Contains("// forward tiling: tuned, mlp.netgen-tuning.txt:3 (Avx512, batch 2-*): kc=392 nc=256 order=panels a=inplace b=packed\n", code);
+        Assert.Contains("    new " + K + "DenseTiling\n                {\n                    Forward = " + Isa + "Avx512 && batch == 1 ? new " + K
+            + "GemmTiling { KC = 392 }\n                        : " + Isa + "Avx512 && batch >= 2 ? new " + K + "GemmTiling { KC = 392, NC = 256, Order = "
+            + K + "GemmLoopOrder.PanelsOuter, A = " + K + "GemmOperand.InPlace, B = " + K + "GemmOperand.Packed }\n                        : default("
+            + K + "GemmTiling),\n                });", code);
+        Assert.Contains("// dx tiling: tuned, mlp.netgen-tuning.txt:4 (Avx512, batch *): nc=128 transpose=yes", code);
+        Assert.Contains("InputGradient = " + Isa + "Avx512 ? new " + K + "GemmTiling { NC = 128, Transposition = " + K + "GemmTransposition.Transposed }\n", code);
+        Assert.Contains("WeightGradient = " + Isa + "Avx2 && batch >= 33 ? new " + K + "GemmTiling { KC = 128, Order = " + K + "GemmLoopOrder.SliversOuter, A = "
+            + K + "GemmOperand.Packed, B = " + K + "GemmOperand.InPlace, Transposition = " + K + "GemmTransposition.Direct }\n", code);
+        // An entry without tiling keys is the rule, said so with its note, and adds nothing to the call (Logits keeps the short
+        // form); H1 computes no dx, so its dx entry is not emitted.
+        Assert.Contains("// forward tiling: tuned, mlp.netgen-tuning.txt:6 (Avx512, batch *): rule; the rule's blocking won", code);
+        Assert.DoesNotContain("? default(", code);
+        Assert.Equal(2, Count(code, "new " + K + "DenseTiling")); // H1's forward, H2's backward
+        Assert.DoesNotContain("mlp.netgen-tuning.txt:7", code);
+        Assert.Equal(4, Count(code, "tiling: rule (the driver's blocking by shape)")); // H1 dw, H2 forward, Logits dx and dw
+        Assert.Equal(5, Count(code, "tiling: tuned"));
+    }
+
+    [Fact]
+    public void TrailingEntriesThatChooseTheRule_AddNoCondition()
+    {
+        const string table = """
+            Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=1 isa=avx512 forward=direct
+            Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=2-* isa=avx512 forward=auto # the rule won
+            Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=* isa=avx512 backward=auto # the rule won
+            """;
+        string code = GenerateClean(LeNet, [File(table)]);
+        Assert.Contains("LeNet.netgen-tuning.txt:2 (Avx512, batch 2-*): Auto; the rule won", code);
+        Assert.Contains("_c1Workspace,\n                global::NetGen.Kernels.Conv2D.Isa == global::NetGen.Kernels.VectorIsa.Avx512 && batch == 1 ? "
+            + "global::NetGen.Kernels.Conv2DAlgorithm.Direct\n                : global::NetGen.Kernels.Conv2DAlgorithm.Auto);", code);
+        Assert.Contains("LeNet.netgen-tuning.txt:3 (Avx512, batch *): Auto; the rule won", code);
+        Assert.Equal(3, Count(code, "    global::NetGen.Kernels.Conv2DAlgorithm.Auto);")); // C1 backward, C3 both
+    }
+
+    [Fact]
+    public void TunedMlp_Snapshot() =>
+        Snapshot.Verify(GenerateClean(Mlp, [File(DenseTable, "/src/mlp.netgen-tuning.txt")]), "MlpTuned");
+
+    [Fact]
+    public void WithoutATable_DenseCallsTakeTheRule()
+    {
+        string code = GenerateClean(Mlp);
+        Assert.Equal(8, Count(code, "tiling: rule (the driver's blocking by shape)")); // 3 forward, 3 dw, 2 dx
+        Assert.DoesNotContain("DenseTiling", code);
+        Assert.DoesNotContain("tuned", code);
+    }
+
+    [Fact]
+    public void DenseOnASequence_IsLookedUpWithItsSteps()
+    {
+        const string source = """
+            using NetGen;
+            [Network(Loss = Loss.SquaredError)]
+            public partial class PerStep
+            {
+                [Input(6, 5)]                public partial Layer X { get; }
+                [Dense(4)]                   public partial Layer Flat { get; }
+            }
+            """;
+        // A plain [Input(6, 5)] is flattened: 30 inputs, no steps.
+        const string table = """
+            Dense in=30 out=4 batch=* isa=avx512 product=forward kc=16
+            Dense in=5 out=4 steps=6 batch=* isa=avx512 product=forward kc=8
+            """;
+        string code = GenerateClean(source, [File(table, "/t/p.netgen-tuning.txt")]);
+        Assert.Contains("new global::NetGen.Kernels.GemmTiling { KC = 16 }", code);
+        Assert.DoesNotContain("KC = 8", code);
+    }
+
+    // A malformed Dense line, and what its NG0020 must say.
+    [Theory]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 product=up kc=64", "product=up is not forward, dx or dw")]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 kc=64", "key 'product' is missing")]
+    [InlineData("Dense in=784 batch=* isa=avx512 product=dw", "key 'out' is missing")]
+    [InlineData("Dense in=0 out=256 batch=* isa=avx512 product=dw", "in=0 is not a positive integer")]
+    [InlineData("Dense in=784 out=x batch=* isa=avx512 product=dw", "out=x is not a positive integer")]
+    [InlineData("Dense in=784 out=256 steps=0 batch=* isa=avx512 product=dw", "steps=0 is not a positive integer")]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 product=dw kc=big", "kc=big is not an integer of 0 or more")]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 product=dw nc=-1", "nc=-1 is not an integer of 0 or more")]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 product=dw order=zigzag", "order=zigzag is not slivers or panels")]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 product=dw a=copied", "a=copied is not packed or inplace")]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 product=dw b=x", "b=x is not packed or inplace")]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 product=dw transpose=maybe", "transpose=maybe is not no or yes")]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 product=dw kernel=5", "unknown key 'kernel'")]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 forward=direct", "unknown key 'forward'")]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 product=dw kc=64 kc=128", "key 'kc' is given twice")]
+    [InlineData("Dense in=784 out=256 batch=0-4 isa=avx512 product=dw", "batch=0-4 is not")]
+    [InlineData("Dense in=784 out=256 batch=* isa=sse product=dw", "isa=sse is not")]
+    public void MalformedDenseLine_IsReported_AndTheRestApplies(string line, string problem)
+    {
+        string table = "# header\n" + line + "\nDense in=784 out=256 batch=* isa=avx512 product=forward kc=392\n";
+        var (result, output) = Run(Mlp, File(table));
+        Assert.Null(result.Exception);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0020", diagnostic.Id);
+        string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+        Assert.StartsWith("LeNet.netgen-tuning.txt(2): ", message);
+        Assert.Contains(problem, message);
+        Assert.EndsWith("the line is ignored (format: Dense in=784 out=256 batch=33-* isa=avx512 product=forward kc=392 nc=256 order=panels a=inplace b=packed transpose=no)", message);
+        Assert.Equal(1, diagnostic.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains("LeNet.netgen-tuning.txt:3 (Avx512, batch *): kc=392", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    // A tiling the runtime's rule rejects for the layer's product, and what its NG0021 must say.
+    [Theory]
+    [InlineData("Dense in=784 out=256 batch=* isa=avx512 product=forward transpose=yes", "transpose=yes cannot run the forward product (y = x·w) of layer 'H1' of network 'Mlp': a product run transposed has no epilogue")]
+    [InlineData("Dense in=256 out=128 batch=* isa=avx512 product=dx b=inplace", "b=inplace cannot run the dx product (dx = dy·wᵀ) of layer 'H2' of network 'Mlp': B read in place needs B's rows contiguous")]
+    [InlineData("Dense in=256 out=128 batch=* isa=avx512 product=dw transpose=yes", "cannot run the dw product (dw = xᵀ·dy) of layer 'H2' of network 'Mlp': a product run transposed has no epilogue")]
+    [InlineData("Dense in=256 out=128 batch=* isa=avx512 product=dw kc=600", "kc=600 cannot run the dw product (dw = xᵀ·dy) of layer 'H2' of network 'Mlp': KC must be 0 (the rule's 256) or 1 to 512")]
+    [InlineData("Dense in=256 out=128 batch=* isa=avx512 product=dw nc=2000", "NC must be 0 (the rule's 512) or 1 to 1024")]
+    [InlineData("Dense in=128 out=10 batch=* isa=avx512 product=forward order=panels a=packed", "the panel-outer order reads A in place")]
+    public void InapplicableTiling_IsReported_AndTheProductKeepsTheRule(string line, string message)
+    {
+        var (result, output) = Run(Mlp, File(line + "\n", "/t/m.netgen-tuning.txt"));
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0021", diagnostic.Id);
+        Assert.Contains(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.StartsWith("m.netgen-tuning.txt:1: ", diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        string code = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.DoesNotContain("tuned", code);
+        Assert.DoesNotContain("DenseTiling", code);
+    }
+
+    [Fact]
+    public void TransposedForwardWithoutBiasOrActivation_Applies()
+    {
+        const string source = """
+            using NetGen;
+            [Network(Loss = Loss.SquaredError)]
+            public partial class Linear
+            {
+                [Input(20)]                  public partial Layer X { get; }
+                [Dense(7, Bias = false)]     public partial Layer Out { get; }
+            }
+            """;
+        string code = GenerateClean(source, [File("Dense in=20 out=7 batch=* isa=avx512 product=forward transpose=yes\n")]);
+        Assert.Contains("Transposition = global::NetGen.Kernels.GemmTransposition.Transposed", code);
     }
 
     private static int Count(string text, string part)

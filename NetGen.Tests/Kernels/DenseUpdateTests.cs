@@ -42,6 +42,39 @@ public class DenseUpdateTests
                 }
     }
 
+    /// <summary>Weight-gradient tilings (k-blocks that keep the gradient in scratch or not, column blocks off the panel
+    /// width, the panel-outer order, each packing) and input-gradient tilings with the rule's k-block: the fused update
+    /// equals the backward pass with the same tilings followed by the update.</summary>
+    public static IEnumerable<object[]> TilingCases()
+    {
+        foreach (var isa in Oracle.Paths())
+            for (int t = 0; t < Tilings.Length; t++)
+                yield return [isa.ToString(), t];
+    }
+
+    private static readonly DenseTiling[] Tilings =
+    [
+        new() { WeightGradient = new() { KC = 7, NC = 17 } },
+        new() { WeightGradient = new() { KC = 512, NC = 40, A = GemmOperand.Packed, B = GemmOperand.InPlace } },
+        new() { WeightGradient = new() { Order = GemmLoopOrder.PanelsOuter, NC = 33 }, InputGradient = new() { Order = GemmLoopOrder.PanelsOuter } },
+        new() { WeightGradient = new() { KC = 50, Order = GemmLoopOrder.PanelsOuter, B = GemmOperand.Packed },
+                InputGradient = new() { NC = 70, A = GemmOperand.Packed, Transposition = GemmTransposition.Transposed } },
+        new() { WeightGradient = new() { A = GemmOperand.InPlace, B = GemmOperand.Packed, Transposition = GemmTransposition.Direct },
+                InputGradient = new() { Transposition = GemmTransposition.Direct, Order = GemmLoopOrder.PanelsOuter, A = GemmOperand.InPlace } },
+    ];
+
+    [Theory]
+    [MemberData(nameof(TilingCases))]
+    public void FusedUpdateWithTilings_EqualsBackwardThenUpdateRange(string path, int tilingIndex)
+    {
+        var isa = Enum.Parse<GemmIsa>(path);
+        var tiling = Tilings[tilingIndex];
+        foreach (string kind in new[] { "sgd momentum decay", "adam decay" })
+            foreach (var (batch, inputs, outputs) in Shapes)
+                foreach (bool accumulateDx in new[] { false, true })
+                    Check<Relu>(isa, kind, batch, inputs, outputs, true, accumulateDx, 16, $"{path} {kind} {batch}×{inputs}→{outputs} accumulate {accumulateDx} tiling {tilingIndex}", tiling);
+    }
+
     [Fact]
     public void RejectsBuffersThatDoNotMatch()
     {
@@ -54,7 +87,8 @@ public class DenseUpdateTests
         Assert.Equal("optimizer", o.ParamName);
     }
 
-    internal static void Check<TAct>(GemmIsa isa, string kind, int batch, int inputs, int outputs, bool bias, bool accumulateDx, int lanes, string what)
+    internal static void Check<TAct>(GemmIsa isa, string kind, int batch, int inputs, int outputs, bool bias, bool accumulateDx, int lanes, string what,
+        DenseTiling tiling = default)
         where TAct : struct, IActivation
     {
         // The layer sits between other parameters, which must come out untouched.
@@ -89,13 +123,13 @@ public class DenseUpdateTests
                 dx = (float[])dxIn.Clone();
                 dy = (float[])dyIn.Clone();
                 if (fused)
-                    Dense.BackwardAndUpdate<TAct>(batch, inputs, outputs, x, y, dy, dx, accumulateDx, p, g, offset, bias, optimizer, isa);
+                    Dense.BackwardAndUpdate<TAct>(batch, inputs, outputs, x, y, dy, dx, accumulateDx, p, g, offset, bias, optimizer, isa, tiling);
                 else
                 {
                     // As the generated code did before the fused update: an accumulating dx as a separate product.
                     var w = p.AsSpan(offset, weights);
                     Dense.Backward<TAct>(batch, inputs, outputs, x, w, y, dy, g.AsSpan(offset, weights),
-                        bias ? g.AsSpan(offset + weights, outputs) : [], accumulateDx ? [] : dx, isa);
+                        bias ? g.AsSpan(offset + weights, outputs) : [], accumulateDx ? [] : dx, isa, tiling);
                     if (accumulateDx) Gemm.MatMulTransB(batch, inputs, outputs, dy, w, dx, true, isa);
                     optimizer.UpdateRange(p, g, offset, length);
                 }
@@ -129,7 +163,8 @@ public class ThreadedDenseUpdateTests : IDisposable
             {
                 Threading.MaxThreads = threads;
                 foreach (string kind in new[] { "sgd momentum decay", "adam decay" })
-                    DenseUpdateTests.Check<Relu>(Gemm.BestIsa, kind, batch, inputs, outputs, true, false, 16, $"{threads} threads {kind}");
+                    foreach (var tiling in new DenseTiling[] { default, new() { WeightGradient = new() { KC = 50, NC = 33, Order = GemmLoopOrder.PanelsOuter }, InputGradient = new() { NC = 70, Order = GemmLoopOrder.PanelsOuter } } })
+                        DenseUpdateTests.Check<Relu>(Gemm.BestIsa, kind, batch, inputs, outputs, true, false, 16, $"{threads} threads {kind} {tiling.WeightGradient}", tiling);
             }
         }
         finally

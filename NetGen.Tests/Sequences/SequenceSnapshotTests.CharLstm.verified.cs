@@ -299,6 +299,7 @@ namespace Demo
 
             // Logits · Dense 128→65 per step · [B,64,128] → [B,64,65]
             var logits = _activations.AsSpan(_maxBatch * 20544, batch * 4160);
+            // forward tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.Forward<global::NetGen.Kernels.Identity>(batch * 64, 128, 65,
                 l2, _parameters.AsSpan(202560, 8320), _parameters.AsSpan(210880, 65), logits);
         }
@@ -319,6 +320,8 @@ namespace Demo
             var dLogits = _activationGradients.AsSpan(_maxBatch * 20480, batch * 4160);
 
             // Logits · Dense 128→65 per step · dLogits [B,64,65] → dL2 [B,64,128]
+            // dx tiling: rule (the driver's blocking by shape)
+            // dw tiling: rule (the driver's blocking by shape)
             global::NetGen.Kernels.Dense.BackwardAndUpdate<global::NetGen.Kernels.Identity>(batch * 64, 128, 65,
                 l2, logits, dLogits, dL2, accumulateDx: false,
                 _parameters, _gradients, 202560, bias: true, optimizer);

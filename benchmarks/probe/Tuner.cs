@@ -1,10 +1,11 @@
-// `-- tune [--out FILE] [--batches 1,64] [--threads N]`: the offline tuner. For each convolution layer listed below it
+// `-- tune [--out FILE] [--batches 1,64] [--threads N] [--kinds conv,dense]`: the offline tuner. For each convolution layer listed below it
 // times every algorithm that applies (Conv2D.SupportsForward/SupportsBackward) on each pass, at each batch size, at 1
-// thread and at N threads (default Environment.ProcessorCount), as the minimum over many short repetitions with the
+// thread (by its CPU time) and at N threads (default Environment.ProcessorCount, by the wall clock), as the minimum over many short repetitions with the
 // algorithms alternating, and writes a tuning table (format: NetGen.Generator/Tuning/TuningTable.cs, README "Tuning
 // convolutions"): the algorithm fastest at 1 thread per layer, pass and batch range, with every measured time in the
 // line's comment (where the rule's own choice is within 10% of the fastest, the rule's). Batch b_i of the sorted list
-// covers b_{i-1}+1 … b_i, the last one everything above (a single batch covers all).
+// covers b_{i-1}+1 … b_i, the last one everything above (a single batch covers all). Then the Dense layers' GEMM tilings
+// (DenseTuner.cs, each layer at its own batch sizes); --kinds limits the run to one part.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -38,16 +39,18 @@ static class Tuner
         string? output = Option(args, "--out");
         int[] batches = (Option(args, "--batches") ?? "1,64").Split(',').Select(int.Parse).Order().Distinct().ToArray();
         int threads = int.Parse(Option(args, "--threads") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture));
+        string[] kinds = (Option(args, "--kinds") ?? "conv,dense").Split(',');
         string isa = Conv2D.Isa switch { VectorIsa.Avx512 => "avx512", VectorIsa.Avx2 => "avx2", _ => "other" };
         var table = new StringBuilder();
         var described = new HashSet<string>();
-        table.Append("# NetGen convolution tuning table, written by `dotnet run -c Release --project benchmarks/probe -- tune ")
+        table.Append("# NetGen tuning table (convolution algorithms, Dense tilings), written by `dotnet run -c Release --project benchmarks/probe -- tune ")
             .Append(string.Join(' ', args)).Append('`').AppendLine();
         table.AppendLine(FormattableString.Invariant($"# {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, ISA {isa}; choice = fastest at 1 thread (the rule's where it is within 10%); times are the minimum over many repetitions at 1 and {threads} threads (µs)."));
         double peak = 2.0 * 24 * 16 * 8192 / Timing.MinUs(() => NetGen.Benchmarks.PeakBenchmarks.Run(8192), 20, 200, 50) / 1e3;
         table.AppendLine(FormattableString.Invariant($"# FMA peak of one core (24 zmm chains): {peak:F1} GFLOP/s; GFLOP/s below count the multiply-adds of the pass (dx only where the layer computes it)."));
-        table.AppendLine("# Format (README, \"Tuning convolutions\"): kind in= out= kernel= stride= padding= batch= isa= forward|backward=algorithm # note");
-        for (int i = 0; i < batches.Length; i++)
+        table.AppendLine("# Format (README, \"Tuning tables\"): Conv2D|Conv1D in= out= kernel= stride= padding= batch= isa= forward|backward=algorithm # note");
+        table.AppendLine("#   or Dense in= out= [steps=] batch= isa= product=forward|dx|dw [kc=] [nc=] [order=slivers|panels] [a=packed|inplace] [b=packed|inplace] [transpose=no|yes] # note");
+        for (int i = 0; i < (kinds.Contains("conv") ? batches.Length : 0); i++)
         {
             int batch = batches[i];
             string range = batches.Length == 1 ? "*"
@@ -82,6 +85,7 @@ static class Tuner
                 }
             }
         }
+        if (kinds.Contains("dense")) DenseTuner.Run(table, isa, threads);
         Threading.MaxThreads = 1;
         if (output is null) Console.Write(table);
         else
@@ -114,7 +118,9 @@ static class Tuner
                     ? () => Conv2D.Forward<Relu>(s, batch, x, w, bias, y, workspace, algorithm)
                     : () => Conv2D.Backward<Relu>(s, batch, x, w, y, dy, dw, db, dx, workspace, algorithm);
                 Threading.MaxThreads = 1;
-                one[k] = Math.Min(one[k], Timing.MinUs(call, inner, outer, Math.Min(50, 2 * inner * outer)));
+                // One thread by its CPU clock, which does not count the time slices other processes take on this
+                // shared machine (a Conv1D choice flipped on wall-clock noise); all threads by the wall clock.
+                one[k] = Math.Min(one[k], Timing.MinCpuUs(call, inner, outer, Math.Min(50, 2 * inner * outer)));
                 Threading.MaxThreads = threads;
                 many[k] = Math.Min(many[k], Timing.MinUs(call, inner, outer, Math.Min(50, 2 * inner * outer)));
             }

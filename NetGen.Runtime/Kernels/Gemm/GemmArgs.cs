@@ -34,6 +34,8 @@ internal unsafe struct GemmArgs
     public float* UpdateParameters;
     /// <summary>Its index in the optimizer's flat parameter and state buffers.</summary>
     public nint UpdateOffset;
+    /// <summary>The blocking to run with (<c>default</c>: the driver's rules); checked by <see cref="Gemm"/> before the run.</summary>
+    public GemmTiling Tiling;
 
     /// <summary>Applies <see cref="Update"/> to the finished rows×columns block of the product at (i0, j0), read from
     /// <paramref name="gradients"/> (C itself, or a sliver in scratch) with row stride <paramref name="gradientStride"/>.</summary>
@@ -52,7 +54,7 @@ internal unsafe struct GemmArgs
         M = N, N = M, K = K,
         A = B, RsA = CsB, CsA = RsB,
         B = A, RsB = CsA, CsB = RsA,
-        C = C, Ldc = Ldc, Accumulate = Accumulate, TransposeC = !TransposeC,
+        C = C, Ldc = Ldc, Accumulate = Accumulate, TransposeC = !TransposeC, Tiling = Tiling,
     };
 
     /// <summary>The sub-product on columns [j0, j0 + n).</summary>

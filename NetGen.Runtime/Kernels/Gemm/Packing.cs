@@ -144,11 +144,11 @@ internal static unsafe class Scratch
 
     /// <summary>
     /// Every request the products make fits in this (a packed KC×NC block of B, one A sliver and two edge tiles of
-    /// the widest kernel, and one 12×NC sliver of C for a product with an optimizer update), so a thread allocates its
-    /// block once: the calling thread may run any part of a split product (the one its worker has not started), and
-    /// that part must not need a larger block than its own did.
+    /// the widest kernel, and one 12×NC sliver of C for a product with an optimizer update, at the largest KC and NC a
+    /// tiling may ask for), so a thread allocates its block once: the calling thread may run any part of a split
+    /// product (the one its worker has not started), and that part must not need a larger block than its own did.
     /// </summary>
-    private const int Floor = GemmDriver.KC * (GemmDriver.NC + 32) + 12 * GemmDriver.NC + 1024;
+    private const int Floor = GemmRules.MaxKC * (GemmRules.MaxNC + 32) + 12 * GemmRules.MaxNC + 1024;
 
     /// <summary>A 64-byte aligned block of at least <paramref name="floats"/> floats owned by the calling thread.</summary>
     public static float* Get(int floats)

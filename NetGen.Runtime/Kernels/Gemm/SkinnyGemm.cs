@@ -11,7 +11,7 @@ namespace NetGen.Kernels.GemmCore;
 /// and each row of B read as one contiguous run. A partial last vector is read and written through a lane mask.
 /// <para>
 /// Every element is summed in the same order as <see cref="GemmDriver"/> sums it: per k-block of
-/// <see cref="GemmDriver.KC"/>, one fused multiply-add chain in increasing p starting from zero, and the block's
+/// <see cref="GemmTiling.KC"/> (the product's tiling), one fused multiply-add chain in increasing p starting from zero, and the block's
 /// sum added to C (or stored, for the first block without accumulate). A sample computed alone is therefore
 /// bit-identical to the same sample inside a batch. A row-major B is read in place; a transposed B is packed per
 /// k-block first.
@@ -29,7 +29,7 @@ internal static unsafe class SkinnyGemm
         if (g.M == 0 || g.N == 0) return true;
         bool wide = lanes >= 16 && Vector512.IsHardwareAccelerated;
         int vec = wide ? 16 : 8, chunk = wide ? 256 : 64;
-        const int KC = GemmDriver.KC;
+        int KC = g.Tiling.BlockK;
         float* packed = g.CsB == 1 ? null : Scratch.Get(KC * chunk);
         for (int jc = 0; jc < g.N; jc += chunk)
         {
