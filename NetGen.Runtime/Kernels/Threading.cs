@@ -1,8 +1,8 @@
 namespace NetGen.Kernels;
 
 /// <summary>
-/// Process-wide threading settings of the kernels. Large matrix products (and large convolution and pooling calls)
-/// are split over output tiles and run on a small persistent worker pool; small ones always stay on the calling
+/// Process-wide threading settings of the kernels. Large matrix products (and large convolution and pooling calls,
+/// and the optimizers' <c>Step</c> on many parameters) are split over output tiles and run on a small persistent worker pool; small ones always stay on the calling
 /// thread. The pool times each kind of call split and on the calling thread alone, and keeps a kind on the calling
 /// thread while splitting it is not clearly faster (e.g. while other processes hold the other cores), so that more
 /// threads do not make a step slower than one; results are the same bit for bit whatever the thread count.

@@ -1,3 +1,6 @@
+using NetGen.Kernels;
+using NetGen.Kernels.GemmCore;
+
 namespace NetGen.Optimizers;
 
 /// <summary>
@@ -34,11 +37,58 @@ public abstract class Optimizer
     /// <summary>Applies one update to <paramref name="parameters"/> using <paramref name="gradients"/>, then increments
     /// <see cref="StepCount"/>.</summary>
     /// <exception cref="ArgumentException">A span's length differs from <see cref="ParameterCount"/>.</exception>
+    /// <remarks>With <see cref="Threading.MaxThreads"/> above 1 and at least <see cref="ParallelThreshold"/> parameters
+    /// the update is split into contiguous ranges run on the kernels' worker pool; every element is updated on its
+    /// own, so the result is the same bit for bit.</remarks>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         CheckLengths(parameters, gradients);
-        Update(parameters, gradients, 0, ParameterCount, StepCount + 1);
+        if (!StepJob.TryRun(this, parameters, gradients, StepCount + 1))
+            Update(parameters, gradients, 0, ParameterCount, StepCount + 1);
         StepCount++;
+    }
+
+    /// <summary>Parameter counts from which <see cref="Step"/> may split its update over threads (a few microseconds of
+    /// streaming below it, less than a hand-off costs).</summary>
+    internal const int ParallelThreshold = 1 << 16;
+
+    /// <summary>One <see cref="Step"/>'s update split into contiguous ranges of whole cache lines for
+    /// <see cref="WorkerPool"/>; one instance, whose fields the pool's gate guards.</summary>
+    private sealed unsafe class StepJob : ParallelJob<StepJob.Arguments>
+    {
+        private static readonly StepJob Instance = new();
+
+        internal struct Arguments
+        {
+            public Optimizer Optimizer;
+            public float* Parameters, Gradients;
+            public long Step;
+            public int Parts;
+        }
+
+        /// <summary>Runs the update split over the pool; false, having run nothing, when it is too small, one thread is
+        /// allowed, or the pool is busy.</summary>
+        public static bool TryRun(Optimizer optimizer, Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+        {
+            int threads = Threading.MaxThreads, count = optimizer.ParameterCount;
+            if (threads < 2 || count < ParallelThreshold) return false;
+            int parts = Math.Min(threads, count / (ParallelThreshold / 2));
+            fixed (float* p = parameters, g = gradients)
+                return WorkerPool.TryRun(Instance, new Arguments { Optimizer = optimizer, Parameters = p, Gradients = g, Step = step, Parts = parts },
+                    parts, count, count);
+        }
+
+        public override void RunPart(int part)
+        {
+            var a = Args;
+            int count = a.Optimizer.ParameterCount;
+            // Range boundaries on multiples of 16 floats (one 64-byte line of aligned buffers): no line is written by two threads.
+            int start = Boundary(count, part, a.Parts), end = Boundary(count, part + 1, a.Parts);
+            a.Optimizer.Update(new Span<float>(a.Parameters, count), new ReadOnlySpan<float>(a.Gradients, count), start, end - start, a.Step);
+        }
+
+        private static int Boundary(int count, int part, int parts) =>
+            part == parts ? count : (int)((long)count * part / parts) & ~15;
     }
 
     /// <summary>

@@ -160,4 +160,52 @@ public class ThreadingTests : IDisposable
             Threading.MaxThreads = saved;
         }
     }
+
+    /// <summary>
+    /// <see cref="NetGen.Optimizers.Optimizer.Step"/> on more parameters than its threshold splits its update into
+    /// ranges on the pool: at 2 and 3 threads the parameters and every state buffer must equal the single-threaded
+    /// ones bit for bit, over three steps, for each update rule (range ends that are not multiples of 16 included), and
+    /// a steady step allocates nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("momentum")]
+    [InlineData("nesterov-decay")]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    public void OptimizerStepThreadedEqualsSingleThreaded(string rule)
+    {
+        int count = 3 * NetGen.Optimizers.Optimizer.ParallelThreshold + 37;
+        var gradients = Oracle.Uniform(count, 31);
+        var single = Run(1);
+        Assert.Equal(single, Run(2));
+        Assert.Equal(single, Run(3));
+
+        float[][] Run(int threads)
+        {
+            NetGen.Optimizers.Optimizer optimizer = rule switch
+            {
+                "sgd" => new NetGen.Optimizers.Sgd(count, 0.1f),
+                "momentum" => new NetGen.Optimizers.Sgd(count, 0.1f, momentum: 0.9f),
+                "nesterov-decay" => new NetGen.Optimizers.Sgd(count, 0.1f, momentum: 0.9f, nesterov: true, weightDecay: 1e-3f),
+                "adam" => new NetGen.Optimizers.Adam(count, 1e-2f),
+                _ => new NetGen.Optimizers.Adam(count, 1e-2f, weightDecay: 1e-2f, decoupledWeightDecay: true),
+            };
+            var parameters = Oracle.Uniform(count, 32);
+            int saved = Threading.MaxThreads;
+            Threading.MaxThreads = threads;
+            try
+            {
+                for (int step = 0; step < 3; step++) optimizer.Step(parameters, gradients);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                optimizer.Step(parameters, gradients);
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            finally
+            {
+                Threading.MaxThreads = saved;
+            }
+            return [parameters, .. optimizer.State.Select(state => state.Values)];
+        }
+    }
 }

@@ -9,6 +9,7 @@
 // `-- threads`: the MLP (batch 64 and 256), LeNet-5 and char-LSTM train steps, then LeNet-5's convolution and pooling
 // layers (batch 64), at 1 and 2 threads side by side.
 // `-- fused [batch]`: the first MLP layer's backward and optimizer update (SGD, Adam), separately and fused.
+// `-- parts`: the MLP step's parts at 1 and 2 threads, with and without the fused update (StepParts.cs).
 // `-- tune [--out FILE] [--batches 1,64] [--threads N]`: the convolution tuner (Tuner.cs), which writes a tuning table.
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
@@ -53,6 +54,12 @@ if (args.Length > 0 && args[0] == "gemm")
 if (args.Length > 0 && args[0] == "fused")
 {
     ProbeFused(args.Length > 1 ? int.Parse(args[1]) : 64);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "parts")
+{
+    StepParts.Run();
     return;
 }
 
