@@ -19,15 +19,17 @@ namespace NetGen.Kernels;
 /// <para>The input projection of every step is one <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue;
 /// then each step's <c>h_{t−1}·W_hh</c> and cell update run fused, tile by tile (<see cref="LstmCell"/>: W_hh packed
 /// once per call with the four gates of each group of hidden units side by side, <c>h_{t−1}</c> kept contiguous, the
-/// activations with an inlined exponential). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the cell pass per step,
-/// fused the same way; every weight product runs once over all B·T rows after the loop.</para>
+/// activations with an inlined exponential). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the cell pass per step;
+/// dW_hh is summed over blocks of about 256 rows (steps × batch) as their dz are made, and the input-side weight
+/// products run once over all rows after the loop.</para>
 /// <para>Saved for backward (caller-provided, written by <see cref="Forward"/>): <c>gates [B, T, 4H]</c> (the gate
 /// values i, f, g, o), <c>cells [B, T, H]</c> (c_t) and <c>hs [B, T, H]</c> (h_t, which is also the layer's output
-/// when it returns sequences). <see cref="Backward"/> overwrites <c>gates</c> with the pre-activation gradients, so
-/// each Forward supports one Backward. Both need <c>scratch</c> of <see cref="ScratchLength"/> floats; they also use a
-/// per-thread work buffer (the packed weights, backward's two <c>[B, 4H]</c> step gradients, and for the token forms
-/// a <c>[V, 4H]</c> table: about <c>(V + H + 2B)·4H</c> floats) allocated on the first call and reused, so
-/// steady-state calls allocate nothing.</para>
+/// when it returns sequences). <see cref="Backward"/> overwrites <c>gates</c> with the pre-activation gradients
+/// (<see cref="BackwardTokens"/> leaves them as they are), so each Forward supports one Backward. Both need
+/// <c>scratch</c> of <see cref="ScratchLength"/> floats; they also use a per-thread work buffer (the packed weights,
+/// the step's product, backward's dz and h_{t−1} of the last ~256 rows, and for the token forms a <c>[V, 4H]</c>
+/// table: about <c>(V + H + B)·4H + 1280·H</c> floats) allocated on the first call and reused, so steady-state calls
+/// allocate nothing.</para>
 /// </remarks>
 public static unsafe class Lstm
 {
@@ -312,9 +314,10 @@ public static unsafe class Lstm
         Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
     }
 
-    // Everything of Backward but the input side: leaves the pre-activation gradients in gates and writes dW_hh, both
-    // bias gradients (equal: Σ_rows dz), dh0 and dc0; with non-null sums also S [V, 4H], each row's dz added to its
-    // token's row (then the bias gradients are S's column sums). The steps run on the path isa (Recurrence.Backward).
+    // Everything of Backward but the input side: writes dW_hh, both bias gradients (equal: Σ_rows dz), dh0 and dc0,
+    // and either leaves the pre-activation gradients in gates (null sums) or sums them into S [V, 4H], each row's dz
+    // added to its token's row (then the bias gradients are S's column sums, and gates keep the gate values). The
+    // steps run on the path isa (Recurrence.Backward).
     private static void BackThroughTime(GemmIsa isa, int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
         Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
         ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
@@ -387,8 +390,8 @@ public static unsafe class Lstm
                 {
                     nint row = (nint)b * Steps + t;
                     float* z = Z + row * width, cPrev = PreviousCell(b, t);
-                    LstmCell.StepForward(hidden, TKernel.Lanes, hidden, TableRow(b, t, z), hPrev == null ? null : block + b * ld, hidden,
-                        z, cPrev, Cells + row * hidden, Hs + row * hidden, hNext + b * hidden);
+                    LstmCell.StepForward(TKernel.Lanes, hidden, TableRow(b, t, z), hPrev == null ? null : block + b * ld, z, cPrev,
+                        Cells + row * hidden, Hs + row * hidden, hNext + b * hidden);
                 }
             }
         }
@@ -416,7 +419,7 @@ public static unsafe class Lstm
                 {
                     nint row = (nint)b * Steps + t;
                     float* cPrev = PreviousCell(b, t);
-                    LstmCell.StepBackward(hidden, TKernel.Lanes, hidden, Z + row * width, dz + b * width, Cells + row * hidden, cPrev,
+                    LstmCell.StepBackward(TKernel.Lanes, hidden, Z + row * width, Table == null, dz + b * width, Cells + row * hidden, cPrev,
                         recurrent ? block + b * ld : dh + b * hidden, Dy == null ? null : Dy + row * hidden, dc + b * hidden, TableRow(b, t, Db));
                     var previous = new Span<float>(hPrev + b * hidden, hidden);
                     if (t > 0) new ReadOnlySpan<float>(Hs + (row - 1) * hidden, hidden).CopyTo(previous);

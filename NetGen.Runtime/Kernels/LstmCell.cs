@@ -19,20 +19,19 @@ namespace NetGen.Kernels;
 internal static unsafe class LstmCell
 {
     /// <summary>
-    /// One sample's step for <paramref name="count"/> units from their pre-activations x + u: x = the input projection
-    /// with both biases, gate blocks <paramref name="hidden"/> floats apart; u = h_{t−1}·W_hh, gate blocks
-    /// <paramref name="uStride"/> apart (null: zeros). Writes the gate values i, f, g, o to z (gate blocks
-    /// <paramref name="hidden"/> apart; z may be x), and from c_{t−1} (null: zeros) c_t = f ⊙ c_{t−1} + i ⊙ g and
-    /// h_t = o ⊙ tanh c_t (to both h and hCopy). The same formulas on 16 and 8 lanes (up to
-    /// <paramref name="lanes"/>) and on 1.
+    /// One sample's step from its pre-activations x + u, each <c>[4H]</c> with gate blocks i, f, g, o of
+    /// <paramref name="hidden"/> floats: x = the input projection with both biases, u = h_{t−1}·W_hh (null: zeros).
+    /// Writes the gate values to z (same layout; z may be x), and from c_{t−1} (null: zeros)
+    /// c_t = f ⊙ c_{t−1} + i ⊙ g and h_t = o ⊙ tanh c_t (to both h and hCopy). The same formulas on 16 and 8 lanes
+    /// (up to <paramref name="lanes"/>) and on 1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StepForward(int count, int lanes, int hidden, float* x, float* u, int uStride, float* z,
-        float* cPrev, float* c, float* h, float* hCopy)
+    public static void StepForward(int lanes, int hidden, float* x, float* u, float* z, float* cPrev, float* c, float* h, float* hCopy)
     {
+        int count = hidden;
         float* xf = x + hidden, xg = x + 2 * hidden, xo = x + 3 * hidden;
         float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
-        float* uf = u + uStride, ug = u + 2 * uStride, uo = u + 3 * uStride;
+        float* uf = u + hidden, ug = u + 2 * hidden, uo = u + 3 * hidden;
         int j = 0;
         if (lanes >= 16 && Vector512.IsHardwareAccelerated)
             for (; j <= count - 16; j += 16)
@@ -73,16 +72,17 @@ internal static unsafe class LstmCell
     }
 
     /// <summary>
-    /// One sample's step back through the cell for <paramref name="count"/> units (formulas on
-    /// <see cref="Lstm.Backward"/>), from the gate values z = [i, f, g, o] (gate blocks <paramref name="hidden"/>
-    /// apart; replaced by the pre-activation gradients, which are also written to dzCopy and added to db, both with the
-    /// same gate stride), c_t, c_{t−1} (null: zeros), the recurrent part of dh and dy_t (null: zeros); turns dc into
-    /// the gradient w.r.t. c_{t−1}. The same formulas on 16 and 8 lanes (up to <paramref name="lanes"/>) and on 1.
+    /// One sample's step back through the cell (formulas on <see cref="Lstm.Backward"/>), from the gate values
+    /// z = [i, f, g, o] (gate blocks <paramref name="hidden"/> floats apart), c_t, c_{t−1} (null: zeros), the recurrent
+    /// part of dh and dy_t (null: zeros): the pre-activation gradients go to dzCopy (same layout), are added to db
+    /// (same layout) and, when <paramref name="keep"/>, replace z; dc becomes the gradient w.r.t. c_{t−1}. The same
+    /// formulas on 16 and 8 lanes (up to <paramref name="lanes"/>) and on 1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StepBackward(int count, int lanes, int hidden, float* z, float* dzCopy, float* cell, float* cPrev,
+    public static void StepBackward(int lanes, int hidden, float* z, bool keep, float* dzCopy, float* cell, float* cPrev,
         float* dh, float* dy, float* dc, float* db)
     {
+        int count = hidden;
         float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
         float* cf = dzCopy + hidden, cg = dzCopy + 2 * hidden, co = dzCopy + 3 * hidden;
         float* dbf = db + hidden, dbg = db + 2 * hidden, dbo = db + 3 * hidden;
@@ -98,7 +98,7 @@ internal static unsafe class LstmCell
                 var dcv = Vector512.FusedMultiplyAdd(dhv * o, one - tc * tc, Vector512.Load(dc + j));
                 var cp = cPrev == null ? Vector512<float>.Zero : Vector512.Load(cPrev + j);
                 var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
-                di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
+                if (keep) { di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j); }
                 di.Store(dzCopy + j); df.Store(cf + j); dg.Store(cg + j); dO.Store(co + j);
                 (Vector512.Load(db + j) + di).Store(db + j);
                 (Vector512.Load(dbf + j) + df).Store(dbf + j);
@@ -118,7 +118,7 @@ internal static unsafe class LstmCell
                 var dcv = Vector256.FusedMultiplyAdd(dhv * o, one - tc * tc, Vector256.Load(dc + j));
                 var cp = cPrev == null ? Vector256<float>.Zero : Vector256.Load(cPrev + j);
                 var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
-                di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
+                if (keep) { di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j); }
                 di.Store(dzCopy + j); df.Store(cf + j); dg.Store(cg + j); dO.Store(co + j);
                 (Vector256.Load(db + j) + di).Store(db + j);
                 (Vector256.Load(dbf + j) + df).Store(dbf + j);
@@ -135,7 +135,8 @@ internal static unsafe class LstmCell
             float dcv = dc[j] + dhv * o * (1f - tc * tc);
             float cp = cPrev == null ? 0f : cPrev[j];
             float di = dcv * g * i * (1f - i), df = dcv * cp * f * (1f - f), dg = dcv * i * (1f - g * g), dO = dhv * tc * o * (1f - o);
-            z[j] = dzCopy[j] = di; zf[j] = cf[j] = df; zg[j] = cg[j] = dg; zo[j] = co[j] = dO;
+            dzCopy[j] = di; cf[j] = df; cg[j] = dg; co[j] = dO;
+            if (keep) { z[j] = di; zf[j] = df; zg[j] = dg; zo[j] = dO; }
             db[j] += di; dbf[j] += df; dbg[j] += dg; dbo[j] += dO;
             dc[j] = dcv * f;
         }
