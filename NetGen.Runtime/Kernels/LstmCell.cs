@@ -34,18 +34,27 @@ internal static unsafe class LstmCell
         float* uf = u + hidden, ug = u + 2 * hidden, uo = u + 3 * hidden;
         int j = 0;
         if (lanes >= 16 && Vector512.IsHardwareAccelerated)
+        {
+            // Two groups of 16 units per iteration, their activation chains side by side: 10% faster than one group
+            // per iteration (probe lstm-ab), the long dependent chains of one group leaving the vector units idle.
+            for (; j <= count - 32; j += 32)
+            {
+                var a = Gates(hidden, x, u, j);
+                var b = Gates(hidden, x, u, j + 16);
+                var ca = Cell(hidden, a, z, cPrev, c, j);
+                var cb = Cell(hidden, b, z, cPrev, c, j + 16);
+                var (ha, hb) = (a.O * CellMath.Tanh(ca), b.O * CellMath.Tanh(cb));
+                ha.Store(h + j); ha.Store(hCopy + j);
+                hb.Store(h + j + 16); hb.Store(hCopy + j + 16);
+            }
             for (; j <= count - 16; j += 16)
             {
-                var (zi, zfv, zgv, zov) = (Vector512.Load(x + j), Vector512.Load(xf + j), Vector512.Load(xg + j), Vector512.Load(xo + j));
-                if (u != null) (zi, zfv, zgv, zov) = (zi + Vector512.Load(u + j), zfv + Vector512.Load(uf + j), zgv + Vector512.Load(ug + j), zov + Vector512.Load(uo + j));
-                var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
-                i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
-                var cv = cPrev == null ? i * g : Vector512.FusedMultiplyAdd(f, Vector512.Load(cPrev + j), i * g);
-                cv.Store(c + j);
-                var hv = o * CellMath.Tanh(cv);
+                var a = Gates(hidden, x, u, j);
+                var hv = a.O * CellMath.Tanh(Cell(hidden, a, z, cPrev, c, j));
                 hv.Store(h + j);
                 hv.Store(hCopy + j);
             }
+        }
         if (lanes >= 8 && Vector256.IsHardwareAccelerated)
             for (; j <= count - 8; j += 8)
             {
@@ -69,6 +78,33 @@ internal static unsafe class LstmCell
             c[j] = cv;
             h[j] = hCopy[j] = o * CellMath.Tanh(cv);
         }
+    }
+
+    /// <summary>The gate values i, f, g, o of units [j, j + 16) from x + u (u null: x alone), gate blocks <paramref name="hidden"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> I, Vector512<float> F, Vector512<float> G, Vector512<float> O) Gates(int hidden, float* x, float* u, int j)
+    {
+        float* xj = x + j;
+        var (zi, zf, zg, zo) = (Vector512.Load(xj), Vector512.Load(xj + hidden), Vector512.Load(xj + 2 * hidden), Vector512.Load(xj + 3 * hidden));
+        if (u != null)
+        {
+            float* uj = u + j;
+            (zi, zf, zg, zo) = (zi + Vector512.Load(uj), zf + Vector512.Load(uj + hidden), zg + Vector512.Load(uj + 2 * hidden), zo + Vector512.Load(uj + 3 * hidden));
+        }
+        return (CellMath.Sigmoid(zi), CellMath.Sigmoid(zf), CellMath.Tanh(zg), CellMath.Sigmoid(zo));
+    }
+
+    /// <summary>Stores the gate values of units [j, j + 16) to z and c_t = f ⊙ c_{t−1} + i ⊙ g (c_{t−1} null: zeros) to c; returns c_t.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Cell(int hidden, (Vector512<float> I, Vector512<float> F, Vector512<float> G, Vector512<float> O) gates,
+        float* z, float* cPrev, float* c, int j)
+    {
+        var (i, f, g, o) = gates;
+        float* zj = z + j;
+        i.Store(zj); f.Store(zj + hidden); g.Store(zj + 2 * hidden); o.Store(zj + 3 * hidden);
+        var cv = cPrev == null ? i * g : Vector512.FusedMultiplyAdd(f, Vector512.Load(cPrev + j), i * g);
+        cv.Store(c + j);
+        return cv;
     }
 
     /// <summary>
