@@ -180,8 +180,8 @@ internal static unsafe class LstmCell
 }
 
 /// <summary>
-/// The tiles of the LSTM's fused steps without AVX2/FMA: the <see cref="IMicroKernel"/> contract with one dot product
-/// per element (4×8 tiles, so that groups hold 4 units and the cell passes run on 1 lane).
+/// The tile kernel of the LSTM's per-step products without AVX2/FMA: the <see cref="IMicroKernel"/> contract with one
+/// dot product per element (4×8 tiles; the cell passes then run on 1 lane).
 /// </summary>
 internal readonly unsafe struct ScalarTileKernel : IMicroKernel
 {
