@@ -17,9 +17,9 @@ namespace NetGen.Kernels;
 /// the same order), like Dense's <c>[in, out]</c>; b_ih and b_hh <c>[4H]</c> are PyTorch's <c>bias_ih_l0</c> and
 /// <c>bias_hh_l0</c>, both kept so that checkpoints and gradients match PyTorch one to one.</para>
 /// <para>The input projection of every step is one <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue;
-/// then each step's <c>h_{t−1}·W_hh</c> and cell update run fused, tile by tile (<see cref="LstmCell"/>: W_hh packed
-/// once per call with the four gates of each group of hidden units side by side, <c>h_{t−1}</c> kept contiguous, the
-/// activations with an inlined exponential). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the cell pass per step;
+/// then per step <c>h_{t−1}·W_hh</c> (W_hh packed once per call into panels, <c>h_{t−1}</c> kept contiguous, one
+/// micro-kernel call per tile, no GEMM set-up per step) and one vectorised cell pass per sample row (activations with
+/// an inlined exponential). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the cell pass per step;
 /// dW_hh is summed over blocks of about 256 rows (steps × batch) as their dz are made, and the input-side weight
 /// products run once over all rows after the loop.</para>
 /// <para>Saved for backward (caller-provided, written by <see cref="Forward"/>): <c>gates [B, T, 4H]</c> (the gate
