@@ -142,9 +142,8 @@ public static unsafe class Lstm
     [ThreadStatic] private static float[]? t_work;
 
     // The calling thread's work buffer, 64-byte aligned, grown on first use and pinned: in forward (after P of
-    // ForwardTokens, [V, 4H]) W_hh packed in interleaved groups, the L1 block of one group's product and the step's input rows; in backward
-    // the per-token gradient sums of BackwardTokens ([V, 4H]), then W_hhᵀ packed into panels, the L1 block of one panel's product, the two
-    // step gradients dz_t and dz_{t+1} [B, 4H] and the step's bias-gradient rows.
+    // ForwardTokens, [V, 4H]) W_hh packed into panels and the step's product; in backward (after the per-token
+    // gradient sums of BackwardTokens, [V, 4H]) W_hhᵀ packed into panels, the step's dh and the rings of dz and h_{t−1}.
     private static float* Work(int floats)
     {
         var buffer = t_work;
@@ -367,8 +366,8 @@ public static unsafe class Lstm
         private readonly float* PreviousCell(int b, int t) =>
             t > 0 ? Cells + ((nint)b * Steps + t - 1) * Hidden : C0 == null ? null : C0 + (nint)b * Hidden;
 
-        // Row [b, t] of Table when there is one, at the row's token, else of Z: the step's input projection (forward)
-        // or where its dz is summed (backward, whose plain form sums into Db, one row).
+        // The row of Table at the token of row [b, t] when there is a Table, else plain: the step's input projection
+        // (forward; plain is row [b, t] of Z) or where its dz is summed (backward; plain is Db, one row).
         private readonly float* TableRow(int b, int t, float* plain) =>
             Table == null ? plain : Table + (nint)Embedding.TokenId(Tokens, b * Steps + t, Vocabulary) * Gates * Hidden;
 
