@@ -9,11 +9,11 @@ namespace NetGen.Kernels;
 /// calls (<see cref="Lstm"/>), without GemmDriver's set-up per product.
 /// </summary>
 /// <remarks>
-/// Measured on the char-LSTM (old and new kernels alternating in one process, minimum thread CPU time): running the cell update
-/// per group of units right after each group's tile of the product (W_hh's gate columns interleaved per unit group,
-/// as cuDNN's fused cell) cost 5–7% more in the cell passes than one pass per sample row over all units (each row's
-/// lines are revisited once per group), more than the tile in L1 saved; so the product of a step goes to a
-/// contiguous block and the pass runs per row.
+/// Measured on the char-LSTM (old and new kernels alternating in one process, minimum thread CPU time): running the
+/// cell update per group of units right after each group's tile of the product (W_hh's gate columns interleaved per
+/// unit group, as cuDNN's fused cell) cost 5–7% more in the cell passes than one pass per sample row over all units
+/// (each row's lines are revisited once per group), more than the tile in L1 saved; so the product of a step goes to
+/// a contiguous block and the pass runs per row.
 /// </remarks>
 internal static unsafe class LstmCell
 {
@@ -34,8 +34,8 @@ internal static unsafe class LstmCell
     }
 
     // StepForward from unit j on, T.Count units at a time; returns where it stopped. Two groups per iteration, their
-    // activation chains side by side: 10% faster at 16 lanes than one group per iteration (measured like the remarks say), the long
-    // dependent chains of one group leaving the vector units idle.
+    // activation chains side by side: 10% faster at 16 lanes than one group per iteration (measured as the remarks
+    // say), the long dependent chains of one group leaving the vector units idle; four groups gained nothing more.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Forward<T>(int j, int hidden, float* x, float* u, float* z, float* cPrev, float* c, float* h, float* hCopy)
         where T : struct, ILanes<T>
