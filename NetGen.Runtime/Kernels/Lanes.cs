@@ -29,6 +29,10 @@ internal unsafe interface ILanes<T> where T : struct, ILanes<T>
     static abstract T Max(T a, T b);
     static abstract T Exp(T x);
     static abstract T Log(T x);
+    /// <summary>1 / (1 + e^−x), as <see cref="CellMath"/> computes it at this width.</summary>
+    static abstract T Sigmoid(T x);
+    /// <summary>tanh x, as <see cref="CellMath"/> computes it at this width.</summary>
+    static abstract T Tanh(T x);
     static abstract float GetElement(T x, int lane);
     /// <summary>
     /// Zero where |x| is below the smallest normal float, x elsewhere. State that decays geometrically (momentum,
@@ -58,6 +62,8 @@ internal readonly unsafe struct Lanes16 : ILanes<Lanes16>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes16 Max(Lanes16 a, Lanes16 b) => new(Vector512.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes16 Exp(Lanes16 x) => new(Vector512.Exp(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes16 Log(Lanes16 x) => new(Vector512.Log(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes16 Sigmoid(Lanes16 x) => new(CellMath.Sigmoid(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes16 Tanh(Lanes16 x) => new(CellMath.Tanh(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GetElement(Lanes16 x, int lane) => x._v.GetElement(lane);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 FlushSubnormal(Lanes16 x) =>
@@ -83,6 +89,8 @@ internal readonly unsafe struct Lanes8 : ILanes<Lanes8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes8 Max(Lanes8 a, Lanes8 b) => new(Vector256.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes8 Exp(Lanes8 x) => new(Vector256.Exp(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes8 Log(Lanes8 x) => new(Vector256.Log(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes8 Sigmoid(Lanes8 x) => new(CellMath.Sigmoid(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes8 Tanh(Lanes8 x) => new(CellMath.Tanh(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GetElement(Lanes8 x, int lane) => x._v.GetElement(lane);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 FlushSubnormal(Lanes8 x) =>
@@ -110,6 +118,8 @@ internal readonly unsafe struct Lanes1 : ILanes<Lanes1>
     public static Lanes1 Max(Lanes1 a, Lanes1 b) => new(MathF.Max(a._v, b._v));
     public static Lanes1 Exp(Lanes1 x) => new(MathF.Exp(x._v));
     public static Lanes1 Log(Lanes1 x) => new(MathF.Log(x._v));
+    public static Lanes1 Sigmoid(Lanes1 x) => new(CellMath.Sigmoid(x._v));
+    public static Lanes1 Tanh(Lanes1 x) => new(CellMath.Tanh(x._v));
     public static float GetElement(Lanes1 x, int lane) => x._v;
     public static Lanes1 FlushSubnormal(Lanes1 x) => new(MathF.Abs(x._v) < MinNormal ? 0f : x._v);
 }

@@ -16,18 +16,20 @@ namespace NetGen.Kernels;
 /// PyTorch's <c>weight_ih_l0 [4H, F]</c> and <c>weight_hh_l0 [4H, H]</c> (column j here is row j there, gate blocks in
 /// the same order), like Dense's <c>[in, out]</c>; b_ih and b_hh <c>[4H]</c> are PyTorch's <c>bias_ih_l0</c> and
 /// <c>bias_hh_l0</c>, both kept so that checkpoints and gradients match PyTorch one to one.</para>
-/// <para>All four gates come from one recurrent product per step (run panel by panel): the input projection of every step at once as one
-/// <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue, then <c>h_{t−1}·W_hh</c> per step (reading that
-/// step's <c>h_{t−1}</c> from a contiguous copy, against W_hh packed once per call into 32-column panels), then one
-/// fused vectorised pass per sample row (the two parts added, activations with an inlined exponential, cell and
-/// hidden update). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the
-/// fused cell pass per step; every weight product runs once over all B·T rows after the loop.</para>
+/// <para>The input projection of every step is one <c>[B·T, F] × [F, 4H]</c> GEMM with both biases in its epilogue;
+/// then per step <c>h_{t−1}·W_hh</c> (W_hh packed once per call into panels, <c>h_{t−1}</c> kept contiguous, one
+/// micro-kernel call per tile, no GEMM set-up per step) and one vectorised cell pass per sample row (activations with
+/// an inlined exponential). Backward keeps only <c>dh = dz·W_hhᵀ</c> and the cell pass per step;
+/// dW_hh is summed over blocks of about 256 rows (steps × batch) as their dz are made, and the input-side weight
+/// products run once over all rows after the loop.</para>
 /// <para>Saved for backward (caller-provided, written by <see cref="Forward"/>): <c>gates [B, T, 4H]</c> (the gate
 /// values i, f, g, o), <c>cells [B, T, H]</c> (c_t) and <c>hs [B, T, H]</c> (h_t, which is also the layer's output
-/// when it returns sequences). <see cref="Backward"/> overwrites <c>gates</c> with the pre-activation gradients, so
-/// each Forward supports one Backward. Both need <c>scratch</c> of <see cref="ScratchLength"/> floats; they also use a
-/// per-thread work buffer (the packed weights, and for the token forms a <c>[V, 4H]</c> table: at most about
-/// <c>(V + H)·4H</c> floats) allocated on the first call and reused, so steady-state calls allocate nothing.</para>
+/// when it returns sequences). <see cref="Backward"/> overwrites <c>gates</c> with the pre-activation gradients
+/// (<see cref="BackwardTokens"/> leaves them as they are), so each Forward supports one Backward. Both need
+/// <c>scratch</c> of <see cref="ScratchLength"/> floats; they also use a per-thread work buffer (the packed weights,
+/// the step's product, backward's dz and h_{t−1} of the last ~256 rows, and for the token forms a <c>[V, 4H]</c>
+/// table: about <c>(V + H + B)·4H + 1280·H</c> floats) allocated on the first call and reused, so steady-state calls
+/// allocate nothing.</para>
 /// </remarks>
 public static unsafe class Lstm
 {
@@ -48,15 +50,22 @@ public static unsafe class Lstm
     public static void Forward(int batch, int steps, int inputs, int hidden,
         ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
-        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch)
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch) =>
+        ForwardOn(batch, steps, inputs, hidden, x, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, Gemm.BestIsa);
+
+    /// <summary><see cref="Forward"/> on the path <paramref name="isa"/> (tests force the narrower ones).</summary>
+    internal static void ForwardOn(int batch, int steps, int inputs, int hidden,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch, GemmIsa isa)
     {
         const string kernel = "Lstm.Forward";
         int width = Gates * hidden, rows = batch * steps;
         RequireForward(batch, steps, inputs, hidden, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, kernel);
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         fixed (float* px = x, pwIh = wIh, pGates = gates, pScratch = scratch)
-            Recurrent.Product(rows, width, inputs, px, inputs, 1, pwIh, width, pGates, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
-        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, Work(PanelFloats(hidden, width)), null, default, 0);
+            Recurrent.Product(rows, width, inputs, px, inputs, 1, pwIh, width, pGates, width, accumulate: false, isa, SumBiases(bIh, bHh, pScratch));
+        Recur(isa, batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, Work(ForwardWorkFloats(batch, hidden)), null, default, 0);
     }
 
     /// <summary>
@@ -72,17 +81,25 @@ public static unsafe class Lstm
     public static void ForwardTokens(int batch, int steps, int vocabulary, int inputs, int hidden,
         ReadOnlySpan<float> tokens, ReadOnlySpan<float> table, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,
         ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
-        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch)
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch) =>
+        ForwardTokensOn(batch, steps, vocabulary, inputs, hidden, tokens, table, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast,
+            scratch, Gemm.BestIsa);
+
+    /// <summary><see cref="ForwardTokens"/> on the path <paramref name="isa"/> (tests force the narrower ones).</summary>
+    internal static void ForwardTokensOn(int batch, int steps, int vocabulary, int inputs, int hidden,
+        ReadOnlySpan<float> tokens, ReadOnlySpan<float> table, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,
+        ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch, GemmIsa isa)
     {
         const string kernel = "Lstm.ForwardTokens";
         int width = Gates * hidden, rows = batch * steps;
         RequireForward(batch, steps, inputs, hidden, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, kernel);
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
         int projectionFloats = GemmDriver.RoundUp(vocabulary * width, 16);
-        float* projection = Work(projectionFloats + PanelFloats(hidden, width));
+        float* projection = Work(projectionFloats + ForwardWorkFloats(batch, hidden));
         fixed (float* pTable = table, pwIh = wIh, pScratch = scratch)
-            Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, projection, width, accumulate: false, SumBiases(bIh, bHh, pScratch));
-        Recur(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, projection + projectionFloats, projection, tokens, vocabulary);
+            Recurrent.Product(vocabulary, width, inputs, pTable, inputs, 1, pwIh, width, projection, width, accumulate: false, isa, SumBiases(bIh, bHh, pScratch));
+        Recur(isa, batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, projection + projectionFloats, projection, tokens, vocabulary);
     }
 
     private static void RequireForward(int batch, int steps, int inputs, int hidden,
@@ -124,9 +141,9 @@ public static unsafe class Lstm
 
     [ThreadStatic] private static float[]? t_work;
 
-    // The calling thread's work buffer, 64-byte aligned, grown on first use and pinned: W_hh packed into panels in
-    // forward (after P of ForwardTokens, [V, 4H]) and W_hhᵀ packed in backward, then the per-token gradient sums of
-    // BackwardTokens ([V, 4H]).
+    // The calling thread's work buffer, 64-byte aligned, grown on first use and pinned: in forward (after P of
+    // ForwardTokens, [V, 4H]) W_hh packed into panels and the step's product; in backward (after the per-token
+    // gradient sums of BackwardTokens, [V, 4H]) W_hhᵀ packed into panels, the step's dh and the rings of dz and h_{t−1}.
     private static float* Work(int floats)
     {
         var buffer = t_work;
@@ -135,48 +152,46 @@ public static unsafe class Lstm
         return (float*)((address + 63) & ~(nint)63);
     }
 
-    // Columns of a packed panel: the widest micro-kernel's tile width, so each per-panel product is one column of tiles.
-    private const int Panel = 32;
+    // The widest micro-kernel's panel width (Vector512Kernel's NR), which bounds every path's work buffer.
+    private const int MaxPanel = 32;
 
-    // Floats of a [k, n] matrix packed into Panel-column panels (the last one zero-padded).
-    private static int PanelFloats(int k, int n) => GemmDriver.RoundUp(n, Panel) * k;
+    // Floats of a region of the work buffer, rounded up to whole cache lines.
+    private static int Region(long floats) => checked((int)((floats + 15) & ~15L));
 
-    // C[m, n] = A·B with B packed by Packing.PackB into Panel-column panels [n / Panel][k][Panel], each contiguous (a
-    // panel stays in L1 while every sliver of the product's rows sweeps it; in place, W_hh's rows 4H floats apart map the
-    // panel onto a few L1 sets and it is reread from L2 by each sliver), one product per panel.
-    private static void PanelProduct(int m, int n, int k, float* a, nint rsA, float* packed, float* c, nint ldc)
-    {
-        for (int j0 = 0; j0 < n; j0 += Panel)
-            Recurrent.Product(m, Math.Min(Panel, n - j0), k, a, rsA, 1, packed + (nint)j0 * k, Panel, c + j0, ldc, accumulate: false);
-    }
+    // Forward's work buffer: W_hh in panels and the step's product [B, 4H], each row padded to whole panels (at most
+    // ⌈4H / 32⌉·32 floats).
+    private static int ForwardWorkFloats(int batch, int hidden) =>
+        Region((long)GemmDriver.RoundUp(Gates * hidden, MaxPanel) * hidden) + Region((long)batch * GemmDriver.RoundUp(Gates * hidden, MaxPanel));
+
+    // Backward's work buffer after the token sums: W_hhᵀ in panels and the step's dh [B, H], each padded to whole
+    // panels (at most ⌈H / 32⌉·32 floats), and the rings of dz [B, 4H] and h_{t−1} [B, H].
+    private static int BackwardWorkFloats(int batch, int hidden) =>
+        Region((long)GemmDriver.RoundUp(hidden, MaxPanel) * Gates * hidden) + Region((long)batch * GemmDriver.RoundUp(hidden, MaxPanel))
+        + Region((long)RingSlots(batch) * batch * Gates * hidden) + Region((long)RingSlots(batch) * batch * hidden);
+
+    // Steps backward keeps for one dW_hh product: about GemmDriver.KC rows (one k-block), at least two (dz_{t+1} must
+    // survive writing dz_t).
+    private static int RingSlots(int batch) => Math.Max(2, GemmDriver.KC / batch);
 
     // The recurrence over the input projection with both biases: the rows of gates (Forward's remarks), or with a
-    // non-null projection, its row P[token] for each step (ForwardTokens); the gate values go to gates, the final state
-    // to hLast and cLast when they are not empty. W_hh is packed into panels once (in packed), and h_{t−1} is kept
-    // contiguous in scratch: each step's h_{t−1}·W_hh reads both from L1 and goes to a contiguous [B, 4H] block of
-    // scratch (rows of the [B, T, ·] buffers are T·H or T·4H floats apart, a multiple of 4 KB that maps a tile onto
-    // one L1 set), which the step pass adds.
-    private static void Recur(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
-        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch, float* packed,
+    // non-null projection, its row P[token] for each step (ForwardTokens), on the path isa (Recurrence.Forward); the
+    // gate values go to gates, the final state to hLast and cLast when they are not empty.
+    private static void Recur(GemmIsa isa, int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch, float* work,
         float* projection, ReadOnlySpan<float> tokens, int vocabulary)
     {
-        int width = Gates * hidden, bh = batch * hidden;
-        fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, recurrent = scratch)
+        fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, pScratch = scratch)
         {
-            Packing.PackB(hidden, width, Panel, pwHh, width, 1, packed);
-            float* state = recurrent + Gates * bh;
-            for (int t = 0; t < steps; t++)
+            var recurrence = new Recurrence
             {
-                bool hasState = t > 0 || ph0 != null;
-                if (hasState) PanelProduct(batch, width, hidden, t > 0 ? state : ph0, hidden, packed, recurrent, width);
-                for (int b = 0; b < batch; b++)
-                {
-                    nint row = b * steps + t;
-                    float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
-                    float* z = pGates + row * width;
-                    float* input = projection == null ? z : projection + (nint)Embedding.TokenId(tokens, (int)row, vocabulary) * width;
-                    StepForward(hidden, input, hasState ? recurrent + b * width : null, z, cPrev, pCells + row * hidden, pHs + row * hidden, state + b * hidden);
-                }
+                Batch = batch, Steps = steps, Hidden = hidden, W = pwHh, H0 = ph0, C0 = pc0, Z = pGates, Cells = pCells, Hs = pHs,
+                Scratch = pScratch, Work = work, Table = projection, Tokens = tokens, Vocabulary = vocabulary,
+            };
+            switch (isa)
+            {
+                case GemmIsa.Vector512: recurrence.Forward<Vector512Kernel>(); break;
+                case GemmIsa.Vector256: recurrence.Forward<Vector256Kernel>(); break;
+                default: recurrence.Forward<ScalarTileKernel>(); break;
             }
         }
         for (int b = 0; b < batch; b++)
@@ -204,17 +219,28 @@ public static unsafe class Lstm
         Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
         ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
         Span<float> dx, Span<float> dwIh, Span<float> dwHh, Span<float> dbIh, Span<float> dbHh,
-        Span<float> dh0, Span<float> dc0, Span<float> scratch)
+        Span<float> dh0, Span<float> dc0, Span<float> scratch) =>
+        BackwardOn(batch, steps, inputs, hidden, x, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dx, dwIh, dwHh, dbIh, dbHh,
+            dh0, dc0, scratch, Gemm.BestIsa);
+
+    /// <summary><see cref="Backward"/> on the path <paramref name="isa"/> (tests force the narrower ones).</summary>
+    internal static void BackwardOn(int batch, int steps, int inputs, int hidden,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
+        Span<float> dx, Span<float> dwIh, Span<float> dwHh, Span<float> dbIh, Span<float> dbHh,
+        Span<float> dh0, Span<float> dc0, Span<float> scratch, GemmIsa isa)
     {
         const string kernel = "Lstm.Backward";
         int width = Gates * hidden, rows = batch * steps;
         RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         Recurrent.RequireOptional(dx, rows * inputs, nameof(dx), kernel);
-        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
-            Work(PanelFloats(width, hidden)), null, default, 0);
-        Gemm.MatMulTransA(inputs, width, rows, x, gates, dwIh, accumulate: false);
-        if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, gates, wIh, dx, accumulate: false);
+        BackThroughTime(isa, batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
+            Work(BackwardWorkFloats(batch, hidden)), null, default, 0);
+        Gemm.MatMulTransA(inputs, width, rows, x, gates, dwIh, accumulate: false, isa);
+        if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, gates, wIh, dx, accumulate: false, isa);
     }
 
     /// <summary>
@@ -232,20 +258,31 @@ public static unsafe class Lstm
         Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
         ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
         Span<float> dTable, Span<float> dwIh, Span<float> dwHh, Span<float> dbIh, Span<float> dbHh,
-        Span<float> dh0, Span<float> dc0, Span<float> scratch)
+        Span<float> dh0, Span<float> dc0, Span<float> scratch) =>
+        BackwardTokensOn(batch, steps, vocabulary, inputs, hidden, tokens, table, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast,
+            dTable, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, Gemm.BestIsa);
+
+    /// <summary><see cref="BackwardTokens"/> on the path <paramref name="isa"/> (tests force the narrower ones).</summary>
+    internal static void BackwardTokensOn(int batch, int steps, int vocabulary, int inputs, int hidden,
+        ReadOnlySpan<float> tokens, ReadOnlySpan<float> table, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
+        Span<float> dTable, Span<float> dwIh, Span<float> dwHh, Span<float> dbIh, Span<float> dbHh,
+        Span<float> dh0, Span<float> dc0, Span<float> scratch, GemmIsa isa)
     {
         const string kernel = "Lstm.BackwardTokens";
         int width = Gates * hidden, rows = batch * steps;
         RequireBackward(batch, steps, inputs, hidden, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch, kernel);
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
         Recurrent.Require(dTable, vocabulary * inputs, nameof(dTable), kernel);
-        int sumsFloats = GemmDriver.RoundUp(vocabulary * width, 16);
-        float* work = Work(sumsFloats + PanelFloats(width, hidden));
+        int sumsFloats = Region((long)vocabulary * width);
+        float* work = Work(sumsFloats + BackwardWorkFloats(batch, hidden));
         var sums = new Span<float>(work, vocabulary * width);
-        BackThroughTime(batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
+        BackThroughTime(isa, batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
             work + sumsFloats, work, tokens, vocabulary);
-        Gemm.MatMulTransA(inputs, width, vocabulary, table, sums, dwIh, accumulate: false);
-        Gemm.MatMulTransB(vocabulary, inputs, width, sums, wIh, dTable, accumulate: false);
+        Gemm.MatMulTransA(inputs, width, vocabulary, table, sums, dwIh, accumulate: false, isa);
+        Gemm.MatMulTransB(vocabulary, inputs, width, sums, wIh, dTable, accumulate: false, isa);
     }
 
     private static void RequireBackward(int batch, int steps, int inputs, int hidden,
@@ -276,163 +313,148 @@ public static unsafe class Lstm
         Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
     }
 
-    // Everything of Backward but the input side: leaves the pre-activation gradients in gates and writes dW_hh, both
-    // bias gradients (equal: Σ_rows dz), dh0 and dc0; with non-null sums also S [V, 4H], each row's dz added to its
-    // token's row (then the bias gradients are S's column sums). W_hhᵀ is packed into panels once (in packed) and each
-    // step's dz is also kept contiguous in scratch, so that dh = dz·W_hhᵀ reads both from L1 (Recur's reasons).
-    private static void BackThroughTime(int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+    // Everything of Backward but the input side: writes dW_hh, both bias gradients (equal: Σ_rows dz), dh0 and dc0,
+    // and either leaves the pre-activation gradients in gates (null sums) or sums them into S [V, 4H], each row's dz
+    // added to its token's row (then the bias gradients are S's column sums, and gates keep the gate values). The
+    // steps run on the path isa (Recurrence.Backward).
+    private static void BackThroughTime(GemmIsa isa, int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
         Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
         ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
         Span<float> dwHh, Span<float> dbIh, Span<float> dbHh, Span<float> dh0, Span<float> dc0, Span<float> scratch,
-        float* wT, float* sums, ReadOnlySpan<float> tokens, int vocabulary)
+        float* work, float* sums, ReadOnlySpan<float> tokens, int vocabulary)
     {
         int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
         fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, pDy = dy,
                      pdwHh = dwHh, pdbIh = dbIh, pdh0 = dh0, pScratch = scratch)
         {
-            float* dh = pScratch, dc = pScratch + bh, boundary = pScratch + 2 * bh, dz = pScratch + 3 * bh;
             Recurrent.LoadState(dhLast, scratch.Slice(0, bh), bh);
             Recurrent.LoadState(dcLast, scratch.Slice(bh, bh), bh);
-            Packing.PackB(width, hidden, Panel, pwHh, 1, width, wT);
             new Span<float>(pdbIh, width).Clear();
             if (sums != null) new Span<float>(sums, vocabulary * width).Clear();
-            for (int t = steps - 1; t >= 0; t--)
+            var recurrence = new Recurrence
             {
-                // dh_t = dy_t + dz_{t+1}·W_hhᵀ, from the dz of step t+1 that the previous iteration left in scratch.
-                if (t < steps - 1) PanelProduct(batch, hidden, width, dz, width, wT, dh, hidden);
-                for (int b = 0; b < batch; b++)
-                {
-                    nint row = b * steps + t;
-                    float* cPrev = t > 0 ? pCells + (row - 1) * hidden : pc0 == null ? null : pc0 + b * hidden;
-                    float* db = sums == null ? pdbIh : sums + (nint)Embedding.TokenId(tokens, (int)row, vocabulary) * width;
-                    StepBackward(hidden, pGates + row * width, dz + b * width, pCells + row * hidden, cPrev, dh + b * hidden,
-                        pDy == null ? null : pDy + row * hidden, dc + b * hidden, db);
-                }
+                Batch = batch, Steps = steps, Hidden = hidden, W = pwHh, H0 = ph0, C0 = pc0, Z = pGates, Cells = pCells, Hs = pHs,
+                Scratch = pScratch, Work = work, Table = sums, Tokens = tokens, Vocabulary = vocabulary, Dy = pDy, Db = pdbIh, Dh0 = pdh0,
+                DwHh = pdwHh, Isa = isa,
+            };
+            switch (isa)
+            {
+                case GemmIsa.Vector512: recurrence.Backward<Vector512Kernel>(); break;
+                case GemmIsa.Vector256: recurrence.Backward<Vector256Kernel>(); break;
+                default: recurrence.Backward<ScalarTileKernel>(); break;
             }
-            if (pdh0 != null) PanelProduct(batch, hidden, width, dz, width, wT, pdh0, hidden);
             if (!dc0.IsEmpty) scratch.Slice(bh, bh).CopyTo(dc0);
 
-            // dW_hh = Σ_rows h_{t−1}ᵀ·dz_t as one product over every row but the first, pairing row r's dz with row r−1
-            // of hs; at each sample's first step that pairs it with the previous sample's last h instead of h0, which
-            // one more product over those B rows corrects with h0 − h_{[b−1, T−1]}.
-            Recurrent.Product(hidden, width, rows - 1, pHs, 1, hidden, pGates + width, width, pdwHh, width, accumulate: false);
-            for (int b = 0; b < batch; b++)
-                for (int j = 0; j < hidden; j++)
-                    boundary[b * hidden + j] = (ph0 == null ? 0f : ph0[b * hidden + j]) - (b == 0 ? 0f : pHs[(b * steps - 1) * hidden + j]);
-            Recurrent.Product(hidden, width, batch, boundary, 1, hidden, pGates, (nint)steps * width, pdwHh, width, accumulate: true);
             if (sums != null)
                 for (int v = 0; v < vocabulary; v++) Elementwise.AddTo(dbIh.Slice(0, width), new ReadOnlySpan<float>(sums + (nint)v * width, width));
         }
         dbIh.Slice(0, width).CopyTo(dbHh);
     }
 
-    // One sample's step from its pre-activations x + u: x = [x_i, x_f, x_g, x_o] the input projection with biases, u =
-    // h_{t−1}·W_hh (null: zeros); the gate values i, f, g, o to z (which may be x), and from c_{t−1} (null: zeros):
-    // c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh c_t (to both h and hCopy). The same formulas on 16, 8 and 1 lanes.
-    private static void StepForward(int hidden, float* x, float* u, float* z, float* cPrev, float* c, float* h, float* hCopy)
+    // One call's buffers (pointers into its pinned spans; null for an empty one) and the two recurrences over them,
+    // each instantiated per micro-kernel. Z holds the gate values (forward writes them, backward replaces them by the
+    // pre-activation gradients); Table is ForwardTokens' projection P or BackwardTokens' token sums S (null for the
+    // plain forms); Scratch is the call's scratch, Work its work buffer past Table.
+    private ref struct Recurrence
     {
-        float* xf = x + hidden, xg = x + 2 * hidden, xo = x + 3 * hidden;
-        float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
-        float* uf = u + hidden, ug = u + 2 * hidden, uo = u + 3 * hidden;
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; j <= hidden - 16; j += 16)
-            {
-                var (zi, zfv, zgv, zov) = (Vector512.Load(x + j), Vector512.Load(xf + j), Vector512.Load(xg + j), Vector512.Load(xo + j));
-                if (u != null) (zi, zfv, zgv, zov) = (zi + Vector512.Load(u + j), zfv + Vector512.Load(uf + j), zgv + Vector512.Load(ug + j), zov + Vector512.Load(uo + j));
-                var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
-                i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
-                var cv = cPrev == null ? i * g : Vector512.FusedMultiplyAdd(f, Vector512.Load(cPrev + j), i * g);
-                cv.Store(c + j);
-                var hv = o * CellMath.Tanh(cv);
-                hv.Store(h + j);
-                hv.Store(hCopy + j);
-            }
-        if (Vector256.IsHardwareAccelerated)
-            for (; j <= hidden - 8; j += 8)
-            {
-                var (zi, zfv, zgv, zov) = (Vector256.Load(x + j), Vector256.Load(xf + j), Vector256.Load(xg + j), Vector256.Load(xo + j));
-                if (u != null) (zi, zfv, zgv, zov) = (zi + Vector256.Load(u + j), zfv + Vector256.Load(uf + j), zgv + Vector256.Load(ug + j), zov + Vector256.Load(uo + j));
-                var (i, f, g, o) = (CellMath.Sigmoid(zi), CellMath.Sigmoid(zfv), CellMath.Tanh(zgv), CellMath.Sigmoid(zov));
-                i.Store(z + j); f.Store(zf + j); g.Store(zg + j); o.Store(zo + j);
-                var cv = cPrev == null ? i * g : Vector256.FusedMultiplyAdd(f, Vector256.Load(cPrev + j), i * g);
-                cv.Store(c + j);
-                var hv = o * CellMath.Tanh(cv);
-                hv.Store(h + j);
-                hv.Store(hCopy + j);
-            }
-        for (; j < hidden; j++)
-        {
-            bool add = u != null;
-            float i = CellMath.Sigmoid(x[j] + (add ? u[j] : 0f)), f = CellMath.Sigmoid(xf[j] + (add ? uf[j] : 0f));
-            float g = CellMath.Tanh(xg[j] + (add ? ug[j] : 0f)), o = CellMath.Sigmoid(xo[j] + (add ? uo[j] : 0f));
-            z[j] = i; zf[j] = f; zg[j] = g; zo[j] = o;
-            float cv = cPrev == null ? i * g : f * cPrev[j] + i * g;
-            c[j] = cv;
-            h[j] = hCopy[j] = o * CellMath.Tanh(cv);
-        }
-    }
+        public int Batch, Steps, Hidden, Vocabulary;
+        public float* W, H0, C0, Z, Cells, Hs, Scratch, Work, Table, Dy, Db, Dh0, DwHh;
+        public GemmIsa Isa;
+        public ReadOnlySpan<float> Tokens;
 
-    // One sample's step back through the cell (formulas on Backward), from the gate values z = [i, f, g, o] (replaced
-    // by the pre-activation gradients, which are also written to dzCopy and added to db), c_t, c_{t−1} (null: zeros), the recurrent part of
-    // dh and dy_t (null: zeros); turns dc into the gradient w.r.t. c_{t−1}. The same formulas on 16, 8 and 1 lanes.
-    private static void StepBackward(int hidden, float* z, float* dzCopy, float* cell, float* cPrev, float* dh, float* dy, float* dc, float* db)
-    {
-        float* zf = z + hidden, zg = z + 2 * hidden, zo = z + 3 * hidden;
-        float* cf = dzCopy + hidden, cg = dzCopy + 2 * hidden, co = dzCopy + 3 * hidden;
-        float* dbf = db + hidden, dbg = db + 2 * hidden, dbo = db + 3 * hidden;
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
+        // Row [b, t] of Cells, or at t = 0 row b of C0 (null when there is none).
+        private readonly float* PreviousCell(int b, int t) =>
+            t > 0 ? Cells + ((nint)b * Steps + t - 1) * Hidden : C0 == null ? null : C0 + (nint)b * Hidden;
+
+        // The row of Table at the token of row [b, t] when there is a Table, else plain: the step's input projection
+        // (forward; plain is row [b, t] of Z) or where its dz is summed (backward; plain is Db, one row).
+        private readonly float* TableRow(int b, int t, float* plain) =>
+            Table == null ? plain : Table + (nint)Embedding.TokenId(Tokens, b * Steps + t, Vocabulary) * Gates * Hidden;
+
+        // Forward: W_hh packed into NR-wide panels once, h_{t−1} kept contiguous in Scratch (two [B, H] halves, one
+        // read and one written per step: rows of the [B, T, ·] buffers are T·H floats apart, a multiple of 4 KB that
+        // would map a tile's rows onto one L1 set); per step, h_{t−1}·W_hh for the whole batch into a contiguous block
+        // of Work by direct micro-kernel calls, then the cell update row by row (LstmCell.StepForward).
+        public readonly void Forward<TKernel>() where TKernel : struct, IMicroKernel
         {
-            var one = Vector512<float>.One;
-            for (; j <= hidden - 16; j += 16)
+            int hidden = Hidden, width = Gates * hidden, ld = GemmDriver.RoundUp(width, TKernel.NR);
+            nint bh = (nint)Batch * hidden;
+            float* packed = Work, block = packed + Region((long)ld * hidden);
+            Packing.PackB(hidden, width, TKernel.NR, W, width, 1, packed);
+            for (int t = 0; t < Steps; t++)
             {
-                var (i, f, g, o) = (Vector512.Load(z + j), Vector512.Load(zf + j), Vector512.Load(zg + j), Vector512.Load(zo + j));
-                var tc = CellMath.Tanh(Vector512.Load(cell + j));
-                var dhv = dy == null ? Vector512.Load(dh + j) : Vector512.Load(dh + j) + Vector512.Load(dy + j);
-                var dcv = Vector512.FusedMultiplyAdd(dhv * o, one - tc * tc, Vector512.Load(dc + j));
-                var cp = cPrev == null ? Vector512<float>.Zero : Vector512.Load(cPrev + j);
-                var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
-                di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
-                di.Store(dzCopy + j); df.Store(cf + j); dg.Store(cg + j); dO.Store(co + j);
-                (Vector512.Load(db + j) + di).Store(db + j);
-                (Vector512.Load(dbf + j) + df).Store(dbf + j);
-                (Vector512.Load(dbg + j) + dg).Store(dbg + j);
-                (Vector512.Load(dbo + j) + dO).Store(dbo + j);
-                (dcv * f).Store(dc + j);
+                float* hPrev = t > 0 ? Scratch + ((t - 1) & 1) * bh : H0, hNext = Scratch + (t & 1) * bh;
+                if (hPrev != null) Product<TKernel>(hPrev, hidden, packed, width, block, ld);
+                for (int b = 0; b < Batch; b++)
+                {
+                    nint row = (nint)b * Steps + t;
+                    float* z = Z + row * width, cPrev = PreviousCell(b, t);
+                    LstmCell.StepForward(TKernel.Lanes, hidden, TableRow(b, t, z), hPrev == null ? null : block + b * ld, z, cPrev,
+                        Cells + row * hidden, Hs + row * hidden, hNext + b * hidden);
+                }
             }
         }
-        if (Vector256.IsHardwareAccelerated)
+
+        // Backward: W_hhᵀ packed into NR-wide panels once; dz and h_{t−1} of the last RingSlots steps kept contiguous
+        // in Work (step t in slot t mod RingSlots: dz_{t+1} is read and dz_t written each step); per step,
+        // dh = dz_{t+1}·W_hhᵀ for the whole batch into a contiguous block of Work by direct micro-kernel calls, then the
+        // step back through the cell row by row (LstmCell.StepBackward). dh of the last step is dhLast (Scratch's
+        // first [B, H]), dc is carried in Scratch's second; dW_hh is summed over the ring's steps whenever it is full
+        // (while they are in L2), and dh0 = dz_0·W_hhᵀ is made like dh.
+        public readonly void Backward<TKernel>() where TKernel : struct, IMicroKernel
         {
-            var one = Vector256<float>.One;
-            for (; j <= hidden - 8; j += 8)
+            int hidden = Hidden, width = Gates * hidden, ld = GemmDriver.RoundUp(hidden, TKernel.NR), slots = RingSlots(Batch);
+            nint bh = (nint)Batch * hidden, bw = (nint)Batch * width;
+            float* wT = Work, block = wT + Region((long)ld * width), dzs = block + Region((long)Batch * ld);
+            float* hPrevs = dzs + Region(slots * bw);
+            float* dh = Scratch, dc = Scratch + bh;
+            Packing.PackB(width, hidden, TKernel.NR, W, 1, width, wT);
+            for (int t = Steps - 1; t >= 0; t--)
             {
-                var (i, f, g, o) = (Vector256.Load(z + j), Vector256.Load(zf + j), Vector256.Load(zg + j), Vector256.Load(zo + j));
-                var tc = CellMath.Tanh(Vector256.Load(cell + j));
-                var dhv = dy == null ? Vector256.Load(dh + j) : Vector256.Load(dh + j) + Vector256.Load(dy + j);
-                var dcv = Vector256.FusedMultiplyAdd(dhv * o, one - tc * tc, Vector256.Load(dc + j));
-                var cp = cPrev == null ? Vector256<float>.Zero : Vector256.Load(cPrev + j);
-                var (di, df, dg, dO) = (dcv * g * i * (one - i), dcv * cp * f * (one - f), dcv * i * (one - g * g), dhv * tc * o * (one - o));
-                di.Store(z + j); df.Store(zf + j); dg.Store(zg + j); dO.Store(zo + j);
-                di.Store(dzCopy + j); df.Store(cf + j); dg.Store(cg + j); dO.Store(co + j);
-                (Vector256.Load(db + j) + di).Store(db + j);
-                (Vector256.Load(dbf + j) + df).Store(dbf + j);
-                (Vector256.Load(dbg + j) + dg).Store(dbg + j);
-                (Vector256.Load(dbo + j) + dO).Store(dbo + j);
-                (dcv * f).Store(dc + j);
+                float* dz = dzs + t % slots * bw, hPrev = hPrevs + t % slots * bh;
+                bool recurrent = t < Steps - 1;
+                if (recurrent) Product<TKernel>(dzs + (t + 1) % slots * bw, width, wT, hidden, block, ld);
+                for (int b = 0; b < Batch; b++)
+                {
+                    nint row = (nint)b * Steps + t;
+                    float* cPrev = PreviousCell(b, t);
+                    LstmCell.StepBackward(TKernel.Lanes, hidden, Z + row * width, Table == null, dz + b * width, Cells + row * hidden, cPrev,
+                        recurrent ? block + b * ld : dh + b * hidden, Dy == null ? null : Dy + row * hidden, dc + b * hidden, TableRow(b, t, Db));
+                    var previous = new Span<float>(hPrev + b * hidden, hidden);
+                    if (t > 0) new ReadOnlySpan<float>(Hs + (row - 1) * hidden, hidden).CopyTo(previous);
+                    else if (H0 != null) new ReadOnlySpan<float>(H0 + b * hidden, hidden).CopyTo(previous);
+                    else previous.Clear();
+                }
+                // dW_hh (+)= Σ h_{t'−1}ᵀ·dz_t' over the steps the ring holds, once they fill it (or at t = 0): the rows
+                // of slots 0 to n − 1, contiguous, are steps t to t + n − 1.
+                if (t % slots == 0)
+                {
+                    int n = Math.Min(slots, Steps - t);
+                    Recurrent.Product(hidden, width, n * Batch, hPrevs, 1, hidden, dzs, width, DwHh, width, accumulate: t + n < Steps, Isa);
+                }
             }
+            if (Dh0 == null) return;
+            Product<TKernel>(dzs, width, wT, hidden, block, ld);
+            for (int b = 0; b < Batch; b++)
+                new ReadOnlySpan<float>(block + b * ld, hidden).CopyTo(new Span<float>(Dh0 + b * hidden, hidden));
         }
-        for (; j < hidden; j++)
+
+        // c [B, ⌈n / NR⌉·NR] (rows ldc floats apart) = a [B, k] · b, with b packed by Packing.PackB into NR-wide panels
+        // of k rows: for each panel and k-block of GemmDriver.KC, one micro-kernel call per sliver of rows (the panel's
+        // k-block, KC·NR floats, stays in L1 while the slivers sweep it). No GemmDriver set-up per call.
+        private readonly void Product<TKernel>(float* a, int k, float* b, int n, float* c, int ldc) where TKernel : struct, IMicroKernel
         {
-            float i = z[j], f = zf[j], g = zg[j], o = zo[j];
-            float tc = CellMath.Tanh(cell[j]);
-            float dhv = dy == null ? dh[j] : dh[j] + dy[j];
-            float dcv = dc[j] + dhv * o * (1f - tc * tc);
-            float cp = cPrev == null ? 0f : cPrev[j];
-            float di = dcv * g * i * (1f - i), df = dcv * cp * f * (1f - f), dg = dcv * i * (1f - g * g), dO = dhv * tc * o * (1f - o);
-            z[j] = dzCopy[j] = di; zf[j] = cf[j] = df; zg[j] = cg[j] = dg; zo[j] = co[j] = dO;
-            db[j] += di; dbf[j] += df; dbg[j] += dg; dbo[j] += dO;
-            dc[j] = dcv * f;
+            int nr = TKernel.NR;
+            for (int j0 = 0; j0 < n; j0 += nr)
+                for (int p0 = 0; p0 < k; p0 += GemmDriver.KC)
+                {
+                    int kc = Math.Min(GemmDriver.KC, k - p0);
+                    for (int r0 = 0, mr; r0 < Batch; r0 += mr)
+                    {
+                        mr = GemmDriver.SliverRows(Batch - r0, TKernel.MR);
+                        TKernel.Run(mr, kc, a + (nint)r0 * k + p0, k, 1, b + (nint)j0 * k + (nint)p0 * nr, nr, c + (nint)r0 * ldc + j0, ldc, overwrite: p0 == 0);
+                    }
+                }
         }
     }
 

@@ -108,16 +108,16 @@ internal static class Recurrent
 
     /// <summary>
     /// <c>C[m,n] (+)= A·B</c> on strided operands, <c>A(i,p) = a[i·rsA + p·csA]</c>, <c>B(p,j) = b[p·rsB + j]</c>,
-    /// <c>C(i,j) = c[i·ldc + j]</c>, then <c>C += bias</c> per column when <paramref name="bias"/> is not null (strided
+    /// <c>C(i,j) = c[i·ldc + j]</c>, then <c>C += bias</c> per column when <paramref name="bias"/> is not null, on the path <paramref name="isa"/> (strided
     /// operands let a product read one time step's rows of a <c>[B, T, ·]</c> buffer in place).
     /// </summary>
     public static unsafe void Product(int m, int n, int k, float* a, nint rsA, nint csA, float* b, nint rsB,
-        float* c, nint ldc, bool accumulate, float* bias = null) =>
+        float* c, nint ldc, bool accumulate, GemmIsa isa, float* bias = null) =>
         Gemm.Run<Identity>(new GemmArgs
         {
             M = m, N = n, K = k, A = a, RsA = rsA, CsA = csA, B = b, RsB = rsB, CsB = 1, C = c, Ldc = ldc,
             Bias = bias, Accumulate = accumulate,
-        }, Gemm.BestIsa);
+        }, isa);
 
     /// <summary>PyTorch's default recurrent initialisation: every weight and bias U(−1/√H, 1/√H).</summary>
     public static void InitializeUniform(int hidden, Span<float> wIh, Span<float> wHh, Span<float> bIh, Span<float> bHh, ref Rng rng)
@@ -152,7 +152,8 @@ internal static class Recurrent
 /// Sigmoid and tanh for the whole runtime (the <see cref="NetGen.Kernels.Sigmoid"/> and <see cref="NetGen.Kernels.Tanh"/> activations call these, and
 /// the recurrent cells' fused element-wise passes inline them), with the exponential inlined instead of a library call
 /// per element: e^x by Cody–Waite reduction x = n·ln 2 + r, |r| ≤ ln 2 / 2, and a degree-6 polynomial
-/// for e^r (relative error ≈ 1e−7), the argument clamped to [−80, 80] so that every result, and every sigmoid and
+/// for e^r (relative error ≈ 1e−7), scaled by 2^n with AVX-512's scalef where there is one (one instruction instead
+/// of four that build 2^n from its bits; the same exact product), the argument clamped to [−80, 80] so that every result, and every sigmoid and
 /// tanh built on it, stays a normal float (no subnormal values to slow the passes that read them). The vector forms
 /// divide through the hardware's reciprocal estimate refined by one Newton step (relative error ≈ 1e−7): a full-width
 /// division takes several times the throughput cost of the whole exponential, and the LSTM's gate pass makes five per
@@ -178,6 +179,7 @@ internal static class CellMath
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
         p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
+        if (Avx512F.IsSupported) return Avx512F.Scale(p, n);
         return p * (Vector512.ConvertToInt32(n) + Vector512.Create(127) << 23).AsSingle();
     }
 
@@ -195,6 +197,7 @@ internal static class CellMath
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
         p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        if (Avx512F.VL.IsSupported) return Avx512F.VL.Scale(p, n);
         return p * (Vector256.ConvertToInt32(n) + Vector256.Create(127) << 23).AsSingle();
     }
 

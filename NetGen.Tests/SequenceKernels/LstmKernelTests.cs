@@ -4,11 +4,13 @@ using System.Runtime.Intrinsics;
 namespace NetGen.Tests.SequenceKernels;
 
 /// <summary>
-/// The LSTM kernels against a plain double-precision oracle over odd sizes (hidden 25 = 16 + 8 + 1 runs every lane
-/// width of the fused passes; batches 1–5 run both the skinny and the tiled per-step products), with and without an
-/// initial state and with every kind of incoming gradient; batches 13 and 26 run several slivers of the per-panel
-/// products, and 4H of 40, 44 and 80 a partial last panel; the token forms against Embedding + the plain kernels; the
-/// cells' sigmoid and tanh against double precision at every width.
+/// The LSTM kernels against a plain double-precision oracle over odd sizes on every path this machine runs (the
+/// Vector256 and scalar paths forced through the internal <see cref="GemmIsa"/> overloads): hidden 25 = 16 + 8 + 1
+/// runs every lane width of the cell passes, 4H of 40, 44, 100 and 1028 partial last panels of the per-step products,
+/// batches 13, 26 and 33 several slivers of rows, and batches 33 (7 steps per dW_hh block) and 129 (2 per block) over
+/// 9 and 5 steps dW_hh summed over several blocks, the last one partial; with and without an initial state and with
+/// every kind of incoming gradient. The token forms against Embedding + the plain kernels; the cells' sigmoid and tanh
+/// against double precision at every width.
 /// </summary>
 public class LstmKernelTests
 {
@@ -24,22 +26,34 @@ public class LstmKernelTests
         { 2, 2, 1, 257, true },
         { 13, 3, 5, 11, true },
         { 26, 2, 2, 20, false },
+        { 33, 9, 3, 10, true },
+        { 129, 5, 2, 3, false },
+        { 7, 4, 2, 31, true },
     };
 
-    [Theory]
-    [MemberData(nameof(Sizes))]
-    public void ForwardAndBackwardMatchTheOracle(int batch, int steps, int inputs, int hidden, bool withState)
+    /// <summary><see cref="Sizes"/> on every path this machine runs.</summary>
+    public static IEnumerable<object[]> SizesOnEveryPath()
     {
+        foreach (var isa in Kernels.Oracle.Paths())
+            foreach (var row in Sizes())
+                yield return [isa.ToString(), .. row];
+    }
+
+    [Theory]
+    [MemberData(nameof(SizesOnEveryPath))]
+    public void ForwardAndBackwardMatchTheOracle(string path, int batch, int steps, int inputs, int hidden, bool withState)
+    {
+        var isa = Enum.Parse<GemmIsa>(path);
         var c = new Case(batch, steps, inputs, hidden, withState, seed: (ulong)(batch * 1000 + hidden));
-        c.Forward();
+        c.Forward(isa);
         var oracle = new Oracle(c);
         AssertClose(oracle.Hs, c.Hs, "hs");
         AssertClose(oracle.Cells, c.Cells, "cells");
         AssertClose(oracle.HLast, c.HLast, "hLast");
         AssertClose(oracle.CLast, c.CLast, "cLast");
 
-        Lstm.Backward(batch, steps, inputs, hidden, c.X, c.WIh, c.WHh, c.H0, c.C0, c.Gates, c.Cells, c.Hs, c.Dy, c.DhLast, c.DcLast,
-            c.Dx, c.DwIh, c.DwHh, c.DbIh, c.DbHh, c.Dh0, c.Dc0, c.Scratch);
+        Lstm.BackwardOn(batch, steps, inputs, hidden, c.X, c.WIh, c.WHh, c.H0, c.C0, c.Gates, c.Cells, c.Hs, c.Dy, c.DhLast, c.DcLast,
+            c.Dx, c.DwIh, c.DwHh, c.DbIh, c.DbHh, c.Dh0, c.Dc0, c.Scratch, isa);
         AssertClose(oracle.Dx, c.Dx, "dx");
         AssertClose(oracle.DwIh, c.DwIh, "dW_ih");
         AssertClose(oracle.DwHh, c.DwHh, "dW_hh");
@@ -52,14 +66,20 @@ public class LstmKernelTests
         }
     }
 
-    [Theory]
-    [InlineData(1, 1, 1, 1, 1, false)]
-    [InlineData(3, 5, 7, 4, 9, true)]
-    [InlineData(2, 6, 70, 5, 25, false)]
-    [InlineData(5, 3, 2, 3, 17, true)]
-    [InlineData(13, 2, 11, 4, 10, true)]
-    public void TokenFormsEqualTheEmbeddingThenThePlainKernels(int batch, int steps, int vocabulary, int inputs, int hidden, bool withState)
+    public static IEnumerable<object[]> TokenSizes()
     {
+        (int, int, int, int, int, bool)[] sizes =
+            [(1, 1, 1, 1, 1, false), (3, 5, 7, 4, 9, true), (2, 6, 70, 5, 25, false), (5, 3, 2, 3, 17, true), (13, 2, 11, 4, 10, true), (33, 9, 6, 3, 7, true)];
+        foreach (var isa in Kernels.Oracle.Paths())
+            foreach (var (batch, steps, vocabulary, inputs, hidden, withState) in sizes)
+                yield return [isa.ToString(), batch, steps, vocabulary, inputs, hidden, withState];
+    }
+
+    [Theory]
+    [MemberData(nameof(TokenSizes))]
+    public void TokenFormsEqualTheEmbeddingThenThePlainKernels(string path, int batch, int steps, int vocabulary, int inputs, int hidden, bool withState)
+    {
+        var isa = Enum.Parse<GemmIsa>(path);
         var plain = new Case(batch, steps, inputs, hidden, withState, seed: 7);
         var fused = new Case(batch, steps, inputs, hidden, withState, seed: 7);
         var rng = new Rng(3);
@@ -69,25 +89,27 @@ public class LstmKernelTests
         RecurrentHarness.Fill(table, 1f, ref rng);
 
         Embedding.Forward(tokens.Length, vocabulary, inputs, tokens, table, plain.X);
-        plain.Forward();
-        Lstm.ForwardTokens(batch, steps, vocabulary, inputs, hidden, tokens, table, fused.WIh, fused.WHh, fused.BIh, fused.BHh, fused.H0, fused.C0,
-            fused.Gates, fused.Cells, fused.Hs, fused.HLast, fused.CLast, fused.Scratch);
+        plain.Forward(isa);
+        Lstm.ForwardTokensOn(batch, steps, vocabulary, inputs, hidden, tokens, table, fused.WIh, fused.WHh, fused.BIh, fused.BHh, fused.H0, fused.C0,
+            fused.Gates, fused.Cells, fused.Hs, fused.HLast, fused.CLast, fused.Scratch, isa);
         AssertClose(plain.Hs, fused.Hs, "hs");
         AssertClose(plain.CLast, fused.CLast, "cLast");
 
         var dTable = new float[table.Length];
         var dTableFused = Enumerable.Repeat(float.NaN, table.Length).ToArray(); // every element must be overwritten
-        Lstm.Backward(batch, steps, inputs, hidden, plain.X, plain.WIh, plain.WHh, plain.H0, plain.C0, plain.Gates, plain.Cells, plain.Hs,
-            plain.Dy, plain.DhLast, plain.DcLast, plain.Dx, plain.DwIh, plain.DwHh, plain.DbIh, plain.DbHh, plain.Dh0, plain.Dc0, plain.Scratch);
+        Lstm.BackwardOn(batch, steps, inputs, hidden, plain.X, plain.WIh, plain.WHh, plain.H0, plain.C0, plain.Gates, plain.Cells, plain.Hs,
+            plain.Dy, plain.DhLast, plain.DcLast, plain.Dx, plain.DwIh, plain.DwHh, plain.DbIh, plain.DbHh, plain.Dh0, plain.Dc0, plain.Scratch, isa);
         Embedding.Backward(tokens.Length, vocabulary, inputs, tokens, plain.Dx, dTable);
-        Lstm.BackwardTokens(batch, steps, vocabulary, inputs, hidden, tokens, table, fused.WIh, fused.WHh, fused.H0, fused.C0,
+        var gateValues = fused.Gates.ToArray();
+        Lstm.BackwardTokensOn(batch, steps, vocabulary, inputs, hidden, tokens, table, fused.WIh, fused.WHh, fused.H0, fused.C0,
             fused.Gates, fused.Cells, fused.Hs, fused.Dy, fused.DhLast, fused.DcLast,
-            dTableFused, fused.DwIh, fused.DwHh, fused.DbIh, fused.DbHh, fused.Dh0, fused.Dc0, fused.Scratch);
+            dTableFused, fused.DwIh, fused.DwHh, fused.DbIh, fused.DbHh, fused.Dh0, fused.Dc0, fused.Scratch, isa);
         AssertClose(dTable, dTableFused, "dTable");
         AssertClose(plain.DwIh, fused.DwIh, "dW_ih");
         AssertClose(plain.DwHh, fused.DwHh, "dW_hh");
         AssertClose(plain.DbIh, fused.DbIh, "db");
         AssertClose(plain.Dh0, fused.Dh0, "dh0");
+        Assert.Equal(gateValues, fused.Gates); // the token form keeps the gate values
     }
 
     [Fact]
@@ -166,7 +188,8 @@ public class LstmKernelTests
             DbIh = new float[width]; DbHh = new float[width]; Dh0 = new float[bh]; Dc0 = new float[bh];
         }
 
-        public void Forward() => Lstm.Forward(Batch, Steps, Inputs, Hidden, X, WIh, WHh, BIh, BHh, H0, C0, Gates, Cells, Hs, HLast, CLast, Scratch);
+        public void Forward(GemmIsa isa) =>
+            Lstm.ForwardOn(Batch, Steps, Inputs, Hidden, X, WIh, WHh, BIh, BHh, H0, C0, Gates, Cells, Hs, HLast, CLast, Scratch, isa);
     }
 
     /// <summary>The LSTM and its backpropagation through time written out sample by sample, step by step, in double.</summary>
