@@ -169,9 +169,9 @@ public static unsafe class Lstm
         Region((long)GemmDriver.RoundUp(hidden, MaxPanel) * Gates * hidden) + Region((long)batch * GemmDriver.RoundUp(hidden, MaxPanel))
         + Region((long)RingSlots(batch) * batch * Gates * hidden) + Region((long)RingSlots(batch) * batch * hidden);
 
-    // Steps backward keeps for one dW_hh product: about GemmDriver.KC rows (one k-block), at least two (dz_{t+1} must
+    // Steps backward keeps for one dW_hh product: about GemmRules.DefaultKC rows (one k-block), at least two (dz_{t+1} must
     // survive writing dz_t).
-    private static int RingSlots(int batch) => Math.Max(2, GemmDriver.KC / batch);
+    private static int RingSlots(int batch) => Math.Max(2, GemmRules.DefaultKC / batch);
 
     // The recurrence over the input projection with both biases: the rows of gates (Forward's remarks), or with a
     // non-null projection, its row P[token] for each step (ForwardTokens), on the path isa (Recurrence.Forward); the
@@ -440,15 +440,15 @@ public static unsafe class Lstm
         }
 
         // c [B, ⌈n / NR⌉·NR] (rows ldc floats apart) = a [B, k] · b, with b packed by Packing.PackB into NR-wide panels
-        // of k rows: for each panel and k-block of GemmDriver.KC, one micro-kernel call per sliver of rows (the panel's
+        // of k rows: for each panel and k-block of GemmRules.DefaultKC, one micro-kernel call per sliver of rows (the panel's
         // k-block, KC·NR floats, stays in L1 while the slivers sweep it). No GemmDriver set-up per call.
         private readonly void Product<TKernel>(float* a, int k, float* b, int n, float* c, int ldc) where TKernel : struct, IMicroKernel
         {
             int nr = TKernel.NR;
             for (int j0 = 0; j0 < n; j0 += nr)
-                for (int p0 = 0; p0 < k; p0 += GemmDriver.KC)
+                for (int p0 = 0; p0 < k; p0 += GemmRules.DefaultKC)
                 {
-                    int kc = Math.Min(GemmDriver.KC, k - p0);
+                    int kc = Math.Min(GemmRules.DefaultKC, k - p0);
                     for (int r0 = 0, mr; r0 < Batch; r0 += mr)
                     {
                         mr = GemmDriver.SliverRows(Batch - r0, TKernel.MR);
