@@ -32,6 +32,7 @@ public class GemmBenchmarks : IFlopCount
         _a = Enumerable.Range(0, Size * Size).Select(_ => random.NextSingle() - 0.5f).ToArray();
         _b = Enumerable.Range(0, Size * Size).Select(_ => random.NextSingle() - 0.5f).ToArray();
         _c = new float[Size * Size];
+        SteadyState.WarmUp(MatMul, seconds: 1);
     }
 
     [Benchmark(Baseline = true, Description = "A·B")]

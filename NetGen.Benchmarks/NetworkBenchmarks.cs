@@ -27,6 +27,7 @@ public class NetworkBenchmarks
     {
         Threading.MaxThreads = Threads;
         _f = new Mlp.Fixture(Batch);
+        SteadyState.WarmUp(() => _f.TrainStep());
     }
 
     [Benchmark]
@@ -55,6 +56,8 @@ public class NetworkModelBenchmarks
         Threading.MaxThreads = Threads;
         _lenet = new LeNet5.Fixture(64);
         _lstm = new CharLstm.Fixture(32);
+        SteadyState.WarmUp(() => _lenet.TrainStep());
+        SteadyState.WarmUp(() => _lstm.TrainStep());
     }
 
     [Benchmark]
@@ -86,6 +89,9 @@ public class NetworkSmallBenchmarks
         // Real gradients for the optimizer step (zeros would keep the momentum at exactly 0), from the plain TrainStep:
         // the overload that takes the optimizer does not keep the Dense weights' gradients.
         _f.Net.TrainStep(_f.Input, _f.Labels, _f.Labels.Length);
+        SteadyState.WarmUp(() => MlpInference1());
+        SteadyState.WarmUp(() => LeNet5Inference1());
+        SteadyState.WarmUp(SgdMomentumStep);
     }
 
     [Benchmark]
