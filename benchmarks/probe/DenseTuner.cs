@@ -113,7 +113,7 @@ static class DenseTuner
             ? FormattableString.Invariant($"{M}×{N}×{K}: no candidate beat the rule; µs at 1 thread {rule1:F1} (GFLOP/s {Rate(rule1)}), at {threads} threads {ruleN:F1}")
             : FormattableString.Invariant(
                 $"{M}×{N}×{K}: µs at 1 thread {best} {win1:F1}, rule {rule1:F1} (GFLOP/s {Rate(win1)}, {Rate(rule1)}); at {threads} threads {winN:F1}, {ruleN:F1}; {ratio:F2}× the rule")
-              + (wins ? "" : " (within the 5% margin: the rule)");
+              + (wins ? "" : ratio < 1 ? " (less than 5% faster: the rule)" : " (no faster in the final comparison: the rule)");
         return (wins ? best : default, note);
     }
 
