@@ -25,20 +25,12 @@ public readonly struct DenseTiling
 /// </summary>
 public static unsafe class Dense
 {
-    /// <summary>y[b,n] = act(Σₖ x[b,k]·w[k,n] + bias[n]). <paramref name="bias"/> may be empty.</summary>
-    public static void Forward<TAct>(int batch, int inputs, int outputs,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
-        where TAct : struct, IActivation
-        => Forward<TAct>(batch, inputs, outputs, x, w, bias, y, Gemm.BestIsa);
-
-    /// <summary>
-    /// <see cref="Forward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
-    /// with the product blocked as <paramref name="tiling"/>'s <see cref="DenseTiling.Forward"/> says (results differ
-    /// from the rule's only within rounding, where its k-block differs).
-    /// </summary>
+    /// <summary>y[b,n] = act(Σₖ x[b,k]·w[k,n] + bias[n]). <paramref name="bias"/> may be empty. The product is blocked as
+    /// <paramref name="tiling"/>'s <see cref="DenseTiling.Forward"/> says (the default: the driver's rules; results differ
+    /// from the rule's only within rounding, where its k-block differs).</summary>
     /// <exception cref="ArgumentException">The tiling cannot run the product (see <see cref="GemmTiling"/>), or a span is too short.</exception>
     public static void Forward<TAct>(int batch, int inputs, int outputs,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, DenseTiling tiling)
+        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, DenseTiling tiling = default)
         where TAct : struct, IActivation
         => Forward<TAct>(batch, inputs, outputs, x, w, bias, y, Gemm.BestIsa, tiling);
 
@@ -60,25 +52,15 @@ public static unsafe class Dense
     }
 
     /// <summary>
-    /// Backward of <see cref="Forward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>: first <c>dy ← dy ⊙ act′(y)</c> in place and
+    /// Backward of <see cref="Forward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, DenseTiling)"/>: first <c>dy ← dy ⊙ act′(y)</c> in place and
     /// <c>dbias = Σ_b dy</c> (skipped when empty) in one pass over dy, then <c>dx = dy·wᵀ</c> (skipped when empty, as for
-    /// the first layer) and <c>dw = xᵀ·dy</c>.
-    /// </summary>
-    public static void Backward<TAct>(int batch, int inputs, int outputs,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
-        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx)
-        where TAct : struct, IActivation
-        => Backward<TAct>(batch, inputs, outputs, x, w, y, dy, dw, dbias, dx, Gemm.BestIsa);
-
-    /// <summary>
-    /// <see cref="Backward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float})"/>
-    /// with dx and dw blocked as <paramref name="tiling"/>'s <see cref="DenseTiling.InputGradient"/> and
-    /// <see cref="DenseTiling.WeightGradient"/> say.
+    /// the first layer) and <c>dw = xᵀ·dy</c>, blocked as <paramref name="tiling"/>'s <see cref="DenseTiling.InputGradient"/>
+    /// and <see cref="DenseTiling.WeightGradient"/> say (the default: the driver's rules).
     /// </summary>
     /// <exception cref="ArgumentException">A tiling cannot run its product (see <see cref="GemmTiling"/>), or a span is too short.</exception>
     public static void Backward<TAct>(int batch, int inputs, int outputs,
         ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> y,
-        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, DenseTiling tiling)
+        Span<float> dy, Span<float> dw, Span<float> dbias, Span<float> dx, DenseTiling tiling = default)
         where TAct : struct, IActivation
         => Backward<TAct>(batch, inputs, outputs, x, w, y, dy, dw, dbias, dx, Gemm.BestIsa, tiling);
 
@@ -98,7 +80,7 @@ public static unsafe class Dense
     /// <paramref name="optimizer"/> on them: the weight <c>[inputs, outputs]</c> at <paramref name="offset"/> of
     /// <paramref name="parameters"/>, then, with <paramref name="bias"/>, its <paramref name="outputs"/> biases; their
     /// gradients at the same places of <paramref name="gradients"/>. Computes what
-    /// <see cref="Backward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float})"/>
+    /// <see cref="Backward{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, DenseTiling)"/>
     /// does (with <paramref name="accumulateDx"/>, dx is added to instead of overwritten), then applies
     /// <see cref="Optimizer.UpdateRange"/> to the layer's parameters: bit for bit the same parameters and optimizer state.
     /// With SGD or Adam (<see cref="Optimizer.UpdatesBlocks"/>) the weight update runs in the epilogue of the
@@ -106,27 +88,16 @@ public static unsafe class Dense
     /// never stored nor read back and the weights and optimizer state stream once, interleaved with the product (dx,
     /// which reads the weights, is computed first). The weight's entries of <paramref name="gradients"/> are then
     /// unspecified afterwards (the bias gradient is kept); with any other optimizer, or none, every gradient is written
-    /// as by <c>Backward</c>. With no optimizer it is only the backward pass.
+    /// as by <c>Backward</c>. With no optimizer it is only the backward pass. dx and dw are blocked as
+    /// <paramref name="tiling"/>'s <see cref="DenseTiling.InputGradient"/> and <see cref="DenseTiling.WeightGradient"/>
+    /// say (the default: the driver's rules; the update stays in dw's epilogue whatever the tiling).
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short for the sizes, <paramref name="gradients"/> is not as long as
-    /// <paramref name="parameters"/>, or the optimizer was created for another parameter count.</exception>
+    /// <paramref name="parameters"/>, the optimizer was created for another parameter count, or a tiling cannot run its
+    /// product (see <see cref="GemmTiling"/>; dw with an optimizer update cannot run transposed).</exception>
     public static void BackwardAndUpdate<TAct>(int batch, int inputs, int outputs,
         ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, bool accumulateDx,
-        Span<float> parameters, Span<float> gradients, int offset, bool bias, Optimizer? optimizer)
-        where TAct : struct, IActivation
-        => BackwardAndUpdate<TAct>(batch, inputs, outputs, x, y, dy, dx, accumulateDx, parameters, gradients, offset, bias, optimizer, Gemm.BestIsa);
-
-    /// <summary>
-    /// <see cref="BackwardAndUpdate{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, bool, Span{float}, Span{float}, int, bool, Optimizer)"/>
-    /// with dx and dw blocked as <paramref name="tiling"/>'s <see cref="DenseTiling.InputGradient"/> and
-    /// <see cref="DenseTiling.WeightGradient"/> say (the optimizer's update stays in the epilogue of dw: the same
-    /// parameters and state as the update after the backward pass with that tiling).
-    /// </summary>
-    /// <exception cref="ArgumentException">A tiling cannot run its product (see <see cref="GemmTiling"/>; dw with an
-    /// optimizer update cannot run transposed), or as the overload without a tiling.</exception>
-    public static void BackwardAndUpdate<TAct>(int batch, int inputs, int outputs,
-        ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, bool accumulateDx,
-        Span<float> parameters, Span<float> gradients, int offset, bool bias, Optimizer? optimizer, DenseTiling tiling)
+        Span<float> parameters, Span<float> gradients, int offset, bool bias, Optimizer? optimizer, DenseTiling tiling = default)
         where TAct : struct, IActivation
         => BackwardAndUpdate<TAct>(batch, inputs, outputs, x, y, dy, dx, accumulateDx, parameters, gradients, offset, bias, optimizer, Gemm.BestIsa, tiling);
 

@@ -5,7 +5,7 @@ using NetGen.Tests.Networks;
 namespace NetGen.Tests.Kernels;
 
 /// <summary>
-/// <see cref="Dense.BackwardAndUpdate{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, bool, Span{float}, Span{float}, int, bool, Optimizer?)"/>
+/// <see cref="Dense.BackwardAndUpdate{TAct}(int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, bool, Span{float}, Span{float}, int, bool, Optimizer?, DenseTiling)"/>
 /// — the weight update in the epilogue of the weight-gradient product — against <c>Backward</c>, an accumulating dx
 /// product and <see cref="Optimizer.UpdateRange"/> run one after the other: parameters, optimizer state, dx, dy and the
 /// bias gradient bit for bit, nothing outside the layer touched. Shapes cover the driver's one-k-block path (gradient
