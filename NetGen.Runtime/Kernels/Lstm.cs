@@ -211,7 +211,8 @@ public static unsafe class Lstm
     /// and the initial-state gradients <paramref name="dh0"/>, <paramref name="dc0"/> <c>[B, H]</c>. Per step, in
     /// reverse: <c>dc ← dc + dh ⊙ o ⊙ (1 − tanh² c_t)</c>, <c>dz_i = dc ⊙ g ⊙ i(1−i)</c>,
     /// <c>dz_f = dc ⊙ c_{t−1} ⊙ f(1−f)</c>, <c>dz_g = dc ⊙ i ⊙ (1−g²)</c>, <c>dz_o = dh ⊙ tanh c_t ⊙ o(1−o)</c>, then
-    /// <c>dc ← dc ⊙ f</c> and <c>dh ← dz·W_hhᵀ</c>; the weight products over all steps at once after the loop.
+    /// <c>dc ← dc ⊙ f</c> and <c>dh ← dz·W_hhᵀ</c>; dW_hh summed over blocks of about 256 rows during the loop, the
+    /// input-side weight products over all steps at once after it.
     /// </summary>
     public static void Backward(int batch, int steps, int inputs, int hidden,
         ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh,

@@ -9,20 +9,7 @@ namespace NetGen.Tests.Generator;
 /// compiled without warnings, and absent (with NG0300) where a part of the network has no device kernel.</summary>
 public class GpuGeneratorTests
 {
-    private const string Mlp = """
-        using NetGen;
-
-        namespace Demo;
-
-        [Network(Loss = Loss.SoftmaxCrossEntropy)]
-        public partial class Mlp
-        {
-            [Input(784)]       public partial Layer Pixels { get; }
-            [Dense(256), Relu] public partial Layer H1 { get; }
-            [Dense(128), Relu] public partial Layer H2 { get; }
-            [Dense(10)]        public partial Layer Logits { get; }
-        }
-        """;
+    private const string Mlp = SnapshotTests.MlpSource;
 
     private static readonly MetadataReference IlGpu = MetadataReference.CreateFromFile(typeof(ILGPU.Context).Assembly.Location);
     private static readonly MetadataReference RuntimeGpu = MetadataReference.CreateFromFile(typeof(NetGen.Gpu.GpuDevice).Assembly.Location);

@@ -5,7 +5,7 @@ namespace NetGen.Tests.Generator;
 /// <summary>Golden files of the generated code; each case also has to compile without any warning.</summary>
 public class SnapshotTests
 {
-    /// <summary>The MLP 784-256-128-10 (also <see cref="TuningTests"/>' Dense network).</summary>
+    /// <summary>The MLP 784-256-128-10 (also <see cref="TuningTests"/>' Dense network and <see cref="GpuGeneratorTests"/>' twin).</summary>
     internal const string MlpSource = """
         using NetGen;
 
