@@ -87,22 +87,23 @@ public static unsafe class Gemm
             Run<Identity>(new GemmArgs { M = m, N = n, K = k, A = pa, RsA = k, CsA = 1, B = pb, RsB = 1, CsB = k, C = pc, Ldc = n, Accumulate = accumulate, Tiling = tiling }, isa);
     }
 
-    /// <summary>Runs one strided product with its epilogue on the chosen path, threaded when it is large enough.</summary>
+    /// <summary>Runs one strided product with its epilogue on the chosen path, threaded when it is large enough, unless
+    /// <paramref name="onCaller"/> (a part of a job already running on the worker pool, which must not take it again).</summary>
     /// <exception cref="ArgumentException">The product's tiling cannot run it (<see cref="GemmRules.Unsupported"/>).</exception>
-    internal static void Run<TAct>(in GemmArgs g, GemmIsa isa) where TAct : struct, IActivation
+    internal static void Run<TAct>(in GemmArgs g, GemmIsa isa, bool onCaller = false) where TAct : struct, IActivation
     {
         if (!g.Tiling.IsRule) Check(g, HasEpilogue<TAct>(g));
         // Once, on the calling thread, before any block (possibly on a worker) is updated.
         g.Update?.BeginBlocks();
         switch (isa)
         {
-            case GemmIsa.Vector512: Run<Vector512Kernel, TAct>(g); break;
-            case GemmIsa.Vector256: Run<Vector256Kernel, TAct>(g); break;
+            case GemmIsa.Vector512: Run<Vector512Kernel, TAct>(g, onCaller); break;
+            case GemmIsa.Vector256: Run<Vector256Kernel, TAct>(g, onCaller); break;
             default: ScalarGemm.Run<TAct>(g); break;
         }
     }
 
-    private static void Run<TKernel, TAct>(in GemmArgs g)
+    private static void Run<TKernel, TAct>(in GemmArgs g, bool onCaller)
         where TKernel : struct, IMicroKernel
         where TAct : struct, IActivation
     {
@@ -113,7 +114,7 @@ public static unsafe class Gemm
             return;
         }
         var run = Transposes(g, HasEpilogue<TAct>(g)) ? g.Transposed() : g;
-        int threads = Threading.MaxThreads;
+        int threads = onCaller ? 1 : Threading.MaxThreads;
         if (threads > 1 && (long)g.M * g.N * g.K >= ParallelThreshold && GemmJob<TKernel, TAct>.TryRun(run, threads)) return;
         GemmDriver.Run<TKernel, TAct>(run);
     }

@@ -27,9 +27,14 @@ namespace NetGen.Kernels;
 /// when it returns sequences). <see cref="Backward"/> overwrites <c>gates</c> with the pre-activation gradients
 /// (<see cref="BackwardTokens"/> leaves them as they are), so each Forward supports one Backward. Both need
 /// <c>scratch</c> of <see cref="ScratchLength"/> floats; they also use a per-thread work buffer (the packed weights,
-/// the step's product, backward's dz and h_{t−1} of the last ~256 rows, and for the token forms a <c>[V, 4H]</c>
-/// table: about <c>(V + H + B)·4H + 1280·H</c> floats) allocated on the first call and reused, so steady-state calls
-/// allocate nothing.</para>
+/// the step's product, backward's dz and h_{t−1} of the last ~256 rows per batch group, for the token forms a
+/// <c>[V, 4H]</c> table, and per batch group after the first its dW_hh and sums: about
+/// <c>(V + H + B)·4H + 1280·H·G + (G − 1)·(H + V)·4H</c> floats) allocated on the first call and reused, so
+/// steady-state calls allocate nothing.</para>
+/// <para>Threads: sequences are independent, so the recurrence runs in batch groups (<see cref="Groups"/>: one per 16
+/// samples, at most 4), each over every step on its own thread of the worker pool, with no synchronisation per step
+/// (the per-step products are too small to split). The groups depend on the batch alone, so the results are the same
+/// bit for bit at any thread count.</para>
 /// </remarks>
 public static unsafe class Lstm
 {
@@ -164,14 +169,31 @@ public static unsafe class Lstm
         Region((long)GemmDriver.RoundUp(Gates * hidden, MaxPanel) * hidden) + Region((long)batch * GemmDriver.RoundUp(Gates * hidden, MaxPanel));
 
     // Backward's work buffer after the token sums: W_hhᵀ in panels and the step's dh [B, H], each padded to whole
-    // panels (at most ⌈H / 32⌉·32 floats), and the rings of dz [B, 4H] and h_{t−1} [B, H].
-    private static int BackwardWorkFloats(int batch, int hidden) =>
+    // panels (at most ⌈H / 32⌉·32 floats), the rings of dz [B, 4H] and h_{t−1} [B, H], and for each batch group after
+    // the first its own dW_hh [H, 4H] and sums (sumsFloats: [V, 4H] for the token form, one [4H] row otherwise).
+    private static int BackwardWorkFloats(int batch, int hidden, int sumsFloats) =>
         Region((long)GemmDriver.RoundUp(hidden, MaxPanel) * Gates * hidden) + Region((long)batch * GemmDriver.RoundUp(hidden, MaxPanel))
-        + Region((long)RingSlots(batch) * batch * Gates * hidden) + Region((long)RingSlots(batch) * batch * hidden);
+        + Region((long)RingSlots(batch) * batch * Gates * hidden) + Region((long)RingSlots(batch) * batch * hidden)
+        + (Groups(batch) - 1) * (Region((long)hidden * Gates * hidden) + Region(sumsFloats));
 
-    // Steps backward keeps for one dW_hh product: about GemmRules.DefaultKC rows (one k-block), at least two (dz_{t+1} must
-    // survive writing dz_t).
-    private static int RingSlots(int batch) => Math.Max(2, GemmRules.DefaultKC / batch);
+    // Steps backward keeps for one dW_hh product: about GemmRules.DefaultKC rows (one k-block) of the smallest batch
+    // group, at least two (dz_{t+1} must survive writing dz_t).
+    private static int RingSlots(int batch) => Math.Max(2, GemmRules.DefaultKC / (batch / Groups(batch)));
+
+    /// <summary>The fewest sample rows of a batch group (one group below twice this).</summary>
+    internal const int MinGroupRows = 16;
+
+    /// <summary>The most batch groups.</summary>
+    internal const int MaxGroups = 4;
+
+    /// <summary>
+    /// Sequences of a batch are independent, so the recurrence runs in batch groups, each over every step on its own
+    /// thread (no synchronisation per step). How many depends on the batch alone, not on the thread count, so results
+    /// are the same bit for bit whatever <see cref="Threading.MaxThreads"/> is: backward sums dW_hh and the bias (or
+    /// token) gradients per group, then adds the groups in order. Group g holds rows
+    /// <c>[B·g/G, B·(g+1)/G)</c>.
+    /// </summary>
+    internal static int Groups(int batch) => Math.Clamp(batch / MinGroupRows, 1, MaxGroups);
 
     // The recurrence over the input projection with both biases: the rows of gates (Forward's remarks), or with a
     // non-null projection, its row P[token] for each step (ForwardTokens), on the path isa (Recurrence.Forward); the
@@ -180,19 +202,15 @@ public static unsafe class Lstm
         Span<float> gates, Span<float> cells, Span<float> hs, Span<float> hLast, Span<float> cLast, Span<float> scratch, float* work,
         float* projection, ReadOnlySpan<float> tokens, int vocabulary)
     {
-        fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, pScratch = scratch)
+        fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, pScratch = scratch, pTokens = tokens)
         {
             var recurrence = new Recurrence
             {
                 Batch = batch, Steps = steps, Hidden = hidden, W = pwHh, H0 = ph0, C0 = pc0, Z = pGates, Cells = pCells, Hs = pHs,
-                Scratch = pScratch, Work = work, Table = projection, Tokens = tokens, Vocabulary = vocabulary,
+                Scratch = pScratch, Work = work, Table = projection, Tokens = pTokens, Vocabulary = vocabulary, Isa = isa,
+                Groups = Groups(batch),
             };
-            switch (isa)
-            {
-                case GemmIsa.Vector512: recurrence.Forward<Vector512Kernel>(); break;
-                case GemmIsa.Vector256: recurrence.Forward<Vector256Kernel>(); break;
-                default: recurrence.Forward<ScalarTileKernel>(); break;
-            }
+            recurrence.Run();
         }
         for (int b = 0; b < batch; b++)
         {
@@ -239,7 +257,7 @@ public static unsafe class Lstm
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
         Recurrent.RequireOptional(dx, rows * inputs, nameof(dx), kernel);
         BackThroughTime(isa, batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
-            Work(BackwardWorkFloats(batch, hidden)), null, default, 0);
+            Work(BackwardWorkFloats(batch, hidden, width)), null, default, 0);
         Gemm.MatMulTransA(inputs, width, rows, x, gates, dwIh, accumulate: false, isa);
         if (!dx.IsEmpty) Gemm.MatMulTransB(rows, inputs, width, gates, wIh, dx, accumulate: false, isa);
     }
@@ -278,7 +296,7 @@ public static unsafe class Lstm
         RequireTokens(rows, vocabulary, inputs, tokens, table, kernel);
         Recurrent.Require(dTable, vocabulary * inputs, nameof(dTable), kernel);
         int sumsFloats = Region((long)vocabulary * width);
-        float* work = Work(sumsFloats + BackwardWorkFloats(batch, hidden));
+        float* work = Work(sumsFloats + BackwardWorkFloats(batch, hidden, vocabulary * width));
         var sums = new Span<float>(work, vocabulary * width);
         BackThroughTime(isa, batch, steps, hidden, wHh, h0, c0, gates, cells, hs, dy, dhLast, dcLast, dwHh, dbIh, dbHh, dh0, dc0, scratch,
             work + sumsFloats, work, tokens, vocabulary);
@@ -317,111 +335,211 @@ public static unsafe class Lstm
     // Everything of Backward but the input side: writes dW_hh, both bias gradients (equal: Σ_rows dz), dh0 and dc0,
     // and either leaves the pre-activation gradients in gates (null sums) or sums them into S [V, 4H], each row's dz
     // added to its token's row (then the bias gradients are S's column sums, and gates keep the gate values). The
-    // steps run on the path isa (Recurrence.Backward).
+    // steps run on the path isa (Recurrence.Backward), per batch group (Groups).
     private static void BackThroughTime(GemmIsa isa, int batch, int steps, int hidden, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
         Span<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
         ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dcLast,
         Span<float> dwHh, Span<float> dbIh, Span<float> dbHh, Span<float> dh0, Span<float> dc0, Span<float> scratch,
         float* work, float* sums, ReadOnlySpan<float> tokens, int vocabulary)
     {
-        int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
+        int width = Gates * hidden, bh = batch * hidden;
         fixed (float* pwHh = wHh, ph0 = h0, pc0 = c0, pGates = gates, pCells = cells, pHs = hs, pDy = dy,
-                     pdwHh = dwHh, pdbIh = dbIh, pdh0 = dh0, pScratch = scratch)
+                     pdwHh = dwHh, pdbIh = dbIh, pdh0 = dh0, pScratch = scratch, pTokens = tokens)
         {
             Recurrent.LoadState(dhLast, scratch.Slice(0, bh), bh);
             Recurrent.LoadState(dcLast, scratch.Slice(bh, bh), bh);
-            new Span<float>(pdbIh, width).Clear();
-            if (sums != null) new Span<float>(sums, vocabulary * width).Clear();
             var recurrence = new Recurrence
             {
                 Batch = batch, Steps = steps, Hidden = hidden, W = pwHh, H0 = ph0, C0 = pc0, Z = pGates, Cells = pCells, Hs = pHs,
-                Scratch = pScratch, Work = work, Table = sums, Tokens = tokens, Vocabulary = vocabulary, Dy = pDy, Db = pdbIh, Dh0 = pdh0,
-                DwHh = pdwHh, Isa = isa,
+                Scratch = pScratch, Work = work, Table = sums, Tokens = pTokens, Vocabulary = vocabulary, Dy = pDy, Db = pdbIh, Dh0 = pdh0,
+                DwHh = pdwHh, Isa = isa, Groups = Groups(batch), Backwards = true,
             };
-            switch (isa)
-            {
-                case GemmIsa.Vector512: recurrence.Backward<Vector512Kernel>(); break;
-                case GemmIsa.Vector256: recurrence.Backward<Vector256Kernel>(); break;
-                default: recurrence.Backward<ScalarTileKernel>(); break;
-            }
+            recurrence.Run();
+            recurrence.AddGroups();
             if (!dc0.IsEmpty) scratch.Slice(bh, bh).CopyTo(dc0);
 
             if (sums != null)
+            {
+                new Span<float>(pdbIh, width).Clear();
                 for (int v = 0; v < vocabulary; v++) Elementwise.AddTo(dbIh.Slice(0, width), new ReadOnlySpan<float>(sums + (nint)v * width, width));
+            }
         }
         dbIh.Slice(0, width).CopyTo(dbHh);
     }
 
     // One call's buffers (pointers into its pinned spans; null for an empty one) and the two recurrences over them,
-    // each instantiated per micro-kernel. Z holds the gate values (forward writes them, backward replaces them by the
-    // pre-activation gradients); Table is ForwardTokens' projection P or BackwardTokens' token sums S (null for the
-    // plain forms); Scratch is the call's scratch, Work its work buffer past Table.
-    private ref struct Recurrence
+    // each instantiated per micro-kernel and run per batch group. Z holds the gate values (forward writes them,
+    // backward replaces them by the pre-activation gradients); Table is ForwardTokens' projection P or BackwardTokens'
+    // token sums S (null for the plain forms); Scratch is the call's scratch, Work its work buffer past Table.
+    private struct Recurrence
     {
-        public int Batch, Steps, Hidden, Vocabulary;
-        public float* W, H0, C0, Z, Cells, Hs, Scratch, Work, Table, Dy, Db, Dh0, DwHh;
+        public int Batch, Steps, Hidden, Vocabulary, Groups;
+        public float* W, H0, C0, Z, Cells, Hs, Scratch, Work, Table, Dy, Db, Dh0, DwHh, Tokens;
         public GemmIsa Isa;
-        public ReadOnlySpan<float> Tokens;
+        public bool Backwards;
+
+        // The widest panel of the path's micro-kernel.
+        private readonly int PanelWidth => Isa switch
+        {
+            GemmIsa.Vector512 => Vector512Kernel.NR,
+            GemmIsa.Vector256 => Vector256Kernel.NR,
+            _ => ScalarTileKernel.NR,
+        };
+
+        // Runs the recurrence: W_hh (forward) or W_hhᵀ (backward) packed into panels at the start of Work on this
+        // thread, then the batch groups on the worker pool when more than one thread may run and the pool is free (its
+        // record of this kind of call says splitting pays), else here. Forward alone runs the whole batch as one group
+        // (each row's results do not depend on its group); backward runs its groups in order.
+        public readonly void Run()
+        {
+            int hidden = Hidden, width = Gates * hidden, nr = PanelWidth;
+            if (Backwards) Packing.PackB(width, hidden, nr, W, 1, width, Work);
+            else Packing.PackB(hidden, width, nr, W, width, 1, Work);
+            int threads = Math.Min(Threading.MaxThreads, Groups);
+            if (threads > 1 && WorkerPool.TryEnter())
+            {
+                try
+                {
+                    var job = RecurrenceJob.Instance;
+                    job.Args = this;
+                    long kind = (((long)Batch << 42 | (long)Steps << 21 | (uint)hidden) << 1) + (Backwards ? 1 : 0);
+                    WorkerPool.Run(job, Groups, threads, (long)Batch * Steps * hidden * width, job.Records.Of(kind));
+                }
+                finally
+                {
+                    RecurrenceJob.Instance.Args = default;
+                    WorkerPool.Exit();
+                }
+                return;
+            }
+            RunAlone(onPool: false);
+        }
+
+        // Every group on this thread, in order (forward: the whole batch at once); onPool: inside a run of the worker
+        // pool, whose products must stay on this thread.
+        public readonly void RunAlone(bool onPool)
+        {
+            if (!Backwards) RunGroup(0, 1, onPool);
+            else for (int g = 0; g < Groups; g++) RunGroup(g, Groups, onPool);
+        }
+
+        // Group g of groups on the path's micro-kernel.
+        public readonly void RunGroup(int g, int groups, bool onPool)
+        {
+            int b0 = Batch * g / groups, b1 = Batch * (g + 1) / groups;
+            switch (Isa)
+            {
+                case GemmIsa.Vector512: if (Backwards) Backward<Vector512Kernel>(g, b0, b1, onPool); else Forward<Vector512Kernel>(b0, b1); break;
+                case GemmIsa.Vector256: if (Backwards) Backward<Vector256Kernel>(g, b0, b1, onPool); else Forward<Vector256Kernel>(b0, b1); break;
+                default: if (Backwards) Backward<ScalarTileKernel>(g, b0, b1, onPool); else Forward<ScalarTileKernel>(b0, b1); break;
+            }
+        }
 
         // Row [b, t] of Cells, or at t = 0 row b of C0 (null when there is none).
         private readonly float* PreviousCell(int b, int t) =>
             t > 0 ? Cells + ((nint)b * Steps + t - 1) * Hidden : C0 == null ? null : C0 + (nint)b * Hidden;
 
-        // The row of Table at the token of row [b, t] when there is a Table, else plain: the step's input projection
-        // (forward; plain is row [b, t] of Z) or where its dz is summed (backward; plain is Db, one row).
-        private readonly float* TableRow(int b, int t, float* plain) =>
-            Table == null ? plain : Table + (nint)Embedding.TokenId(Tokens, b * Steps + t, Vocabulary) * Gates * Hidden;
+        // The row of the token table at the token of row [b, t] when there is a Table, else plain: the step's input
+        // projection (forward: table is P, plain is row [b, t] of Z) or where its dz is summed (backward: table is the
+        // group's S, plain is the group's bias sums, one row).
+        private readonly float* TableRow(float* table, int b, int t, float* plain) =>
+            table == null ? plain
+            : table + (nint)Embedding.TokenId(new ReadOnlySpan<float>(Tokens, Batch * Steps), b * Steps + t, Vocabulary) * Gates * Hidden;
 
-        // Forward: W_hh packed into NR-wide panels once, h_{t−1} kept contiguous in Scratch (two [B, H] halves, one
-        // read and one written per step: rows of the [B, T, ·] buffers are T·H floats apart, a multiple of 4 KB that
-        // would map a tile's rows onto one L1 set); per step, h_{t−1}·W_hh for the whole batch into a contiguous block
-        // of Work by direct micro-kernel calls, then the cell update row by row (LstmCell.StepForward).
-        public readonly void Forward<TKernel>() where TKernel : struct, IMicroKernel
+        // Forward of rows [b0, b1): W_hh in panels at the start of Work, h_{t−1} kept contiguous in Scratch (two [B, H]
+        // halves, one read and one written per step: rows of the [B, T, ·] buffers are T·H floats apart, a multiple of
+        // 4 KB that would map a tile's rows onto one L1 set); per step, h_{t−1}·W_hh for the group's rows into a
+        // contiguous block of Work by direct micro-kernel calls, then the cell update row by row (LstmCell.StepForward).
+        private readonly void Forward<TKernel>(int b0, int b1) where TKernel : struct, IMicroKernel
         {
             int hidden = Hidden, width = Gates * hidden, ld = GemmDriver.RoundUp(width, TKernel.NR);
             nint bh = (nint)Batch * hidden;
             float* packed = Work, block = packed + Region((long)ld * hidden);
-            Packing.PackB(hidden, width, TKernel.NR, W, width, 1, packed);
             for (int t = 0; t < Steps; t++)
             {
                 float* hPrev = t > 0 ? Scratch + ((t - 1) & 1) * bh : H0, hNext = Scratch + (t & 1) * bh;
-                if (hPrev != null) Product<TKernel>(hPrev, hidden, packed, width, block, ld);
-                for (int b = 0; b < Batch; b++)
+                if (hPrev != null) Product<TKernel>(hPrev + (nint)b0 * hidden, b1 - b0, hidden, packed, width, block + (nint)b0 * ld, ld);
+                for (int b = b0; b < b1; b++)
                 {
                     nint row = (nint)b * Steps + t;
                     float* z = Z + row * width, cPrev = PreviousCell(b, t);
-                    LstmCell.StepForward(TKernel.Lanes, hidden, TableRow(b, t, z), hPrev == null ? null : block + b * ld, z, cPrev,
+                    LstmCell.StepForward(TKernel.Lanes, hidden, TableRow(Table, b, t, z), hPrev == null ? null : block + b * ld, z, cPrev,
                         Cells + row * hidden, Hs + row * hidden, hNext + b * hidden);
                 }
             }
         }
 
-        // Backward: W_hhᵀ packed into NR-wide panels once; dz and h_{t−1} of the last RingSlots steps kept contiguous
-        // in Work (step t in slot t mod RingSlots: dz_{t+1} is read and dz_t written each step); per step,
-        // dh = dz_{t+1}·W_hhᵀ for the whole batch into a contiguous block of Work by direct micro-kernel calls, then the
-        // step back through the cell row by row (LstmCell.StepBackward). dh of the last step is dhLast (Scratch's
-        // first [B, H]), dc is carried in Scratch's second; dW_hh is summed over the ring's steps whenever it is full
-        // (while they are in L2), and dh0 = dz_0·W_hhᵀ is made like dh.
-        public readonly void Backward<TKernel>() where TKernel : struct, IMicroKernel
+        // Where backward group g keeps what it sums: group 0 in the call's dW_hh and Table (or Db), each later group in
+        // its own part of Work past the rings (BackwardWorkFloats).
+        private readonly void GroupSums<TKernel>(int g, out float* dwHh, out float* sums) where TKernel : struct, IMicroKernel
         {
+            if (g == 0)
+            {
+                dwHh = DwHh;
+                sums = Table == null ? Db : Table;
+                return;
+            }
             int hidden = Hidden, width = Gates * hidden, ld = GemmDriver.RoundUp(hidden, TKernel.NR), slots = RingSlots(Batch);
-            nint bh = (nint)Batch * hidden, bw = (nint)Batch * width;
+            float* partials = Work + Region((long)ld * width) + Region((long)Batch * ld) + Region((long)slots * Batch * width)
+                + Region((long)slots * Batch * hidden);
+            int sumsFloats = Region(Table == null ? width : (long)Vocabulary * width);
+            dwHh = partials + (nint)(g - 1) * (Region((long)hidden * width) + sumsFloats);
+            sums = dwHh + Region((long)hidden * width);
+        }
+
+        // After every group: the later groups' dW_hh and sums added to the first's, in group order.
+        public readonly void AddGroups()
+        {
+            switch (Isa)
+            {
+                case GemmIsa.Vector512: AddGroups<Vector512Kernel>(); break;
+                case GemmIsa.Vector256: AddGroups<Vector256Kernel>(); break;
+                default: AddGroups<ScalarTileKernel>(); break;
+            }
+        }
+
+        private readonly void AddGroups<TKernel>() where TKernel : struct, IMicroKernel
+        {
+            int width = Gates * Hidden, sums = Table == null ? width : Vocabulary * width;
+            GroupSums<TKernel>(0, out float* dw, out float* s);
+            for (int g = 1; g < Groups; g++)
+            {
+                GroupSums<TKernel>(g, out float* dwG, out float* sG);
+                Elementwise.AddTo(new Span<float>(dw, Hidden * width), new ReadOnlySpan<float>(dwG, Hidden * width));
+                Elementwise.AddTo(new Span<float>(s, sums), new ReadOnlySpan<float>(sG, sums));
+            }
+        }
+
+        // Backward of group g, rows [b0, b1): W_hhᵀ in panels at the start of Work; the group's dz and h_{t−1} of its
+        // last RingSlots steps kept contiguous in its part of the rings (step t in slot t mod RingSlots: dz_{t+1} is
+        // read and dz_t written each step); per step, dh = dz_{t+1}·W_hhᵀ for the group's rows into a contiguous block
+        // of Work by direct micro-kernel calls, then the step back through the cell row by row
+        // (LstmCell.StepBackward). dh of the last step is dhLast (Scratch's first [B, H]), dc is carried in Scratch's
+        // second; the group's dW_hh is summed over the ring's steps whenever it is full (while they are in L2), its dz
+        // into its own sums, and dh0 = dz_0·W_hhᵀ is made like dh.
+        private readonly void Backward<TKernel>(int g, int b0, int b1, bool onPool) where TKernel : struct, IMicroKernel
+        {
+            int hidden = Hidden, width = Gates * hidden, ld = GemmDriver.RoundUp(hidden, TKernel.NR), slots = RingSlots(Batch), rows = b1 - b0;
+            nint bh = (nint)Batch * hidden, gw = (nint)rows * width, gh = (nint)rows * hidden;
             float* wT = Work, block = wT + Region((long)ld * width), dzs = block + Region((long)Batch * ld);
-            float* hPrevs = dzs + Region(slots * bw);
+            float* hPrevs = dzs + Region((long)slots * Batch * width);
+            dzs += (nint)slots * b0 * width;
+            hPrevs += (nint)slots * b0 * hidden;
             float* dh = Scratch, dc = Scratch + bh;
-            Packing.PackB(width, hidden, TKernel.NR, W, 1, width, wT);
+            GroupSums<TKernel>(g, out float* dwHh, out float* sums);
+            new Span<float>(sums, Table == null ? width : Vocabulary * width).Clear();
             for (int t = Steps - 1; t >= 0; t--)
             {
-                float* dz = dzs + t % slots * bw, hPrev = hPrevs + t % slots * bh;
+                float* dz = dzs + t % slots * gw, hPrev = hPrevs + t % slots * gh;
                 bool recurrent = t < Steps - 1;
-                if (recurrent) Product<TKernel>(dzs + (t + 1) % slots * bw, width, wT, hidden, block, ld);
-                for (int b = 0; b < Batch; b++)
+                if (recurrent) Product<TKernel>(dzs + (t + 1) % slots * gw, rows, width, wT, hidden, block + (nint)b0 * ld, ld);
+                for (int b = b0; b < b1; b++)
                 {
                     nint row = (nint)b * Steps + t;
                     float* cPrev = PreviousCell(b, t);
-                    LstmCell.StepBackward(TKernel.Lanes, hidden, Z + row * width, Table == null, dz + b * width, Cells + row * hidden, cPrev,
-                        recurrent ? block + b * ld : dh + b * hidden, Dy == null ? null : Dy + row * hidden, dc + b * hidden, TableRow(b, t, Db));
-                    var previous = new Span<float>(hPrev + b * hidden, hidden);
+                    LstmCell.StepBackward(TKernel.Lanes, hidden, Z + row * width, Table == null, dz + (b - b0) * width, Cells + row * hidden, cPrev,
+                        recurrent ? block + b * ld : dh + b * hidden, Dy == null ? null : Dy + row * hidden, dc + b * hidden, TableRow(Table == null ? null : sums, b, t, sums));
+                    var previous = new Span<float>(hPrev + (b - b0) * hidden, hidden);
                     if (t > 0) new ReadOnlySpan<float>(Hs + (row - 1) * hidden, hidden).CopyTo(previous);
                     else if (H0 != null) new ReadOnlySpan<float>(H0 + b * hidden, hidden).CopyTo(previous);
                     else previous.Clear();
@@ -431,32 +549,44 @@ public static unsafe class Lstm
                 if (t % slots == 0)
                 {
                     int n = Math.Min(slots, Steps - t);
-                    Recurrent.Product(hidden, width, n * Batch, hPrevs, 1, hidden, dzs, width, DwHh, width, accumulate: t + n < Steps, Isa);
+                    Recurrent.Product(hidden, width, n * rows, hPrevs, 1, hidden, dzs, width, dwHh, width, accumulate: t + n < Steps, Isa,
+                        onCaller: onPool);
                 }
             }
             if (Dh0 == null) return;
-            Product<TKernel>(dzs, width, wT, hidden, block, ld);
-            for (int b = 0; b < Batch; b++)
+            Product<TKernel>(dzs, rows, width, wT, hidden, block + (nint)b0 * ld, ld);
+            for (int b = b0; b < b1; b++)
                 new ReadOnlySpan<float>(block + b * ld, hidden).CopyTo(new Span<float>(Dh0 + b * hidden, hidden));
         }
 
-        // c [B, ⌈n / NR⌉·NR] (rows ldc floats apart) = a [B, k] · b, with b packed by Packing.PackB into NR-wide panels
-        // of k rows: for each panel and k-block of GemmRules.DefaultKC, one micro-kernel call per sliver of rows (the panel's
-        // k-block, KC·NR floats, stays in L1 while the slivers sweep it). No GemmDriver set-up per call.
-        private readonly void Product<TKernel>(float* a, int k, float* b, int n, float* c, int ldc) where TKernel : struct, IMicroKernel
+        // c [rows, ⌈n / NR⌉·NR] (rows ldc floats apart) = a [rows, k] · b, with b packed by Packing.PackB into NR-wide
+        // panels of k rows: for each panel and k-block of GemmRules.DefaultKC, one micro-kernel call per sliver of rows
+        // (the panel's k-block, KC·NR floats, stays in L1 while the slivers sweep it). No GemmDriver set-up per call.
+        private static void Product<TKernel>(float* a, int rows, int k, float* b, int n, float* c, int ldc) where TKernel : struct, IMicroKernel
         {
             int nr = TKernel.NR;
             for (int j0 = 0; j0 < n; j0 += nr)
                 for (int p0 = 0; p0 < k; p0 += GemmRules.DefaultKC)
                 {
                     int kc = Math.Min(GemmRules.DefaultKC, k - p0);
-                    for (int r0 = 0, mr; r0 < Batch; r0 += mr)
+                    for (int r0 = 0, mr; r0 < rows; r0 += mr)
                     {
-                        mr = GemmDriver.SliverRows(Batch - r0, TKernel.MR);
+                        mr = GemmDriver.SliverRows(rows - r0, TKernel.MR);
                         TKernel.Run(mr, kc, a + (nint)r0 * k + p0, k, 1, b + (nint)j0 * k + (nint)p0 * nr, nr, c + (nint)r0 * ldc + j0, ldc, overwrite: p0 == 0);
                     }
                 }
         }
+    }
+
+    /// <summary>The batch groups of one recurrence (<see cref="Groups"/>) for <see cref="WorkerPool"/>; one instance,
+    /// whose arguments the pool's gate guards.</summary>
+    private sealed class RecurrenceJob : ParallelJob<Recurrence>
+    {
+        public static readonly RecurrenceJob Instance = new();
+
+        public override void RunPart(int group) => Args.RunGroup(group, Args.Groups, onPool: true);
+
+        public override void RunAlone(int chunks) => Args.RunAlone(onPool: true);
     }
 
     /// <summary>

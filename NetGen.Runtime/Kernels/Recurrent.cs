@@ -109,15 +109,16 @@ internal static class Recurrent
     /// <summary>
     /// <c>C[m,n] (+)= A·B</c> on strided operands, <c>A(i,p) = a[i·rsA + p·csA]</c>, <c>B(p,j) = b[p·rsB + j]</c>,
     /// <c>C(i,j) = c[i·ldc + j]</c>, then <c>C += bias</c> per column when <paramref name="bias"/> is not null, on the path <paramref name="isa"/> (strided
-    /// operands let a product read one time step's rows of a <c>[B, T, ·]</c> buffer in place).
+    /// operands let a product read one time step's rows of a <c>[B, T, ·]</c> buffer in place); on the calling thread
+    /// alone when <paramref name="onCaller"/> (inside a part of a job on the worker pool).
     /// </summary>
     public static unsafe void Product(int m, int n, int k, float* a, nint rsA, nint csA, float* b, nint rsB,
-        float* c, nint ldc, bool accumulate, GemmIsa isa, float* bias = null) =>
+        float* c, nint ldc, bool accumulate, GemmIsa isa, float* bias = null, bool onCaller = false) =>
         Gemm.Run<Identity>(new GemmArgs
         {
             M = m, N = n, K = k, A = a, RsA = rsA, CsA = csA, B = b, RsB = rsB, CsB = 1, C = c, Ldc = ldc,
             Bias = bias, Accumulate = accumulate,
-        }, isa);
+        }, isa, onCaller);
 
     /// <summary>PyTorch's default recurrent initialisation: every weight and bias U(−1/√H, 1/√H).</summary>
     public static void InitializeUniform(int hidden, Span<float> wIh, Span<float> wHh, Span<float> bIh, Span<float> bHh, ref Rng rng)

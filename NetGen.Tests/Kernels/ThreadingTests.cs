@@ -162,6 +162,74 @@ public class ThreadingTests : IDisposable
     }
 
     /// <summary>
+    /// The LSTM runs its recurrence in batch groups, one per thread (<see cref="Lstm.Groups"/>: 2 for batch 33, 4 for 64
+    /// and for 129, whose groups are uneven): forward, backward and both token forms, with and without an initial
+    /// state, must give the same bits at 1, 2 and 3 threads (the groups depend on the batch alone, and backward adds
+    /// their weight and bias sums in group order), and a steady call allocates nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(33, 5, false)]
+    [InlineData(64, 3, true)]
+    [InlineData(129, 2, true)]
+    public void LstmThreadedEqualsSingleThreaded(int batch, int steps, bool withState)
+    {
+        const int inputs = 6, hidden = 20, vocabulary = 9;
+        Assert.True(Lstm.Groups(batch) > 1, "the batch must make several groups");
+        int width = Lstm.Gates * hidden, rows = batch * steps, bh = batch * hidden;
+        var x = Oracle.Uniform(rows * inputs, 51);
+        var wIh = Oracle.Uniform(inputs * width, 52);
+        var wHh = Oracle.Uniform(hidden * width, 53);
+        var bIh = Oracle.Uniform(width, 54);
+        var bHh = Oracle.Uniform(width, 55);
+        var h0 = withState ? Oracle.Uniform(bh, 56) : [];
+        var c0 = withState ? Oracle.Uniform(bh, 57) : [];
+        var dy = Oracle.Uniform(rows * hidden, 58);
+        var dhLast = withState ? Oracle.Uniform(bh, 59) : [];
+        var table = Oracle.Uniform(vocabulary * inputs, 60);
+        var tokens = Enumerable.Range(0, rows).Select(i => (float)(i * 7 % vocabulary)).ToArray();
+        var single = Run(1);
+        for (int threads = 2; threads <= 3; threads++)
+        {
+            var threaded = Run(threads);
+            for (int i = 0; i < single.Length; i++) Assert.Equal(single[i], threaded[i]);
+        }
+
+        float[][] Run(int threads)
+        {
+            int saved = Threading.MaxThreads;
+            Threading.MaxThreads = threads;
+            try
+            {
+                var (gates, cells, hs, hLast, cLast) = (new float[rows * width], new float[rows * hidden], new float[rows * hidden], new float[bh], new float[bh]);
+                var scratch = new float[Lstm.ScratchLength(batch, hidden)];
+                var (dx, dwIh, dwHh, dbIh, dbHh, dh0, dc0) = (new float[rows * inputs], new float[wIh.Length], new float[wHh.Length],
+                    new float[width], new float[width], withState ? new float[bh] : [], withState ? new float[bh] : []);
+                Lstm.Forward(batch, steps, inputs, hidden, x, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch);
+                float[][] plain = [(float[])hs.Clone(), (float[])cells.Clone(), (float[])hLast.Clone(), (float[])cLast.Clone()];
+                Lstm.Backward(batch, steps, inputs, hidden, x, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, [],
+                    dx, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch);
+                plain = [.. plain, (float[])gates.Clone(), (float[])dx.Clone(), (float[])dwIh.Clone(), (float[])dwHh.Clone(),
+                    (float[])dbIh.Clone(), (float[])dbHh.Clone(), (float[])dh0.Clone(), (float[])dc0.Clone()];
+
+                var dTable = new float[table.Length];
+                void TokenStep()
+                {
+                    Lstm.ForwardTokens(batch, steps, vocabulary, inputs, hidden, tokens, table, wIh, wHh, bIh, bHh, h0, c0, gates, cells, hs, hLast, cLast, scratch);
+                    Lstm.BackwardTokens(batch, steps, vocabulary, inputs, hidden, tokens, table, wIh, wHh, h0, c0, gates, cells, hs, dy, dhLast, [],
+                        dTable, dwIh, dwHh, dbIh, dbHh, dh0, dc0, scratch);
+                }
+                TokenStep();
+                Assert.Equal(0, NetGen.Tests.Networks.Allocations.FewestBytes(TokenStep, 2));
+                return [.. plain, hs, hLast, dTable, dwIh, dwHh, dbIh, dbHh, dh0, dc0];
+            }
+            finally
+            {
+                Threading.MaxThreads = saved;
+            }
+        }
+    }
+
+    /// <summary>
     /// <see cref="NetGen.Optimizers.Optimizer.Step"/> on more parameters than its threshold splits its update into
     /// ranges on the pool: at 2 and 3 threads the parameters and every state buffer must equal the single-threaded
     /// ones bit for bit, over three steps, for each update rule (range ends that are not multiples of 16 included), and

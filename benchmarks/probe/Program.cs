@@ -7,7 +7,7 @@
 // `-- lstm`: the char-LSTM part alone.
 // `-- gemm`: the GEMM core alone: square products and the networks' products, each at 1 and 2 threads.
 // `-- threads`: the MLP (batch 64 and 256), LeNet-5 and char-LSTM train steps, then LeNet-5's convolution and pooling
-// layers (batch 64), at 1 and 2 threads side by side.
+// layers (batch 64), at 1 and 2 threads side by side; `-- threads lstm`: the char-LSTM alone, with more samples.
 // `-- fused [batch]`: the first MLP layer's backward and optimizer update (SGD, Adam), separately and fused.
 // `-- parts`: the MLP step's parts at 1 and 2 threads, with and without the fused update (StepParts.cs).
 // `-- tune [--out FILE] [--batches 1,64] [--threads N]`: the convolution tuner (Tuner.cs), which writes a tuning table.
@@ -71,7 +71,8 @@ if (args.Length > 0 && args[0] == "tune")
 
 if (args.Length > 0 && args[0] == "threads")
 {
-    ProbeThreads();
+    if (args.Length > 1 && args[1] == "lstm") ProbeLstmThreads();
+    else ProbeThreads();
     return;
 }
 
@@ -304,6 +305,31 @@ void ProbeThreads()
     }
     Threading.MaxThreads = 1;
 
+}
+
+// `-- threads lstm`: the char-LSTM alone at 1 and 2 threads, more samples: GEMM 512³ (what the load leaves of the
+// second core), the train step, and the LSTM layer from tokens (forward and backward), whose batch groups run on
+// their own threads.
+void ProbeLstmThreads()
+{
+    var (ga, gb, gc) = (Uniform(512 * 512), Uniform(512 * 512), new float[512 * 512]);
+    Pair("GEMM 512³ (how much of a second core the load leaves)", 2.0 * 512 * 512 * 512, () => Gemm.MatMul(512, 512, 512, ga, gb, gc, false), 1);
+    var lstm = new CharLstm.Fixture(32);
+    Pair("char-LSTM train step b32×64 + SGD", 0, () => lstm.TrainStep(), 1, 80);
+    const int b = 32, t = CharLstm.Steps, f = 64, h = 128, width = Lstm.Gates * h;
+    var (dy, wIh, wHh, bIh, bHh) = (Uniform(b * t * h), Uniform(f * width), Uniform(h * width), Uniform(width), Uniform(width));
+    var (dwIh, dwHh, dbIh, dbHh) = (new float[wIh.Length], new float[wHh.Length], new float[width], new float[width]);
+    var (gates, cells, hs, scratch) = (new float[b * t * width], new float[b * t * h], new float[b * t * h], new float[Lstm.ScratchLength(b, h)]);
+    var (table, dTable) = (Uniform(CharLstm.Vocabulary * f), new float[CharLstm.Vocabulary * f]);
+    Pair("LSTM layer from tokens, forward", 0, () =>
+        Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, lstm.Input, table, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch), 1, 80);
+    Pair("LSTM layer from tokens, forward + backward", 0, () =>
+    {
+        Lstm.ForwardTokens(b, t, CharLstm.Vocabulary, f, h, lstm.Input, table, wIh, wHh, bIh, bHh, [], [], gates, cells, hs, [], [], scratch);
+        Lstm.BackwardTokens(b, t, CharLstm.Vocabulary, f, h, lstm.Input, table, wIh, wHh, [], [],
+            gates, cells, hs, dy, [], [], dTable, dwIh, dwHh, dbIh, dbHh, [], [], scratch);
+    }, 1, 80);
+    Threading.MaxThreads = 1;
 }
 
 // One case at Threading.MaxThreads = 1 and 2, alternating every few calls (the load on the shared machine drifts
