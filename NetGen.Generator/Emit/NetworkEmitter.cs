@@ -208,6 +208,7 @@ namespace NetGen.Generator.Emit
             _w.Line("private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<" + LayerType + "> _layers;");
             _w.Line("private readonly int _maxBatch;");
             _w.Line("private int _currentBatch;");
+            if (LossKinds.ByName(_plan.Loss) is not null) _w.Line("private readonly global::NetGen.Kernels.StepThreads _stepThreads = new();");
             _w.Line("private global::NetGen.Rng _rng;");
             _w.Line();
         }
@@ -430,16 +431,24 @@ namespace NetGen.Generator.Emit
                 _w.Line("if (optimizer is not null && optimizer.ParameterCount != ParameterCount)");
                 _w.Line("    throw new global::System.ArgumentException($\"optimizer was created for {optimizer.ParameterCount} parameters; " + _name
                     + " has {ParameterCount}.\", nameof(optimizer));");
-                _w.Line("RunForward(input, batch, training: true);");
-                _w.Line();
-                _w.Line("// Loss · " + loss.Name + " over " + output.Name + " " + output.Output.WithBatch() + ": the mean loss, and its gradient straight into " + output.GradientLocal);
-                _w.Line("var " + output.Local + " = " + ActivationView(output) + ";");
-                _w.Line("var " + output.GradientLocal + " = " + GradientView(output) + ";");
-                _w.Line("float loss = " + loss.Call(output.Output, output.Local, output.GradientLocal) + ";");
-                _w.Line();
-                _w.Line("// A loss that is not finite updates nothing: the parameters stay those of the last good step.");
-                _w.Line("if (!float.IsFinite(loss)) optimizer = null;");
-                _w.Line("RunBackward(batch, optimizer);");
+                _w.Line("// Kernels split over threads, or the whole step on this thread, whichever its timed steps say is faster.");
+                _w.Line("var threads = _stepThreads.Begin();");
+                _w.Line("float loss;");
+                using (_w.Block("try"))
+                {
+                    _w.Line("RunForward(input, batch, training: true);");
+                    _w.Line();
+                    _w.Line("// Loss · " + loss.Name + " over " + output.Name + " " + output.Output.WithBatch() + ": the mean loss, and its gradient straight into " + output.GradientLocal);
+                    _w.Line("var " + output.Local + " = " + ActivationView(output) + ";");
+                    _w.Line("var " + output.GradientLocal + " = " + GradientView(output) + ";");
+                    _w.Line("loss = " + loss.Call(output.Output, output.Local, output.GradientLocal) + ";");
+                    _w.Line();
+                    _w.Line("// A loss that is not finite updates nothing: the parameters stay those of the last good step.");
+                    _w.Line("if (!float.IsFinite(loss)) optimizer = null;");
+                    _w.Line("RunBackward(batch, optimizer);");
+                }
+                using (_w.Block("finally"))
+                    _w.Line("_stepThreads.End(threads);");
                 _w.Line("optimizer?.CompleteStep();");
                 _w.Line("return loss;");
             }

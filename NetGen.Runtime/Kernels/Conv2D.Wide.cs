@@ -103,7 +103,7 @@ public static partial class Conv2D
 
     /// <summary>Threads for a wide-path stage of <paramref name="flops"/> work cut into <paramref name="units"/> parts.</summary>
     private static int WideParts(long flops, int units) =>
-        flops < WideParallelFlops ? 1 : Math.Max(1, Math.Min(units, Math.Min(Threading.MaxThreads, MaxWideThreads)));
+        flops < WideParallelFlops ? 1 : Math.Max(1, Math.Min(units, Math.Min(Threading.Available, MaxWideThreads)));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WideForward<TAct>(in Conv2DShape s, int batch, float* x, float* w, float* bias, float* y, float* workspace)

@@ -114,7 +114,7 @@ public static unsafe class Gemm
             return;
         }
         var run = Transposes(g, HasEpilogue<TAct>(g)) ? g.Transposed() : g;
-        int threads = onCaller ? 1 : Threading.MaxThreads;
+        int threads = onCaller ? 1 : Threading.Available;
         if (threads > 1 && (long)g.M * g.N * g.K >= ParallelThreshold && GemmJob<TKernel, TAct>.TryRun(run, threads)) return;
         GemmDriver.Run<TKernel, TAct>(run);
     }

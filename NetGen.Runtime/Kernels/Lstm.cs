@@ -395,7 +395,7 @@ public static unsafe class Lstm
             int hidden = Hidden, width = Gates * hidden, nr = PanelWidth;
             if (Backwards) Packing.PackB(width, hidden, nr, W, 1, width, Work);
             else Packing.PackB(hidden, width, nr, W, width, 1, Work);
-            int threads = Math.Min(Threading.MaxThreads, Groups);
+            int threads = Math.Min(Threading.Available, Groups);
             if (threads > 1 && WorkerPool.TryEnter())
             {
                 try

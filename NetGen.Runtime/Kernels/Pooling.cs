@@ -89,7 +89,7 @@ public static class MaxPool2D
     }
 
     private static int Parts(in Pool2DShape shape, int batch) =>
-        (long)batch * shape.InputSize < ParallelInputs ? 1 : Math.Max(1, Math.Min(batch, Threading.MaxThreads));
+        (long)batch * shape.InputSize < ParallelInputs ? 1 : Math.Max(1, Math.Min(batch, Threading.Available));
 
     /// <summary>One pooling call's arguments: x and y, or dx and dy for the backward pass (pointers into buffers the
     /// caller keeps fixed while it runs).</summary>

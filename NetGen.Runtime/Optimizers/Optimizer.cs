@@ -70,7 +70,7 @@ public abstract class Optimizer
         /// allowed, or the pool is busy.</summary>
         public static bool TryRun(Optimizer optimizer, Span<float> parameters, ReadOnlySpan<float> gradients, long step)
         {
-            int threads = Threading.MaxThreads, count = optimizer.ParameterCount;
+            int threads = Threading.Available, count = optimizer.ParameterCount;
             if (threads < 2 || count < ParallelThreshold) return false;
             int parts = Math.Min(threads, count / (ParallelThreshold / 2));
             fixed (float* p = parameters, g = gradients)

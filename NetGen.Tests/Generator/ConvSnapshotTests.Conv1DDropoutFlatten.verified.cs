@@ -70,6 +70,7 @@ namespace Demo
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
+        private readonly global::NetGen.Kernels.StepThreads _stepThreads = new();
         private global::NetGen.Rng _rng;
 
         /// <summary>
@@ -196,16 +197,26 @@ namespace Demo
                 throw new global::System.ArgumentException($"targets has {targets.Length} elements; expected 2 per sample, {batch * 2}.", nameof(targets));
             if (optimizer is not null && optimizer.ParameterCount != ParameterCount)
                 throw new global::System.ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters; Mixed has {ParameterCount}.", nameof(optimizer));
-            RunForward(input, batch, training: true);
+            // Kernels split over threads, or the whole step on this thread, whichever its timed steps say is faster.
+            var threads = _stepThreads.Begin();
+            float loss;
+            try
+            {
+                RunForward(input, batch, training: true);
 
-            // Loss · SquaredError over Out [B,2]: the mean loss, and its gradient straight into dOut
-            var out2 = _activations.AsSpan(_maxBatch * 96, batch * 2);
-            var dOut = _activationGradients.AsSpan(_maxBatch * 72, batch * 2);
-            float loss = global::NetGen.Kernels.Losses.SquaredError(batch, 2, out2, targets, dOut);
+                // Loss · SquaredError over Out [B,2]: the mean loss, and its gradient straight into dOut
+                var out2 = _activations.AsSpan(_maxBatch * 96, batch * 2);
+                var dOut = _activationGradients.AsSpan(_maxBatch * 72, batch * 2);
+                loss = global::NetGen.Kernels.Losses.SquaredError(batch, 2, out2, targets, dOut);
 
-            // A loss that is not finite updates nothing: the parameters stay those of the last good step.
-            if (!float.IsFinite(loss)) optimizer = null;
-            RunBackward(batch, optimizer);
+                // A loss that is not finite updates nothing: the parameters stay those of the last good step.
+                if (!float.IsFinite(loss)) optimizer = null;
+                RunBackward(batch, optimizer);
+            }
+            finally
+            {
+                _stepThreads.End(threads);
+            }
             optimizer?.CompleteStep();
             return loss;
         }

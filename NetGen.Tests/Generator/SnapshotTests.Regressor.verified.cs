@@ -67,6 +67,7 @@ namespace Demo.Regression
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
+        private readonly global::NetGen.Kernels.StepThreads _stepThreads = new();
         private global::NetGen.Rng _rng;
 
         /// <summary>
@@ -190,16 +191,26 @@ namespace Demo.Regression
                 throw new global::System.ArgumentException($"targets has {targets.Length} elements; expected one per sample, {batch}.", nameof(targets));
             if (optimizer is not null && optimizer.ParameterCount != ParameterCount)
                 throw new global::System.ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters; Regressor has {ParameterCount}.", nameof(optimizer));
-            RunForward(input, batch, training: true);
+            // Kernels split over threads, or the whole step on this thread, whichever its timed steps say is faster.
+            var threads = _stepThreads.Begin();
+            float loss;
+            try
+            {
+                RunForward(input, batch, training: true);
 
-            // Loss · SquaredError over Value [B,1]: the mean loss, and its gradient straight into dValue
-            var value = _activations.AsSpan(_maxBatch * 15, batch * 1);
-            var dValue = _activationGradients.AsSpan(_maxBatch * 9, batch * 1);
-            float loss = global::NetGen.Kernels.Losses.SquaredError(batch, 1, value, targets, dValue);
+                // Loss · SquaredError over Value [B,1]: the mean loss, and its gradient straight into dValue
+                var value = _activations.AsSpan(_maxBatch * 15, batch * 1);
+                var dValue = _activationGradients.AsSpan(_maxBatch * 9, batch * 1);
+                loss = global::NetGen.Kernels.Losses.SquaredError(batch, 1, value, targets, dValue);
 
-            // A loss that is not finite updates nothing: the parameters stay those of the last good step.
-            if (!float.IsFinite(loss)) optimizer = null;
-            RunBackward(batch, optimizer);
+                // A loss that is not finite updates nothing: the parameters stay those of the last good step.
+                if (!float.IsFinite(loss)) optimizer = null;
+                RunBackward(batch, optimizer);
+            }
+            finally
+            {
+                _stepThreads.End(threads);
+            }
             optimizer?.CompleteStep();
             return loss;
         }

@@ -66,6 +66,7 @@ partial class Branches : global::NetGen.INetwork
     private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
     private readonly int _maxBatch;
     private int _currentBatch;
+    private readonly global::NetGen.Kernels.StepThreads _stepThreads = new();
     private global::NetGen.Rng _rng;
 
     /// <summary>
@@ -187,16 +188,26 @@ partial class Branches : global::NetGen.INetwork
             throw new global::System.ArgumentException($"labels has {labels.Length} elements; expected one per sample, {batch}.", nameof(labels));
         if (optimizer is not null && optimizer.ParameterCount != ParameterCount)
             throw new global::System.ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters; Branches has {ParameterCount}.", nameof(optimizer));
-        RunForward(input, batch, training: true);
+        // Kernels split over threads, or the whole step on this thread, whichever its timed steps say is faster.
+        var threads = _stepThreads.Begin();
+        float loss;
+        try
+        {
+            RunForward(input, batch, training: true);
 
-        // Loss · SoftmaxCrossEntropy over Head [B,2]: the mean loss, and its gradient straight into dHead
-        var head = _activations.AsSpan(_maxBatch * 15, batch * 2);
-        var dHead = _activationGradients.AsSpan(_maxBatch * 8, batch * 2);
-        float loss = global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(batch, 2, head, labels, dHead);
+            // Loss · SoftmaxCrossEntropy over Head [B,2]: the mean loss, and its gradient straight into dHead
+            var head = _activations.AsSpan(_maxBatch * 15, batch * 2);
+            var dHead = _activationGradients.AsSpan(_maxBatch * 8, batch * 2);
+            loss = global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(batch, 2, head, labels, dHead);
 
-        // A loss that is not finite updates nothing: the parameters stay those of the last good step.
-        if (!float.IsFinite(loss)) optimizer = null;
-        RunBackward(batch, optimizer);
+            // A loss that is not finite updates nothing: the parameters stay those of the last good step.
+            if (!float.IsFinite(loss)) optimizer = null;
+            RunBackward(batch, optimizer);
+        }
+        finally
+        {
+            _stepThreads.End(threads);
+        }
         optimizer?.CompleteStep();
         return loss;
     }

@@ -68,6 +68,7 @@ namespace Demo
         private readonly global::System.Collections.ObjectModel.ReadOnlyCollection<global::NetGen.Layer> _layers;
         private readonly int _maxBatch;
         private int _currentBatch;
+        private readonly global::NetGen.Kernels.StepThreads _stepThreads = new();
         private global::NetGen.Rng _rng;
 
         /// <summary>
@@ -189,16 +190,26 @@ namespace Demo
                 throw new global::System.ArgumentException($"labels has {labels.Length} elements; expected one per sample, {batch}.", nameof(labels));
             if (optimizer is not null && optimizer.ParameterCount != ParameterCount)
                 throw new global::System.ArgumentException($"optimizer was created for {optimizer.ParameterCount} parameters; Mlp has {ParameterCount}.", nameof(optimizer));
-            RunForward(input, batch, training: true);
+            // Kernels split over threads, or the whole step on this thread, whichever its timed steps say is faster.
+            var threads = _stepThreads.Begin();
+            float loss;
+            try
+            {
+                RunForward(input, batch, training: true);
 
-            // Loss · SoftmaxCrossEntropy over Logits [B,10]: the mean loss, and its gradient straight into dLogits
-            var logits = _activations.AsSpan(_maxBatch * 1168, batch * 10);
-            var dLogits = _activationGradients.AsSpan(_maxBatch * 384, batch * 10);
-            float loss = global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(batch, 10, logits, labels, dLogits);
+                // Loss · SoftmaxCrossEntropy over Logits [B,10]: the mean loss, and its gradient straight into dLogits
+                var logits = _activations.AsSpan(_maxBatch * 1168, batch * 10);
+                var dLogits = _activationGradients.AsSpan(_maxBatch * 384, batch * 10);
+                loss = global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(batch, 10, logits, labels, dLogits);
 
-            // A loss that is not finite updates nothing: the parameters stay those of the last good step.
-            if (!float.IsFinite(loss)) optimizer = null;
-            RunBackward(batch, optimizer);
+                // A loss that is not finite updates nothing: the parameters stay those of the last good step.
+                if (!float.IsFinite(loss)) optimizer = null;
+                RunBackward(batch, optimizer);
+            }
+            finally
+            {
+                _stepThreads.End(threads);
+            }
             optimizer?.CompleteStep();
             return loss;
         }

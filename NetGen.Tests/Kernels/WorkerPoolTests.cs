@@ -52,6 +52,42 @@ public class WorkerPoolTests : IDisposable
         Assert.Equal(0, records.Of(7).Alone);
     }
 
+    /// <summary>A network's steps run their kernels alone first, then split, then whichever way was faster (the
+    /// record's policy, over whole steps): inside a step kept alone every kernel sees one thread, and after it the
+    /// thread's kernels may split again; with one thread allowed, or inside another step, a step is not timed.</summary>
+    [Fact]
+    public void StepThreadsKeepAWholeStepOnItsThreadWhileThatIsFaster()
+    {
+        int saved = NetGen.Kernels.Threading.MaxThreads;
+        WorkerPool.Adaptive = true;
+        try
+        {
+            NetGen.Kernels.Threading.MaxThreads = 2;
+            var steps = new NetGen.Kernels.StepThreads();
+            var first = steps.Begin();
+            Assert.Equal(1, NetGen.Kernels.Threading.Available);
+            var nested = steps.Begin();
+            steps.End(nested);
+            Assert.Equal(1, NetGen.Kernels.Threading.Available); // the inner step did not end the outer one's
+            steps.End(first);
+            Assert.Equal(2, NetGen.Kernels.Threading.Available);
+            var second = steps.Begin();
+            Assert.Equal(2, NetGen.Kernels.Threading.Available); // then split
+            steps.End(second);
+
+            NetGen.Kernels.Threading.MaxThreads = 1;
+            var single = steps.Begin();
+            Assert.Equal(1, NetGen.Kernels.Threading.Available);
+            steps.End(single);
+            Assert.Equal(1, NetGen.Kernels.Threading.Available);
+        }
+        finally
+        {
+            NetGen.Kernels.Threading.MaxThreads = saved;
+            WorkerPool.Adaptive = false;
+        }
+    }
+
     [Theory]
     [InlineData(2, 2)]
     [InlineData(7, 2)]
