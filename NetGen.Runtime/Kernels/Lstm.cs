@@ -31,7 +31,7 @@ namespace NetGen.Kernels;
 /// <c>[V, 4H]</c> table, and per batch group after the first its dW_hh and sums: about
 /// <c>(V + H + B)·4H + 1280·H·G + (G − 1)·(H + V)·4H</c> floats) allocated on the first call and reused, so
 /// steady-state calls allocate nothing.</para>
-/// <para>Threads: sequences are independent, so the recurrence runs in batch groups (<see cref="Groups"/>: one per 16
+/// <para>Threads: sequences are independent, so the recurrence runs in batch groups (<see cref="Groups"/>: one per 8
 /// samples, at most 4), each over every step on its own thread of the worker pool, with no synchronisation per step
 /// (the per-step products are too small to split). The groups depend on the batch alone, so the results are the same
 /// bit for bit at any thread count.</para>
@@ -181,7 +181,7 @@ public static unsafe class Lstm
     private static int RingSlots(int batch) => Math.Max(2, GemmRules.DefaultKC / (batch / Groups(batch)));
 
     /// <summary>The fewest sample rows of a batch group (one group below twice this).</summary>
-    internal const int MinGroupRows = 16;
+    internal const int MinGroupRows = 8;
 
     /// <summary>The most batch groups.</summary>
     internal const int MaxGroups = 4;
