@@ -52,9 +52,10 @@ public class WorkerPoolTests : IDisposable
         Assert.Equal(0, records.Of(7).Alone);
     }
 
-    /// <summary>A network's steps run their kernels alone first, then split, then whichever way was faster (the
-    /// record's policy, over whole steps): inside a step kept alone every kernel sees one thread, and after it the
-    /// thread's kernels may split again; with one thread allowed, or inside another step, a step is not timed.</summary>
+    /// <summary>A network's steps run two alone, two split, then whichever way was faster (split only when at least
+    /// 10% faster), two the other way every ExploreEvery steps; a step that runs the other way from the one before is
+    /// not timed (it pays for the switch). Inside a step kept alone every kernel sees one thread, and after it the
+    /// thread's kernels may split again; with one thread allowed, or inside another step, a step is left alone.</summary>
     [Fact]
     public void StepThreadsKeepAWholeStepOnItsThreadWhileThatIsFaster()
     {
@@ -71,9 +72,15 @@ public class WorkerPoolTests : IDisposable
             Assert.Equal(1, NetGen.Kernels.Threading.Available); // the inner step did not end the outer one's
             steps.End(first);
             Assert.Equal(2, NetGen.Kernels.Threading.Available);
-            var second = steps.Begin();
-            Assert.Equal(2, NetGen.Kernels.Threading.Available); // then split
-            steps.End(second);
+            Assert.Equal((0, 0), steps.Figures); // the first step is not timed
+            steps.End(steps.Begin());
+            Assert.True(steps.Figures.Alone > 0 && steps.Figures.Split == 0);
+            var split = steps.Begin();
+            Assert.Equal(2, NetGen.Kernels.Threading.Available);
+            steps.End(split);
+            Assert.Equal(0, steps.Figures.Split); // the switch is not timed
+            steps.End(steps.Begin());
+            Assert.True(steps.Figures.Split > 0);
 
             NetGen.Kernels.Threading.MaxThreads = 1;
             var single = steps.Begin();
@@ -86,6 +93,25 @@ public class WorkerPoolTests : IDisposable
             NetGen.Kernels.Threading.MaxThreads = saved;
             WorkerPool.Adaptive = false;
         }
+    }
+
+    /// <summary>After two steps alone and two split the faster way wins (split only when at least 10% faster), with two steps
+    /// the other way every ExploreEvery steps; a slower turn of the figures turns the choice.</summary>
+    [Fact]
+    public void StepThreadsChooseTheFasterWay()
+    {
+        var steps = new NetGen.Kernels.StepThreads();
+        Assert.False(steps.NextSplits());
+        Assert.False(steps.NextSplits());
+        steps.Book(false, 1000);
+        Assert.True(steps.NextSplits());
+        Assert.True(steps.NextSplits());
+        steps.Book(true, 800);
+        var choices = Enumerable.Range(0, 2 * NetGen.Kernels.StepThreads.ExploreEvery).Select(_ => steps.NextSplits()).ToList();
+        Assert.Equal(2 * NetGen.Kernels.StepThreads.ExploreEvery - 4, choices.Count(x => x));
+        for (int i = 0; i < 8; i++) steps.Book(true, 950); // now less than 10% faster than alone: stay alone
+        choices = Enumerable.Range(0, 2 * NetGen.Kernels.StepThreads.ExploreEvery).Select(_ => steps.NextSplits()).ToList();
+        Assert.Equal(4, choices.Count(x => x));
     }
 
     [Theory]
