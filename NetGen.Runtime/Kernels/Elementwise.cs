@@ -186,7 +186,9 @@ internal static unsafe class Elementwise
     /// <summary>
     /// Σ_j exp(x[j] − shift) for j &lt; n; with <paramref name="dst"/> not null also dst[j] = exp(x[j] − shift).
     /// A partial last vector is read and written through a lane mask, so a short row (a few classes) costs one vector
-    /// exponential.
+    /// exponential. The exponential is <see cref="CellMath"/>'s inlined one (relative error ≈ 1e−7): softmax
+    /// cross-entropy over the char-LSTM's 2048×65 logits took 151–194 µs with it against 194–243 µs with
+    /// <c>Vector512.Exp</c> (probe, builds alternating).
     /// </summary>
     public static float SumExp(float* x, int n, float shift, float* dst, int lanes)
     {
@@ -197,7 +199,7 @@ internal static unsafe class Elementwise
             var acc = Vector512<float>.Zero;
             for (; j <= n - 16; j += 16)
             {
-                var e = Vector512.Exp(Vector512.Load(x + j) - s);
+                var e = CellMath.Exp(Vector512.Load(x + j) - s);
                 acc += e;
                 if (dst != null) e.Store(dst + j);
             }
@@ -205,7 +207,7 @@ internal static unsafe class Elementwise
             {
                 // Lanes past n read shift itself; their exp(0) is then masked to zero.
                 var mask = TailMask512(n - j);
-                var e = Vector512.ConditionalSelect(mask, Vector512.Exp(Avx512F.MaskLoad(x + j, mask, s) - s), Vector512<float>.Zero);
+                var e = Vector512.ConditionalSelect(mask, CellMath.Exp(Avx512F.MaskLoad(x + j, mask, s) - s), Vector512<float>.Zero);
                 acc += e;
                 if (dst != null) Avx512F.MaskStore(dst + j, mask, e);
             }
@@ -217,14 +219,14 @@ internal static unsafe class Elementwise
             var acc = Vector256<float>.Zero;
             for (; j <= n - 8; j += 8)
             {
-                var e = Vector256.Exp(Vector256.Load(x + j) - s);
+                var e = CellMath.Exp(Vector256.Load(x + j) - s);
                 acc += e;
                 if (dst != null) e.Store(dst + j);
             }
             if (j < n)
             {
                 var mask = TailMask256(n - j);
-                var e = Vector256.ConditionalSelect(mask, Vector256.Exp(Avx.MaskLoad(x + j, mask) - s), Vector256<float>.Zero);
+                var e = Vector256.ConditionalSelect(mask, CellMath.Exp(Avx.MaskLoad(x + j, mask) - s), Vector256<float>.Zero);
                 acc += e;
                 if (dst != null) Avx.MaskStore(dst + j, mask, e);
             }
