@@ -395,24 +395,10 @@ public static unsafe class Lstm
             int hidden = Hidden, width = Gates * hidden, nr = PanelWidth;
             if (Backwards) Packing.PackB(width, hidden, nr, W, 1, width, Work);
             else Packing.PackB(hidden, width, nr, W, width, 1, Work);
-            int threads = Math.Min(Threading.Available, Groups);
-            if (threads > 1 && WorkerPool.TryEnter())
-            {
-                try
-                {
-                    var job = RecurrenceJob.Instance;
-                    job.Args = this;
-                    long kind = (((long)Batch << 42 | (long)Steps << 21 | (uint)hidden) << 1) + (Backwards ? 1 : 0);
-                    WorkerPool.Run(job, Groups, threads, (long)Batch * Steps * hidden * width, job.Records.Of(kind));
-                }
-                finally
-                {
-                    RecurrenceJob.Instance.Args = default;
-                    WorkerPool.Exit();
-                }
-                return;
-            }
-            RunAlone(onPool: false);
+            long kind = (((long)Batch << 42 | (long)Steps << 21 | (uint)hidden) << 1) + (Backwards ? 1 : 0);
+            if (!WorkerPool.TryRun(RecurrenceJob.Instance, this, Groups, (long)Batch * Steps * hidden * width, kind,
+                    Math.Min(Threading.Available, Groups)))
+                RunAlone(onPool: false);
         }
 
         // Every group on this thread, in order (forward: the whole batch at once); onPool: inside a run of the worker
@@ -471,7 +457,7 @@ public static unsafe class Lstm
 
         // Where backward group g keeps what it sums: group 0 in the call's dW_hh and Table (or Db), each later group in
         // its own part of Work past the rings (BackwardWorkFloats).
-        private readonly void GroupSums<TKernel>(int g, out float* dwHh, out float* sums) where TKernel : struct, IMicroKernel
+        private readonly void GroupSums(int g, out float* dwHh, out float* sums)
         {
             if (g == 0)
             {
@@ -479,7 +465,7 @@ public static unsafe class Lstm
                 sums = Table == null ? Db : Table;
                 return;
             }
-            int hidden = Hidden, width = Gates * hidden, ld = GemmDriver.RoundUp(hidden, TKernel.NR), slots = RingSlots(Batch);
+            int hidden = Hidden, width = Gates * hidden, ld = GemmDriver.RoundUp(hidden, PanelWidth), slots = RingSlots(Batch);
             float* partials = Work + Region((long)ld * width) + Region((long)Batch * ld) + Region((long)slots * Batch * width)
                 + Region((long)slots * Batch * hidden);
             int sumsFloats = Region(Table == null ? width : (long)Vocabulary * width);
@@ -490,21 +476,11 @@ public static unsafe class Lstm
         // After every group: the later groups' dW_hh and sums added to the first's, in group order.
         public readonly void AddGroups()
         {
-            switch (Isa)
-            {
-                case GemmIsa.Vector512: AddGroups<Vector512Kernel>(); break;
-                case GemmIsa.Vector256: AddGroups<Vector256Kernel>(); break;
-                default: AddGroups<ScalarTileKernel>(); break;
-            }
-        }
-
-        private readonly void AddGroups<TKernel>() where TKernel : struct, IMicroKernel
-        {
             int width = Gates * Hidden, sums = Table == null ? width : Vocabulary * width;
-            GroupSums<TKernel>(0, out float* dw, out float* s);
+            GroupSums(0, out float* dw, out float* s);
             for (int g = 1; g < Groups; g++)
             {
-                GroupSums<TKernel>(g, out float* dwG, out float* sG);
+                GroupSums(g, out float* dwG, out float* sG);
                 Elementwise.AddTo(new Span<float>(dw, Hidden * width), new ReadOnlySpan<float>(dwG, Hidden * width));
                 Elementwise.AddTo(new Span<float>(s, sums), new ReadOnlySpan<float>(sG, sums));
             }
@@ -526,7 +502,7 @@ public static unsafe class Lstm
             dzs += (nint)slots * b0 * width;
             hPrevs += (nint)slots * b0 * hidden;
             float* dh = Scratch, dc = Scratch + bh;
-            GroupSums<TKernel>(g, out float* dwHh, out float* sums);
+            GroupSums(g, out float* dwHh, out float* sums);
             new Span<float>(sums, Table == null ? width : Vocabulary * width).Clear();
             for (int t = Steps - 1; t >= 0; t--)
             {

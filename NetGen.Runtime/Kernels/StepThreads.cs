@@ -95,6 +95,7 @@ public sealed class StepThreads
     internal void Book(bool split, long ticks)
     {
         ref double average = ref split ? ref _split : ref _alone;
+        ticks = Math.Max(1, ticks); // 0 means "not yet timed"
         average = average == 0 ? ticks : ticks < average ? (average + ticks) / 2 : average + (ticks - average) / 4;
     }
 }

@@ -174,17 +174,18 @@ internal static class WorkerPool
     public static void Exit() => Monitor.Exit(Gate);
 
     /// <summary>Runs chunks 0..parts−1 of <paramref name="job"/> with <paramref name="args"/> on up to
-    /// <paramref name="parts"/> threads (<paramref name="work"/>: the call's size in the job's own unit;
-    /// <paramref name="kind"/>: names the kind of call whose <see cref="HandOffRecord"/> decides whether to split it);
-    /// false, having run nothing, when there are fewer than two parts or the pool is busy (the caller then runs the
-    /// work itself).</summary>
-    public static bool TryRun<TArgs>(ParallelJob<TArgs> job, in TArgs args, int parts, long work, long kind) where TArgs : struct
+    /// <paramref name="threads"/> threads (by default one per part; <paramref name="work"/>: the call's size in the job's
+    /// own unit; <paramref name="kind"/>: names the kind of call whose <see cref="HandOffRecord"/> decides whether to
+    /// split it); false, having run nothing, when there are fewer than two parts or threads, or the pool is busy (the
+    /// caller then runs the work itself).</summary>
+    public static bool TryRun<TArgs>(ParallelJob<TArgs> job, in TArgs args, int parts, long work, long kind, int threads = 0) where TArgs : struct
     {
-        if (parts < 2 || !TryEnter()) return false;
+        if (threads == 0) threads = parts;
+        if (parts < 2 || threads < 2 || !TryEnter()) return false;
         try
         {
             job.Args = args;
-            Run(job, parts, parts, work, job.Records.Of(kind));
+            Run(job, parts, threads, work, job.Records.Of(kind));
         }
         finally
         {
