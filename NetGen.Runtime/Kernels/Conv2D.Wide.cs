@@ -53,7 +53,9 @@ public static partial class Conv2D
             TransposedWeights = RoundUp(Channels * s.KernelHeight * s.KernelWidth * s.OutChannels, Lanes);
             int pixels = s.OutHeight * s.OutWidth;
             bool channels = UsesChannelWeightGradient(s);
-            Shared = TransposedWeights + (channels ? ChannelTaps * Groups * Lanes : GradientRows * Taps * Lanes);
+            Partial = channels ? ChannelTaps * Groups * Lanes : GradientRows * Taps * Lanes;
+            BiasPartial = RoundUp(s.OutChannels, Lanes);
+            Shared = TransposedWeights + MaxWideThreads * (Partial + BiasPartial);
             // Every part is a whole number of vectors, so each starts on a 64-byte boundary after the aligned base; the
             // last vector of a slot is slack for the tails of the wide output.
             Slot = Math.Max(InputLength + s.OutChannels * Positions,
@@ -81,8 +83,13 @@ public static partial class Conv2D
         public int Groups { get; }
         /// <summary>Taps rounded up to the channel-vector weight gradient's tap block.</summary>
         public int ChannelTaps { get; }
-        /// <summary>Workspace floats every thread shares: the transposed weights and the weight gradient's partial sums
-        /// (each thread adds into its own rows of them).</summary>
+        /// <summary>Floats of one sample group's weight-gradient partial sums (one vector per weight, or per tap and
+        /// vector of output channels).</summary>
+        public int Partial { get; }
+        /// <summary>Floats of one sample group's bias-gradient sums (output channels rounded up to whole vectors).</summary>
+        public int BiasPartial { get; }
+        /// <summary>Workspace floats past the alignment slack and before the slots: the transposed weights, then the
+        /// weight- and bias-gradient sums of up to <see cref="MaxWideThreads"/> sample groups.</summary>
         public int Shared { get; }
         /// <summary>Workspace floats of one thread's scratch: a padded input copy and the wide output (forward), or a
         /// padded input, a widened output gradient, a padded input gradient and a transposed output gradient (backward).</summary>
@@ -118,14 +125,21 @@ public static partial class Conv2D
             Parts = WideParts(2L * batch * s.OutputSize * s.PatchSize, batch),
             X = x, Bias = bias, Y = y, Weights = wt, Slots = wt + g.Shared,
         };
-        RunWide<TAct>(ref a);
+        RunWide<TAct>(ref a, a.Parts);
     }
 
+    // A backward pass cuts its batch into groups of at least this many samples (at most MaxWideThreads groups).
+    private const int MinGroupSamples = 4;
+
+    /// <summary>Sample groups of a backward pass over <paramref name="batch"/> samples: they depend on the batch alone, so
+    /// the gradients are the same bit for bit whatever the number of threads that runs them.</summary>
+    internal static int WideGroups(int batch) => Math.Clamp(batch / MinGroupSamples, 1, MaxWideThreads);
+
     /// <summary>
-    /// Backward in two stages, each split over threads so that every result is the same bit for bit whatever their
-    /// number: the weight and bias gradients over blocks of output channels (or of taps, with the channel-vector
-    /// kernel), every thread running all samples in order for its own partial sums; then the input gradient and the
-    /// in-place <c>dy ← dy ⊙ act′(y)</c> over samples (after the first stage, which reads dy).
+    /// Backward in one stage over groups of samples (<see cref="WideGroups"/>), each a chunk of the worker pool. A group
+    /// takes its samples in order and touches each once: it widens g = dy ⊙ act′(y), adds g's products with the input
+    /// into its own weight- and bias-gradient sums, computes the input gradient from g, and writes g back into dy.
+    /// The groups' sums are then added in group order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WideBackward<TAct>(in Conv2DShape s, int batch, float* x, float* w, float* y,
@@ -133,35 +147,33 @@ public static partial class Conv2D
         where TAct : struct, IActivation
     {
         var g = new WideLayout(s);
-        float* wt = Aligned(workspace), partial = wt + g.TransposedWeights;
-        bool channels = UsesChannelWeightGradient(s);
-        new Span<float>(partial, g.Shared - g.TransposedWeights).Clear();
-        if (dbias != null) new Span<float>(dbias, s.OutChannels).Clear();
+        float* wt = Aligned(workspace), sums = wt + g.TransposedWeights;
         if (dx != null) TransposeWeights(s, g, w, wt);
-        long flops = 2L * batch * s.OutputSize * s.PatchSize;
+        int groups = WideGroups(batch);
+        long flops = (dx != null ? 4L : 2L) * batch * s.OutputSize * s.PatchSize;
         var a = new WideArgs
         {
-            Shape = s, Layout = g, Batch = batch, Stage = WideStage.WeightGradient,
-            Parts = WideParts(flops, channels ? g.Groups * (g.ChannelTaps / ChannelTapBlock) : g.GradientRows / ChannelBlock),
-            X = x, Y = y, Dy = dy, Dbias = dbias, Dx = dx, Weights = wt, Partial = partial, Slots = wt + g.Shared,
+            Shape = s, Layout = g, Batch = batch, Stage = WideStage.Backward, Parts = groups,
+            X = x, Y = y, Dy = dy, Dbias = dbias, Dx = dx, Weights = wt, Partial = sums, Slots = wt + g.Shared,
         };
-        RunWide<TAct>(ref a);
-        if (dx != null || typeof(TAct) != typeof(Identity))
+        RunWide<TAct>(ref a, flops < WideParallelFlops ? 1 : Math.Min(Threading.Available, MaxWideThreads));
+
+        int set = g.Partial + g.BiasPartial;
+        for (int k = 1; k < groups; k++)
         {
-            a.Stage = WideStage.InputGradient;
-            // Without dx the stage is one multiply per output: count it as 32 flops, a pass over memory.
-            a.Parts = WideParts(dx != null ? flops : 32L * batch * s.OutputSize, batch);
-            RunWide<TAct>(ref a);
+            float* from = sums + (nint)k * set;
+            for (int i = 0; i < set; i += Lanes) (Vector512.Load(sums + i) + Vector512.Load(from + i)).Store(sums + i);
         }
-        float* dwt = partial;
+        bool channels = UsesChannelWeightGradient(s);
         for (int o = 0; o < s.OutChannels; o++)
         for (int t = 0; t < s.PatchSize; t++)
             dw[o * s.PatchSize + t] = channels
-                ? dwt[((nint)t * g.Groups + o / Lanes) * Lanes + o % Lanes]
-                : Vector512.Sum(Vector512.Load(partial + ((nint)o * g.Taps + t) * Lanes));
+                ? sums[((nint)t * g.Groups + o / Lanes) * Lanes + o % Lanes]
+                : Vector512.Sum(Vector512.Load(sums + ((nint)o * g.Taps + t) * Lanes));
+        if (dbias != null) new ReadOnlySpan<float>(sums + g.Partial, s.OutChannels).CopyTo(new Span<float>(dbias, s.OutChannels));
     }
 
-    private enum WideStage { Forward, WeightGradient, InputGradient }
+    private enum WideStage { Forward, Backward }
 
     /// <summary>One wide-path stage's arguments (pointers into buffers the caller keeps fixed while it runs).</summary>
     private unsafe struct WideArgs
@@ -173,15 +185,14 @@ public static partial class Conv2D
         public float* X, Bias, Y, Dy, Dbias, Dx, Weights, Partial, Slots;
     }
 
-    /// <summary>Runs a stage's parts on the worker pool, or all of it as one part on this thread when it is not worth
-    /// splitting or the pool is busy (the results are the same either way).</summary>
-    private static void RunWide<TAct>(ref WideArgs a) where TAct : struct, IActivation
+    /// <summary>Runs a stage's parts on up to <paramref name="threads"/> threads of the worker pool, or all of them in
+    /// order on this thread when that is one thread or the pool is busy (the results are the same either way).</summary>
+    private static void RunWide<TAct>(ref WideArgs a, int threads) where TAct : struct, IActivation
     {
         var s = a.Shape;
         long kind = ((long)s.InputSize << 40 | (long)s.OutputSize << 20 | (uint)s.PatchSize) * 4 + (int)a.Stage;
-        if (WorkerPool.TryRun(WideJob<TAct>.Instance, a, a.Parts, (long)a.Batch * s.OutputSize * s.PatchSize, kind)) return;
-        a.Parts = 1;
-        WidePart<TAct>(a, 0);
+        if (WorkerPool.TryRun(WideJob<TAct>.Instance, a, a.Parts, (long)a.Batch * s.OutputSize * s.PatchSize, kind, threads)) return;
+        for (int part = 0; part < a.Parts; part++) WidePart<TAct>(a, part);
     }
 
     /// <summary>A wide-path stage for <see cref="WorkerPool"/>; one instance per activation, whose fields the pool's gate
@@ -199,72 +210,52 @@ public static partial class Conv2D
         var s = a.Shape;
         var g = a.Layout;
         float* xw = a.Slots + (nint)part * g.Slot, dyw = xw + g.InputLength;
-        if (a.Stage != WideStage.InputGradient) new Span<float>(xw, g.InputLength).Clear();
-        switch (a.Stage)
+        new Span<float>(xw, g.InputLength).Clear();
+        var (b0, b1) = Share(a.Batch, part, a.Parts);
+        if (a.Stage == WideStage.Forward)
         {
-            case WideStage.Forward:
+            for (int b = b0; b < b1; b++)
             {
-                var (b0, b1) = Share(a.Batch, part, a.Parts);
-                for (int b = b0; b < b1; b++)
+                ToWide(s, g, a.X + (nint)b * s.InputSize, xw);
+                switch (ForwardBlock(s.OutChannels))
                 {
-                    ToWide(s, g, a.X + (nint)b * s.InputSize, xw);
-                    switch (ForwardBlock(s.OutChannels))
-                    {
-                        case 8: WideForwardSample<EightChannels>(s, g, xw, a.Weights, a.Bias, dyw); break;
-                        case 6: WideForwardSample<SixChannels>(s, g, xw, a.Weights, a.Bias, dyw); break;
-                        default: WideForwardSample<FourChannels>(s, g, xw, a.Weights, a.Bias, dyw); break;
-                    }
-                    FromWideOutput<TAct>(s, g, dyw, a.Y + (nint)b * s.OutputSize);
+                    case 8: WideForwardSample<EightChannels>(s, g, xw, a.Weights, a.Bias, dyw); break;
+                    case 6: WideForwardSample<SixChannels>(s, g, xw, a.Weights, a.Bias, dyw); break;
+                    default: WideForwardSample<FourChannels>(s, g, xw, a.Weights, a.Bias, dyw); break;
                 }
-                return;
+                FromWideOutput<TAct>(s, g, dyw, a.Y + (nint)b * s.OutputSize);
             }
-            case WideStage.WeightGradient:
+            return;
+        }
+
+        int pixels = s.OutHeight * s.OutWidth;
+        float* dxw = dyw + g.GradientRows * g.Positions, dyt = dxw + g.InputLength;
+        float* partial = a.Partial + (nint)part * (g.Partial + g.BiasPartial), biasSums = a.Dbias != null ? partial + g.Partial : null;
+        new Span<float>(partial, g.Partial + g.BiasPartial).Clear();
+        new Span<float>(dyw, g.GradientRows * g.Positions).Clear();
+        bool channels = UsesChannelWeightGradient(s);
+        if (channels) new Span<float>(dyt, pixels * g.Groups * Lanes).Clear();
+        // The channel-vector kernel reads g transposed, straight from dy and y where it has whole vectors of pixels: the
+        // widened g is made only for what else needs it.
+        bool widen = !channels || a.Dbias != null || a.Dx != null || pixels < Lanes;
+        for (int b = b0; b < b1; b++)
+        {
+            float* yb = a.Y + (nint)b * s.OutputSize, dyb = a.Dy + (nint)b * s.OutputSize;
+            ToWide(s, g, a.X + (nint)b * s.InputSize, xw);
+            if (widen) WidenOutputGradient<TAct>(s, g, yb, dyb, dyw, biasSums, 0, s.OutChannels);
+            if (channels)
             {
-                int pixels = s.OutHeight * s.OutWidth;
-                float* dyt = dyw + g.GradientRows * g.Positions + g.InputLength;
-                new Span<float>(dyw, g.GradientRows * g.Positions).Clear();
-                bool channels = UsesChannelWeightGradient(s);
-                int units = channels ? g.Groups * (g.ChannelTaps / ChannelTapBlock) : g.GradientRows / ChannelBlock;
-                var (u0, u1) = Share(units, part, a.Parts);
-                // The output channels whose bias gradient (and, on the wide kernel, widened output gradient) this part makes.
-                var (o0, o1) = channels ? Share(s.OutChannels, part, a.Parts) : (u0 * ChannelBlock, Math.Min(u1 * ChannelBlock, s.OutChannels));
-                if (channels) new Span<float>(dyt, pixels * g.Groups * Lanes).Clear();
-                for (int b = 0; b < a.Batch; b++)
-                {
-                    float* yb = a.Y + (nint)b * s.OutputSize, dyb = a.Dy + (nint)b * s.OutputSize;
-                    ToWide(s, g, a.X + (nint)b * s.InputSize, xw);
-                    if (!channels)
-                    {
-                        WidenOutputGradient<TAct>(s, g, yb, dyb, dyw, a.Dbias, o0, o1);
-                        WideWeightGradientSample(s, g, xw, dyw, a.Partial, u0 * ChannelBlock, u1 * ChannelBlock);
-                        continue;
-                    }
-                    if (a.Dbias != null) WidenOutputGradient<TAct>(s, g, yb, dyb, dyw, a.Dbias, o0, o1);
-                    if (pixels < Lanes) WidenOutputGradient<TAct>(s, g, yb, dyb, dyw, null, 0, s.OutChannels);
-                    TransposeOutputGradient<TAct>(s, g, yb, dyb, dyw, dyt);
-                    ChannelWeightGradientSample(s, g, xw, dyt, a.Partial, u0, u1);
-                }
-                return;
+                TransposeOutputGradient<TAct>(s, g, yb, dyb, dyw, dyt);
+                ChannelWeightGradientSample(s, g, xw, dyt, partial, 0, g.Groups * (g.ChannelTaps / ChannelTapBlock));
             }
-            default:
-            {
-                float* dxw = dyw + g.GradientRows * g.Positions;
-                if (a.Dx != null) new Span<float>(dyw, g.GradientRows * g.Positions).Clear();
-                var (b0, b1) = Share(a.Batch, part, a.Parts);
-                for (int b = b0; b < b1; b++)
-                {
-                    float* yb = a.Y + (nint)b * s.OutputSize, dyb = a.Dy + (nint)b * s.OutputSize;
-                    if (a.Dx != null) WidenOutputGradient<TAct>(s, g, yb, dyb, dyw, null, 0, s.OutChannels);
-                    if (typeof(TAct) != typeof(Identity))
-                        Elementwise.MultiplyDerivative<TAct>(new Span<float>(dyb, s.OutputSize), new ReadOnlySpan<float>(yb, s.OutputSize));
-                    if (a.Dx == null) continue;
-                    new Span<float>(dxw, g.InputLength).Clear();
-                    if (g.Channels % 6 == 0) WideInputGradientSample<SixChannels>(s, g, dyw, a.Weights, dxw);
-                    else WideInputGradientSample<ThreeChannels>(s, g, dyw, a.Weights, dxw);
-                    FromWideInput(s, g, dxw, a.Dx + (nint)b * s.InputSize);
-                }
-                return;
-            }
+            else WideWeightGradientSample(s, g, xw, dyw, partial, 0, g.GradientRows);
+            if (typeof(TAct) != typeof(Identity))
+                Elementwise.MultiplyDerivative<TAct>(new Span<float>(dyb, s.OutputSize), new ReadOnlySpan<float>(yb, s.OutputSize));
+            if (a.Dx == null) continue;
+            new Span<float>(dxw, g.InputLength).Clear();
+            if (g.Channels % 6 == 0) WideInputGradientSample<SixChannels>(s, g, dyw, a.Weights, dxw);
+            else WideInputGradientSample<ThreeChannels>(s, g, dyw, a.Weights, dxw);
+            FromWideInput(s, g, dxw, a.Dx + (nint)b * s.InputSize);
         }
     }
 

@@ -17,12 +17,12 @@ public class ConvThreadingTests : IDisposable
     public void Dispose() => NetGen.Kernels.GemmCore.WorkerPool.Adaptive = true;
 
     // batch, inC, H, W, outC, kH, kW, padding (stride 1): odd shapes on the wide path, each with enough work to be split
-    // (at least Conv2D.WideParallelFlops).
+    // (at least Conv2D.WideParallelFlops) and a batch of several sample groups of unequal sizes.
     public static TheoryData<int, int, int, int, int, int, int, int> Shapes => new()
     {
         { 21, 1, 31, 29, 6, 5, 5, 2 },  // C1-like: 4-by-3 weight-gradient blocks (two channel blocks), no 16-channel vectors
         { 15, 5, 19, 17, 7, 3, 5, 1 },  // three channel blocks, the last one partly padding; six-channel input gradient
-        { 13, 6, 15, 13, 16, 5, 5, 0 }, // C3-like: one vector of 16 output channels, weight gradient split over tap blocks
+        { 13, 6, 15, 13, 16, 5, 5, 0 }, // C3-like: one vector of 16 output channels
         { 13, 3, 23, 19, 17, 3, 3, 1 }, // two channel vectors, the second nearly empty
         { 401, 4, 5, 5, 20, 3, 3, 0 },  // 9 output pixels: the output gradient reaches the transposed one through dy_wide
     };
@@ -33,6 +33,7 @@ public class ConvThreadingTests : IDisposable
     {
         var s = new Conv2DShape(c, h, w, o, kh, kw, 1, padding);
         Assert.True(2L * batch * s.OutputSize * s.PatchSize >= Conv2D.WideParallelFlops, "shape must be large enough to be split");
+        Assert.True(Conv2D.WideGroups(batch) >= 3, "the backward pass must have several sample groups");
         var rng = new Rng(17);
         var x = Reference.RandomFloats(batch * s.InputSize, ref rng);
         var wt = Reference.RandomFloats(s.WeightSize, ref rng, 0.5f);
