@@ -55,7 +55,8 @@ public static partial class Conv2D
             bool channels = UsesChannelWeightGradient(s);
             Partial = channels ? ChannelTaps * Groups * Lanes : GradientRows * Taps * Lanes;
             BiasPartial = RoundUp(s.OutChannels, Lanes);
-            Shared = TransposedWeights + MaxWideThreads * (Partial + BiasPartial);
+            TapTable = RoundUp(Math.Max(Taps, ChannelTaps), Lanes);
+            Shared = TransposedWeights + MaxWideThreads * (Partial + BiasPartial) + TapTable;
             // Every part is a whole number of vectors, so each starts on a 64-byte boundary after the aligned base; the
             // last vector of a slot is slack for the tails of the wide output.
             Slot = Math.Max(InputLength + s.OutChannels * Positions,
@@ -88,8 +89,11 @@ public static partial class Conv2D
         public int Partial { get; }
         /// <summary>Floats of one sample group's bias-gradient sums (output channels rounded up to whole vectors).</summary>
         public int BiasPartial { get; }
-        /// <summary>Workspace floats past the alignment slack and before the slots: the transposed weights, then the
-        /// weight- and bias-gradient sums of up to <see cref="MaxWideThreads"/> sample groups.</summary>
+        /// <summary>Floats (ints) of the taps' offsets in the padded planes (<see cref="TapOffset"/>), made once per backward
+        /// call: the weight-gradient kernels look them up instead of dividing per block of taps.</summary>
+        public int TapTable { get; }
+        /// <summary>Workspace floats past the alignment slack and before the slots: the transposed weights, the
+        /// weight- and bias-gradient sums of up to <see cref="MaxWideThreads"/> sample groups, then the tap table.</summary>
         public int Shared { get; }
         /// <summary>Workspace floats of one thread's scratch: a padded input copy and the wide output (forward), or a
         /// padded input, a widened output gradient, a padded input gradient and a transposed output gradient (backward).</summary>
@@ -148,13 +152,15 @@ public static partial class Conv2D
     {
         var g = new WideLayout(s);
         float* wt = Aligned(workspace), sums = wt + g.TransposedWeights;
+        int* taps = (int*)(sums + MaxWideThreads * (g.Partial + g.BiasPartial));
+        for (int t = 0; t < g.TapTable; t++) taps[t] = (int)TapOffset(s, g, t);
         if (dx != null) TransposeWeights(s, g, w, wt);
         int groups = WideGroups(batch);
         long flops = (dx != null ? 4L : 2L) * batch * s.OutputSize * s.PatchSize;
         var a = new WideArgs
         {
             Shape = s, Layout = g, Batch = batch, Stage = WideStage.Backward, Parts = groups,
-            X = x, Y = y, Dy = dy, Dbias = dbias, Dx = dx, Weights = wt, Partial = sums, Slots = wt + g.Shared,
+            X = x, Y = y, Dy = dy, Dbias = dbias, Dx = dx, Weights = wt, Partial = sums, Taps = taps, Slots = wt + g.Shared,
         };
         RunWide<TAct>(ref a, flops < WideParallelFlops ? 1 : Math.Min(Threading.Available, MaxWideThreads));
 
@@ -183,6 +189,7 @@ public static partial class Conv2D
         public int Batch, Parts;
         public WideStage Stage;
         public float* X, Bias, Y, Dy, Dbias, Dx, Weights, Partial, Slots;
+        public int* Taps;
     }
 
     /// <summary>Runs a stage's parts on up to <paramref name="threads"/> threads of the worker pool, or all of them in
@@ -246,9 +253,9 @@ public static partial class Conv2D
             if (channels)
             {
                 TransposeOutputGradient<TAct>(s, g, yb, dyb, dyw, dyt);
-                ChannelWeightGradientSample(s, g, xw, dyt, partial, 0, g.Groups * (g.ChannelTaps / ChannelTapBlock));
+                ChannelWeightGradientSample(s, g, xw, dyt, a.Taps, partial, 0, g.Groups * (g.ChannelTaps / ChannelTapBlock));
             }
-            else WideWeightGradientSample(s, g, xw, dyw, partial, 0, g.GradientRows);
+            else WideWeightGradientSample(s, g, xw, dyw, a.Taps, partial, 0, g.GradientRows);
             if (typeof(TAct) != typeof(Identity))
                 Elementwise.MultiplyDerivative<TAct>(new Span<float>(dyb, s.OutputSize), new ReadOnlySpan<float>(yb, s.OutputSize));
             if (a.Dx == null) continue;
@@ -339,7 +346,7 @@ public static partial class Conv2D
     // chains), for the units from ≤ unit < to of (vector of channels, block of taps). Taps past the patch repeat the last
     // one into rows nobody reads.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ChannelWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyt, float* dwt,
+    private static unsafe void ChannelWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyt, int* taps, float* dwt,
         int from, int to)
     {
         int outH = s.OutHeight, outW = s.OutWidth, groups = g.Groups, rowStride = g.RowStride, blocks = g.ChannelTaps / ChannelTapBlock;
@@ -347,8 +354,7 @@ public static partial class Conv2D
         for (int unit = from; unit < to; unit++)
         {
             int group = unit / blocks, t = unit % blocks * ChannelTapBlock;
-            nint k0 = TapOffset(s, g, t), k1 = TapOffset(s, g, t + 1), k2 = TapOffset(s, g, t + 2);
-            nint k3 = TapOffset(s, g, t + 3), k4 = TapOffset(s, g, t + 4), k5 = TapOffset(s, g, t + 5);
+            nint k0 = taps[t], k1 = taps[t + 1], k2 = taps[t + 2], k3 = taps[t + 3], k4 = taps[t + 4], k5 = taps[t + 5];
             float* acc = dwt + ((nint)t * groups + group) * Lanes;
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
             Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
@@ -494,7 +500,7 @@ public static partial class Conv2D
     // accumulators, 8 loads per 15 multiply-adds; 6 channels and 5×5 kernels, LeNet-5's C1, need no padding); the rows
     // of dy_wide beyond OutChannels are zero, and taps beyond PatchSize repeat the last one into partial sums nobody reads.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void WideWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyw, float* partial,
+    private static unsafe void WideWeightGradientSample(in Conv2DShape s, in WideLayout g, float* xw, float* dyw, int* offsets, float* partial,
         int from, int to)
     {
         int positions = g.Positions, taps = g.Taps;
@@ -503,8 +509,7 @@ public static partial class Conv2D
             float* d0 = dyw + (nint)o * positions, d1 = d0 + positions, d2 = d1 + positions;
             for (int t = 0; t < taps; t += TapBlock)
             {
-                float* x0 = xw + TapOffset(s, g, t), x1 = xw + TapOffset(s, g, t + 1), x2 = xw + TapOffset(s, g, t + 2);
-                float* x3 = xw + TapOffset(s, g, t + 3), x4 = xw + TapOffset(s, g, t + 4);
+                float* x0 = xw + offsets[t], x1 = xw + offsets[t + 1], x2 = xw + offsets[t + 2], x3 = xw + offsets[t + 3], x4 = xw + offsets[t + 4];
                 float* p0 = partial + ((nint)o * taps + t) * Lanes, p1 = p0 + taps * Lanes, p2 = p1 + taps * Lanes;
                 Vector512<float> a00 = Vector512.Load(p0), a01 = Vector512.Load(p0 + Lanes), a02 = Vector512.Load(p0 + 2 * Lanes);
                 Vector512<float> a03 = Vector512.Load(p0 + 3 * Lanes), a04 = Vector512.Load(p0 + 4 * Lanes);
