@@ -126,9 +126,9 @@ public enum VectorIsa
 /// <see cref="ChooseBackward"/>): register-blocked direct kernels (the "wide" path, for stride 1 and few input channels
 /// on AVX-512), im2col, which lowers each sample to a matrix product (whose products spread over threads themselves),
 /// or, for the backward pass, im2col with the weight gradient as dot products. Large wide-path calls use up to <see cref="Threading.MaxThreads"/> threads (at most 8): the forward pass
-/// and the input gradient split over samples, the weight and bias gradients over blocks of output channels or taps, so
-/// every result is the same bit for bit whatever the number of threads; a call that finds the worker pool busy runs on
-/// its own thread.
+/// splits over samples, and the backward pass runs in groups of samples that depend on the batch alone, each with its
+/// own weight and bias sums added in group order, so every result is the same bit for bit whatever the number of
+/// threads; a call that finds the worker pool busy runs on its own thread.
 /// </summary>
 public static partial class Conv2D
 {
@@ -151,8 +151,8 @@ public static partial class Conv2D
 
     /// <summary>Floats of scratch that <see cref="Forward{TAct}"/> and <see cref="Backward{TAct}"/> need: PatchSize·OutHeight·OutWidth
     /// (one sample's patch matrix), or 0 for a pointwise convolution; more where a direct kernel applies (a padded copy
-    /// of one sample and, for the stride-1 kernels, its gradient, a widened output gradient and the weight gradient's
-    /// partial sums, one set of scratch per thread for up to 8 threads). Depends on the machine's vector support, so
+    /// of one sample and, for the stride-1 kernels, its gradient and a widened output gradient, per thread or sample
+    /// group, up to 8; the weight and bias gradients' sums of up to 8 sample groups). Depends on the machine's vector support, so
     /// generated code asks for it at run time.</summary>
     public static int WorkspaceSize(in Conv2DShape shape)
     {

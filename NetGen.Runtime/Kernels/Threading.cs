@@ -2,7 +2,7 @@ namespace NetGen.Kernels;
 
 /// <summary>
 /// Process-wide threading settings of the kernels. Large matrix products (and large convolution and pooling calls,
-/// and the optimizers' <c>Step</c> on many parameters) are split over output tiles and run on a small persistent worker pool; small ones always stay on the calling
+/// and the optimizers' <c>Step</c> on many parameters) are split over output tiles or samples and run on a small persistent worker pool; small ones always stay on the calling
 /// thread. The pool times each kind of call split and on the calling thread alone, and keeps a kind on the calling
 /// thread while splitting it is not clearly faster (e.g. while other processes hold the other cores); a generated
 /// network also times its whole training steps split and alone (<see cref="StepThreads"/>), for the costs of a split
