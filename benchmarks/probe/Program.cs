@@ -11,6 +11,8 @@
 // `-- fused [batch]`: the first MLP layer's backward and optimizer update (SGD, Adam), separately and fused.
 // `-- parts`: the MLP step's parts at 1 and 2 threads, with and without the fused update (StepParts.cs).
 // `-- tune [--out FILE] [--batches 1,64] [--threads N]`: the convolution tuner (Tuner.cs), which writes a tuning table.
+// `-- loop mlp|mlp256|lenet|lstm [threads] [seconds]`: one network's train step in a loop (default 1 thread, 8 s), to
+// profile under `perf record` (see benchmarks/RESULTS.md, Commands).
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using NetGen.Kernels;
@@ -33,6 +35,11 @@ void DenseLayer(int m, int k, int n)
     Console.WriteLine($"{m}×{k}→{n}: forward {forward:F2} µs ({flop / forward / 1e3:F0} GFLOP/s), dw {dwTime:F2} µs ({flop / dwTime / 1e3:F0}), dx {dxTime:F2} µs ({flop / dxTime / 1e3:F0})");
 }
 
+if (args.Length > 0 && args[0] == "loop")
+{
+    Loop(args.Length > 1 ? args[1] : "mlp", args.Length > 2 ? int.Parse(args[2]) : 1, args.Length > 3 ? double.Parse(args[3]) : 8);
+    return;
+}
 if (args.Length > 0 && args[0] == "models")
 {
     ProbeLeNet5();
@@ -127,6 +134,26 @@ foreach (int s in new[] { 256, 384, 512 })
     var (a, b, c) = (Uniform(s * s), Uniform(s * s), new float[s * s]);
     double t = MinUs(() => Gemm.MatMul(s, s, s, a, b, c, false), 1, 60);
     Console.WriteLine($"GEMM {s}³: {t:F0} µs, {2.0 * s * s * s / t / 1e3:F1} GFLOP/s");
+}
+
+// `-- loop`: warms the step up, then runs it for the given seconds and prints the mean time per step.
+void Loop(string network, int threads, double seconds)
+{
+    Func<float> step = network switch
+    {
+        "mlp" => new Mlp.Fixture(64).TrainStep,
+        "mlp256" => new Mlp.Fixture(256).TrainStep,
+        "lenet" => new LeNet5.Fixture(64).TrainStep,
+        "lstm" => new CharLstm.Fixture(32).TrainStep,
+        _ => throw new ArgumentException($"loop: unknown network '{network}' (mlp, mlp256, lenet, lstm)."),
+    };
+    Threading.MaxThreads = threads;
+    for (int i = 0; i < 50; i++) step();
+    var clock = Stopwatch.StartNew();
+    int steps = 0;
+    while (clock.Elapsed.TotalSeconds < seconds) { step(); steps++; }
+    Console.WriteLine($"{network} train step, {threads} thread(s): {clock.Elapsed.TotalMicroseconds / steps:F1} µs per step over {steps} steps");
+    Threading.MaxThreads = 1;
 }
 
 // Σ x with four vector accumulators: a streaming read.
