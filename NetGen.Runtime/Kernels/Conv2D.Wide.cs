@@ -56,7 +56,8 @@ public static partial class Conv2D
             Partial = channels ? ChannelTaps * Groups * Lanes : GradientRows * Taps * Lanes;
             BiasPartial = RoundUp(s.OutChannels, Lanes);
             TapTable = RoundUp(Math.Max(Taps, ChannelTaps), Lanes);
-            Shared = TransposedWeights + MaxWideThreads * (Partial + BiasPartial) + TapTable;
+            GroupSums = Partial + BiasPartial;
+            Shared = TransposedWeights + MaxWideThreads * GroupSums + TapTable;
             // Every part is a whole number of vectors, so each starts on a 64-byte boundary after the aligned base; the
             // last vector of a slot is slack for the tails of the wide output.
             Slot = Math.Max(InputLength + s.OutChannels * Positions,
@@ -89,6 +90,8 @@ public static partial class Conv2D
         public int Partial { get; }
         /// <summary>Floats of one sample group's bias-gradient sums (output channels rounded up to whole vectors).</summary>
         public int BiasPartial { get; }
+        /// <summary>Floats of one sample group's sums: its weight-gradient sums, then its bias-gradient sums.</summary>
+        public int GroupSums { get; }
         /// <summary>Floats (ints) of the taps' offsets in the padded planes (<see cref="TapOffset"/>), made once per backward
         /// call: the weight-gradient kernels look them up instead of dividing per block of taps.</summary>
         public int TapTable { get; }
@@ -152,7 +155,7 @@ public static partial class Conv2D
     {
         var g = new WideLayout(s);
         float* wt = Aligned(workspace), sums = wt + g.TransposedWeights;
-        int* taps = (int*)(sums + MaxWideThreads * (g.Partial + g.BiasPartial));
+        int* taps = (int*)(sums + MaxWideThreads * g.GroupSums);
         for (int t = 0; t < g.TapTable; t++) taps[t] = (int)TapOffset(s, g, t);
         if (dx != null) TransposeWeights(s, g, w, wt);
         int groups = WideGroups(batch);
@@ -164,12 +167,7 @@ public static partial class Conv2D
         };
         RunWide<TAct>(ref a, flops < WideParallelFlops ? 1 : Math.Min(Threading.Available, MaxWideThreads));
 
-        int set = g.Partial + g.BiasPartial;
-        for (int k = 1; k < groups; k++)
-        {
-            float* from = sums + (nint)k * set;
-            for (int i = 0; i < set; i += Lanes) (Vector512.Load(sums + i) + Vector512.Load(from + i)).Store(sums + i);
-        }
+        for (int k = 1; k < groups; k++) Elementwise.AddTo(ref *sums, in sums[(nint)k * g.GroupSums], g.GroupSums);
         bool channels = UsesChannelWeightGradient(s);
         for (int o = 0; o < s.OutChannels; o++)
         for (int t = 0; t < s.PatchSize; t++)
@@ -237,8 +235,8 @@ public static partial class Conv2D
 
         int pixels = s.OutHeight * s.OutWidth;
         float* dxw = dyw + g.GradientRows * g.Positions, dyt = dxw + g.InputLength;
-        float* partial = a.Partial + (nint)part * (g.Partial + g.BiasPartial), biasSums = a.Dbias != null ? partial + g.Partial : null;
-        new Span<float>(partial, g.Partial + g.BiasPartial).Clear();
+        float* partial = a.Partial + (nint)part * g.GroupSums, biasSums = a.Dbias != null ? partial + g.Partial : null;
+        new Span<float>(partial, g.GroupSums).Clear();
         new Span<float>(dyw, g.GradientRows * g.Positions).Clear();
         bool channels = UsesChannelWeightGradient(s);
         if (channels) new Span<float>(dyt, pixels * g.Groups * Lanes).Clear();
