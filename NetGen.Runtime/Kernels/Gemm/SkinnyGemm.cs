@@ -62,57 +62,19 @@ internal static unsafe class SkinnyGemm
         int j = 0;
         if (wide)
         {
-            for (; j <= w - 256; j += 256) Pass16x512(kc, a, csA, b + j, ldb, c + j, overwrite);
-            for (; j <= w - 128; j += 128) Pass8x512(kc, a, csA, b + j, ldb, c + j, overwrite);
-            for (; j <= w - 64; j += 64) Pass4x512(kc, a, csA, b + j, ldb, c + j, overwrite);
-            for (; j <= w - 16; j += 16) Pass1x512(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 256; j += 256) Pass16<Lanes16>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 128; j += 128) Pass8<Lanes16>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 64; j += 64) Pass4<Lanes16>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 16; j += 16) Pass1<Lanes16>(kc, a, csA, b + j, ldb, c + j, overwrite);
             if (j < w) PassMasked512(kc, a, csA, b + j, ldb, c + j, w - j, overwrite);
         }
         else
         {
-            for (; j <= w - 64; j += 64) Pass8x256(kc, a, csA, b + j, ldb, c + j, overwrite);
-            for (; j <= w - 32; j += 32) Pass4x256(kc, a, csA, b + j, ldb, c + j, overwrite);
-            for (; j <= w - 8; j += 8) Pass1x256(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 64; j += 64) Pass8<Lanes8>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 32; j += 32) Pass4<Lanes8>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 8; j += 8) Pass1<Lanes8>(kc, a, csA, b + j, ldb, c + j, overwrite);
             if (j < w) PassMasked256(kc, a, csA, b + j, ldb, c + j, w - j, overwrite);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass16x512(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
-    {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        Vector512<float> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
-        for (int p = 0; p < kc; p++, a += csA, b += ldb)
-        {
-            var ap = Vector512.Create(*a);
-            c0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b), c0);
-            c1 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 16), c1);
-            c2 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 32), c2);
-            c3 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 48), c3);
-            c4 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 64), c4);
-            c5 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 80), c5);
-            c6 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 96), c6);
-            c7 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 112), c7);
-            c8 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 128), c8);
-            c9 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 144), c9);
-            c10 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 160), c10);
-            c11 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 176), c11);
-            c12 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 192), c12);
-            c13 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 208), c13);
-            c14 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 224), c14);
-            c15 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 240), c15);
-        }
-        if (!overwrite)
-        {
-            c0 = Vector512.Load(c) + c0; c1 = Vector512.Load(c + 16) + c1; c2 = Vector512.Load(c + 32) + c2; c3 = Vector512.Load(c + 48) + c3;
-            c4 = Vector512.Load(c + 64) + c4; c5 = Vector512.Load(c + 80) + c5; c6 = Vector512.Load(c + 96) + c6; c7 = Vector512.Load(c + 112) + c7;
-            c8 = Vector512.Load(c + 128) + c8; c9 = Vector512.Load(c + 144) + c9; c10 = Vector512.Load(c + 160) + c10; c11 = Vector512.Load(c + 176) + c11;
-            c12 = Vector512.Load(c + 192) + c12; c13 = Vector512.Load(c + 208) + c13; c14 = Vector512.Load(c + 224) + c14; c15 = Vector512.Load(c + 240) + c15;
-        }
-        c0.Store(c); c1.Store(c + 16); c2.Store(c + 32); c3.Store(c + 48);
-        c4.Store(c + 64); c5.Store(c + 80); c6.Store(c + 96); c7.Store(c + 112);
-        c8.Store(c + 128); c9.Store(c + 144); c10.Store(c + 160); c11.Store(c + 176);
-        c12.Store(c + 192); c13.Store(c + 208); c14.Store(c + 224); c15.Store(c + 240);
     }
 
     /// <summary>The first <paramref name="count"/> (&lt; 16) columns; lanes past them are neither read nor written.</summary>
@@ -139,103 +101,86 @@ internal static unsafe class SkinnyGemm
         Avx.MaskStore(c, mask, c0);
     }
 
+    // The passes below hold 16, 8, 4 or 1 vectors of C in registers, each in its own local (see MicroKernels.cs); the
+    // 16-vector pass runs only at 16 lanes, where 32 zmm registers hold it.
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass8x512(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
+    private static void Pass16<V>(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite) where V : struct, ILanes<V>
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        int n = V.Count;
+        V c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        V c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
         for (int p = 0; p < kc; p++, a += csA, b += ldb)
         {
-            var ap = Vector512.Create(*a);
-            c0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b), c0);
-            c1 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 16), c1);
-            c2 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 32), c2);
-            c3 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 48), c3);
-            c4 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 64), c4);
-            c5 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 80), c5);
-            c6 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 96), c6);
-            c7 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 112), c7);
+            var ap = V.Create(*a);
+            c0 = V.FusedMultiplyAdd(ap, V.Load(b), c0);
+            c1 = V.FusedMultiplyAdd(ap, V.Load(b + n), c1);
+            c2 = V.FusedMultiplyAdd(ap, V.Load(b + 2 * n), c2);
+            c3 = V.FusedMultiplyAdd(ap, V.Load(b + 3 * n), c3);
+            c4 = V.FusedMultiplyAdd(ap, V.Load(b + 4 * n), c4);
+            c5 = V.FusedMultiplyAdd(ap, V.Load(b + 5 * n), c5);
+            c6 = V.FusedMultiplyAdd(ap, V.Load(b + 6 * n), c6);
+            c7 = V.FusedMultiplyAdd(ap, V.Load(b + 7 * n), c7);
+            c8 = V.FusedMultiplyAdd(ap, V.Load(b + 8 * n), c8);
+            c9 = V.FusedMultiplyAdd(ap, V.Load(b + 9 * n), c9);
+            c10 = V.FusedMultiplyAdd(ap, V.Load(b + 10 * n), c10);
+            c11 = V.FusedMultiplyAdd(ap, V.Load(b + 11 * n), c11);
+            c12 = V.FusedMultiplyAdd(ap, V.Load(b + 12 * n), c12);
+            c13 = V.FusedMultiplyAdd(ap, V.Load(b + 13 * n), c13);
+            c14 = V.FusedMultiplyAdd(ap, V.Load(b + 14 * n), c14);
+            c15 = V.FusedMultiplyAdd(ap, V.Load(b + 15 * n), c15);
         }
-        if (!overwrite)
-        {
-            c0 = Vector512.Load(c) + c0; c1 = Vector512.Load(c + 16) + c1; c2 = Vector512.Load(c + 32) + c2; c3 = Vector512.Load(c + 48) + c3;
-            c4 = Vector512.Load(c + 64) + c4; c5 = Vector512.Load(c + 80) + c5; c6 = Vector512.Load(c + 96) + c6; c7 = Vector512.Load(c + 112) + c7;
-        }
-        c0.Store(c); c1.Store(c + 16); c2.Store(c + 32); c3.Store(c + 48);
-        c4.Store(c + 64); c5.Store(c + 80); c6.Store(c + 96); c7.Store(c + 112);
+        Put(c, c0, overwrite); Put(c + n, c1, overwrite); Put(c + 2 * n, c2, overwrite); Put(c + 3 * n, c3, overwrite);
+        Put(c + 4 * n, c4, overwrite); Put(c + 5 * n, c5, overwrite); Put(c + 6 * n, c6, overwrite); Put(c + 7 * n, c7, overwrite);
+        Put(c + 8 * n, c8, overwrite); Put(c + 9 * n, c9, overwrite); Put(c + 10 * n, c10, overwrite); Put(c + 11 * n, c11, overwrite);
+        Put(c + 12 * n, c12, overwrite); Put(c + 13 * n, c13, overwrite); Put(c + 14 * n, c14, overwrite); Put(c + 15 * n, c15, overwrite);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass4x512(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
+    private static void Pass8<V>(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite) where V : struct, ILanes<V>
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        int n = V.Count;
+        V c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         for (int p = 0; p < kc; p++, a += csA, b += ldb)
         {
-            var ap = Vector512.Create(*a);
-            c0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b), c0);
-            c1 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 16), c1);
-            c2 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 32), c2);
-            c3 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 48), c3);
+            var ap = V.Create(*a);
+            c0 = V.FusedMultiplyAdd(ap, V.Load(b), c0);
+            c1 = V.FusedMultiplyAdd(ap, V.Load(b + n), c1);
+            c2 = V.FusedMultiplyAdd(ap, V.Load(b + 2 * n), c2);
+            c3 = V.FusedMultiplyAdd(ap, V.Load(b + 3 * n), c3);
+            c4 = V.FusedMultiplyAdd(ap, V.Load(b + 4 * n), c4);
+            c5 = V.FusedMultiplyAdd(ap, V.Load(b + 5 * n), c5);
+            c6 = V.FusedMultiplyAdd(ap, V.Load(b + 6 * n), c6);
+            c7 = V.FusedMultiplyAdd(ap, V.Load(b + 7 * n), c7);
         }
-        if (!overwrite) { c0 = Vector512.Load(c) + c0; c1 = Vector512.Load(c + 16) + c1; c2 = Vector512.Load(c + 32) + c2; c3 = Vector512.Load(c + 48) + c3; }
-        c0.Store(c); c1.Store(c + 16); c2.Store(c + 32); c3.Store(c + 48);
+        Put(c, c0, overwrite); Put(c + n, c1, overwrite); Put(c + 2 * n, c2, overwrite); Put(c + 3 * n, c3, overwrite);
+        Put(c + 4 * n, c4, overwrite); Put(c + 5 * n, c5, overwrite); Put(c + 6 * n, c6, overwrite); Put(c + 7 * n, c7, overwrite);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass1x512(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
+    private static void Pass4<V>(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite) where V : struct, ILanes<V>
     {
-        Vector512<float> c0 = default;
-        for (int p = 0; p < kc; p++, a += csA, b += ldb) c0 = Vector512.FusedMultiplyAdd(Vector512.Create(*a), Vector512.Load(b), c0);
-        if (!overwrite) c0 = Vector512.Load(c) + c0;
-        c0.Store(c);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass8x256(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
-    {
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        int n = V.Count;
+        V c0 = default, c1 = default, c2 = default, c3 = default;
         for (int p = 0; p < kc; p++, a += csA, b += ldb)
         {
-            var ap = Vector256.Create(*a);
-            c0 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b), c0);
-            c1 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 8), c1);
-            c2 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 16), c2);
-            c3 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 24), c3);
-            c4 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 32), c4);
-            c5 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 40), c5);
-            c6 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 48), c6);
-            c7 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 56), c7);
+            var ap = V.Create(*a);
+            c0 = V.FusedMultiplyAdd(ap, V.Load(b), c0);
+            c1 = V.FusedMultiplyAdd(ap, V.Load(b + n), c1);
+            c2 = V.FusedMultiplyAdd(ap, V.Load(b + 2 * n), c2);
+            c3 = V.FusedMultiplyAdd(ap, V.Load(b + 3 * n), c3);
         }
-        if (!overwrite)
-        {
-            c0 = Vector256.Load(c) + c0; c1 = Vector256.Load(c + 8) + c1; c2 = Vector256.Load(c + 16) + c2; c3 = Vector256.Load(c + 24) + c3;
-            c4 = Vector256.Load(c + 32) + c4; c5 = Vector256.Load(c + 40) + c5; c6 = Vector256.Load(c + 48) + c6; c7 = Vector256.Load(c + 56) + c7;
-        }
-        c0.Store(c); c1.Store(c + 8); c2.Store(c + 16); c3.Store(c + 24);
-        c4.Store(c + 32); c5.Store(c + 40); c6.Store(c + 48); c7.Store(c + 56);
+        Put(c, c0, overwrite); Put(c + n, c1, overwrite); Put(c + 2 * n, c2, overwrite); Put(c + 3 * n, c3, overwrite);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass4x256(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
+    private static void Pass1<V>(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite) where V : struct, ILanes<V>
     {
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        for (int p = 0; p < kc; p++, a += csA, b += ldb)
-        {
-            var ap = Vector256.Create(*a);
-            c0 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b), c0);
-            c1 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 8), c1);
-            c2 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 16), c2);
-            c3 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 24), c3);
-        }
-        if (!overwrite) { c0 = Vector256.Load(c) + c0; c1 = Vector256.Load(c + 8) + c1; c2 = Vector256.Load(c + 16) + c2; c3 = Vector256.Load(c + 24) + c3; }
-        c0.Store(c); c1.Store(c + 8); c2.Store(c + 16); c3.Store(c + 24);
+        V c0 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb) c0 = V.FusedMultiplyAdd(V.Create(*a), V.Load(b), c0);
+        Put(c, c0, overwrite);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass1x256(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite)
-    {
-        Vector256<float> c0 = default;
-        for (int p = 0; p < kc; p++, a += csA, b += ldb) c0 = Vector256.FusedMultiplyAdd(Vector256.Create(*a), Vector256.Load(b), c0);
-        if (!overwrite) c0 = Vector256.Load(c) + c0;
-        c0.Store(c);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put<V>(float* c, V x, bool overwrite) where V : struct, ILanes<V> => RegisterTile<V>.Put(c, x, overwrite);
 }
