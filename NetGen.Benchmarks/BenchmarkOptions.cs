@@ -1,3 +1,5 @@
+using BenchmarkDotNet.Attributes;
+
 namespace NetGen.Benchmarks;
 
 /// <summary>Command-line options of our own, taken out before BenchmarkDotNet sees the arguments.</summary>
@@ -24,4 +26,14 @@ public static class BenchmarkOptions
         }
         return rest.ToArray();
     }
+}
+
+/// <summary>A suite measured at every thread count of <c>--threads</c>: its <see cref="Threads"/> parameter, which each
+/// <c>GlobalSetup</c> applies to <c>Threading.MaxThreads</c> before anything else.</summary>
+public abstract class ThreadedBenchmark
+{
+    [ParamsSource(nameof(ThreadCounts))]
+    public int Threads { get; set; }
+
+    public static IEnumerable<int> ThreadCounts => BenchmarkOptions.Threads;
 }

@@ -6,7 +6,7 @@ namespace NetGen.Benchmarks;
 
 /// <summary>One Dense layer of an MNIST MLP (784-256-128-10); forward 2·B·I·O FLOP, backward 4·B·I·O (dw and dx).</summary>
 [Config(typeof(FlopsConfig<DenseBenchmarks>))]
-public class DenseBenchmarks : IFlopCount
+public class DenseBenchmarks : ThreadedBenchmark, IFlopCount
 {
     /// <summary>A layer shape; the string is what the summary table shows.</summary>
     public sealed record Shape(int Batch, int Inputs, int Outputs)
@@ -19,12 +19,7 @@ public class DenseBenchmarks : IFlopCount
     [ParamsSource(nameof(Shapes))]
     public Shape Layer { get; set; } = new(1, 1, 1);
 
-    [ParamsSource(nameof(ThreadCounts))]
-    public int Threads { get; set; }
-
     public static IEnumerable<Shape> Shapes => [new(64, 784, 256), new(64, 256, 128), new(64, 128, 10), new(1, 784, 256)];
-
-    public static IEnumerable<int> ThreadCounts => BenchmarkOptions.Threads;
 
     public static double Flops(BenchmarkCase benchmark)
     {

@@ -6,17 +6,12 @@ namespace NetGen.Benchmarks;
 
 /// <summary>Square products in the three forms; 2·n³ FLOP each.</summary>
 [Config(typeof(FlopsConfig<GemmBenchmarks>))]
-public class GemmBenchmarks : IFlopCount
+public class GemmBenchmarks : ThreadedBenchmark, IFlopCount
 {
     private float[] _a = [], _b = [], _c = [];
 
     [Params(256, 512, 1024)]
     public int Size { get; set; }
-
-    [ParamsSource(nameof(ThreadCounts))]
-    public int Threads { get; set; }
-
-    public static IEnumerable<int> ThreadCounts => BenchmarkOptions.Threads;
 
     public static double Flops(BenchmarkCase benchmark)
     {

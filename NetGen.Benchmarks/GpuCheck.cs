@@ -7,16 +7,6 @@ using NetGen.Optimizers;
 
 namespace NetGen.Benchmarks;
 
-/// <summary>The MLP timed by <c>--gpu-check</c>: Fashion-MNIST's 784-256-128-10 with ReLU (as benchmarks/gpu/torch_mlp.py).</summary>
-[Network(Loss = Loss.SoftmaxCrossEntropy)]
-public partial class GpuBenchMlp
-{
-    [Input(784)]       public partial Layer Pixels { get; }
-    [Dense(256), Relu] public partial Layer H1 { get; }
-    [Dense(128), Relu] public partial Layer H2 { get; }
-    [Dense(10)]        public partial Layer Logits { get; }
-}
-
 /// <summary>A small MLP with every activation, for the training check and for timings with <c>--small</c>.</summary>
 [Network(Loss = Loss.SoftmaxCrossEntropy)]
 public partial class GpuCheckMlp
@@ -26,20 +16,6 @@ public partial class GpuCheckMlp
     [Dense(16), Relu]                  public partial Layer H2 { get; }
     [Dense(12, Bias = false), Sigmoid] public partial Layer H3 { get; }
     [Dense(10)]                        public partial Layer Logits { get; }
-}
-
-/// <summary>LeNet-5 as in NetGen.Samples/ConvNets.cs, timed by <c>--gpu-check</c> (as benchmarks/gpu/torch_lenet.py).</summary>
-[Network(Loss = Loss.SoftmaxCrossEntropy)]
-public partial class GpuBenchLeNet5
-{
-    [Input(1, 28, 28)]                        public partial Layer Image { get; }
-    [Conv2D(6, Kernel = 5, Padding = 2), Relu] public partial Layer C1 { get; }
-    [MaxPool2D(2)]                            public partial Layer S2 { get; }
-    [Conv2D(16, Kernel = 5), Relu]            public partial Layer C3 { get; }
-    [MaxPool2D(2)]                            public partial Layer S4 { get; }
-    [Dense(120), Relu]                        public partial Layer F5 { get; }
-    [Dense(84), Relu]                         public partial Layer F6 { get; }
-    [Dense(10)]                               public partial Layer Logits { get; }
 }
 
 /// <summary>A small ConvNet with both poolings, a strided convolution and Flatten, for the training check and <c>--small</c> timings.</summary>
@@ -136,8 +112,8 @@ public static class GpuCheck
             }
             else
             {
-                Time(device, [64, 256, 1024], steps, b => new GpuBenchMlp(b, 1));
-                Time(device, [64, 256, 1024], steps, b => new GpuBenchLeNet5(b, 1));
+                Time(device, [64, 256, 1024], steps, b => new Mlp(b, 1));
+                Time(device, [64, 256, 1024], steps, b => new LeNet5(b, 1));
                 Time(device, [64, 256, 1024], steps, b => new GpuBenchCharLstm(b, 1));
             }
         }
@@ -182,7 +158,7 @@ public static class GpuCheck
         var (lstmBatch, lstmSteps, lstmInputs, hidden) = small ? (3, 5, 6, 9) : (64, 64, 64, 256);
         LstmCheck(device, lstmBatch, lstmSteps, lstmInputs, hidden);
         EmbeddingCheck(device, small ? 40 : 64 * 64, small ? 13 : 128, small ? 6 : 64);
-        OptimizersCheck(device, small ? new GpuCheckMlp(1, seed: 3) : new GpuBenchMlp(1, seed: 3));
+        OptimizersCheck(device, small ? new GpuCheckMlp(1, seed: 3) : new Mlp(1, seed: 3));
     }
 
     private static void Gemm(GpuDevice device, string name, int m, int n, int k, CpuGemm cpu, DeviceGemm gpu)

@@ -9,24 +9,19 @@ namespace NetGen.Benchmarks;
 /// nothing (the Allocated column must read "-").
 /// </summary>
 [MemoryDiagnoser]
-public class NetworkBenchmarks
+public class NetworkBenchmarks : ThreadedBenchmark
 {
-    private Mlp.Fixture _f = null!;
+    private Fixture<Mlp> _f = null!;
 
     /// <summary>Samples per training step.</summary>
     [Params(64, 256)]
     public int Batch { get; set; }
 
-    [ParamsSource(nameof(ThreadCounts))]
-    public int Threads { get; set; }
-
-    public static IEnumerable<int> ThreadCounts => BenchmarkOptions.Threads;
-
     [GlobalSetup]
     public void Setup()
     {
         Threading.MaxThreads = Threads;
-        _f = new Mlp.Fixture(Batch);
+        _f = Mlp.NewFixture(Batch);
         SteadyState.WarmUp(() => _f.TrainStep());
     }
 
@@ -40,22 +35,17 @@ public class NetworkBenchmarks
 /// state allocates nothing.
 /// </summary>
 [MemoryDiagnoser]
-public class NetworkModelBenchmarks
+public class NetworkModelBenchmarks : ThreadedBenchmark
 {
-    private LeNet5.Fixture _lenet = null!;
-    private CharLstm.Fixture _lstm = null!;
-
-    [ParamsSource(nameof(ThreadCounts))]
-    public int Threads { get; set; }
-
-    public static IEnumerable<int> ThreadCounts => BenchmarkOptions.Threads;
+    private Fixture<LeNet5> _lenet = null!;
+    private Fixture<CharLstm> _lstm = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         Threading.MaxThreads = Threads;
-        _lenet = new LeNet5.Fixture(64);
-        _lstm = new CharLstm.Fixture(32);
+        _lenet = LeNet5.NewFixture(64);
+        _lstm = CharLstm.NewFixture(32);
         SteadyState.WarmUp(() => _lenet.TrainStep());
         SteadyState.WarmUp(() => _lstm.TrainStep());
     }
@@ -70,22 +60,17 @@ public class NetworkModelBenchmarks
 /// <summary>Batch-1 inference of the sample MLP and of LeNet-5, and the SGD-momentum update of the MLP's 235,146
 /// parameters alone.</summary>
 [MemoryDiagnoser]
-public class NetworkSmallBenchmarks
+public class NetworkSmallBenchmarks : ThreadedBenchmark
 {
-    private Mlp.Fixture _f = null!;
-    private LeNet5.Fixture _lenet = null!;
-
-    [ParamsSource(nameof(ThreadCounts))]
-    public int Threads { get; set; }
-
-    public static IEnumerable<int> ThreadCounts => BenchmarkOptions.Threads;
+    private Fixture<Mlp> _f = null!;
+    private Fixture<LeNet5> _lenet = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         Threading.MaxThreads = Threads;
-        _lenet = new LeNet5.Fixture(1);
-        _f = new Mlp.Fixture(1);
+        _lenet = LeNet5.NewFixture(1);
+        _f = Mlp.NewFixture(1);
         // Real gradients for the optimizer step (zeros would keep the momentum at exactly 0), from the plain TrainStep:
         // the overload that takes the optimizer does not keep the Dense weights' gradients.
         _f.Net.TrainStep(_f.Input, _f.Labels, _f.Labels.Length);

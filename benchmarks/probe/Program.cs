@@ -85,7 +85,7 @@ if (args.Length > 0 && args[0] == "threads")
 
 int batch = args.Length > 0 ? int.Parse(args[0]) : 64;
 
-var mlp = new Mlp.Fixture(batch);
+var mlp = Mlp.NewFixture(batch);
 // Three ways to the same step, interleaved three times (they differ by a few percent and the machine's load drifts):
 // TrainStep then Sgd.Step; each layer updated by UpdateRange right after its backward (the path before the fused
 // update, rebuilt here from the public kernels); and the generated overload, whose Dense layers update their weights
@@ -141,10 +141,10 @@ void Loop(string network, int threads, double seconds)
 {
     Func<float> step = network switch
     {
-        "mlp" => new Mlp.Fixture(64).TrainStep,
-        "mlp256" => new Mlp.Fixture(256).TrainStep,
-        "lenet" => new LeNet5.Fixture(64).TrainStep,
-        "lstm" => new CharLstm.Fixture(32).TrainStep,
+        "mlp" => Mlp.NewFixture(64).TrainStep,
+        "mlp256" => Mlp.NewFixture(256).TrainStep,
+        "lenet" => LeNet5.NewFixture(64).TrainStep,
+        "lstm" => CharLstm.NewFixture(32).TrainStep,
         _ => throw new ArgumentException($"loop: unknown network '{network}' (mlp, mlp256, lenet, lstm)."),
     };
     Threading.MaxThreads = threads;
@@ -174,7 +174,7 @@ static unsafe float StreamRead(float[] x)
 // The first MLP layer's backward and optimizer update (SGD with momentum, then Adam), separately and fused, interleaved.
 void ProbeFused(int m)
 {
-    var mlp = new Mlp.Fixture(m);
+    var mlp = Mlp.NewFixture(m);
     const int k = 784, n = 256, weights = k * n;
     var (x, y, dy) = (Uniform(m * k), Uniform(m * n), Uniform(m * n));
     var p = mlp.Net.Parameters.ToArray();
@@ -203,7 +203,7 @@ void ProbeFused(int m)
 // batch 1, then the dense layers.
 void ProbeLeNet5()
 {
-    var lenet = new LeNet5.Fixture(64);
+    var lenet = LeNet5.NewFixture(64);
     Report("LeNet-5 train step b64 + SGD", MinUs(() => lenet.TrainStep(), 5));
     Report("LeNet-5 train step b64 alone", MinUs(() => lenet.Net.TrainStep(lenet.Input, lenet.Labels, 64), 5));
     Report("LeNet-5 SGD step (61,706)", MinUs(() => lenet.Sgd.Step(lenet.Net.Parameters, lenet.Net.Gradients)));
@@ -236,7 +236,7 @@ void ProbeCharLstm()
 {
     Console.WriteLine("(char-LSTM figures: minimum thread CPU time, so that time slices lost to other processes on this shared machine do not count)");
     const int b = 32, t = CharLstm.Steps, f = 64, h = 128, width = Lstm.Gates * h;
-    var lstm = new CharLstm.Fixture(b);
+    var lstm = CharLstm.NewFixture(b);
     Report("char-LSTM train step b32×64 + SGD", MinCpuUs(() => lstm.TrainStep(), 1, 100));
     Report("char-LSTM train step alone", MinCpuUs(() => lstm.Net.TrainStep(lstm.Input, lstm.Labels, b), 1, 100));
     Report("char-LSTM SGD step (111,873)", MinCpuUs(() => lstm.Sgd.Step(lstm.Net.Parameters, lstm.Net.Gradients)));
@@ -305,12 +305,12 @@ void ProbeThreads()
     Pair("GEMM 512³ (how much of a second core the load leaves)", 2.0 * 512 * 512 * 512, () => Gemm.MatMul(512, 512, 512, ga, gb, gc, false), 1);
     foreach (int batch in new[] { 64, 256 })
     {
-        var mlp = new Mlp.Fixture(batch);
+        var mlp = Mlp.NewFixture(batch);
         Pair($"MLP train step b{batch} + SGD", 0, () => mlp.TrainStep(), batch == 64 ? 10 : 4);
     }
-    var lenet = new LeNet5.Fixture(64);
+    var lenet = LeNet5.NewFixture(64);
     Pair("LeNet-5 train step b64 + SGD", 0, () => lenet.TrainStep(), 5);
-    var lstm = new CharLstm.Fixture(32);
+    var lstm = CharLstm.NewFixture(32);
     Pair("char-LSTM train step b32×64 + SGD", 0, () => lstm.TrainStep(), 1, 15);
     foreach (var (name, shape) in new[] { ("C1 1→6 5×5 pad 2, 28×28", new Conv2DShape(1, 28, 28, 6, 5, 5, 1, 2)),
                                           ("C3 6→16 5×5, 14×14", new Conv2DShape(6, 14, 14, 16, 5, 5, 1, 0)) })
@@ -341,7 +341,7 @@ void ProbeLstmThreads()
 {
     var (ga, gb, gc) = (Uniform(512 * 512), Uniform(512 * 512), new float[512 * 512]);
     Pair("GEMM 512³ (how much of a second core the load leaves)", 2.0 * 512 * 512 * 512, () => Gemm.MatMul(512, 512, 512, ga, gb, gc, false), 1);
-    var lstm = new CharLstm.Fixture(32);
+    var lstm = CharLstm.NewFixture(32);
     Pair("char-LSTM train step b32×64 + SGD", 0, () => lstm.TrainStep(), 1, 80);
     const int b = 32, t = CharLstm.Steps, f = 64, h = 128, width = Lstm.Gates * h;
     var (dy, wIh, wHh, bIh, bHh) = (Uniform(b * t * h), Uniform(f * width), Uniform(h * width), Uniform(width), Uniform(width));
@@ -388,7 +388,7 @@ static void Report(string what, double us) => Console.WriteLine($"{what}: {us:F2
 // order the generated code called them before the update moved into the dW product's epilogue (dW, then dx): a
 // same-process baseline for the fused step. Same parameters, optimizer and batch as the fixture; 64-byte aligned
 // activations as the network's own.
-sealed class PerLayerMlpStep(Mlp.Fixture f, int batch)
+sealed class PerLayerMlpStep(Fixture<Mlp> f, int batch)
 {
     private readonly NetGen.AlignedBuffer _h1 = new(batch * 256), _h2 = new(batch * 128), _logits = new(batch * 10);
     private readonly NetGen.AlignedBuffer _d1 = new(batch * 256), _d2 = new(batch * 128), _dLogits = new(batch * 10);

@@ -25,7 +25,7 @@ static class StepParts
 
     private static void Compare(int batch, bool update)
     {
-        var f = new Mlp.Fixture(batch);
+        var f = Mlp.NewFixture(batch);
         var (h1, h2, logits) = (new AlignedBuffer(batch * 256), new AlignedBuffer(batch * 128), new AlignedBuffer(batch * 10));
         var (d1, d2, dLogits) = (new AlignedBuffer(batch * 256), new AlignedBuffer(batch * 128), new AlignedBuffer(batch * 10));
         var ticks = new long[3, Names.Length];
