@@ -182,5 +182,5 @@ internal static unsafe class SkinnyGemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put<V>(float* c, V x, bool overwrite) where V : struct, ILanes<V> => RegisterTile<V>.Put(c, x, overwrite);
+    private static void Put<V>(float* c, V x, bool overwrite) where V : struct, ILanes<V> => MicroKernel<V>.Put(c, x, overwrite);
 }
