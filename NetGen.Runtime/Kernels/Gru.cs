@@ -39,25 +39,13 @@ public static class Gru
         ReadOnlySpan<float> h0, Span<float> gates, Span<float> hn, Span<float> hs, Span<float> hLast, Span<float> scratch)
     {
         const string kernel = "Gru.Forward";
-        int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
-        Recurrent.RequireSizes(batch, steps, inputs, hidden, kernel);
+        int width = Gates * hidden, rows = batch * steps;
+        Recurrent.RequireForward(kernel, batch, steps, inputs, hidden, width, wIh, wHh, bIh, bHh, h0, gates, hs, hLast,
+            scratch, ScratchLength(batch, hidden));
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
-        Recurrent.Require(wIh, inputs * width, nameof(wIh), kernel);
-        Recurrent.Require(wHh, hidden * width, nameof(wHh), kernel);
-        Recurrent.Require(bIh, width, nameof(bIh), kernel);
-        Recurrent.Require(bHh, width, nameof(bHh), kernel);
-        Recurrent.RequireOptional(h0, bh, nameof(h0), kernel);
-        Recurrent.Require(gates, rows * width, nameof(gates), kernel);
         Recurrent.Require(hn, rows * hidden, nameof(hn), kernel);
-        Recurrent.Require(hs, rows * hidden, nameof(hs), kernel);
-        Recurrent.RequireOptional(hLast, bh, nameof(hLast), kernel);
-        Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
 
-        var recurrent = scratch.Slice(0, batch * width);
-        var h = scratch.Slice(batch * width, bh);
-        Recurrent.LoadState(h0, h, bh);
-
-        Gemm.MatMul(rows, width, inputs, x, wIh, gates, accumulate: false);
+        Recurrent.StartForward(batch, steps, inputs, hidden, width, x, wIh, h0, gates, scratch, out var recurrent, out var h);
         for (int t = 0; t < steps; t++)
         {
             Gemm.MatMul(batch, width, hidden, h, wHh, recurrent, accumulate: false);
@@ -97,31 +85,14 @@ public static class Gru
         Span<float> dh0, Span<float> scratch)
     {
         const string kernel = "Gru.Backward";
-        int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
-        Recurrent.RequireSizes(batch, steps, inputs, hidden, kernel);
+        int width = Gates * hidden, rows = batch * steps;
+        Recurrent.RequireBackward(kernel, batch, steps, inputs, hidden, width, wIh, wHh, h0, gates, hs, dy, dhLast,
+            dwIh, dwHh, dbIh, dbHh, dh0, scratch, ScratchLength(batch, hidden));
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
-        Recurrent.Require(wIh, inputs * width, nameof(wIh), kernel);
-        Recurrent.Require(wHh, hidden * width, nameof(wHh), kernel);
-        Recurrent.RequireOptional(h0, bh, nameof(h0), kernel);
-        Recurrent.Require(gates, rows * width, nameof(gates), kernel);
-        Recurrent.Require(hn, rows * hidden, nameof(hn), kernel);
-        Recurrent.Require(hs, rows * hidden, nameof(hs), kernel);
-        Recurrent.RequireOptional(dy, rows * hidden, nameof(dy), kernel);
-        Recurrent.RequireOptional(dhLast, bh, nameof(dhLast), kernel);
         Recurrent.RequireOptional(dx, rows * inputs, nameof(dx), kernel);
-        Recurrent.Require(dwIh, inputs * width, nameof(dwIh), kernel);
-        Recurrent.Require(dwHh, hidden * width, nameof(dwHh), kernel);
-        Recurrent.Require(dbIh, width, nameof(dbIh), kernel);
-        Recurrent.Require(dbHh, width, nameof(dbHh), kernel);
-        Recurrent.RequireOptional(dh0, bh, nameof(dh0), kernel);
-        Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
+        Recurrent.Require(hn, rows * hidden, nameof(hn), kernel);
 
-        var du = scratch.Slice(0, batch * width);
-        var dh = scratch.Slice(batch * width, bh);
-        var hPrev = scratch.Slice(batch * width + bh, bh);
-        Recurrent.LoadState(dhLast, dh, bh);
-        dwHh.Slice(0, hidden * width).Clear();
-        dbHh.Slice(0, width).Clear();
+        Recurrent.StartBackward(batch, hidden, width, dhLast, dwHh, dbHh, scratch, out var du, out var dh, out var hPrev);
 
         for (int t = steps - 1; t >= 0; t--)
         {

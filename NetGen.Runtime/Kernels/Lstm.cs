@@ -107,32 +107,24 @@ public static unsafe class Lstm
         Recur(isa, batch, steps, hidden, wHh, h0, c0, gates, cells, hs, hLast, cLast, scratch, projection + projectionFloats, projection, tokens, vocabulary);
     }
 
+    // Recurrent.RequireForward and the cell state: c0, cells and cLast.
     private static void RequireForward(int batch, int steps, int inputs, int hidden,
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh,
         ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
         ReadOnlySpan<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs, ReadOnlySpan<float> hLast, ReadOnlySpan<float> cLast,
         ReadOnlySpan<float> scratch, string kernel)
     {
-        int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
-        Recurrent.RequireSizes(batch, steps, inputs, hidden, kernel);
-        Recurrent.Require(wIh, inputs * width, nameof(wIh), kernel);
-        Recurrent.Require(wHh, hidden * width, nameof(wHh), kernel);
-        Recurrent.Require(bIh, width, nameof(bIh), kernel);
-        Recurrent.Require(bHh, width, nameof(bHh), kernel);
-        Recurrent.RequireOptional(h0, bh, nameof(h0), kernel);
+        int bh = batch * hidden;
+        Recurrent.RequireForward(kernel, batch, steps, inputs, hidden, Gates * hidden, wIh, wHh, bIh, bHh, h0, gates, hs, hLast,
+            scratch, ScratchLength(batch, hidden));
         Recurrent.RequireOptional(c0, bh, nameof(c0), kernel);
-        Recurrent.Require(gates, rows * width, nameof(gates), kernel);
-        Recurrent.Require(cells, rows * hidden, nameof(cells), kernel);
-        Recurrent.Require(hs, rows * hidden, nameof(hs), kernel);
-        Recurrent.RequireOptional(hLast, bh, nameof(hLast), kernel);
+        Recurrent.Require(cells, batch * steps * hidden, nameof(cells), kernel);
         Recurrent.RequireOptional(cLast, bh, nameof(cLast), kernel);
-        Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
     }
 
     private static void RequireTokens(int rows, int vocabulary, int inputs, ReadOnlySpan<float> tokens, ReadOnlySpan<float> table, string kernel)
     {
-        if (vocabulary <= 0)
-            throw new ArgumentOutOfRangeException(nameof(vocabulary), vocabulary, $"{kernel}: 'vocabulary' must be positive.");
+        Recurrent.RequirePositive(vocabulary, nameof(vocabulary), kernel);
         Recurrent.Require(tokens, rows, nameof(tokens), kernel);
         Recurrent.Require(table, vocabulary * inputs, nameof(table), kernel);
     }
@@ -304,6 +296,7 @@ public static unsafe class Lstm
         Gemm.MatMulTransB(vocabulary, inputs, width, sums, wIh, dTable, accumulate: false, isa);
     }
 
+    // Recurrent.RequireBackward and the cell state: c0, cells, dcLast and dc0.
     private static void RequireBackward(int batch, int steps, int inputs, int hidden,
         ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
         ReadOnlySpan<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hs,
@@ -311,25 +304,13 @@ public static unsafe class Lstm
         ReadOnlySpan<float> dwIh, ReadOnlySpan<float> dwHh, ReadOnlySpan<float> dbIh, ReadOnlySpan<float> dbHh,
         ReadOnlySpan<float> dh0, ReadOnlySpan<float> dc0, ReadOnlySpan<float> scratch, string kernel)
     {
-        int width = Gates * hidden, bh = batch * hidden, rows = batch * steps;
-        Recurrent.RequireSizes(batch, steps, inputs, hidden, kernel);
-        Recurrent.Require(wIh, inputs * width, nameof(wIh), kernel);
-        Recurrent.Require(wHh, hidden * width, nameof(wHh), kernel);
-        Recurrent.RequireOptional(h0, bh, nameof(h0), kernel);
+        int bh = batch * hidden;
+        Recurrent.RequireBackward(kernel, batch, steps, inputs, hidden, Gates * hidden, wIh, wHh, h0, gates, hs, dy, dhLast,
+            dwIh, dwHh, dbIh, dbHh, dh0, scratch, ScratchLength(batch, hidden));
         Recurrent.RequireOptional(c0, bh, nameof(c0), kernel);
-        Recurrent.Require(gates, rows * width, nameof(gates), kernel);
-        Recurrent.Require(cells, rows * hidden, nameof(cells), kernel);
-        Recurrent.Require(hs, rows * hidden, nameof(hs), kernel);
-        Recurrent.RequireOptional(dy, rows * hidden, nameof(dy), kernel);
-        Recurrent.RequireOptional(dhLast, bh, nameof(dhLast), kernel);
+        Recurrent.Require(cells, batch * steps * hidden, nameof(cells), kernel);
         Recurrent.RequireOptional(dcLast, bh, nameof(dcLast), kernel);
-        Recurrent.Require(dwIh, inputs * width, nameof(dwIh), kernel);
-        Recurrent.Require(dwHh, hidden * width, nameof(dwHh), kernel);
-        Recurrent.Require(dbIh, width, nameof(dbIh), kernel);
-        Recurrent.Require(dbHh, width, nameof(dbHh), kernel);
-        Recurrent.RequireOptional(dh0, bh, nameof(dh0), kernel);
         Recurrent.RequireOptional(dc0, bh, nameof(dc0), kernel);
-        Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
     }
 
     // Everything of Backward but the input side: writes dW_hh, both bias gradients (equal: Σ_rows dz), dh0 and dc0,

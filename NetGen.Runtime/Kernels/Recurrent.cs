@@ -8,7 +8,7 @@ namespace NetGen.Kernels;
 
 /// <summary>
 /// The parts the recurrent cells share: argument checks and the strided product (all three), and, for
-/// <see cref="Rnn"/> and <see cref="Gru"/>, the state copies between the batch-major sequence buffers and the
+/// <see cref="Rnn"/> and <see cref="Gru"/>, the start of each pass (scratch layout, initial state), the state copies between the batch-major sequence buffers and the
 /// contiguous per-step matrices the GEMMs need, the weight-gradient products and vectorised element-wise loops
 /// (<see cref="Lstm"/> keeps its own contiguous state and packed weights).
 /// </summary>
@@ -35,7 +35,7 @@ internal static class Recurrent
     }
 
     /// <summary>Throws unless every size is positive (batch, steps, inputs, hidden).</summary>
-    public static void RequireSizes(int batch, int steps, int inputs, int hidden, string kernel)
+    private static void RequireSizes(int batch, int steps, int inputs, int hidden, string kernel)
     {
         RequirePositive(batch, nameof(batch), kernel);
         RequirePositive(steps, nameof(steps), kernel);
@@ -43,10 +43,65 @@ internal static class Recurrent
         RequirePositive(hidden, nameof(hidden), kernel);
     }
 
-    private static void RequirePositive(int size, string name, string kernel)
+    /// <summary>Throws unless <paramref name="size"/> is positive.</summary>
+    public static void RequirePositive(int size, string name, string kernel)
     {
         if (size <= 0)
             throw new ArgumentOutOfRangeException(name, size, $"{kernel}: '{name}' must be positive.");
+    }
+
+    /// <summary>
+    /// Checks what every cell's forward takes, for <c>G·H</c> = <paramref name="width"/> gate columns: what
+    /// <see cref="RequireBackward"/> checks too (sizes, weights, initial state, saved buffers, scratch), the biases
+    /// <c>[G·H]</c> and the optional final state <paramref name="hLast"/> <c>[B, H]</c>. The input and each cell's own
+    /// buffers are the caller's to check.
+    /// </summary>
+    public static void RequireForward(string kernel, int batch, int steps, int inputs, int hidden, int width,
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> bIh, ReadOnlySpan<float> bHh, ReadOnlySpan<float> h0,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> hs, ReadOnlySpan<float> hLast, ReadOnlySpan<float> scratch, int scratchLength)
+    {
+        RequireBoth(kernel, batch, steps, inputs, hidden, width, wIh, wHh, h0, gates, hs, scratch, scratchLength);
+        Require(bIh, width, nameof(bIh), kernel);
+        Require(bHh, width, nameof(bHh), kernel);
+        RequireOptional(hLast, batch * hidden, nameof(hLast), kernel);
+    }
+
+    /// <summary>
+    /// Checks what every cell's backward takes, for <c>G·H</c> = <paramref name="width"/> gate columns: what
+    /// <see cref="RequireForward"/> checks too (sizes, weights, initial state, saved buffers, scratch), the optional
+    /// output and final-state gradients, the weight and bias gradients and the optional <paramref name="dh0"/>
+    /// <c>[B, H]</c>. The input, its gradient and each cell's own buffers are the caller's to check.
+    /// </summary>
+    public static void RequireBackward(string kernel, int batch, int steps, int inputs, int hidden, int width,
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> gates, ReadOnlySpan<float> hs,
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> dhLast, ReadOnlySpan<float> dwIh, ReadOnlySpan<float> dwHh,
+        ReadOnlySpan<float> dbIh, ReadOnlySpan<float> dbHh, ReadOnlySpan<float> dh0, ReadOnlySpan<float> scratch, int scratchLength)
+    {
+        int bh = batch * hidden;
+        RequireBoth(kernel, batch, steps, inputs, hidden, width, wIh, wHh, h0, gates, hs, scratch, scratchLength);
+        RequireOptional(dy, batch * steps * hidden, nameof(dy), kernel);
+        RequireOptional(dhLast, bh, nameof(dhLast), kernel);
+        Require(dwIh, inputs * width, nameof(dwIh), kernel);
+        Require(dwHh, hidden * width, nameof(dwHh), kernel);
+        Require(dbIh, width, nameof(dbIh), kernel);
+        Require(dbHh, width, nameof(dbHh), kernel);
+        RequireOptional(dh0, bh, nameof(dh0), kernel);
+    }
+
+    // What both passes take: positive sizes, W_ih [F, G·H], W_hh [H, G·H], the optional h0 [B, H], the saved gates
+    // [B, T, G·H] and hs [B, T, H], and scratch.
+    private static void RequireBoth(string kernel, int batch, int steps, int inputs, int hidden, int width,
+        ReadOnlySpan<float> wIh, ReadOnlySpan<float> wHh, ReadOnlySpan<float> h0, ReadOnlySpan<float> gates, ReadOnlySpan<float> hs,
+        ReadOnlySpan<float> scratch, int scratchLength)
+    {
+        int rows = batch * steps;
+        RequireSizes(batch, steps, inputs, hidden, kernel);
+        Require(wIh, inputs * width, nameof(wIh), kernel);
+        Require(wHh, hidden * width, nameof(wHh), kernel);
+        RequireOptional(h0, batch * hidden, nameof(h0), kernel);
+        Require(gates, rows * width, nameof(gates), kernel);
+        Require(hs, rows * hidden, nameof(hs), kernel);
+        Require(scratch, scratchLength, nameof(scratch), kernel);
     }
 
     /// <summary>state = initial, or zeros when <paramref name="initial"/> is empty; <c>count</c> floats.</summary>
@@ -54,6 +109,41 @@ internal static class Recurrent
     {
         if (initial.IsEmpty) state.Slice(0, count).Clear();
         else initial.Slice(0, count).CopyTo(state);
+    }
+
+    /// <summary>
+    /// The start of <see cref="Rnn"/>'s and <see cref="Gru"/>'s forward: <paramref name="scratch"/> split into the
+    /// step's recurrent product <paramref name="recurrent"/> <c>[B, G·H]</c> and the state <paramref name="h"/>
+    /// <c>[B, H]</c>, loaded from <paramref name="h0"/> (zeros when empty), and the input projection of every step,
+    /// <c>gates = x·W_ih</c>.
+    /// </summary>
+    public static void StartForward(int batch, int steps, int inputs, int hidden, int width,
+        ReadOnlySpan<float> x, ReadOnlySpan<float> wIh, ReadOnlySpan<float> h0, Span<float> gates, Span<float> scratch,
+        out Span<float> recurrent, out Span<float> h)
+    {
+        int bh = batch * hidden;
+        recurrent = scratch.Slice(0, batch * width);
+        h = scratch.Slice(batch * width, bh);
+        LoadState(h0, h, bh);
+        Gemm.MatMul(batch * steps, width, inputs, x, wIh, gates, accumulate: false);
+    }
+
+    /// <summary>
+    /// The start of <see cref="Rnn"/>'s and <see cref="Gru"/>'s backward: <paramref name="scratch"/> split into the
+    /// step's hidden-side pre-activation gradients <paramref name="dHid"/> <c>[B, G·H]</c>, <paramref name="dh"/>
+    /// <c>[B, H]</c>, loaded from <paramref name="dhLast"/> (zeros when empty), and <paramref name="hPrev"/>
+    /// <c>[B, H]</c>; dW_hh and db_hh cleared for <see cref="HiddenGradients"/> to add into.
+    /// </summary>
+    public static void StartBackward(int batch, int hidden, int width, ReadOnlySpan<float> dhLast, Span<float> dwHh, Span<float> dbHh,
+        Span<float> scratch, out Span<float> dHid, out Span<float> dh, out Span<float> hPrev)
+    {
+        int bh = batch * hidden, bw = batch * width;
+        dHid = scratch.Slice(0, bw);
+        dh = scratch.Slice(bw, bh);
+        hPrev = scratch.Slice(bw + bh, bh);
+        LoadState(dhLast, dh, bh);
+        dwHh.Slice(0, hidden * width).Clear();
+        dbHh.Slice(0, width).Clear();
     }
 
     /// <summary>

@@ -31,24 +31,12 @@ public static class Rnn
         ReadOnlySpan<float> h0, Span<float> gates, Span<float> hs, Span<float> hLast, Span<float> scratch)
     {
         const string kernel = "Rnn.Forward";
-        int bh = batch * hidden, rows = batch * steps;
-        Recurrent.RequireSizes(batch, steps, inputs, hidden, kernel);
+        int rows = batch * steps;
+        Recurrent.RequireForward(kernel, batch, steps, inputs, hidden, hidden, wIh, wHh, bIh, bHh, h0, gates, hs, hLast,
+            scratch, ScratchLength(batch, hidden));
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
-        Recurrent.Require(wIh, inputs * hidden, nameof(wIh), kernel);
-        Recurrent.Require(wHh, hidden * hidden, nameof(wHh), kernel);
-        Recurrent.Require(bIh, hidden, nameof(bIh), kernel);
-        Recurrent.Require(bHh, hidden, nameof(bHh), kernel);
-        Recurrent.RequireOptional(h0, bh, nameof(h0), kernel);
-        Recurrent.Require(gates, rows * hidden, nameof(gates), kernel);
-        Recurrent.Require(hs, rows * hidden, nameof(hs), kernel);
-        Recurrent.RequireOptional(hLast, bh, nameof(hLast), kernel);
-        Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
 
-        var recurrent = scratch.Slice(0, bh);
-        var h = scratch.Slice(bh, bh);
-        Recurrent.LoadState(h0, h, bh);
-
-        Gemm.MatMul(rows, hidden, inputs, x, wIh, gates, accumulate: false);
+        Recurrent.StartForward(batch, steps, inputs, hidden, hidden, x, wIh, h0, gates, scratch, out var recurrent, out var h);
         for (int t = 0; t < steps; t++)
         {
             Gemm.MatMul(batch, hidden, hidden, h, wHh, recurrent, accumulate: false);
@@ -83,30 +71,13 @@ public static class Rnn
         Span<float> dh0, Span<float> scratch)
     {
         const string kernel = "Rnn.Backward";
-        int bh = batch * hidden, rows = batch * steps;
-        Recurrent.RequireSizes(batch, steps, inputs, hidden, kernel);
+        int rows = batch * steps;
+        Recurrent.RequireBackward(kernel, batch, steps, inputs, hidden, hidden, wIh, wHh, h0, gates, hs, dy, dhLast,
+            dwIh, dwHh, dbIh, dbHh, dh0, scratch, ScratchLength(batch, hidden));
         Recurrent.Require(x, rows * inputs, nameof(x), kernel);
-        Recurrent.Require(wIh, inputs * hidden, nameof(wIh), kernel);
-        Recurrent.Require(wHh, hidden * hidden, nameof(wHh), kernel);
-        Recurrent.RequireOptional(h0, bh, nameof(h0), kernel);
-        Recurrent.Require(gates, rows * hidden, nameof(gates), kernel);
-        Recurrent.Require(hs, rows * hidden, nameof(hs), kernel);
-        Recurrent.RequireOptional(dy, rows * hidden, nameof(dy), kernel);
-        Recurrent.RequireOptional(dhLast, bh, nameof(dhLast), kernel);
         Recurrent.RequireOptional(dx, rows * inputs, nameof(dx), kernel);
-        Recurrent.Require(dwIh, inputs * hidden, nameof(dwIh), kernel);
-        Recurrent.Require(dwHh, hidden * hidden, nameof(dwHh), kernel);
-        Recurrent.Require(dbIh, hidden, nameof(dbIh), kernel);
-        Recurrent.Require(dbHh, hidden, nameof(dbHh), kernel);
-        Recurrent.RequireOptional(dh0, bh, nameof(dh0), kernel);
-        Recurrent.Require(scratch, ScratchLength(batch, hidden), nameof(scratch), kernel);
 
-        var dz = scratch.Slice(0, bh);
-        var dh = scratch.Slice(bh, bh);
-        var hPrev = scratch.Slice(2 * bh, bh);
-        Recurrent.LoadState(dhLast, dh, bh);
-        dwHh.Slice(0, hidden * hidden).Clear();
-        dbHh.Slice(0, hidden).Clear();
+        Recurrent.StartBackward(batch, hidden, hidden, dhLast, dwHh, dbHh, scratch, out var dz, out var dh, out var hPrev);
 
         for (int t = steps - 1; t >= 0; t--)
         {

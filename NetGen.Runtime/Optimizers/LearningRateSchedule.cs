@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace NetGen.Optimizers;
 
@@ -24,20 +26,14 @@ public sealed class Constant : LearningRateSchedule
     public override string ToString() => "constant";
 }
 
-/// <summary>Factor γ^⌊step / stepSize⌋ (PyTorch's <c>StepLR</c>, counted in steps).</summary>
-public sealed class StepDecay : LearningRateSchedule
+/// <summary>Factor γ^⌊step / stepSize⌋ (PyTorch's <c>StepLR</c>, counted in steps): multiplies the rate by
+/// <paramref name="gamma"/> every <paramref name="stepSize"/> steps.</summary>
+/// <param name="stepSize">Steps between decays; positive.</param>
+/// <param name="gamma">The factor per decay; positive.</param>
+public sealed class StepDecay(long stepSize, float gamma) : LearningRateSchedule
 {
-    private readonly long _stepSize;
-    private readonly float _gamma;
-
-    /// <summary>Multiplies the rate by <paramref name="gamma"/> every <paramref name="stepSize"/> steps.</summary>
-    public StepDecay(long stepSize, float gamma)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stepSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(gamma);
-        _stepSize = stepSize;
-        _gamma = gamma;
-    }
+    private readonly long _stepSize = Argument.Positive(stepSize);
+    private readonly float _gamma = Argument.Positive(gamma);
 
     /// <inheritdoc />
     public override float Factor(long step) => (float)Math.Pow(_gamma, step / _stepSize);
@@ -48,19 +44,14 @@ public sealed class StepDecay : LearningRateSchedule
 
 /// <summary>Cosine annealing from 1 to minFactor over T steps, then flat: f = min + (1 − min)·(1 + cos(π·min(step, T)/T))/2
 /// (PyTorch's <c>CosineAnnealingLR</c> with η_min = min·η).</summary>
-public sealed class Cosine : LearningRateSchedule
+/// <param name="totalSteps">T, the steps to anneal over; positive.</param>
+/// <param name="minFactor">The factor reached at step T, in [0, 1].</param>
+public sealed class Cosine(long totalSteps, float minFactor = 0) : LearningRateSchedule
 {
-    private readonly long _totalSteps;
-    private readonly float _minFactor;
-
-    /// <summary>Anneals over <paramref name="totalSteps"/> steps down to <paramref name="minFactor"/> in [0, 1].</summary>
-    public Cosine(long totalSteps, float minFactor = 0)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalSteps);
-        if (minFactor < 0 || minFactor > 1) throw new ArgumentOutOfRangeException(nameof(minFactor), minFactor, "minFactor must be in [0, 1].");
-        _totalSteps = totalSteps;
-        _minFactor = minFactor;
-    }
+    private readonly long _totalSteps = Argument.Positive(totalSteps);
+    private readonly float _minFactor = minFactor < 0 || minFactor > 1
+        ? throw new ArgumentOutOfRangeException(nameof(minFactor), minFactor, "minFactor must be in [0, 1].")
+        : minFactor;
 
     /// <inheritdoc />
     public override float Factor(long step) =>
@@ -72,23 +63,27 @@ public sealed class Cosine : LearningRateSchedule
 
 /// <summary>Linear warm-up (step + 1)/W for the first W steps, then another schedule shifted by W steps
 /// (so it sees step 0 right after the warm-up).</summary>
-public sealed class LinearWarmup : LearningRateSchedule
+/// <param name="warmupSteps">W, the steps to warm up over; positive.</param>
+/// <param name="then">The schedule that follows.</param>
+public sealed class LinearWarmup(long warmupSteps, LearningRateSchedule then) : LearningRateSchedule
 {
-    private readonly long _warmupSteps;
-    private readonly LearningRateSchedule _then;
-
-    /// <summary>Warms up over <paramref name="warmupSteps"/> steps, then follows <paramref name="then"/>.</summary>
-    public LinearWarmup(long warmupSteps, LearningRateSchedule then)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(warmupSteps);
-        ArgumentNullException.ThrowIfNull(then);
-        _warmupSteps = warmupSteps;
-        _then = then;
-    }
+    private readonly long _warmupSteps = Argument.Positive(warmupSteps);
+    private readonly LearningRateSchedule _then = then ?? throw new ArgumentNullException(nameof(then));
 
     /// <inheritdoc />
     public override float Factor(long step) => step < _warmupSteps ? (float)(step + 1) / _warmupSteps : _then.Factor(step - _warmupSteps);
 
     /// <inheritdoc />
     public override string ToString() => $"linear warm-up over {_warmupSteps} steps, then {_then}";
+}
+
+/// <summary>Argument checks for the schedules' field initialisers.</summary>
+file static class Argument
+{
+    /// <summary><paramref name="value"/>, after <see cref="ArgumentOutOfRangeException.ThrowIfNegativeOrZero{T}"/>.</summary>
+    public static T Positive<T>(T value, [CallerArgumentExpression(nameof(value))] string? paramName = null) where T : INumberBase<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, paramName);
+        return value;
+    }
 }
