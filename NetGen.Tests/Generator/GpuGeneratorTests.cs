@@ -37,27 +37,46 @@ public class GpuGeneratorTests
     private static string GpuSource(GeneratorRunResult result) =>
         Assert.Single(result.GeneratedSources, s => s.HintName.EndsWith(".Gpu.g.cs", StringComparison.Ordinal)).SourceText.ToString();
 
-    [Fact]
-    public void MlpGetsAGpuTwinInItsOwnFile()
+    /// <summary>Runs the generator on <paramref name="source"/> with the GPU references and checks that it reports
+    /// nothing and its code compiles cleanly.</summary>
+    private static GeneratorRunResult RunClean(string source)
     {
-        var (result, output) = Run(Mlp, IlGpu, RuntimeGpu);
+        var (result, output) = Run(source, IlGpu, RuntimeGpu);
         Assert.Null(result.Exception);
         Assert.Empty(result.Diagnostics);
         AssertCompilesCleanly(output);
+        return result;
+    }
+
+    /// <summary>Runs the generator on <paramref name="markedSource"/> with the GPU references and checks that network
+    /// 'Net' gets its CPU code alone, compiling cleanly, and one NG0300 (an Info at the marked span) that gives
+    /// <paramref name="reason"/>.</summary>
+    private static void AssertNoGpuTwin(string markedSource, string reason)
+    {
+        var (source, span) = GeneratorHarness.Marked(markedSource);
+        var (result, output) = Run(source, IlGpu, RuntimeGpu);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0300", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Info, diagnostic.Severity);
+        Assert.Equal(span, diagnostic.Location.GetLineSpan().Span);
+        Assert.Equal("Network 'Net' gets no GPU type (Net.Gpu) although ILGPU is referenced: " + reason + "; it trains on the CPU only",
+            diagnostic.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(DiagnosticDescriptors.HelpBase + "NG0300.md", diagnostic.Descriptor.HelpLinkUri);
+        Assert.Equal(["Net.g.cs"], result.GeneratedSources.Select(s => s.HintName));
+        AssertCompilesCleanly(output);
+    }
+
+    [Fact]
+    public void MlpGetsAGpuTwinInItsOwnFile()
+    {
+        var result = RunClean(Mlp);
         Assert.Equal(["Demo.Mlp.g.cs", "Demo.Mlp.Gpu.g.cs"], result.GeneratedSources.Select(s => s.HintName).Order());
         Snapshot.Verify(GpuSource(result), nameof(Mlp));
     }
 
     /// <summary>LeNet-5 as in NetGen.Samples/ConvNets.cs: Conv2D, MaxPool2D and Dense on the device.</summary>
     [Fact]
-    public void LeNet5GetsAGpuTwin()
-    {
-        var (result, output) = Run(ConvSnapshotTests.LeNet5Source, IlGpu, RuntimeGpu);
-        Assert.Null(result.Exception);
-        Assert.Empty(result.Diagnostics);
-        AssertCompilesCleanly(output);
-        Snapshot.Verify(GpuSource(result), "LeNet5");
-    }
+    public void LeNet5GetsAGpuTwin() => Snapshot.Verify(GpuSource(RunClean(ConvSnapshotTests.LeNet5Source)), "LeNet5");
 
     [Fact]
     public void WithoutIlGpuThereIsNoGpuCode()
@@ -81,20 +100,10 @@ public class GpuGeneratorTests
     [Fact]
     public void EveryLayerShapeLossAndContainerCompiles()
     {
-        const string source = """
-            using NetGen;
+        const string source = SnapshotTests.RegressorSource + """
 
             namespace Demo.Regression
             {
-                [Network(Loss = Loss.SquaredError)]
-                internal partial class Regressor
-                {
-                    [Input(2, 3)]                      internal partial Layer Grid { get; }
-                    [Dense(5), Tanh]                   internal partial Layer Hidden { get; }
-                    [Dense(4, Bias = false), Sigmoid]  internal partial Layer Squash { get; }
-                    [Dense(1), Identity]               internal partial Layer Value { get; }
-                }
-
                 public static partial class Models
                 {
                     [Network]
@@ -134,29 +143,16 @@ public class GpuGeneratorTests
     }
 
     [Fact]
-    public void NG0300_MemberNamedGpu()
-    {
-        var (source, span) = GeneratorHarness.Marked("""
-            using NetGen;
+    public void NG0300_MemberNamedGpu() => AssertNoGpuTwin("""
+        using NetGen;
 
-            [Network(Loss = Loss.SquaredError)]
-            public partial class [|Net|]
-            {
-                [Input(2)] public partial Layer X { get; }
-                [Dense(1)] public partial Layer Gpu { get; }
-            }
-            """);
-        var (result, output) = Run(source, IlGpu, RuntimeGpu);
-        var diagnostic = Assert.Single(result.Diagnostics);
-        Assert.Equal("NG0300", diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Info, diagnostic.Severity);
-        Assert.Equal(span, diagnostic.Location.GetLineSpan().Span);
-        Assert.Equal("Network 'Net' gets no GPU type (Net.Gpu) although ILGPU is referenced: a member named 'Gpu' takes the name of the " +
-                     "generated GPU type; it trains on the CPU only", diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Equal(DiagnosticDescriptors.HelpBase + "NG0300.md", diagnostic.Descriptor.HelpLinkUri);
-        Assert.Equal(["Net.g.cs"], result.GeneratedSources.Select(s => s.HintName));
-        AssertCompilesCleanly(output);
-    }
+        [Network(Loss = Loss.SquaredError)]
+        public partial class [|Net|]
+        {
+            [Input(2)] public partial Layer X { get; }
+            [Dense(1)] public partial Layer Gpu { get; }
+        }
+        """, "a member named 'Gpu' takes the name of the generated GPU type");
 
     /// <summary>A network with a layer kind that has no device kernels (a GRU, a Conv1D) gets NG0300 naming its first
     /// such layer, and its CPU code alone, compiling cleanly beside ILGPU.</summary>
@@ -172,18 +168,9 @@ public class GpuGeneratorTests
         [Conv1D(2, Kernel = 3)] public partial Layer D { get; }
         [Dense(10)] public partial Layer Logits { get; }
         """, "layer 'D' is of kind Conv1D")]
-    public void NG0300_LayersWithoutDeviceKernels(string layers, string blocker)
-    {
-        var (source, span) = GeneratorHarness.Marked("using NetGen;\n\n[Network(Loss = Loss.SoftmaxCrossEntropy)]\npublic partial class [|Net|]\n{\n" + layers + "}\n");
-        var (result, output) = Run(source, IlGpu, RuntimeGpu);
-        var diagnostic = Assert.Single(result.Diagnostics);
-        Assert.Equal("NG0300", diagnostic.Id);
-        Assert.Equal(span, diagnostic.Location.GetLineSpan().Span);
-        Assert.Equal("Network 'Net' gets no GPU type (Net.Gpu) although ILGPU is referenced: " + blocker + ", which has no GPU kernels yet; " +
-                     "it trains on the CPU only", diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Equal(["Net.g.cs"], result.GeneratedSources.Select(s => s.HintName));
-        AssertCompilesCleanly(output);
-    }
+    public void NG0300_LayersWithoutDeviceKernels(string layers, string blocker) =>
+        AssertNoGpuTwin("using NetGen;\n\n[Network(Loss = Loss.SoftmaxCrossEntropy)]\npublic partial class [|Net|]\n{\n" + layers + "}\n",
+            blocker + ", which has no GPU kernels yet");
 
     private const string CharLstm = """
         using NetGen;
@@ -205,40 +192,25 @@ public class GpuGeneratorTests
     [Fact]
     public void CharLstmGetsAGpuTwin()
     {
-        var (result, output) = Run(CharLstm, IlGpu, RuntimeGpu);
-        Assert.Null(result.Exception);
-        Assert.Empty(result.Diagnostics);
-        AssertCompilesCleanly(output);
-        string source = GpuSource(result);
+        string source = GpuSource(RunClean(CharLstm));
         Assert.Contains("labelsPerSample: 64", source);
         Snapshot.Verify(source, nameof(CharLstm));
     }
 
     /// <summary>A stateful LSTM (truncated BPTT) keeps its network on the CPU, with NG0300 saying why.</summary>
     [Fact]
-    public void NG0300_StatefulLstm()
-    {
-        var (source, span) = GeneratorHarness.Marked("""
-            using NetGen;
+    public void NG0300_StatefulLstm() => AssertNoGpuTwin("""
+        using NetGen;
 
-            [Network(Loss = Loss.SoftmaxCrossEntropy)]
-            public partial class [|Net|]
-            {
-                [TokenInput(Vocabulary = 10, Length = 1)] public partial Layer Text { get; }
-                [Embedding(4)] public partial Layer E { get; }
-                [Lstm(8, Stateful = true)] public partial Layer L { get; }
-                [Dense(10)] public partial Layer Logits { get; }
-            }
-            """);
-        var (result, output) = Run(source, IlGpu, RuntimeGpu);
-        var diagnostic = Assert.Single(result.Diagnostics);
-        Assert.Equal("NG0300", diagnostic.Id);
-        Assert.Equal(span, diagnostic.Location.GetLineSpan().Span);
-        Assert.Equal("Network 'Net' gets no GPU type (Net.Gpu) although ILGPU is referenced: layer 'L' carries state from batch to batch " +
-                     "(Stateful), which the GPU twin does not yet; it trains on the CPU only", diagnostic.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Equal(["Net.g.cs"], result.GeneratedSources.Select(s => s.HintName));
-        AssertCompilesCleanly(output);
-    }
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        public partial class [|Net|]
+        {
+            [TokenInput(Vocabulary = 10, Length = 1)] public partial Layer Text { get; }
+            [Embedding(4)] public partial Layer E { get; }
+            [Lstm(8, Stateful = true)] public partial Layer L { get; }
+            [Dense(10)] public partial Layer Logits { get; }
+        }
+        """, "layer 'L' carries state from batch to batch (Stateful), which the GPU twin does not yet");
 
     [Fact]
     public void UnrelatedEditLeavesTheGpuTwinCached()

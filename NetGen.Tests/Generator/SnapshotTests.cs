@@ -24,26 +24,25 @@ public class SnapshotTests
     [Fact]
     public void Mlp() => Snapshot.Verify(GeneratorHarness.GenerateClean(MlpSource), nameof(Mlp));
 
-    [Fact]
-    public void Regressor()
-    {
-        const string source = """
-            using NetGen;
+    /// <summary>An internal regressor in a block namespace (also in <see cref="GpuGeneratorTests"/>' mix of networks).</summary>
+    internal const string RegressorSource = """
+        using NetGen;
 
-            namespace Demo.Regression
+        namespace Demo.Regression
+        {
+            [Network(Loss = Loss.SquaredError)]
+            internal partial class Regressor
             {
-                [Network(Loss = Loss.SquaredError)]
-                internal partial class Regressor
-                {
-                    [Input(2, 3)]                      internal partial Layer Grid { get; }
-                    [Dense(5), Tanh]                   internal partial Layer Hidden { get; }
-                    [Dense(4, Bias = false), Sigmoid]  internal partial Layer Squash { get; }
-                    [Dense(1), Identity]               internal partial Layer Value { get; }
-                }
+                [Input(2, 3)]                      internal partial Layer Grid { get; }
+                [Dense(5), Tanh]                   internal partial Layer Hidden { get; }
+                [Dense(4, Bias = false), Sigmoid]  internal partial Layer Squash { get; }
+                [Dense(1), Identity]               internal partial Layer Value { get; }
             }
-            """;
-        Snapshot.Verify(GeneratorHarness.GenerateClean(source), nameof(Regressor));
-    }
+        }
+        """;
+
+    [Fact]
+    public void Regressor() => Snapshot.Verify(GeneratorHarness.GenerateClean(RegressorSource), nameof(Regressor));
 
     [Fact]
     public void SkipWithUnusedBranch()

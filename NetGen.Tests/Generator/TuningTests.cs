@@ -115,23 +115,33 @@ public class TuningTests
     [InlineData("Conv2D in=99999999999x28x28 out=6 kernel=5 stride=1 padding=2 batch=* isa=avx512 forward=direct", "in=99999999999x28x28 is not")]
     public void MalformedLine_IsReportedWithFileAndLine_AndTheRestApplies(string line, string problem)
     {
-        string table = "# header\n" + line + "\nConv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=* isa=avx512 forward=im2col\n";
-        var (result, output) = Run(LeNet, File(table));
-        Assert.Null(result.Exception);
-        var diagnostic = Assert.Single(result.Diagnostics);
-        Assert.Equal("NG0020", diagnostic.Id);
+        var (diagnostic, message) = AssertMalformedLineReported(LeNet, line,
+            "Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=* isa=avx512 forward=im2col", problem,
+            "LeNet.netgen-tuning.txt:3 (Avx512, batch *): Im2Col");
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
-        string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
-        Assert.StartsWith("LeNet.netgen-tuning.txt(2): ", message);
-        Assert.Contains(problem, message);
         Assert.Contains("the line is ignored (format: Conv2D in=1x28x28 out=6 kernel=5x5 stride=1 padding=2 batch=2-* isa=avx512 forward=direct", message);
         var span = diagnostic.Location.GetLineSpan();
         Assert.Equal("/src/LeNet.netgen-tuning.txt", span.Path);
-        Assert.Equal(1, span.StartLinePosition.Line);
         Assert.Equal(line.Length, span.EndLinePosition.Character);
+    }
+
+    /// <summary>Runs the generator on <paramref name="source"/> with a table of a header, <paramref name="line"/> and
+    /// <paramref name="validLine"/>; checks that the one diagnostic is an NG0020 against line 2 that names
+    /// <paramref name="problem"/>, that the code compiles cleanly, and that the valid line still applies (its comment
+    /// <paramref name="applied"/>). Returns the diagnostic and its message.</summary>
+    private static (Diagnostic Diagnostic, string Message) AssertMalformedLineReported(string source, string line, string validLine, string problem, string applied)
+    {
+        var (result, output) = Run(source, File("# header\n" + line + "\n" + validLine + "\n"));
+        Assert.Null(result.Exception);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0020", diagnostic.Id);
+        string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+        Assert.StartsWith("LeNet.netgen-tuning.txt(2): ", message);
+        Assert.Contains(problem, message);
+        Assert.Equal(1, diagnostic.Location.GetLineSpan().StartLinePosition.Line);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        string code = result.GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("LeNet.netgen-tuning.txt:3 (Avx512, batch *): Im2Col", code);
+        Assert.Contains(applied, result.GeneratedSources.Single().SourceText.ToString());
+        return (diagnostic, message);
     }
 
     [Fact]
@@ -319,18 +329,9 @@ public class TuningTests
     [InlineData("Dense in=784 out=256 batch=* isa=sse product=dw", "isa=sse is not")]
     public void MalformedDenseLine_IsReported_AndTheRestApplies(string line, string problem)
     {
-        string table = "# header\n" + line + "\nDense in=784 out=256 batch=* isa=avx512 product=forward kc=392\n";
-        var (result, output) = Run(Mlp, File(table));
-        Assert.Null(result.Exception);
-        var diagnostic = Assert.Single(result.Diagnostics);
-        Assert.Equal("NG0020", diagnostic.Id);
-        string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
-        Assert.StartsWith("LeNet.netgen-tuning.txt(2): ", message);
-        Assert.Contains(problem, message);
+        var (_, message) = AssertMalformedLineReported(Mlp, line, "Dense in=784 out=256 batch=* isa=avx512 product=forward kc=392", problem,
+            "LeNet.netgen-tuning.txt:3 (Avx512, batch *): kc=392");
         Assert.EndsWith("the line is ignored (format: Dense in=784 out=256 batch=33-* isa=avx512 product=forward kc=392 nc=256 order=panels a=inplace b=packed transpose=no)", message);
-        Assert.Equal(1, diagnostic.Location.GetLineSpan().StartLinePosition.Line);
-        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        Assert.Contains("LeNet.netgen-tuning.txt:3 (Avx512, batch *): kc=392", result.GeneratedSources.Single().SourceText.ToString());
     }
 
     // A tiling the runtime's rule rejects for the layer's product, and what its NG0021 must say.
