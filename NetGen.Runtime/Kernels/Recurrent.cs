@@ -8,9 +8,9 @@ namespace NetGen.Kernels;
 
 /// <summary>
 /// The parts the recurrent cells share: argument checks and the strided product (all three), and, for
-/// <see cref="Rnn"/> and <see cref="Gru"/>, the start of each pass (scratch layout, initial state), the state copies between the batch-major sequence buffers and the
-/// contiguous per-step matrices the GEMMs need, the weight-gradient products and vectorised element-wise loops
-/// (<see cref="Lstm"/> keeps its own contiguous state and packed weights).
+/// <see cref="Rnn"/> and <see cref="Gru"/>, the start of each pass (scratch layout, initial state), the state copies
+/// between the batch-major sequence buffers and the contiguous per-step matrices the GEMMs need, the weight-gradient
+/// products and vectorised element-wise loops (<see cref="Lstm"/> keeps its own contiguous state and packed weights).
 /// </summary>
 /// <remarks>
 /// Sequences are <c>[B, T, F]</c> with the batch outermost, so the input projection of every step is one
