@@ -19,15 +19,10 @@ namespace NetGen.Generator.Emit
     internal sealed class GpuEmitter
     {
         private const string Type = "Gpu";
-        private const string Span = "global::System.Span<float>";
-        private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
         private const string Device = "global::NetGen.Gpu.GpuDevice";
         private const string State = "global::NetGen.Gpu.GpuNetworkState";
         private const string Optimizer = "global::NetGen.Gpu.GpuOptimizer";
         private const string Network = "global::NetGen.INetwork";
-
-        /// <summary>The TrainStep overloads of <c>IGpuNetwork</c>: target element type and parameter name.</summary>
-        private static readonly (string Type, string Name)[] TrainStepTargets = { ("int", "labels"), ("float", "targets") };
 
         private readonly NetworkBuild _build;
         private readonly NetworkPlan _plan;
@@ -217,7 +212,7 @@ namespace NetGen.Generator.Emit
             string size = Literals.Int(output.OutputSize);
             _w.Line("/// <summary>Runs the network on <paramref name=\"batch\"/> samples of " + Literals.Int(_plan.Input.OutputSize) + " floats (" + _plan.Input.Output.WithBatch()
                 + ") and copies " + output.Name + ", " + output.Output.WithBatch() + ", into <paramref name=\"output\"/> (waits for the device).</summary>");
-            using (_w.Block("public void Forward(" + ReadOnlySpan + " input, int batch, " + Span + " output)"))
+            using (_w.Block("public void Forward(" + NetworkEmitter.ReadOnlySpan + " input, int batch, " + NetworkEmitter.Span + " output)"))
             {
                 _w.Line("CheckOutput(batch, output);");
                 _w.Line("_state.UploadInput(input, batch);");
@@ -226,14 +221,14 @@ namespace NetGen.Generator.Emit
             }
             _w.Line();
             _w.Line("/// <inheritdoc/>");
-            using (_w.Block("public void CopyOutput(int batch, " + Span + " output)"))
+            using (_w.Block("public void CopyOutput(int batch, " + NetworkEmitter.Span + " output)"))
             {
                 _w.Line("CheckOutput(batch, output);");
                 _w.Line("_state.Activations.CopyTo(output.Slice(0, batch * " + size + "), " + PerSample(output.ActivationOffset) + ");");
             }
             _w.Line();
             _w.Line("/// <summary>Checks a batch size against <see cref=\"MaxBatch\"/> and the output's length against it.</summary>");
-            using (_w.Block("private void CheckOutput(int batch, " + Span + " output)"))
+            using (_w.Block("private void CheckOutput(int batch, " + NetworkEmitter.Span + " output)"))
             {
                 _w.Line("if (batch < 1 || batch > _maxBatch)");
                 _w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(batch), batch, $\"batch must be between 1 and MaxBatch = {_maxBatch} (set by the constructor).\");");
@@ -247,9 +242,9 @@ namespace NetGen.Generator.Emit
         private void WriteTrainSteps()
         {
             var loss = LossKinds.ByName(_plan.Loss);
-            foreach (var (type, name) in TrainStepTargets)
+            foreach (var (type, name) in NetworkEmitter.TrainStepTargets)
             {
-                string parameters = "(" + ReadOnlySpan + " input, global::System.ReadOnlySpan<" + type + "> " + name + ", int batch)";
+                string parameters = "(" + NetworkEmitter.ReadOnlySpan + " input, global::System.ReadOnlySpan<" + type + "> " + name + ", int batch)";
                 if (loss is null || loss.TargetType != type)
                 {
                     string message = loss is null
@@ -316,9 +311,9 @@ namespace NetGen.Generator.Emit
                 {
                     var layer = _plan.Layers[i];
                     if (i > 0) _w.Line();
-                    _w.Line("// " + NetworkEmitter.Header(_plan, layer) + " · " + NetworkEmitter.FlowText(_plan, layer, forward: true));
+                    NetworkEmitter.WriteLayerComment(_w, _plan, layer, forward: true);
                     _w.Line("var " + layer.Local + " = " + ActivationView(layer) + ";");
-                    ((IGpuLayerKind)LayerKinds.ByName(layer.Kind)).EmitGpuForward(_w, Code(layer));
+                    ((IGpuLayerKind)LayerKinds.ByName(layer.Kind)).EmitGpuForward(_w, new GpuLayerCode(_plan, layer));
                 }
             }
             _w.Line();
@@ -329,31 +324,19 @@ namespace NetGen.Generator.Emit
             _w.Line("/// <summary>The backward pass, last layer first: from the loss gradient in " + _plan.Output.GradientLocal + " to every parameter gradient.</summary>");
             using (_w.Block("private void RunBackward(int batch)"))
             {
-                var live = _plan.Layers.Where(l => l.Live && !LayerKinds.ByName(l.Kind).IsInput).ToList();
-                var read = new SortedSet<int>(live.SelectMany(l => l.Sources.Concat(new[] { l.Index })));
-                foreach (int i in read) _w.Line("var " + _plan.Layers[i].Local + " = " + ActivationView(_plan.Layers[i]) + ";");
-                foreach (var layer in _plan.Layers.Where(l => l.GradientOffset >= 0)) _w.Line("var " + layer.GradientLocal + " = " + GradientView(layer) + ";");
-                for (int i = _plan.Layers.Count - 1; i >= 0; i--)
+                NetworkEmitter.WriteBackwardBody(_w, _plan, ActivationView, GradientView, layer =>
                 {
-                    var layer = _plan.Layers[i];
-                    if (LayerKinds.ByName(layer.Kind).IsInput) continue;
-                    _w.Line();
                     if (!layer.Live)
                     {
                         _w.Line("// " + layer.Name + " · reaches no output: its gradients stay zero (cleared when the state was created)");
-                        continue;
+                        return;
                     }
-                    _w.Line("// " + NetworkEmitter.Header(_plan, layer) + " · " + NetworkEmitter.FlowText(_plan, layer, forward: false));
-                    ((IGpuLayerKind)LayerKinds.ByName(layer.Kind)).EmitGpuBackward(_w, Code(layer));
-                }
+                    NetworkEmitter.WriteLayerComment(_w, _plan, layer, forward: false);
+                    ((IGpuLayerKind)LayerKinds.ByName(layer.Kind)).EmitGpuBackward(_w, new GpuLayerCode(_plan, layer));
+                });
             }
             _w.Line();
         }
-
-        private GpuLayerCode Code(LayerPlan layer) =>
-            new GpuLayerCode(layer,
-                layer.Sources.Select(s => _plan.Layers[s].Local).ToList(),
-                layer.Sources.Select(s => _plan.Layers[s].GradientOffset >= 0 ? _plan.Layers[s].GradientLocal : null).ToList());
 
         /// <summary>A layer's activations for this batch; the input layer's are the uploaded batch itself.</summary>
         private static string ActivationView(LayerPlan layer) =>

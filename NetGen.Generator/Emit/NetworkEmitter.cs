@@ -19,14 +19,15 @@ namespace NetGen.Generator.Emit
     /// </summary>
     internal sealed class NetworkEmitter
     {
-        private const string Span = "global::System.Span<float>";
-        private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+        internal const string Span = "global::System.Span<float>";
+        internal const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
         private const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
         private const string LayerType = "global::NetGen.Layer";
         private const string AlignedBuffer = "global::NetGen.AlignedBuffer";
 
-        /// <summary>The INetwork TrainStep overloads: target element type and parameter name.</summary>
-        private static readonly (string Type, string Name)[] TrainStepTargets = { ("int", "labels"), ("float", "targets") };
+        /// <summary>The TrainStep overloads of INetwork, and of <c>IGpuNetwork</c>, which mirrors them: target element type and
+        /// parameter name.</summary>
+        internal static readonly (string Type, string Name)[] TrainStepTargets = { ("int", "labels"), ("float", "targets") };
 
         private const string Optimizer = "global::NetGen.Optimizers.Optimizer?";
 
@@ -478,9 +479,9 @@ namespace NetGen.Generator.Emit
                 foreach (var layer in plan.Layers)
                 {
                     _w.Line();
-                    _w.Line("// " + Header(plan, layer) + " · " + FlowText(plan, layer, forward: true));
+                    WriteLayerComment(_w, plan, layer, forward: true);
                     _w.Line("var " + layer.Local + " = " + ActivationView(layer) + ";");
-                    LayerKinds.ByName(layer.Kind).EmitForward(_w, Code(plan, layer));
+                    LayerKinds.ByName(layer.Kind).EmitForward(_w, new LayerCode(plan, layer));
                 }
             }
             _w.Line();
@@ -493,15 +494,8 @@ namespace NetGen.Generator.Emit
             _w.Line("/// weights in the epilogue of their gradient's product).</summary>");
             using (_w.Block("private void RunBackward(int batch, global::NetGen.Optimizers.Optimizer? optimizer)"))
             {
-                var live = plan.Layers.Where(l => l.Live && !LayerKinds.ByName(l.Kind).IsInput).ToList();
-                var read = new SortedSet<int>(live.SelectMany(l => l.Sources.Concat(new[] { l.Index })));
-                foreach (int i in read) _w.Line("var " + plan.Layers[i].Local + " = " + ActivationView(plan.Layers[i]) + ";");
-                foreach (var layer in plan.Layers.Where(l => l.GradientOffset >= 0)) _w.Line("var " + layer.GradientLocal + " = " + GradientView(layer) + ";");
-                for (int i = plan.Layers.Count - 1; i >= 0; i--)
+                WriteBackwardBody(_w, plan, ActivationView, GradientView, layer =>
                 {
-                    var layer = plan.Layers[i];
-                    if (LayerKinds.ByName(layer.Kind).IsInput) continue;
-                    _w.Line();
                     if (!layer.Live)
                     {
                         _w.Line("// " + layer.Name + " · reaches no output: its gradients are zero");
@@ -510,8 +504,8 @@ namespace NetGen.Generator.Emit
                     }
                     else
                     {
-                        _w.Line("// " + Header(plan, layer) + " · " + FlowText(plan, layer, forward: false));
-                        LayerKinds.ByName(layer.Kind).EmitBackward(_w, Code(plan, layer));
+                        WriteLayerComment(_w, plan, layer, forward: false);
+                        LayerKinds.ByName(layer.Kind).EmitBackward(_w, new LayerCode(plan, layer));
                     }
                     if (layer.Parameters.Count > 0 && !(layer.Live && LayerKinds.ByName(layer.Kind) is IUpdatingLayerKind))
                     {
@@ -519,18 +513,43 @@ namespace NetGen.Generator.Emit
                         int start = layer.Parameters[0].Offset, end = layer.Parameters[layer.Parameters.Count - 1].Offset + layer.Parameters[layer.Parameters.Count - 1].Length;
                         _w.Line("optimizer?.UpdateRange(_parameters, _gradients, " + Literals.Int(start) + ", " + Literals.Int(end - start) + ");");
                     }
-                }
+                });
             }
             _w.Line();
         }
 
+        /// <summary>
+        /// The body of <c>RunBackward</c>, shared with the device twin: locals for the activations the live layers read
+        /// (<paramref name="activationView"/>) and for every activation gradient (<paramref name="gradientView"/>), then
+        /// <paramref name="writeLayer"/> for each layer but the input, last first, each after a blank line.
+        /// </summary>
+        internal static void WriteBackwardBody(SourceWriter w, NetworkPlan plan, Func<LayerPlan, string> activationView,
+            Func<LayerPlan, string> gradientView, Action<LayerPlan> writeLayer)
+        {
+            var live = plan.Layers.Where(l => l.Live && !LayerKinds.ByName(l.Kind).IsInput).ToList();
+            var read = new SortedSet<int>(live.SelectMany(l => l.Sources.Concat(new[] { l.Index })));
+            foreach (int i in read) w.Line("var " + plan.Layers[i].Local + " = " + activationView(plan.Layers[i]) + ";");
+            foreach (var layer in plan.Layers.Where(l => l.GradientOffset >= 0)) w.Line("var " + layer.GradientLocal + " = " + gradientView(layer) + ";");
+            for (int i = plan.Layers.Count - 1; i >= 0; i--)
+            {
+                var layer = plan.Layers[i];
+                if (LayerKinds.ByName(layer.Kind).IsInput) continue;
+                w.Line();
+                writeLayer(layer);
+            }
+        }
+
+        /// <summary>A layer's comment in a pass: <c>// H1 · Dense 784→256, ReLU · [B,784] → [B,256]</c>.</summary>
+        internal static void WriteLayerComment(SourceWriter w, NetworkPlan plan, LayerPlan layer, bool forward) =>
+            w.Line("// " + Header(plan, layer) + " · " + FlowText(plan, layer, forward));
+
         /// <summary><c>H1 · Dense 784→256, ReLU</c>.</summary>
-        internal static string Header(NetworkPlan plan, LayerPlan layer) =>
+        private static string Header(NetworkPlan plan, LayerPlan layer) =>
             layer.Name + " · " + layer.Description + (layer.Activation is null ? "" : ", " + ActivationKind.ByName(layer.Activation).Display);
 
         /// <summary>Forward: <c>[B,784] → [B,256]</c> (naming the source when it is not the previous layer); backward:
         /// <c>dH2 [B,128] → dH1 [B,256]</c>.</summary>
-        internal static string FlowText(NetworkPlan plan, LayerPlan layer, bool forward)
+        private static string FlowText(NetworkPlan plan, LayerPlan layer, bool forward)
         {
             var sources = layer.Sources.Select(s => plan.Layers[s]).ToList();
             if (forward)
@@ -545,11 +564,6 @@ namespace NetGen.Generator.Emit
                 : "no gradient for the input " + s.Name));
             return layer.GradientLocal + " " + layer.Output.WithBatch() + " → " + to;
         }
-
-        private static LayerCode Code(NetworkPlan plan, LayerPlan layer) =>
-            new LayerCode(plan, layer,
-                layer.Sources.Select(s => plan.Layers[s].Local).ToList(),
-                layer.Sources.Select(s => plan.Layers[s].GradientOffset >= 0 ? plan.Layers[s].GradientLocal : null).ToList());
 
         private static string ActivationView(LayerPlan layer) =>
             "_activations.AsSpan(" + PerSample("_maxBatch", layer.ActivationOffset) + ", batch * " + Literals.Int(layer.OutputSize) + ")";

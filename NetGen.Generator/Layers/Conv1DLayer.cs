@@ -49,13 +49,7 @@ namespace NetGen.Generator.Layers
             return ConvolutionParameters.Describe(Name, new[] { o.Kernel }, inputs[0].Dims[0], o.Channels, o.Stride, o.Padding, o.Bias);
         }
 
-        public EquatableArray<LayerBuffer> Buffers(LayerPlan layer)
-        {
-            var workspace = LayerBuffer.Fixed("workspace", "global::NetGen.Kernels.Conv1D.WorkspaceSize(" + ShapeValue(layer) + ")");
-            return InputGradient.NeedsBuffer(layer)
-                ? EquatableArray.Create(workspace, LayerBuffer.InputGradient((int)layer.InputShapes[0].Size))
-                : EquatableArray.Create(workspace);
-        }
+        public EquatableArray<LayerBuffer> Buffers(LayerPlan layer) => ConvolutionParameters.Buffers(layer, "Conv1D", ShapeValue(layer));
 
         public string TuningSignature(LayerPlan layer)
         {

@@ -1,12 +1,13 @@
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
+using NetGen.Generator.Planning;
 using NetGen.Generator.Shapes;
 using NetGen.Generator.Tuning;
 using NetGen.Kernels;
 
 namespace NetGen.Generator.Layers
 {
-    /// <summary>What <see cref="Conv2DLayer"/> and <see cref="Conv1DLayer"/> share: parameters, description, and the
+    /// <summary>What <see cref="Conv2DLayer"/> and <see cref="Conv1DLayer"/> share: parameters, description, buffers, and the
     /// kernel calls, which differ only in the runtime class and its shape value.</summary>
     internal static class ConvolutionParameters
     {
@@ -28,6 +29,11 @@ namespace NetGen.Generator.Layers
             kind + " " + ConvolutionRules.Extent(kernel) + ", " + Literals.Int(inChannels) + "→" + Literals.Int(outChannels)
             + (stride == 1 ? "" : ", stride " + Literals.Int(stride)) + (padding == 0 ? "" : ", padding " + Literals.Int(padding))
             + (bias ? "" : " (no bias)");
+
+        /// <summary>The kernel's <c>workspace</c> (<c>WorkspaceSize(shape)</c> floats, whatever the batch) and, where
+        /// <see cref="InputGradient.NeedsBuffer"/>, the input gradient's buffer.</summary>
+        public static EquatableArray<LayerBuffer> Buffers(LayerPlan layer, string kernel, string shape) =>
+            InputGradient.BuffersWith(layer, LayerBuffer.Fixed("workspace", "global::NetGen.Kernels." + kernel + ".WorkspaceSize(" + shape + ")"));
 
         public static void EmitForward(SourceWriter writer, LayerCode code, string kernel, string shape)
         {

@@ -37,11 +37,7 @@ namespace NetGen.Generator.Layers
 
         public string Describe(LayerSpec layer, EquatableArray<Shape> inputs, Shape output) => Name + " " + RateText(layer.Options);
 
-        public EquatableArray<LayerBuffer> Buffers(LayerPlan layer)
-        {
-            var mask = new LayerBuffer("mask", layer.OutputSize);
-            return InputGradient.NeedsBuffer(layer) ? EquatableArray.Create(mask, LayerBuffer.InputGradient(layer.OutputSize)) : EquatableArray.Create(mask);
-        }
+        public EquatableArray<LayerBuffer> Buffers(LayerPlan layer) => InputGradient.BuffersWith(layer, new LayerBuffer("mask", layer.OutputSize));
 
         public void EmitForward(SourceWriter writer, LayerCode code)
         {

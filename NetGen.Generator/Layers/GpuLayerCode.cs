@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Planning;
 
@@ -8,19 +7,13 @@ namespace NetGen.Generator.Layers
     /// The names and expressions a layer kind writes its device code with: <see cref="LayerCode"/>'s counterpart, with
     /// <c>ArrayView</c> locals over the <c>GpuNetworkState</c> buffers and the device as the first argument of every call.
     /// </summary>
-    internal sealed class GpuLayerCode
+    internal sealed class GpuLayerCode : LayerCodeBase
     {
-        public GpuLayerCode(LayerPlan layer, IReadOnlyList<string> inputs, IReadOnlyList<string?> inputGradients)
+        public GpuLayerCode(NetworkPlan network, LayerPlan layer) : base(network, layer)
         {
-            Layer = layer;
-            Inputs = inputs;
-            InputGradients = inputGradients;
             Activation = GpuActivations.KernelType(layer.Activation)
                 ?? throw new System.InvalidOperationException("Activation " + layer.Activation + " has no GPU kernel.");
         }
-
-        /// <summary>The planned layer: shapes, options, parameters.</summary>
-        public LayerPlan Layer { get; }
 
         /// <summary>The <c>NetGen.Gpu.IGpuActivation</c> struct of the activation fused into this layer.</summary>
         public string Activation { get; }
@@ -28,26 +21,8 @@ namespace NetGen.Generator.Layers
         /// <summary>The field holding the <c>GpuDevice</c>.</summary>
         public string Device => "_device";
 
-        /// <summary>The local holding the run-time batch size.</summary>
-        public string Batch => "batch";
-
         /// <summary>What an absent view argument is written as (no bias, no input gradient).</summary>
         public string EmptyView => "default";
-
-        /// <summary>View locals of the activations of the layers this one reads, in source order.</summary>
-        public IReadOnlyList<string> Inputs { get; }
-
-        /// <summary>View locals that receive the gradient for each input, or null where none is needed.</summary>
-        public IReadOnlyList<string?> InputGradients { get; }
-
-        /// <summary>Whether input <paramref name="i"/>'s gradient must be added to rather than overwritten.</summary>
-        public bool AccumulatesInputGradient(int i) => Layer.AccumulateInputGradient[i];
-
-        /// <summary>This layer's activations.</summary>
-        public string Output => Layer.Local;
-
-        /// <summary>The gradient of the loss with respect to <see cref="Output"/>.</summary>
-        public string OutputGradient => Layer.GradientLocal;
 
         /// <summary>Parameter tensor <paramref name="i"/> as a view of the device parameter buffer.</summary>
         public string Parameter(int i) => Slice("_state.Parameters", Layer.Parameters[i]);
@@ -57,12 +32,10 @@ namespace NetGen.Generator.Layers
 
         /// <summary>The part this batch uses of the layer's per-sample device buffer <paramref name="name"/>
         /// (see <see cref="IGpuBufferedLayerKind"/>; the GPU twin allocates per-sample buffers only).</summary>
-        public string Buffer(string name)
+        public override string Buffer(string name)
         {
-            foreach (var buffer in Layer.Buffers)
-                if (buffer.Name == name)
-                    return Layer.BufferField(buffer) + ".Slice(0, " + Batch + " * " + Literals.Int(buffer.PerSample) + ")";
-            throw new KeyNotFoundException("Layer " + Layer.Name + " declared no buffer named '" + name + "'.");
+            var buffer = Find(name);
+            return Layer.BufferField(buffer) + ".Slice(0, " + Batch + " * " + Literals.Int(buffer.PerSample) + ")";
         }
 
         private static string Slice(string buffer, ParameterPlan tensor) =>

@@ -11,10 +11,10 @@ namespace NetGen.Generator.Layers
     /// </summary>
     internal interface IGpuLayerKind
     {
-        /// <summary>Writes the launches that compute <see cref="GpuLayerCode.Output"/>.</summary>
+        /// <summary>Writes the launches that compute <see cref="LayerCodeBase.Output"/>.</summary>
         void EmitGpuForward(SourceWriter writer, GpuLayerCode code);
 
-        /// <summary>Writes the launches that turn <see cref="GpuLayerCode.OutputGradient"/> into parameter and input
+        /// <summary>Writes the launches that turn <see cref="LayerCodeBase.OutputGradient"/> into parameter and input
         /// gradients. Never called for input kinds.</summary>
         void EmitGpuBackward(SourceWriter writer, GpuLayerCode code);
     }

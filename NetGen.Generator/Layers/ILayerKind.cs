@@ -35,10 +35,10 @@ namespace NetGen.Generator.Layers
         /// <summary>A short description for the generated comment: <c>Dense 784→256</c>.</summary>
         string Describe(LayerSpec layer, EquatableArray<Shape> inputs, Shape output);
 
-        /// <summary>Writes the statements that compute <see cref="LayerCode.Output"/>.</summary>
+        /// <summary>Writes the statements that compute <see cref="LayerCodeBase.Output"/>.</summary>
         void EmitForward(SourceWriter writer, LayerCode code);
 
-        /// <summary>Writes the statements that turn <see cref="LayerCode.OutputGradient"/> into parameter gradients and
+        /// <summary>Writes the statements that turn <see cref="LayerCodeBase.OutputGradient"/> into parameter gradients and
         /// input gradients. Never called for <see cref="IsInput"/> kinds.</summary>
         void EmitBackward(SourceWriter writer, LayerCode code);
     }

@@ -21,7 +21,13 @@ namespace NetGen.Generator.Layers
 
         /// <summary>The buffers of a kind that needs none but this one.</summary>
         public static EquatableArray<LayerBuffer> OnlyBuffer(LayerPlan layer) =>
-            NeedsBuffer(layer) ? EquatableArray.Create(LayerBuffer.InputGradient((int)layer.InputShapes[0].Size)) : default;
+            NeedsBuffer(layer) ? EquatableArray.Create(Buffer(layer)) : default;
+
+        /// <summary>The buffers of a kind that needs <paramref name="own"/>: it, then this one where <see cref="NeedsBuffer"/>.</summary>
+        public static EquatableArray<LayerBuffer> BuffersWith(LayerPlan layer, LayerBuffer own) =>
+            NeedsBuffer(layer) ? EquatableArray.Create(own, Buffer(layer)) : EquatableArray.Create(own);
+
+        private static LayerBuffer Buffer(LayerPlan layer) => LayerBuffer.InputGradient((int)layer.InputShapes[0].Size);
 
         /// <summary>The span the kernel writes input 0's gradient to (empty when the input needs none).</summary>
         public static string Target(LayerCode code)

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using NetGen.Generator.Emit;
 using NetGen.Generator.Model;
 using NetGen.Generator.Planning;
@@ -10,14 +9,11 @@ namespace NetGen.Generator.Layers
     /// activations it reads and writes, their gradients, and slices of the flat parameter and gradient buffers with
     /// literal offsets.
     /// </summary>
-    internal sealed class LayerCode
+    internal sealed class LayerCode : LayerCodeBase
     {
-        public LayerCode(NetworkPlan network, LayerPlan layer, IReadOnlyList<string> inputs, IReadOnlyList<string?> inputGradients)
+        public LayerCode(NetworkPlan network, LayerPlan layer) : base(network, layer)
         {
             Network = network;
-            Layer = layer;
-            Inputs = inputs;
-            InputGradients = inputGradients;
             Activation = ActivationKind.ByName(layer.Activation);
         }
 
@@ -25,34 +21,11 @@ namespace NetGen.Generator.Layers
         /// embedding's lookup itself).</summary>
         public NetworkPlan Network { get; }
 
-        /// <summary>The planned layer: shapes, options, parameters.</summary>
-        public LayerPlan Layer { get; }
-
         /// <summary>The activation fused into this layer.</summary>
         public ActivationKind Activation { get; }
 
-        /// <summary>The local holding the run-time batch size.</summary>
-        public string Batch => "batch";
-
         /// <summary>The method parameter holding the network's input samples.</summary>
         public string NetworkInput => "input";
-
-        /// <summary>Span locals of the activations of the layers this one reads, in source order.</summary>
-        public IReadOnlyList<string> Inputs { get; }
-
-        /// <summary>Span locals that receive the gradient for each input, or null where none is needed (the network's
-        /// input layer).</summary>
-        public IReadOnlyList<string?> InputGradients { get; }
-
-        /// <summary>Whether input <paramref name="i"/>'s gradient must be added to (another layer wrote it first)
-        /// rather than overwritten.</summary>
-        public bool AccumulatesInputGradient(int i) => Layer.AccumulateInputGradient[i];
-
-        /// <summary>This layer's activations.</summary>
-        public string Output => Layer.Local;
-
-        /// <summary>The gradient of the loss with respect to <see cref="Output"/>.</summary>
-        public string OutputGradient => Layer.GradientLocal;
 
         /// <summary>Parameter tensor <paramref name="i"/> as a slice of the flat parameter buffer.</summary>
         public string Parameter(int i) => Slice("_parameters", Layer.Parameters[i]);
@@ -85,7 +58,7 @@ namespace NetGen.Generator.Layers
 
         /// <summary>The layer's buffer <paramref name="name"/> (see <see cref="IBufferedLayerKind"/>): the part this batch
         /// uses of a per-sample buffer, the whole array of a fixed-size one.</summary>
-        public string Buffer(string name)
+        public override string Buffer(string name)
         {
             var buffer = Find(name);
             return Layer.BufferField(buffer) + (buffer.FixedSize is null ? ".AsSpan(0, " + Batch + " * " + Literals.Int(buffer.PerSample) + ")" : "");
@@ -93,13 +66,6 @@ namespace NetGen.Generator.Layers
 
         /// <summary>The layer's whole buffer <paramref name="name"/>, sized for <c>maxBatch</c> samples.</summary>
         public string WholeBuffer(string name) => Layer.BufferField(Find(name));
-
-        private LayerBuffer Find(string name)
-        {
-            foreach (var buffer in Layer.Buffers)
-                if (buffer.Name == name) return buffer;
-            throw new KeyNotFoundException("Layer " + Layer.Name + " declared no buffer named '" + name + "'.");
-        }
 
         private static string Slice(string buffer, ParameterPlan tensor) =>
             buffer + ".AsSpan(" + Literals.Int(tensor.Offset) + ", " + Literals.Int(tensor.Length) + ")";

@@ -140,16 +140,8 @@ namespace NetGen.Generator.Layers
                 if (HasCell) writer.Line(code.WholeBuffer("cellLast") + ".CopyTo(" + code.WholeBuffer("cellState") + ", 0);");
             }
             string hLast = options.Stateful ? code.Buffer("last") : options.ReturnSequences ? "default" : code.Output;
-            var embedding = FusedEmbedding(code.Network, code.Layer);
-            var line = embedding is null ? new List<string> { code.Inputs[0] } : TokenArguments(code, embedding, LayerCode.ParameterOf(embedding, 0));
-            line.AddRange(new[] { code.Parameter(0), code.Parameter(1), code.Parameter(2), code.Parameter(3), InitialState(code, "state") });
-            if (HasCell) line.Add(InitialState(code, "cellState"));
-            writer.Line(Kernel + (embedding is null ? ".Forward(" + Sizes(code) : ".ForwardTokens(" + TokenSizes(code, embedding)) + ",");
-            writer.Line("    " + string.Join(", ", line) + ",");
-            line.Clear();
-            line.Add(code.Buffer("gates"));
-            if (SavedSequence is { } saved) line.Add(code.Buffer(saved));
-            line.Add(Sequence(code));
+            WriteCallStart(writer, code, "Forward", code.Parameter(0), code.Parameter(1), code.Parameter(2), code.Parameter(3));
+            var line = SavedSequences(code);
             line.Add(hLast);
             if (HasCell) line.Add(options.Stateful ? code.Buffer("cellLast") : "default");
             line.Add(code.Buffer("scratch"));
@@ -162,16 +154,8 @@ namespace NetGen.Generator.Layers
             var options = (RecurrentOptions)code.Layer.Options;
             string? dx = code.InputGradients[0];
             bool accumulate = dx is not null && code.AccumulatesInputGradient(0);
-            var embedding = FusedEmbedding(code.Network, code.Layer);
-            var line = embedding is null ? new List<string> { code.Inputs[0] } : TokenArguments(code, embedding, LayerCode.ParameterOf(embedding, 0));
-            line.AddRange(new[] { code.Parameter(0), code.Parameter(1), InitialState(code, "state") });
-            if (HasCell) line.Add(InitialState(code, "cellState"));
-            writer.Line(Kernel + (embedding is null ? ".Backward(" + Sizes(code) : ".BackwardTokens(" + TokenSizes(code, embedding)) + ",");
-            writer.Line("    " + string.Join(", ", line) + ",");
-            line.Clear();
-            line.Add(code.Buffer("gates"));
-            if (SavedSequence is { } saved) line.Add(code.Buffer(saved));
-            line.Add(Sequence(code));
+            var embedding = WriteCallStart(writer, code, "Backward", code.Parameter(0), code.Parameter(1));
+            var line = SavedSequences(code);
             line.Add(options.ReturnSequences ? code.OutputGradient : "default");
             line.Add(options.ReturnSequences ? "default" : code.OutputGradient);
             if (HasCell) line.Add("default");
@@ -204,10 +188,7 @@ namespace NetGen.Generator.Layers
             if (HasCell) line.Add(code.EmptyView);
             writer.Line(GpuKernel + ".Forward(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ",");
             writer.Line("    " + string.Join(", ", line) + ",");
-            line.Clear();
-            line.Add(code.Buffer("gates"));
-            if (SavedSequence is { } saved) line.Add(code.Buffer(saved));
-            line.Add(options.ReturnSequences ? code.Output : code.Buffer("hs"));
+            line = SavedSequences(code);
             line.Add(options.ReturnSequences ? code.EmptyView : code.Output);
             if (HasCell) line.Add(code.EmptyView);
             line.Add(code.Buffer("scratch"));
@@ -225,10 +206,7 @@ namespace NetGen.Generator.Layers
             if (HasCell) line.Add(empty);
             writer.Line(GpuKernel + ".Backward(" + code.Device + ", " + Sizes(code.Batch, code.Layer) + ",");
             writer.Line("    " + string.Join(", ", line) + ",");
-            line.Clear();
-            line.Add(code.Buffer("gates"));
-            if (SavedSequence is { } saved) line.Add(code.Buffer(saved));
-            line.Add(options.ReturnSequences ? code.Output : code.Buffer("hs"));
+            line = SavedSequences(code);
             line.Add(options.ReturnSequences ? code.OutputGradient : empty);
             line.Add(options.ReturnSequences ? empty : code.OutputGradient);
             if (HasCell) line.Add(empty);
@@ -276,9 +254,33 @@ namespace NetGen.Generator.Layers
         private static string InitialState(LayerCode code, string buffer) =>
             ((RecurrentOptions)code.Layer.Options).Stateful ? code.Buffer(buffer) : "default";
 
-        /// <summary>Where every h_t goes: the output itself, or a saved buffer when only the last state is output.</summary>
-        private static string Sequence(LayerCode code) =>
-            ((RecurrentOptions)code.Layer.Options).ReturnSequences ? code.Output : code.Buffer("hs");
+        /// <summary>
+        /// Writes the kernel call's name and sizes (<c>Forward</c> or <c>Backward</c>, or its token form with a
+        /// <see cref="FusedEmbedding"/>) and its first line of arguments: the input (or the tokens and the embedding
+        /// table), <paramref name="weights"/>, and the initial state (and cell state); returns the fused embedding or null.
+        /// </summary>
+        private LayerPlan? WriteCallStart(SourceWriter writer, LayerCode code, string pass, params string[] weights)
+        {
+            var embedding = FusedEmbedding(code.Network, code.Layer);
+            var line = embedding is null ? new List<string> { code.Inputs[0] } : TokenArguments(code, embedding, LayerCode.ParameterOf(embedding, 0));
+            line.AddRange(weights);
+            line.Add(InitialState(code, "state"));
+            if (HasCell) line.Add(InitialState(code, "cellState"));
+            writer.Line(Kernel + "." + pass + (embedding is null ? "(" + Sizes(code) : "Tokens(" + TokenSizes(code, embedding)) + ",");
+            writer.Line("    " + string.Join(", ", line) + ",");
+            return embedding;
+        }
+
+        /// <summary>The arguments both passes (on CPU and device) start their second line with: the saved gates, the
+        /// kind's <see cref="SavedSequence"/>, and where every h_t goes: the output itself, or a saved buffer when only
+        /// the last state is output.</summary>
+        private List<string> SavedSequences(LayerCodeBase code)
+        {
+            var line = new List<string> { code.Buffer("gates") };
+            if (SavedSequence is { } saved) line.Add(code.Buffer(saved));
+            line.Add(((RecurrentOptions)code.Layer.Options).ReturnSequences ? code.Output : code.Buffer("hs"));
+            return line;
+        }
 
         /// <summary>What <c>[Rnn]</c>, <c>[Lstm]</c> and <c>[Gru]</c> declare (ForgetBias is read for all, used by Lstm).</summary>
         protected sealed record RecurrentOptions(int Hidden, bool ReturnSequences, bool Stateful, float ForgetBias) : LayerOptions;
