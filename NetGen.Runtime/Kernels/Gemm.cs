@@ -97,8 +97,8 @@ public static unsafe class Gemm
         g.Update?.BeginBlocks();
         switch (isa)
         {
-            case GemmIsa.Vector512: Run<MicroKernel<Lanes16>, TAct>(g, onCaller); break;
-            case GemmIsa.Vector256: Run<MicroKernel<Lanes8>, TAct>(g, onCaller); break;
+            case GemmIsa.Vector512: Run<Vector512Kernel, TAct>(g, onCaller); break;
+            case GemmIsa.Vector256: Run<Vector256Kernel, TAct>(g, onCaller); break;
             default: ScalarGemm.Run<TAct>(g); break;
         }
     }

@@ -149,7 +149,7 @@ public static unsafe class Lstm
         return (float*)((address + 63) & ~(nint)63);
     }
 
-    // The widest micro-kernel's panel width (MicroKernel<Lanes16>'s NR), which bounds every path's work buffer.
+    // The widest micro-kernel's panel width (Vector512Kernel's NR), which bounds every path's work buffer.
     private const int MaxPanel = 32;
 
     // Floats of a region of the work buffer, rounded up to whole cache lines.
@@ -362,8 +362,8 @@ public static unsafe class Lstm
         // The widest panel of the path's micro-kernel.
         private readonly int PanelWidth => Isa switch
         {
-            GemmIsa.Vector512 => MicroKernel<Lanes16>.NR,
-            GemmIsa.Vector256 => MicroKernel<Lanes8>.NR,
+            GemmIsa.Vector512 => Vector512Kernel.NR,
+            GemmIsa.Vector256 => Vector256Kernel.NR,
             _ => ScalarTileKernel.NR,
         };
 
@@ -396,8 +396,8 @@ public static unsafe class Lstm
             int b0 = Batch * g / groups, b1 = Batch * (g + 1) / groups;
             switch (Isa)
             {
-                case GemmIsa.Vector512: if (Backwards) Backward<MicroKernel<Lanes16>>(g, b0, b1, onPool); else Forward<MicroKernel<Lanes16>>(b0, b1); break;
-                case GemmIsa.Vector256: if (Backwards) Backward<MicroKernel<Lanes8>>(g, b0, b1, onPool); else Forward<MicroKernel<Lanes8>>(b0, b1); break;
+                case GemmIsa.Vector512: if (Backwards) Backward<Vector512Kernel>(g, b0, b1, onPool); else Forward<Vector512Kernel>(b0, b1); break;
+                case GemmIsa.Vector256: if (Backwards) Backward<Vector256Kernel>(g, b0, b1, onPool); else Forward<Vector256Kernel>(b0, b1); break;
                 default: if (Backwards) Backward<ScalarTileKernel>(g, b0, b1, onPool); else Forward<ScalarTileKernel>(b0, b1); break;
             }
         }

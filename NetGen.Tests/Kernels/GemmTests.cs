@@ -118,8 +118,8 @@ public class GemmTests
                     B = pb, RsB = form == Form.ABt ? 1 : n, CsB = form == Form.ABt ? k : 1,
                     C = pc, Ldc = n, Bias = pbias, Accumulate = accumulate,
                 };
-                if (path == nameof(GemmIsa.Vector512)) GemmDriver.Run<MicroKernel<Lanes16>, Relu>(g);
-                else GemmDriver.Run<MicroKernel<Lanes8>, Relu>(g);
+                if (path == nameof(GemmIsa.Vector512)) GemmDriver.Run<Vector512Kernel, Relu>(g);
+                else GemmDriver.Run<Vector256Kernel, Relu>(g);
             }
             var expected = Oracle.Product(form, m, n, k, a, b);
             for (int i = 0; i < expected.Length; i++)

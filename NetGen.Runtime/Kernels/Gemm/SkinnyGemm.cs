@@ -62,17 +62,17 @@ internal static unsafe class SkinnyGemm
         int j = 0;
         if (wide)
         {
-            for (; j <= w - 256; j += 256) Pass16<Lanes16>(kc, a, csA, b + j, ldb, c + j, overwrite);
-            for (; j <= w - 128; j += 128) Pass8<Lanes16>(kc, a, csA, b + j, ldb, c + j, overwrite);
-            for (; j <= w - 64; j += 64) Pass4<Lanes16>(kc, a, csA, b + j, ldb, c + j, overwrite);
-            for (; j <= w - 16; j += 16) Pass1<Lanes16>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 256; j += 256) Pass512<N16>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 128; j += 128) Pass512<N8>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 64; j += 64) Pass512<N4>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 16; j += 16) Pass512<N1>(kc, a, csA, b + j, ldb, c + j, overwrite);
             if (j < w) PassMasked512(kc, a, csA, b + j, ldb, c + j, w - j, overwrite);
         }
         else
         {
-            for (; j <= w - 64; j += 64) Pass8<Lanes8>(kc, a, csA, b + j, ldb, c + j, overwrite);
-            for (; j <= w - 32; j += 32) Pass4<Lanes8>(kc, a, csA, b + j, ldb, c + j, overwrite);
-            for (; j <= w - 8; j += 8) Pass1<Lanes8>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 64; j += 64) Pass256<N8>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 32; j += 32) Pass256<N4>(kc, a, csA, b + j, ldb, c + j, overwrite);
+            for (; j <= w - 8; j += 8) Pass256<N1>(kc, a, csA, b + j, ldb, c + j, overwrite);
             if (j < w) PassMasked256(kc, a, csA, b + j, ldb, c + j, w - j, overwrite);
         }
     }
@@ -101,86 +101,90 @@ internal static unsafe class SkinnyGemm
         Avx.MaskStore(c, mask, c0);
     }
 
-    // The passes below hold 16, 8, 4 or 1 vectors of C in registers, each in its own local (see MicroKernels.cs); the
-    // 16-vector pass runs only at 16 lanes, where 32 zmm registers hold it.
-
+    /// <summary>c[j] (+)= Σ_{p&lt;kc} a[p·csA]·b[p·ldb + j] for N zmm vectors of columns (N = 1, 4, 8 or 16: 32
+    /// registers hold 16), each in its own local (MicroKernels.cs says why each width is written out), one chain per
+    /// column in increasing p.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass16<V>(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite) where V : struct, ILanes<V>
+    private static void Pass512<N>(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite) where N : struct, ICount
     {
-        int n = V.Count;
-        V c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        V c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector512<float> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
         for (int p = 0; p < kc; p++, a += csA, b += ldb)
         {
-            var ap = V.Create(*a);
-            c0 = V.FusedMultiplyAdd(ap, V.Load(b), c0);
-            c1 = V.FusedMultiplyAdd(ap, V.Load(b + n), c1);
-            c2 = V.FusedMultiplyAdd(ap, V.Load(b + 2 * n), c2);
-            c3 = V.FusedMultiplyAdd(ap, V.Load(b + 3 * n), c3);
-            c4 = V.FusedMultiplyAdd(ap, V.Load(b + 4 * n), c4);
-            c5 = V.FusedMultiplyAdd(ap, V.Load(b + 5 * n), c5);
-            c6 = V.FusedMultiplyAdd(ap, V.Load(b + 6 * n), c6);
-            c7 = V.FusedMultiplyAdd(ap, V.Load(b + 7 * n), c7);
-            c8 = V.FusedMultiplyAdd(ap, V.Load(b + 8 * n), c8);
-            c9 = V.FusedMultiplyAdd(ap, V.Load(b + 9 * n), c9);
-            c10 = V.FusedMultiplyAdd(ap, V.Load(b + 10 * n), c10);
-            c11 = V.FusedMultiplyAdd(ap, V.Load(b + 11 * n), c11);
-            c12 = V.FusedMultiplyAdd(ap, V.Load(b + 12 * n), c12);
-            c13 = V.FusedMultiplyAdd(ap, V.Load(b + 13 * n), c13);
-            c14 = V.FusedMultiplyAdd(ap, V.Load(b + 14 * n), c14);
-            c15 = V.FusedMultiplyAdd(ap, V.Load(b + 15 * n), c15);
+            var ap = Vector512.Create(*a);
+            c0 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b), c0);
+            if (N.Count > 1) c1 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 16), c1);
+            if (N.Count > 2) c2 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 32), c2);
+            if (N.Count > 3) c3 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 48), c3);
+            if (N.Count > 4) c4 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 64), c4);
+            if (N.Count > 5) c5 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 80), c5);
+            if (N.Count > 6) c6 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 96), c6);
+            if (N.Count > 7) c7 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 112), c7);
+            if (N.Count > 8) c8 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 128), c8);
+            if (N.Count > 9) c9 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 144), c9);
+            if (N.Count > 10) c10 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 160), c10);
+            if (N.Count > 11) c11 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 176), c11);
+            if (N.Count > 12) c12 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 192), c12);
+            if (N.Count > 13) c13 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 208), c13);
+            if (N.Count > 14) c14 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 224), c14);
+            if (N.Count > 15) c15 = Vector512.FusedMultiplyAdd(ap, Vector512.Load(b + 240), c15);
         }
-        Put(c, c0, overwrite); Put(c + n, c1, overwrite); Put(c + 2 * n, c2, overwrite); Put(c + 3 * n, c3, overwrite);
-        Put(c + 4 * n, c4, overwrite); Put(c + 5 * n, c5, overwrite); Put(c + 6 * n, c6, overwrite); Put(c + 7 * n, c7, overwrite);
-        Put(c + 8 * n, c8, overwrite); Put(c + 9 * n, c9, overwrite); Put(c + 10 * n, c10, overwrite); Put(c + 11 * n, c11, overwrite);
-        Put(c + 12 * n, c12, overwrite); Put(c + 13 * n, c13, overwrite); Put(c + 14 * n, c14, overwrite); Put(c + 15 * n, c15, overwrite);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass8<V>(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite) where V : struct, ILanes<V>
-    {
-        int n = V.Count;
-        V c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        for (int p = 0; p < kc; p++, a += csA, b += ldb)
-        {
-            var ap = V.Create(*a);
-            c0 = V.FusedMultiplyAdd(ap, V.Load(b), c0);
-            c1 = V.FusedMultiplyAdd(ap, V.Load(b + n), c1);
-            c2 = V.FusedMultiplyAdd(ap, V.Load(b + 2 * n), c2);
-            c3 = V.FusedMultiplyAdd(ap, V.Load(b + 3 * n), c3);
-            c4 = V.FusedMultiplyAdd(ap, V.Load(b + 4 * n), c4);
-            c5 = V.FusedMultiplyAdd(ap, V.Load(b + 5 * n), c5);
-            c6 = V.FusedMultiplyAdd(ap, V.Load(b + 6 * n), c6);
-            c7 = V.FusedMultiplyAdd(ap, V.Load(b + 7 * n), c7);
-        }
-        Put(c, c0, overwrite); Put(c + n, c1, overwrite); Put(c + 2 * n, c2, overwrite); Put(c + 3 * n, c3, overwrite);
-        Put(c + 4 * n, c4, overwrite); Put(c + 5 * n, c5, overwrite); Put(c + 6 * n, c6, overwrite); Put(c + 7 * n, c7, overwrite);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass4<V>(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite) where V : struct, ILanes<V>
-    {
-        int n = V.Count;
-        V c0 = default, c1 = default, c2 = default, c3 = default;
-        for (int p = 0; p < kc; p++, a += csA, b += ldb)
-        {
-            var ap = V.Create(*a);
-            c0 = V.FusedMultiplyAdd(ap, V.Load(b), c0);
-            c1 = V.FusedMultiplyAdd(ap, V.Load(b + n), c1);
-            c2 = V.FusedMultiplyAdd(ap, V.Load(b + 2 * n), c2);
-            c3 = V.FusedMultiplyAdd(ap, V.Load(b + 3 * n), c3);
-        }
-        Put(c, c0, overwrite); Put(c + n, c1, overwrite); Put(c + 2 * n, c2, overwrite); Put(c + 3 * n, c3, overwrite);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pass1<V>(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite) where V : struct, ILanes<V>
-    {
-        V c0 = default;
-        for (int p = 0; p < kc; p++, a += csA, b += ldb) c0 = V.FusedMultiplyAdd(V.Create(*a), V.Load(b), c0);
         Put(c, c0, overwrite);
+        if (N.Count > 1) Put(c + 16, c1, overwrite);
+        if (N.Count > 2) Put(c + 32, c2, overwrite);
+        if (N.Count > 3) Put(c + 48, c3, overwrite);
+        if (N.Count > 4) Put(c + 64, c4, overwrite);
+        if (N.Count > 5) Put(c + 80, c5, overwrite);
+        if (N.Count > 6) Put(c + 96, c6, overwrite);
+        if (N.Count > 7) Put(c + 112, c7, overwrite);
+        if (N.Count > 8) Put(c + 128, c8, overwrite);
+        if (N.Count > 9) Put(c + 144, c9, overwrite);
+        if (N.Count > 10) Put(c + 160, c10, overwrite);
+        if (N.Count > 11) Put(c + 176, c11, overwrite);
+        if (N.Count > 12) Put(c + 192, c12, overwrite);
+        if (N.Count > 13) Put(c + 208, c13, overwrite);
+        if (N.Count > 14) Put(c + 224, c14, overwrite);
+        if (N.Count > 15) Put(c + 240, c15, overwrite);
+    }
+
+    /// <summary>The same as <see cref="Pass512{N}"/> for N ymm vectors (N = 1, 4 or 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass256<N>(int kc, float* a, nint csA, float* b, nint ldb, float* c, bool overwrite) where N : struct, ICount
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++, a += csA, b += ldb)
+        {
+            var ap = Vector256.Create(*a);
+            c0 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b), c0);
+            if (N.Count > 1) c1 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 8), c1);
+            if (N.Count > 2) c2 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 16), c2);
+            if (N.Count > 3) c3 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 24), c3);
+            if (N.Count > 4) c4 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 32), c4);
+            if (N.Count > 5) c5 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 40), c5);
+            if (N.Count > 6) c6 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 48), c6);
+            if (N.Count > 7) c7 = Vector256.FusedMultiplyAdd(ap, Vector256.Load(b + 56), c7);
+        }
+        Put(c, c0, overwrite);
+        if (N.Count > 1) Put(c + 8, c1, overwrite);
+        if (N.Count > 2) Put(c + 16, c2, overwrite);
+        if (N.Count > 3) Put(c + 24, c3, overwrite);
+        if (N.Count > 4) Put(c + 32, c4, overwrite);
+        if (N.Count > 5) Put(c + 40, c5, overwrite);
+        if (N.Count > 6) Put(c + 48, c6, overwrite);
+        if (N.Count > 7) Put(c + 56, c7, overwrite);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put<V>(float* c, V x, bool overwrite) where V : struct, ILanes<V> => MicroKernel<V>.Put(c, x, overwrite);
+    private static void Put(float* c, Vector512<float> x, bool overwrite)
+    {
+        if (!overwrite) x = Vector512.Load(c) + x;
+        x.Store(c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(float* c, Vector256<float> x, bool overwrite)
+    {
+        if (!overwrite) x = Vector256.Load(c) + x;
+        x.Store(c);
+    }
 }
