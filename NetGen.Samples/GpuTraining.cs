@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NetGen.Checkpoints;
 using NetGen.Data;
 using NetGen.Gpu;
@@ -76,16 +75,13 @@ internal static class GpuTraining
         double trainSeconds = 0;
         for (int epoch = startEpoch; epoch < options.Epochs; epoch++)
         {
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            long correct = 0, seen = 0;
-            int batchIndex = skip;
+            var tally = new EpochTally(epoch, options.Epochs, skip, batches);
             foreach (var batch in loader.Epoch(epoch, firstBatch: skip))
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
                     Save(gpu, network, optimizer, options, new TrainingPosition(epoch, step, default));
-                    return new TrainingResult(TrainingOutcome.Cancelled, epochs, trainSeconds + clock.Elapsed.TotalSeconds, step, samples);
+                    return new TrainingResult(TrainingOutcome.Cancelled, epochs, trainSeconds + tally.Seconds, step, samples);
                 }
                 optimizer.LearningRate = baseRate * (options.Schedule?.Factor(step) ?? 1f);
                 float loss = gpu.TrainStep(batch.Inputs, batch.Labels, batch.Size);
@@ -93,21 +89,15 @@ internal static class GpuTraining
                     throw new TrainingDivergedException($"Training diverged on {device.Name}: the loss became {loss} at epoch {epoch + 1}, step {step}. " +
                                                         "The last checkpoint was kept unchanged; try a lower learning rate.");
                 gpu.CopyOutput(batch.Size, outputs);
-                correct += Metrics.CountCorrect(outputs, batch.Labels, batch.Size, network.OutputSize);
-                lossSum += loss * batch.Size;
-                seen += batch.Size;
                 step++;
-                progress.Report(new TrainingProgress(epoch, options.Epochs, ++batchIndex, batches, (float)(lossSum / seen),
-                    seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+                tally.Add(loss, batch.Size, Metrics.CountCorrect(outputs, batch.Labels, batch.Size, network.OutputSize), progress);
             }
             skip = 0;
-            double seconds = clock.Elapsed.TotalSeconds;
-            trainSeconds += seconds;
-            samples += seen;
+            trainSeconds += tally.Stop();
+            samples += tally.Seen;
             Save(gpu, network, optimizer, options, new TrainingPosition(epoch + 1, step, default));
             var evaluation = Trainer.Evaluate(network, test, network.MaxBatch);
-            var metrics = new EpochMetrics(epoch + 1, optimizer.LearningRate, seen > 0 ? (float)(lossSum / seen) : float.NaN,
-                seen > 0 ? (float)correct / seen : float.NaN, evaluation.Loss, evaluation.Accuracy, seconds, seen / Math.Max(seconds, 1e-9));
+            var metrics = tally.Metrics(optimizer.LearningRate, evaluation);
             epochs.Add(metrics);
             epochCompleted(metrics);
         }

@@ -16,8 +16,7 @@ public static class GpuEmbedding
     public static void Forward(GpuDevice device, int count, int vocabulary, int dim,
         ArrayView<float> tokens, ArrayView<float> table, ArrayView<float> y)
     {
-        Check(count, vocabulary, dim);
-        Views.Require(tokens, count, nameof(tokens));
+        Check(count, vocabulary, dim, tokens);
         Views.Require(table, (long)vocabulary * dim, nameof(table));
         Views.Require(y, (long)count * dim, nameof(y));
         if (count == 0) return;
@@ -32,18 +31,19 @@ public static class GpuEmbedding
     public static void Backward(GpuDevice device, int count, int vocabulary, int dim,
         ArrayView<float> tokens, ArrayView<float> dy, ArrayView<float> dTable)
     {
-        Check(count, vocabulary, dim);
-        Views.Require(tokens, count, nameof(tokens));
+        Check(count, vocabulary, dim, tokens);
         Views.Require(dy, (long)count * dim, nameof(dy));
         Views.Require(dTable, (long)vocabulary * dim, nameof(dTable));
         device.Kernels<EmbeddingKernels>().Backward(device.Stream, vocabulary * dim, count, dim, tokens, dy, dTable);
     }
 
-    private static void Check(int count, int vocabulary, int dim)
+    /// <summary>Throws unless <paramref name="count"/> ≥ 0, the other sizes are positive and <paramref name="tokens"/> holds count ids.</summary>
+    private static void Check(int count, int vocabulary, int dim, ArrayView<float> tokens)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabulary);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dim);
+        Views.Require(tokens, count, nameof(tokens));
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 using NetGen.Kernels;
@@ -24,25 +25,13 @@ public static class GpuLstm
         ArrayView<float> scratch)
     {
         int width = Lstm.Gates * hidden, bh = batch * hidden, rows = batch * steps;
-        GpuRecurrent.CheckSizes(batch, steps, inputs, hidden);
-        Views.Require(x, (long)rows * inputs, nameof(x));
-        Views.Require(wIh, (long)inputs * width, nameof(wIh));
-        Views.Require(wHh, (long)hidden * width, nameof(wHh));
-        Views.Require(bIh, width, nameof(bIh));
-        Views.Require(bHh, width, nameof(bHh));
-        GpuRecurrent.RequireOptional(h0, bh, nameof(h0));
-        GpuRecurrent.RequireOptional(c0, bh, nameof(c0));
-        Views.Require(gates, (long)rows * width, nameof(gates));
-        Views.Require(cells, (long)rows * hidden, nameof(cells));
-        Views.Require(hs, (long)rows * hidden, nameof(hs));
-        GpuRecurrent.RequireOptional(hLast, bh, nameof(hLast));
-        GpuRecurrent.RequireOptional(cLast, bh, nameof(cLast));
-        Views.Require(scratch, Lstm.ScratchLength(batch, hidden), nameof(scratch));
+        GpuRecurrent.RequireInputs(batch, steps, inputs, hidden, width, x, wIh, wHh);
+        GpuRecurrent.RequireBiases(width, bIh, bHh);
+        RequireSaved(batch, steps, hidden, h0, c0, gates, cells, hs);
+        RequireOptionalState(bh, hLast, cLast);
+        var (recurrent, h, c, _) = SplitScratch(batch, hidden, scratch);
 
         var kernels = device.Kernels<LstmKernels>();
-        var recurrent = scratch.SubView(0, batch * width);
-        var h = scratch.SubView(batch * width, bh);
-        var c = scratch.SubView(batch * width + bh, bh);
         GpuRecurrent.CopyOrClear(device, h0, h, bh);
         GpuRecurrent.CopyOrClear(device, c0, c, bh);
 
@@ -52,8 +41,8 @@ public static class GpuLstm
             GpuGemm.MatMul(device, batch, width, hidden, h, wHh, recurrent, accumulate: false);
             kernels.StepForward(device.Stream, bh, t, steps, hidden, recurrent, bIh, bHh, gates, cells, hs, h, c);
         }
-        if (hLast.Length != 0) GpuRecurrent.CopyOrClear(device, h, hLast, bh);
-        if (cLast.Length != 0) GpuRecurrent.CopyOrClear(device, c, cLast, bh);
+        GpuRecurrent.CopyIfWanted(device, h, hLast, bh);
+        GpuRecurrent.CopyIfWanted(device, c, cLast, bh);
     }
 
     /// <summary>
@@ -71,32 +60,17 @@ public static class GpuLstm
         ArrayView<float> dh0, ArrayView<float> dc0, ArrayView<float> scratch)
     {
         int width = Lstm.Gates * hidden, bh = batch * hidden, rows = batch * steps;
-        GpuRecurrent.CheckSizes(batch, steps, inputs, hidden);
-        Views.Require(x, (long)rows * inputs, nameof(x));
-        Views.Require(wIh, (long)inputs * width, nameof(wIh));
-        Views.Require(wHh, (long)hidden * width, nameof(wHh));
-        GpuRecurrent.RequireOptional(h0, bh, nameof(h0));
-        GpuRecurrent.RequireOptional(c0, bh, nameof(c0));
-        Views.Require(gates, (long)rows * width, nameof(gates));
-        Views.Require(cells, (long)rows * hidden, nameof(cells));
-        Views.Require(hs, (long)rows * hidden, nameof(hs));
+        GpuRecurrent.RequireInputs(batch, steps, inputs, hidden, width, x, wIh, wHh);
+        RequireSaved(batch, steps, hidden, h0, c0, gates, cells, hs);
         GpuRecurrent.RequireOptional(dy, (long)rows * hidden, nameof(dy));
-        GpuRecurrent.RequireOptional(dhLast, bh, nameof(dhLast));
-        GpuRecurrent.RequireOptional(dcLast, bh, nameof(dcLast));
+        RequireOptionalState(bh, dhLast, dcLast);
         GpuRecurrent.RequireOptional(dx, (long)rows * inputs, nameof(dx));
-        Views.Require(dwIh, (long)inputs * width, nameof(dwIh));
-        Views.Require(dwHh, (long)hidden * width, nameof(dwHh));
-        Views.Require(dbIh, width, nameof(dbIh));
-        Views.Require(dbHh, width, nameof(dbHh));
-        GpuRecurrent.RequireOptional(dh0, bh, nameof(dh0));
-        GpuRecurrent.RequireOptional(dc0, bh, nameof(dc0));
-        Views.Require(scratch, Lstm.ScratchLength(batch, hidden), nameof(scratch));
+        GpuRecurrent.RequireWeights(inputs, hidden, width, dwIh, dwHh);
+        GpuRecurrent.RequireBiases(width, dbIh, dbHh);
+        RequireOptionalState(bh, dh0, dc0);
+        var (dz, dh, dc, hPrev) = SplitScratch(batch, hidden, scratch);
 
         var kernels = device.Kernels<LstmKernels>();
-        var dz = scratch.SubView(0, batch * width);
-        var dh = scratch.SubView(batch * width, bh);
-        var dc = scratch.SubView(batch * width + bh, bh);
-        var hPrev = scratch.SubView(batch * width + 2 * bh, bh);
         GpuRecurrent.CopyOrClear(device, dhLast, dh, bh);
         GpuRecurrent.CopyOrClear(device, dcLast, dc, bh);
         var noState = hs.SubView(0, 0);
@@ -104,12 +78,43 @@ public static class GpuLstm
         {
             kernels.StepBackward(device.Stream, bh, t, steps, hidden, Views.OrEmptyOf(h0, noState), Views.OrEmptyOf(c0, noState),
                 cells, hs, Views.OrEmptyOf(dy, noState), gates, dz, dh, dc, hPrev);
-            GpuGemm.MatMulTransA(device, hidden, width, batch, hPrev, dz, dwHh, accumulate: t != steps - 1);
-            GpuGemm.MatMulTransB(device, batch, hidden, width, dz, wHh, dh, accumulate: false);
+            GpuRecurrent.RecurrentGradients(device, batch, hidden, width, t, steps, hPrev, dz, wHh, dwHh, dh);
         }
-        if (dh0.Length != 0) GpuRecurrent.CopyOrClear(device, dh, dh0, bh);
-        if (dc0.Length != 0) GpuRecurrent.CopyOrClear(device, dc, dc0, bh);
+        GpuRecurrent.CopyIfWanted(device, dh, dh0, bh);
+        GpuRecurrent.CopyIfWanted(device, dc, dc0, bh);
         GpuRecurrent.InputGradients(device, rows, inputs, width, x, wIh, gates, dwIh, dbIh, dbHh, dx);
+    }
+
+    /// <summary>Throws unless h0, c0 (optional) <c>[B, H]</c> and the saved gates <c>[B·T, 4H]</c>, cells and hs <c>[B·T, H]</c> hold enough floats.</summary>
+    private static void RequireSaved(int batch, int steps, int hidden, ArrayView<float> h0, ArrayView<float> c0,
+        ArrayView<float> gates, ArrayView<float> cells, ArrayView<float> hs)
+    {
+        int rows = batch * steps;
+        RequireOptionalState(batch * hidden, h0, c0);
+        Views.Require(gates, (long)rows * Lstm.Gates * hidden, nameof(gates));
+        Views.Require(cells, (long)rows * hidden, nameof(cells));
+        Views.Require(hs, (long)rows * hidden, nameof(hs));
+    }
+
+    /// <summary>Throws unless the (h, c) pair <paramref name="h"/>, <paramref name="c"/> (each <c>[B, H]</c> or empty: none) holds enough floats.</summary>
+    private static void RequireOptionalState(int bh, ArrayView<float> h, ArrayView<float> c,
+        [CallerArgumentExpression(nameof(h))] string hName = "", [CallerArgumentExpression(nameof(c))] string cName = "")
+    {
+        GpuRecurrent.RequireOptional(h, bh, hName);
+        GpuRecurrent.RequireOptional(c, bh, cName);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="scratch"/> (<see cref="Lstm.ScratchLength"/> floats) and splits it as both passes use it:
+    /// the step's <c>[B, 4H]</c> product (forward's recurrent term, backward's dz), then three <c>[B, H]</c> states
+    /// (forward's h, c; backward's dh, dc, h_{t−1}).
+    /// </summary>
+    private static (ArrayView<float> Product, ArrayView<float> First, ArrayView<float> Second, ArrayView<float> Third) SplitScratch(
+        int batch, int hidden, ArrayView<float> scratch)
+    {
+        Views.Require(scratch, Lstm.ScratchLength(batch, hidden), nameof(scratch));
+        int product = batch * Lstm.Gates * hidden, bh = batch * hidden;
+        return (scratch.SubView(0, product), scratch.SubView(product, bh), scratch.SubView(product + bh, bh), scratch.SubView(product + 2 * bh, bh));
     }
 }
 

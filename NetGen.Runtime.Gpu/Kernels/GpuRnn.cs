@@ -18,15 +18,9 @@ public static class GpuRnn
         ArrayView<float> h0, ArrayView<float> gates, ArrayView<float> hs, ArrayView<float> hLast, ArrayView<float> scratch)
     {
         int bh = batch * hidden, rows = batch * steps;
-        GpuRecurrent.CheckSizes(batch, steps, inputs, hidden);
-        Views.Require(x, (long)rows * inputs, nameof(x));
-        Views.Require(wIh, (long)inputs * hidden, nameof(wIh));
-        Views.Require(wHh, (long)hidden * hidden, nameof(wHh));
-        Views.Require(bIh, hidden, nameof(bIh));
-        Views.Require(bHh, hidden, nameof(bHh));
-        GpuRecurrent.RequireOptional(h0, bh, nameof(h0));
-        Views.Require(gates, (long)rows * hidden, nameof(gates));
-        Views.Require(hs, (long)rows * hidden, nameof(hs));
+        GpuRecurrent.RequireInputs(batch, steps, inputs, hidden, hidden, x, wIh, wHh);
+        GpuRecurrent.RequireBiases(hidden, bIh, bHh);
+        RequireSaved(batch, steps, hidden, h0, gates, hs);
         GpuRecurrent.RequireOptional(hLast, bh, nameof(hLast));
         Views.Require(scratch, Rnn.ScratchLength(batch, hidden), nameof(scratch));
 
@@ -40,7 +34,7 @@ public static class GpuRnn
             GpuGemm.MatMul(device, batch, hidden, hidden, h, wHh, recurrent, accumulate: false);
             kernels.StepForward(device.Stream, bh, t, steps, hidden, recurrent, bIh, bHh, gates, hs, h);
         }
-        if (hLast.Length != 0) GpuRecurrent.CopyOrClear(device, h, hLast, bh);
+        GpuRecurrent.CopyIfWanted(device, h, hLast, bh);
     }
 
     /// <summary>
@@ -55,20 +49,13 @@ public static class GpuRnn
         ArrayView<float> dh0, ArrayView<float> scratch)
     {
         int bh = batch * hidden, rows = batch * steps;
-        GpuRecurrent.CheckSizes(batch, steps, inputs, hidden);
-        Views.Require(x, (long)rows * inputs, nameof(x));
-        Views.Require(wIh, (long)inputs * hidden, nameof(wIh));
-        Views.Require(wHh, (long)hidden * hidden, nameof(wHh));
-        GpuRecurrent.RequireOptional(h0, bh, nameof(h0));
-        Views.Require(gates, (long)rows * hidden, nameof(gates));
-        Views.Require(hs, (long)rows * hidden, nameof(hs));
+        GpuRecurrent.RequireInputs(batch, steps, inputs, hidden, hidden, x, wIh, wHh);
+        RequireSaved(batch, steps, hidden, h0, gates, hs);
         GpuRecurrent.RequireOptional(dy, (long)rows * hidden, nameof(dy));
         GpuRecurrent.RequireOptional(dhLast, bh, nameof(dhLast));
         GpuRecurrent.RequireOptional(dx, (long)rows * inputs, nameof(dx));
-        Views.Require(dwIh, (long)inputs * hidden, nameof(dwIh));
-        Views.Require(dwHh, (long)hidden * hidden, nameof(dwHh));
-        Views.Require(dbIh, hidden, nameof(dbIh));
-        Views.Require(dbHh, hidden, nameof(dbHh));
+        GpuRecurrent.RequireWeights(inputs, hidden, hidden, dwIh, dwHh);
+        GpuRecurrent.RequireBiases(hidden, dbIh, dbHh);
         GpuRecurrent.RequireOptional(dh0, bh, nameof(dh0));
         Views.Require(scratch, Rnn.ScratchLength(batch, hidden), nameof(scratch));
 
@@ -81,11 +68,19 @@ public static class GpuRnn
         for (int t = steps - 1; t >= 0; t--)
         {
             kernels.StepBackward(device.Stream, bh, t, steps, hidden, Views.OrEmptyOf(h0, none), hs, Views.OrEmptyOf(dy, none), gates, dz, dh, hPrev);
-            GpuGemm.MatMulTransA(device, hidden, hidden, batch, hPrev, dz, dwHh, accumulate: t != steps - 1);
-            GpuGemm.MatMulTransB(device, batch, hidden, hidden, dz, wHh, dh, accumulate: false);
+            GpuRecurrent.RecurrentGradients(device, batch, hidden, hidden, t, steps, hPrev, dz, wHh, dwHh, dh);
         }
-        if (dh0.Length != 0) GpuRecurrent.CopyOrClear(device, dh, dh0, bh);
+        GpuRecurrent.CopyIfWanted(device, dh, dh0, bh);
         GpuRecurrent.InputGradients(device, rows, inputs, hidden, x, wIh, gates, dwIh, dbIh, dbHh, dx);
+    }
+
+    /// <summary>Throws unless h0 (optional) <c>[B, H]</c> and the saved gates and hs <c>[B·T, H]</c> hold enough floats.</summary>
+    private static void RequireSaved(int batch, int steps, int hidden, ArrayView<float> h0, ArrayView<float> gates, ArrayView<float> hs)
+    {
+        int rows = batch * steps;
+        GpuRecurrent.RequireOptional(h0, batch * hidden, nameof(h0));
+        Views.Require(gates, (long)rows * hidden, nameof(gates));
+        Views.Require(hs, (long)rows * hidden, nameof(hs));
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using NetGen.Checkpoints;
 using NetGen.Data;
@@ -97,17 +96,13 @@ public sealed class Trainer
 
         for (int epoch = startEpoch; epoch < _options.Epochs; epoch++)
         {
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            long correct = 0, seen = 0;
-            int batchIndex = skip;
+            var tally = new EpochTally(epoch, _options.Epochs, skip, batches);
             foreach (var batch in loader.Epoch(epoch, firstBatch: skip))
             {
-                batchIndex++;
                 if (cancellationToken.IsCancellationRequested)
                 {
                     SaveCheckpoint(new TrainingPosition(epoch, step, _network.RngState));
-                    trainSeconds += clock.Elapsed.TotalSeconds;
+                    trainSeconds += tally.Seconds;
                     return new TrainingResult(TrainingOutcome.Cancelled, epochs, trainSeconds, step, samples);
                 }
 
@@ -125,24 +120,16 @@ public sealed class Trainer
                     _optimizer.Step(_network.Parameters, _network.Gradients);
                 }
 
-                lossSum += loss * batch.Size;
-                seen += batch.Size;
-                if (isClassifier)
-                    correct += Metrics.CountCorrect(_network.Layers[^1].Output, batch.Labels, batch.Size * steps, classes);
+                long correct = isClassifier ? Metrics.CountCorrect(_network.Layers[^1].Output, batch.Labels, batch.Size * steps, classes) : 0;
                 step++;
-                progress?.Report(new TrainingProgress(epoch, _options.Epochs, batchIndex, batches, (float)(lossSum / seen),
-                    seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+                tally.Add(loss, batch.Size, correct, progress);
             }
             skip = 0;
-            double seconds = clock.Elapsed.TotalSeconds;
-            trainSeconds += seconds;
-            samples += seen;
+            trainSeconds += tally.Stop();
+            samples += tally.Seen;
 
             var evaluation = test is null ? new Evaluation(float.NaN, float.NaN, 0) : Evaluate(_network, test, _network.MaxBatch);
-            var metrics = new EpochMetrics(epoch + 1, _optimizer.LearningRate,
-                seen > 0 ? (float)(lossSum / seen) : float.NaN,
-                isClassifier && seen > 0 ? (float)correct / (seen * steps) : float.NaN,
-                evaluation.Loss, evaluation.Accuracy, seconds, seen / Math.Max(seconds, 1e-9));
+            var metrics = tally.Metrics(_optimizer.LearningRate, evaluation, isClassifier, steps);
             epochs.Add(metrics);
             if (metricsLog is not null) WriteMetrics(metricsLog, metrics);
             SaveCheckpoint(new TrainingPosition(epoch + 1, step, _network.RngState));

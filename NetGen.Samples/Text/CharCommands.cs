@@ -1,9 +1,6 @@
-using System.Text.Json;
 using NetGen.Checkpoints;
 using NetGen.Data;
-using NetGen.Optimizers;
 using NetGen.Training;
-using OptimizerFactory = NetGen.Optimizers.Optimizers;
 
 namespace NetGen.Samples.Text;
 
@@ -19,8 +16,7 @@ internal static class CharCommands
 
     public static int Train(TrainArguments a, string? textFile)
     {
-        if (a.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1 (got {a.Epochs}).");
-        if (a.Batch < 1) throw new ArgumentException($"--batch must be at least 1 (got {a.Batch}).");
+        SampleCommands.CheckEpochsAndBatch(a);
         if (a.Device != "cpu")
             throw new ArgumentException($"--device {a.Device}: {a.Model} has no GPU code (only dense networks get a GPU twin); train it with --device cpu.");
         SampleCommands.SetThreads(a.Threads);
@@ -34,62 +30,24 @@ internal static class CharCommands
         var heldOut = windows.Slice(windows.Count - heldCount, heldCount);
 
         var network = new CharLstm(a.Batch, a.Seed);
-        var (defaultOptimizer, defaultRate) = ModelCatalog.DefaultOptimizer(a.Model);
-        string optimizerName = a.Optimizer ?? defaultOptimizer;
-        float learningRate = a.LearningRate ?? (optimizerName == defaultOptimizer ? defaultRate : optimizerName == "sgd" ? 0.5f : 0.002f);
-        if (!(learningRate > 0)) throw new ArgumentException($"--lr must be positive (got {learningRate}).");
-        var optimizer = OptimizerFactory.Create(optimizerName, network.Parameters.Length, learningRate);
-        string outDir = a.Output ?? Path.Combine("runs", a.Model);
-        string checkpointPath = a.Checkpoint ?? Path.Combine(outDir, "model.safetensors");
-        Directory.CreateDirectory(outDir);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!);
-        TrainingPosition? position = null;
-        if (a.Resume is not null)
-        {
-            SampleCommands.RequireFile(a.Resume, "--resume");
-            position = Checkpoint.Load(a.Resume, network, optimizer);
-            Console.WriteLine($"resumed from {a.Resume} at epoch {position?.Epoch ?? 0}, step {position?.Step ?? 0}");
-        }
-        CharText.SaveVocabulary(checkpointPath, CharVocabulary.Of(corpus));
+        var setup = TrainingSetup.Create(a, network, sgdRate: 0.5f, otherRate: 0.002f);
+        CharText.SaveVocabulary(setup.CheckpointPath, CharVocabulary.Of(corpus));
 
         Console.WriteLine(network.Summary());
         Console.WriteLine($"data: {source}, {corpus.Tokens.Length:N0} characters, vocabulary {corpus.Vocabulary.Length}; " +
                           $"{trainSet.Count:N0} training and {heldOut.Count:N0} held-out windows of {Window}");
-        Console.WriteLine($"optimizer: {optimizerName} lr {learningRate}  batch {a.Batch}  clip norm {network.RecommendedClipNorm}  threads {a.Threads}  seed {a.Seed}");
+        Console.WriteLine($"optimizer: {setup.OptimizerName} lr {setup.LearningRate}  batch {a.Batch}  clip norm {network.RecommendedClipNorm}  threads {a.Threads}  seed {a.Seed}");
 
-        var trainer = new Trainer(network, optimizer, new TrainerOptions
-        {
-            Epochs = a.Epochs,
-            BatchSize = a.Batch,
-            Seed = a.Seed,
-            CheckpointPath = checkpointPath,
-            MetricsPath = Path.Combine(outDir, "metrics.jsonl"),
-            Schedule = new Cosine(totalSteps: (long)a.Epochs * ((trainSet.Count + a.Batch - 1) / a.Batch), minFactor: 0.05f),
-        });
+        var trainer = new Trainer(network, setup.Optimizer, setup.TrainerOptions(a, trainSet.Count));
         trainer.EpochCompleted += m => Console.WriteLine(
             $"epoch {m.Epoch,3}  train {Bits(m.TrainLoss):F3} bpc  held-out {Bits(m.TestLoss):F3} bpc (next-character accuracy {m.TestAccuracy:P1})  " +
             $"{m.Seconds:F1} s ({m.SamplesPerSecond * Window:N0} chars/s)");
         var view = new TrainingView();
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        TrainingResult result;
-        try
-        {
-            result = view.Run(() => trainer.Fit(trainSet, heldOut, position, view, cancel.Token));
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
-        Console.WriteLine($"checkpoint: {checkpointPath} (vocabulary: {CharText.VocabularyPath(checkpointPath)})");
+        var result = TrainingSetup.Run(view, cancel => trainer.Fit(trainSet, heldOut, setup.Position, view, cancel));
+        Console.WriteLine($"checkpoint: {setup.CheckpointPath} (vocabulary: {CharText.VocabularyPath(setup.CheckpointPath)})");
         var final = Trainer.Evaluate(network, heldOut, network.MaxBatch);
-        if (a.Json is not null) WriteSummary(a.Json, network, result, final, source, corpus, optimizerName, learningRate, a);
-        if (result.Outcome == TrainingOutcome.Cancelled)
-        {
-            Console.WriteLine($"cancelled after {result.Steps} steps; resume with --resume {checkpointPath}");
-            return 130;
-        }
+        if (a.Json is not null) WriteSummary(a.Json, network, result, final, source, corpus, setup.OptimizerName, setup.LearningRate, a);
+        if (setup.ReportCancelled(result)) return 130;
         Console.WriteLine($"held-out {Bits(final.Loss):F3} bits per character over {result.TrainSeconds:F1} s of training");
         Console.WriteLine("sample (temperature 0.8):");
         Console.WriteLine(CharSampler.Sample(network.Parameters, corpus.Vocabulary, "// ", 300, 0.8f, a.Seed));
@@ -123,7 +81,7 @@ internal static class CharCommands
         }
         var (xs, ys, explained) = Pca2(rows);
         string path = output ?? Path.Combine("runs", "charlstm", "embeddings.png");
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        SampleCommands.CreateParentDirectory(path);
         var plot = new ScottPlot.Plot();
         for (int v = 0; v < shown.Length; v++)
         {
@@ -192,37 +150,25 @@ internal static class CharCommands
     }
 
     private static void WriteSummary(string path, CharLstm network, TrainingResult result, Evaluation final, string source, TextCorpus corpus,
-        string optimizer, float learningRate, TrainArguments a)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        json.WriteStartObject();
-        json.WriteString("model", a.Model);
-        json.WriteString("network", network.Name);
-        json.WriteNumber("parameters", network.Parameters.Length);
-        json.WriteString("data", source);
-        json.WriteNumber("characters", corpus.Tokens.Length);
-        json.WriteNumber("vocabulary", corpus.Vocabulary.Length);
-        json.WriteNumber("epochs", result.Epochs.Count == 0 ? 0 : result.Epochs[^1].Epoch);
-        json.WriteNumber("batch", a.Batch);
-        json.WriteString("optimizer", optimizer);
-        json.WriteNumber("learning_rate", learningRate);
-        json.WriteNumber("clip_norm", network.RecommendedClipNorm ?? 0);
-        json.WriteNumber("threads", a.Threads);
-        json.WriteNumber("seed", a.Seed);
-        json.WriteNumber("train_seconds", Math.Round(result.TrainSeconds, 3));
-        json.WriteNumber("held_out_bits_per_character", Math.Round(Bits(final.Loss), 4));
-        json.WriteStartArray("epoch_held_out_bits_per_character");
-        foreach (var e in result.Epochs) json.WriteNumberValue(Math.Round(Bits(e.TestLoss), 4));
-        json.WriteEndArray();
-        json.WriteStartArray("epoch_train_bits_per_character");
-        foreach (var e in result.Epochs) json.WriteNumberValue(Math.Round(Bits(e.TrainLoss), 4));
-        json.WriteEndArray();
-        json.WriteStartArray("epoch_seconds");
-        foreach (var e in result.Epochs) json.WriteNumberValue(Math.Round(e.Seconds, 3));
-        json.WriteEndArray();
-        json.WriteString("outcome", result.Outcome.ToString().ToLowerInvariant());
-        json.WriteEndObject();
-    }
+        string optimizer, float learningRate, TrainArguments a) =>
+        SampleCommands.WriteRunSummary(path, a.Model, network, source, result, json =>
+        {
+            json.WriteNumber("characters", corpus.Tokens.Length);
+            json.WriteNumber("vocabulary", corpus.Vocabulary.Length);
+            json.WriteNumber("epochs", result.Epochs.Count == 0 ? 0 : result.Epochs[^1].Epoch);
+            json.WriteNumber("batch", a.Batch);
+            json.WriteString("optimizer", optimizer);
+            json.WriteNumber("learning_rate", learningRate);
+            json.WriteNumber("clip_norm", network.RecommendedClipNorm ?? 0);
+            json.WriteNumber("threads", a.Threads);
+            json.WriteNumber("seed", a.Seed);
+            json.WriteNumber("train_seconds", Math.Round(result.TrainSeconds, 3));
+            json.WriteNumber("held_out_bits_per_character", Math.Round(Bits(final.Loss), 4));
+            json.WriteStartArray("epoch_held_out_bits_per_character");
+            foreach (var e in result.Epochs) json.WriteNumberValue(Math.Round(Bits(e.TestLoss), 4));
+            json.WriteEndArray();
+            json.WriteStartArray("epoch_train_bits_per_character");
+            foreach (var e in result.Epochs) json.WriteNumberValue(Math.Round(Bits(e.TrainLoss), 4));
+            json.WriteEndArray();
+        });
 }
