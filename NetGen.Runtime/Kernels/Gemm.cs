@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using NetGen.Kernels.GemmCore;
 
@@ -7,8 +8,10 @@ namespace NetGen.Kernels;
 /// <summary>Which micro-kernel family runs a product (internal so tests can force the narrower paths).</summary>
 internal enum GemmIsa
 {
-    /// <summary>One dot product per element; the fallback without AVX2/FMA.</summary>
+    /// <summary>One dot product per element; the fallback without 128-bit vectors with fused multiply-add.</summary>
     Scalar,
+    /// <summary>8×8 micro-kernel of 128-bit vectors (tiles of 1–8 rows): ARM64's NEON, or x86-64 with FMA but not AVX2.</summary>
+    Vector128,
     /// <summary>6×16 ymm micro-kernel (tiles of 1–6 rows).</summary>
     Vector256,
     /// <summary>12×32 zmm micro-kernel (tiles of 1–12 rows).</summary>
@@ -27,6 +30,7 @@ public static unsafe class Gemm
     internal static readonly GemmIsa BestIsa =
         Vector512.IsHardwareAccelerated ? GemmIsa.Vector512
         : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmIsa.Vector256
+        : Vector128.IsHardwareAccelerated && (AdvSimd.Arm64.IsSupported || Fma.IsSupported) ? GemmIsa.Vector128
         : GemmIsa.Scalar;
 
     /// <summary>The instruction set the products run on (the same as <see cref="Conv2D.Isa"/>): what the generated code
@@ -99,6 +103,7 @@ public static unsafe class Gemm
         {
             case GemmIsa.Vector512: Run<Vector512Kernel, TAct>(g, onCaller); break;
             case GemmIsa.Vector256: Run<Vector256Kernel, TAct>(g, onCaller); break;
+            case GemmIsa.Vector128: Run<Vector128Kernel, TAct>(g, onCaller); break;
             default: ScalarGemm.Run<TAct>(g); break;
         }
     }

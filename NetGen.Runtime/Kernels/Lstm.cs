@@ -364,6 +364,7 @@ public static unsafe class Lstm
         {
             GemmIsa.Vector512 => Vector512Kernel.NR,
             GemmIsa.Vector256 => Vector256Kernel.NR,
+            GemmIsa.Vector128 => Vector128Kernel.NR,
             _ => ScalarTileKernel.NR,
         };
 
@@ -398,6 +399,7 @@ public static unsafe class Lstm
             {
                 case GemmIsa.Vector512: if (Backwards) Backward<Vector512Kernel>(g, b0, b1, onPool); else Forward<Vector512Kernel>(b0, b1); break;
                 case GemmIsa.Vector256: if (Backwards) Backward<Vector256Kernel>(g, b0, b1, onPool); else Forward<Vector256Kernel>(b0, b1); break;
+                case GemmIsa.Vector128: if (Backwards) Backward<Vector128Kernel>(g, b0, b1, onPool); else Forward<Vector128Kernel>(b0, b1); break;
                 default: if (Backwards) Backward<ScalarTileKernel>(g, b0, b1, onPool); else Forward<ScalarTileKernel>(b0, b1); break;
             }
         }

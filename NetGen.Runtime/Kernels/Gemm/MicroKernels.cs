@@ -335,3 +335,129 @@ internal readonly unsafe struct Vector256Kernel : IMicroKernel
         x.Store(c);
     }
 }
+
+/// <summary>
+/// Up to 8×8 tiles with 16 accumulators of 128 bits: the path of machines without 256-bit vectors, above all ARM64
+/// (Apple silicon, Graviton, Snapdragon), whose 32 NEON registers hold the tile, two vectors of B and a broadcast. The
+/// same multiply-add chains as the wider kernels, so the results are the same bit for bit.
+/// </summary>
+internal readonly unsafe struct Vector128Kernel : IMicroKernel
+{
+    public static int MR => 8;
+    public static int NR => 8;
+    public static int Lanes => 4;
+
+    public static void Run(int rows, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool overwrite)
+    {
+        switch (rows)
+        {
+            case 8: Tile<N8>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 7: Tile<N7>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 6: Tile<N6>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 5: Tile<N5>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 4: Tile<N4>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 3: Tile<N3>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 2: Tile<N2>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 1: Tile<N1>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            default: throw new ArgumentOutOfRangeException(nameof(rows));
+        }
+    }
+
+    public static void RunNarrow(int rows, int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool overwrite)
+    {
+        switch (rows)
+        {
+            case 8: NarrowTile<N8>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 7: NarrowTile<N7>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 6: NarrowTile<N6>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 5: NarrowTile<N5>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 4: NarrowTile<N4>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 3: NarrowTile<N3>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 2: NarrowTile<N2>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            case 1: NarrowTile<N1>(kc, a, rsA, csA, b, ldb, c, ldc, overwrite); break;
+            default: throw new ArgumentOutOfRangeException(nameof(rows));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<R>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool overwrite) where R : struct, ICount
+    {
+        nint o2 = 2 * rsA, o3 = 3 * rsA;
+        float* a4 = a + 4 * rsA;
+        Vector128<float> r0a = default, r0b = default;
+        Vector128<float> r1a = default, r1b = default;
+        Vector128<float> r2a = default, r2b = default;
+        Vector128<float> r3a = default, r3b = default;
+        Vector128<float> r4a = default, r4b = default;
+        Vector128<float> r5a = default, r5b = default;
+        Vector128<float> r6a = default, r6b = default;
+        Vector128<float> r7a = default, r7b = default;
+        for (int p = 0; p < kc; p++, a += csA, a4 += csA, b += ldb)
+        {
+            var b0 = Vector128.Load(b); var b1 = Vector128.Load(b + 4);
+            if (R.Count > 0) { var x = Vector128.Create(a[0]); r0a = Vector128.FusedMultiplyAdd(x, b0, r0a); r0b = Vector128.FusedMultiplyAdd(x, b1, r0b); }
+            if (R.Count > 1) { var x = Vector128.Create(a[rsA]); r1a = Vector128.FusedMultiplyAdd(x, b0, r1a); r1b = Vector128.FusedMultiplyAdd(x, b1, r1b); }
+            if (R.Count > 2) { var x = Vector128.Create(a[o2]); r2a = Vector128.FusedMultiplyAdd(x, b0, r2a); r2b = Vector128.FusedMultiplyAdd(x, b1, r2b); }
+            if (R.Count > 3) { var x = Vector128.Create(a[o3]); r3a = Vector128.FusedMultiplyAdd(x, b0, r3a); r3b = Vector128.FusedMultiplyAdd(x, b1, r3b); }
+            if (R.Count > 4) { var x = Vector128.Create(a4[0]); r4a = Vector128.FusedMultiplyAdd(x, b0, r4a); r4b = Vector128.FusedMultiplyAdd(x, b1, r4b); }
+            if (R.Count > 5) { var x = Vector128.Create(a4[rsA]); r5a = Vector128.FusedMultiplyAdd(x, b0, r5a); r5b = Vector128.FusedMultiplyAdd(x, b1, r5b); }
+            if (R.Count > 6) { var x = Vector128.Create(a4[o2]); r6a = Vector128.FusedMultiplyAdd(x, b0, r6a); r6b = Vector128.FusedMultiplyAdd(x, b1, r6b); }
+            if (R.Count > 7) { var x = Vector128.Create(a4[o3]); r7a = Vector128.FusedMultiplyAdd(x, b0, r7a); r7b = Vector128.FusedMultiplyAdd(x, b1, r7b); }
+        }
+        if (R.Count > 0) Put(c, r0a, r0b, overwrite);
+        if (R.Count > 1) Put(c + ldc, r1a, r1b, overwrite);
+        if (R.Count > 2) Put(c + 2 * ldc, r2a, r2b, overwrite);
+        if (R.Count > 3) Put(c + 3 * ldc, r3a, r3b, overwrite);
+        if (R.Count > 4) Put(c + 4 * ldc, r4a, r4b, overwrite);
+        if (R.Count > 5) Put(c + 5 * ldc, r5a, r5b, overwrite);
+        if (R.Count > 6) Put(c + 6 * ldc, r6a, r6b, overwrite);
+        if (R.Count > 7) Put(c + 7 * ldc, r7a, r7b, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NarrowTile<R>(int kc, float* a, nint rsA, nint csA, float* b, nint ldb, float* c, nint ldc, bool overwrite) where R : struct, ICount
+    {
+        nint o2 = 2 * rsA, o3 = 3 * rsA;
+        float* a4 = a + 4 * rsA;
+        Vector128<float> r0a = default, r1a = default, r2a = default, r3a = default, r4a = default, r5a = default, r6a = default, r7a = default;
+        for (int p = 0; p < kc; p++, a += csA, a4 += csA, b += ldb)
+        {
+            var b0 = Vector128.Load(b);
+            if (R.Count > 0) r0a = Vector128.FusedMultiplyAdd(Vector128.Create(a[0]), b0, r0a);
+            if (R.Count > 1) r1a = Vector128.FusedMultiplyAdd(Vector128.Create(a[rsA]), b0, r1a);
+            if (R.Count > 2) r2a = Vector128.FusedMultiplyAdd(Vector128.Create(a[o2]), b0, r2a);
+            if (R.Count > 3) r3a = Vector128.FusedMultiplyAdd(Vector128.Create(a[o3]), b0, r3a);
+            if (R.Count > 4) r4a = Vector128.FusedMultiplyAdd(Vector128.Create(a4[0]), b0, r4a);
+            if (R.Count > 5) r5a = Vector128.FusedMultiplyAdd(Vector128.Create(a4[rsA]), b0, r5a);
+            if (R.Count > 6) r6a = Vector128.FusedMultiplyAdd(Vector128.Create(a4[o2]), b0, r6a);
+            if (R.Count > 7) r7a = Vector128.FusedMultiplyAdd(Vector128.Create(a4[o3]), b0, r7a);
+        }
+        if (R.Count > 0) Put(c, r0a, overwrite);
+        if (R.Count > 1) Put(c + ldc, r1a, overwrite);
+        if (R.Count > 2) Put(c + 2 * ldc, r2a, overwrite);
+        if (R.Count > 3) Put(c + 3 * ldc, r3a, overwrite);
+        if (R.Count > 4) Put(c + 4 * ldc, r4a, overwrite);
+        if (R.Count > 5) Put(c + 5 * ldc, r5a, overwrite);
+        if (R.Count > 6) Put(c + 6 * ldc, r6a, overwrite);
+        if (R.Count > 7) Put(c + 7 * ldc, r7a, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(float* c, Vector128<float> x0, Vector128<float> x1, bool overwrite)
+    {
+        if (!overwrite)
+        {
+            x0 += Vector128.Load(c);
+            x1 += Vector128.Load(c + 4);
+        }
+        x0.Store(c);
+        x1.Store(c + 4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(float* c, Vector128<float> x, bool overwrite)
+    {
+        if (!overwrite) x += Vector128.Load(c);
+        x.Store(c);
+    }
+}
