@@ -54,13 +54,14 @@ internal readonly struct N12 : ICount { public static int Count => 12; }
 internal readonly struct N16 : ICount { public static int Count => 16; }
 
 // The kernels below keep every accumulator in its own local: the JIT then holds all of them in registers
-// (12×2 zmm + 2 for B + 1 broadcast fits in 32; 6×2 ymm + 3 fits in AVX2's 16), and it drops the rows past
-// R.Count, a constant in each instantiation. Rows are addressed from one pointer per group of four (three) rows, so
-// the strides fit in general registers too (one offset per row spilled them to the stack). AggressiveOptimization skips tier 0, which would keep every vector on
-// the stack. The two widths are written out with the vector types themselves: the same tile written once over ILanes
-// (one vector in a struct) measured the same here, but the JIT then moves half the accumulators through a scratch
-// register after each multiply-add instead of adding into them in place (vfmadd213ps + vmovaps for vfmadd231ps), 12
-// more instructions per step at 16 lanes, which a 4-wide core would pay for.
+// (12×2 zmm + 2 for B + 1 broadcast fits in 32; 6×2 ymm + 3 fits in AVX2's 16; 8×2 + 3 fits in NEON's 32), and it
+// drops the rows past R.Count, a constant in each instantiation. Rows are addressed from one pointer per group of four
+// (three) rows, so the strides fit in general registers too (one offset per row spilled them to the stack).
+// AggressiveOptimization skips tier 0, which would keep every vector on the stack. Each width is written out with the
+// vector types themselves: the same tile written once over ILanes (one vector in a struct) measured the same here, but
+// the JIT then moves half the accumulators through a scratch register after each multiply-add instead of adding into
+// them in place (vfmadd213ps + vmovaps for vfmadd231ps), 12 more instructions per step at 16 lanes, which a 4-wide
+// core would pay for.
 
 /// <summary>Up to 12×32 tiles with 24 zmm accumulators (AVX-512): per step 2 vector loads of B, 12 broadcasts of A and 24 multiply-adds, which measured 7–13% faster than 8×32 with the operands in L1.</summary>
 internal readonly unsafe struct Vector512Kernel : IMicroKernel
