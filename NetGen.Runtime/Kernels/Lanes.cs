@@ -6,9 +6,11 @@ namespace NetGen.Kernels;
 /// <summary>
 /// Lane-wise arithmetic at one vector width, so that an element-wise rule (an optimizer's update, the few-class
 /// softmax of <see cref="Losses"/>) is written once and runs as 16-lane, 8-lane and 1-lane code (the last for a tail
-/// and for machines without vectors). The 16- and 8-lane widths compute each lane the same way, so results do not
-/// depend on which of them a machine or a compiler (JIT or NativeAOT) enables; fused multiply-adds, division, square
-/// root and the subnormal flush are the same at every width.
+/// and for machines without vectors). The 16- and 8-lane widths compute each lane the same way on one machine, so
+/// results do not depend on which of them the JIT or NativeAOT picks there; fused multiply-adds, division, square root
+/// and the subnormal flush are the same at every width on every machine. The sigmoid and tanh start their reciprocal
+/// from the 14-bit estimate where AVX-512 is present and from AVX's 12-bit one where it is not, so without AVX-512
+/// they can differ from an AVX-512 machine's in the last bit.
 /// </summary>
 internal unsafe interface ILanes<T> where T : struct, ILanes<T>
 {
