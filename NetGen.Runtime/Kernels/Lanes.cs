@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
 /// <summary>
 /// Lane-wise arithmetic at one vector width, so that an element-wise rule (an optimizer's update, the few-class
-/// softmax of <see cref="Losses"/>) is written once and runs as 16-lane, 8-lane and 1-lane code (the last for a tail
-/// and for machines without vectors). The 16- and 8-lane widths compute each lane the same way on one machine, so
+/// softmax of <see cref="Losses"/>) is written once and runs as 16-lane, 8-lane, 4-lane and 1-lane code (the last for a tail
+/// and for machines without vectors). The 16-, 8- and 4-lane widths compute each lane the same way on one machine, so
 /// results do not depend on which of them the JIT or NativeAOT picks there; fused multiply-adds, division, square root
 /// and the subnormal flush are the same at every width on every machine. The sigmoid and tanh start their reciprocal
 /// from the 14-bit estimate where AVX-512 is present and from AVX's 12-bit one where it is not, so without AVX-512
@@ -97,6 +99,33 @@ internal readonly unsafe struct Lanes8 : ILanes<Lanes8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 FlushSubnormal(Lanes8 x) =>
         new(Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x._v), Vector256.Create(Lanes1.MinNormal)), Vector256<float>.Zero, x._v));
+}
+
+/// <summary>4 lanes (ARM64's NEON; SSE with FMA on x86-64).</summary>
+internal readonly unsafe struct Lanes4 : ILanes<Lanes4>
+{
+    private readonly Vector128<float> _v;
+    private Lanes4(Vector128<float> v) => _v = v;
+    public static int Count => 4;
+    public static bool IsAccelerated => Vector128.IsHardwareAccelerated && (Fma.IsSupported || AdvSimd.Arm64.IsSupported);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Create(float x) => new(Vector128.Create(x));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Load(float* p) => new(Vector128.Load(p));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Lanes4 x, float* p) => x._v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Multiply(Lanes4 a, Lanes4 b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Add(Lanes4 a, Lanes4 b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Subtract(Lanes4 a, Lanes4 b) => new(a._v - b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Divide(Lanes4 a, Lanes4 b) => new(a._v / b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 FusedMultiplyAdd(Lanes4 a, Lanes4 b, Lanes4 c) => new(Vector128.FusedMultiplyAdd(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Sqrt(Lanes4 x) => new(Vector128.Sqrt(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Max(Lanes4 a, Lanes4 b) => new(Vector128.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Exp(Lanes4 x) => new(Vector128.Exp(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Log(Lanes4 x) => new(Vector128.Log(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Sigmoid(Lanes4 x) => new(CellMath.Sigmoid(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes4 Tanh(Lanes4 x) => new(CellMath.Tanh(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GetElement(Lanes4 x, int lane) => x._v.GetElement(lane);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 FlushSubnormal(Lanes4 x) =>
+        new(Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(x._v), Vector128.Create(Lanes1.MinNormal)), Vector128<float>.Zero, x._v));
 }
 
 /// <summary>One lane: the tail of every loop, and the whole loop without vector hardware.</summary>

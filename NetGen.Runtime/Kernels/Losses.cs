@@ -34,6 +34,7 @@ public static unsafe class Losses
                 if (batch > 0)
                     total = lanes >= 16 && Lanes16.IsAccelerated ? SoftmaxCrossEntropyByBlocks<Lanes16>(batch, classes, pz, pl, pd, invBatch)
                         : lanes >= 8 && Lanes8.IsAccelerated ? SoftmaxCrossEntropyByBlocks<Lanes8>(batch, classes, pz, pl, pd, invBatch)
+                        : lanes >= 4 && Lanes4.IsAccelerated ? SoftmaxCrossEntropyByBlocks<Lanes4>(batch, classes, pz, pl, pd, invBatch)
                         : SoftmaxCrossEntropyByBlocks<Lanes1>(batch, classes, pz, pl, pd, invBatch);
                 return batch == 0 ? 0f : (float)(total / batch);
             }

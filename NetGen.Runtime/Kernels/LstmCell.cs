@@ -30,6 +30,7 @@ internal static unsafe class LstmCell
         int j = 0;
         if (lanes >= 16 && Lanes16.IsAccelerated) j = Forward<Lanes16>(j, hidden, x, u, z, cPrev, c, h, hCopy);
         if (lanes >= 8 && Lanes8.IsAccelerated) j = Forward<Lanes8>(j, hidden, x, u, z, cPrev, c, h, hCopy);
+        if (lanes >= 4 && Lanes4.IsAccelerated) j = Forward<Lanes4>(j, hidden, x, u, z, cPrev, c, h, hCopy);
         Forward<Lanes1>(j, hidden, x, u, z, cPrev, c, h, hCopy);
     }
 
@@ -102,6 +103,7 @@ internal static unsafe class LstmCell
         int j = 0;
         if (lanes >= 16 && Lanes16.IsAccelerated) j = Backward<Lanes16>(j, hidden, z, keep, dzCopy, cell, cPrev, dh, dy, dc, db);
         if (lanes >= 8 && Lanes8.IsAccelerated) j = Backward<Lanes8>(j, hidden, z, keep, dzCopy, cell, cPrev, dh, dy, dc, db);
+        if (lanes >= 4 && Lanes4.IsAccelerated) j = Backward<Lanes4>(j, hidden, z, keep, dzCopy, cell, cPrev, dh, dy, dc, db);
         Backward<Lanes1>(j, hidden, z, keep, dzCopy, cell, cPrev, dh, dy, dc, db);
     }
 

@@ -292,6 +292,24 @@ internal static class CellMath
         return p * (Vector256.ConvertToInt32(n) + Vector256.Create(127) << 23).AsSingle();
     }
 
+    /// <summary>e^x, 4 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x)
+    {
+        x = Vector128.Min(Vector128.Max(x, Vector128.Create(-Bound)), Vector128.Create(Bound));
+        var n = Vector128.Round(x * Vector128.Create(Log2E));
+        var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Hi), x);
+        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Lo), r);
+        var p = Vector128.FusedMultiplyAdd(Vector128.Create(P0), r, Vector128.Create(P1));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P2));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P3));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P4));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P5));
+        p = Vector128.FusedMultiplyAdd(p, r * r, r + Vector128<float>.One);
+        if (Avx512F.VL.IsSupported) return Avx512F.VL.Scale(p, n);
+        return p * (Vector128.ConvertToInt32(n) + Vector128.Create(127) << 23).AsSingle();
+    }
+
     /// <summary>1 / d for d ≥ 1 (what the sigmoid and tanh divide by), 16 lanes: the 14-bit estimate and one Newton step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Reciprocal(Vector512<float> d)
@@ -312,6 +330,18 @@ internal static class CellMath
         return Vector256.FusedMultiplyAdd(r, Vector256.FusedMultiplyAdd(-d, r, Vector256<float>.One), r);
     }
 
+    /// <summary>1 / d for d ≥ 1, 4 lanes: the 14-bit (AVX-512) or 12-bit (SSE) estimate and one Newton step, as the
+    /// 8-lane form; elsewhere (ARM64) the quotient itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Reciprocal(Vector128<float> d)
+    {
+        Vector128<float> r;
+        if (Avx512F.VL.IsSupported) r = Avx512F.VL.Reciprocal14(d);
+        else if (Sse.IsSupported) r = Sse.Reciprocal(d);
+        else return Vector128<float>.One / d;
+        return Vector128.FusedMultiplyAdd(r, Vector128.FusedMultiplyAdd(-d, r, Vector128<float>.One), r);
+    }
+
     /// <summary>1 / (1 + e^−x), 16 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Sigmoid(Vector512<float> x) => Reciprocal(Vector512<float>.One + Exp(-x));
@@ -319,6 +349,10 @@ internal static class CellMath
     /// <summary>1 / (1 + e^−x), 8 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> x) => Reciprocal(Vector256<float>.One + Exp(-x));
+
+    /// <summary>1 / (1 + e^−x), 4 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sigmoid(Vector128<float> x) => Reciprocal(Vector128<float>.One + Exp(-x));
 
     /// <summary>1 / (1 + e^−x), the exponent clamped like the vector forms'.</summary>
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(Math.Clamp(-x, -Bound, Bound)));
@@ -332,6 +366,11 @@ internal static class CellMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x) =>
         Vector256.FusedMultiplyAdd(Vector256.Create(-2f), Reciprocal(Exp(x + x) + Vector256<float>.One), Vector256<float>.One);
+
+    /// <summary>tanh x = 1 − 2 / (e^{2x} + 1), 4 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Tanh(Vector128<float> x) =>
+        Vector128.FusedMultiplyAdd(Vector128.Create(-2f), Reciprocal(Exp(x + x) + Vector128<float>.One), Vector128<float>.One);
 
     /// <summary>tanh x.</summary>
     public static float Tanh(float x) => MathF.Tanh(x);

@@ -101,6 +101,7 @@ public sealed class Adam : Optimizer
     {
         if (MaxLanes >= 16 && Lanes16.IsAccelerated) UpdateRows<Lanes16>(p, g, m, v, rows, columns, stride, gradientStride);
         else if (MaxLanes >= 8 && Lanes8.IsAccelerated) UpdateRows<Lanes8>(p, g, m, v, rows, columns, stride, gradientStride);
+        else if (MaxLanes >= 4 && Lanes4.IsAccelerated) UpdateRows<Lanes4>(p, g, m, v, rows, columns, stride, gradientStride);
         else UpdateRows<Lanes1>(p, g, m, v, rows, columns, stride, gradientStride);
     }
 

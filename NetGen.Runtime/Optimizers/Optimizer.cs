@@ -166,7 +166,7 @@ public abstract class Optimizer
         StepCount = 0;
     }
 
-    /// <summary>The widest vector the update may use: 16, 8 or 1 lanes (tests force the narrower paths with it).</summary>
+    /// <summary>The widest vector the update may use: 16, 8, 4 or 1 lanes (tests force the narrower paths with it).</summary>
     internal int MaxLanes { get; set; } = 16;
 }
 

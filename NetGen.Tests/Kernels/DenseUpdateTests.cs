@@ -34,7 +34,7 @@ public class DenseUpdateTests
         var isa = Enum.Parse<GemmIsa>(path);
         foreach (bool bias in new[] { true, false })
             foreach (bool accumulateDx in new[] { false, true })
-                foreach (int lanes in new[] { 16, 8, 1 })
+                foreach (int lanes in new[] { 16, 8, 4, 1 })
                 {
                     string what = $"{path} {kind} {batch}×{inputs}→{outputs} bias {bias} accumulate {accumulateDx} lanes {lanes}";
                     if (bias) Check<Relu>(isa, kind, batch, inputs, outputs, bias, accumulateDx, lanes, what);

@@ -12,8 +12,8 @@ internal static class Oracle
     public static IEnumerable<GemmIsa> Paths() =>
         Enum.GetValues<GemmIsa>().Where(isa => isa <= Gemm.BestIsa);
 
-    /// <summary>Element-wise widths matching <see cref="Paths"/> (the 128-bit path's element-wise code runs on 1 lane).</summary>
-    public static int Lanes(GemmIsa isa) => isa switch { GemmIsa.Vector512 => 16, GemmIsa.Vector256 => 8, _ => 1 };
+    /// <summary>Element-wise widths matching <see cref="Paths"/>.</summary>
+    public static int Lanes(GemmIsa isa) => isa switch { GemmIsa.Vector512 => 16, GemmIsa.Vector256 => 8, GemmIsa.Vector128 => 4, _ => 1 };
 
     /// <summary>The distinct element-wise widths of <see cref="Paths"/>.</summary>
     public static IEnumerable<int> LaneWidths() => Paths().Select(Lanes).Distinct();

@@ -77,7 +77,7 @@ public class OptimizerTests
                 return (p, opt.State.Select(st => st.Values).ToArray());
             }
             var scalar = Run(1);
-            foreach (int lanes in new[] { 8, 16 })
+            foreach (int lanes in new[] { 4, 8, 16 })
             {
                 var vector = Run(lanes);
                 Assert.Equal(scalar.Parameters, vector.Parameters);
