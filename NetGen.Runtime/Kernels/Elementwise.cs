@@ -14,8 +14,9 @@ namespace NetGen.Kernels;
 /// </summary>
 internal static unsafe class Elementwise
 {
-    /// <summary>The widest accelerated vector width: 16, 8 or 1.</summary>
-    public static readonly int BestLanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
+    /// <summary>The widest accelerated vector width: 16, 8, 4 or 1 (the rules written over ILanes use 4; the passes
+    /// written per width here run on 1 lane below 8).</summary>
+    public static readonly int BestLanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : Lanes4.IsAccelerated ? 4 : 1;
 
     /// <summary>x[j] = act(x[j] + bias[j]) for j &lt; n; <paramref name="bias"/> may be null (no bias).</summary>
     public static void BiasActivate<TAct>(float* x, int n, float* bias, int lanes) where TAct : struct, IActivation
