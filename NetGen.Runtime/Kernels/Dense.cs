@@ -136,7 +136,7 @@ public static unsafe class Dense
         float* x, float* w, float* y, float* dy, float* dw, float* dbias, float* dx, bool accumulateDx, Optimizer? update, int offset, GemmIsa isa, DenseTiling tiling)
         where TAct : struct, IActivation
     {
-        int lanes = isa switch { GemmIsa.Vector512 => 16, GemmIsa.Vector256 => 8, GemmIsa.Vector128 => 4, _ => 1 };
+        int lanes = Gemm.Lanes(isa);
         if (typeof(TAct) != typeof(Identity) || dbias != null)
             Elementwise.DerivativeAndColumnSums<TAct>(dy, y, batch, outputs, dbias, lanes);
         // dx[b,i] (+)= Σ_o dy[b,o]·w[i,o]: w read as Bᵀ (packed panel by panel), before an update changes w.

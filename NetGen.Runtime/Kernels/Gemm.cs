@@ -1,5 +1,4 @@
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using NetGen.Kernels.GemmCore;
 
@@ -30,8 +29,12 @@ public static unsafe class Gemm
     internal static readonly GemmIsa BestIsa =
         Vector512.IsHardwareAccelerated ? GemmIsa.Vector512
         : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmIsa.Vector256
-        : Vector128.IsHardwareAccelerated && (AdvSimd.Arm64.IsSupported || Fma.IsSupported) ? GemmIsa.Vector128
+        : Lanes4.IsAccelerated ? GemmIsa.Vector128
         : GemmIsa.Scalar;
+
+    /// <summary>The element-wise width that goes with <paramref name="isa"/>'s products: 16, 8, 4 or 1 lanes.</summary>
+    internal static int Lanes(GemmIsa isa) =>
+        isa switch { GemmIsa.Vector512 => 16, GemmIsa.Vector256 => 8, GemmIsa.Vector128 => 4, _ => 1 };
 
     /// <summary>The instruction set the products run on (the same as <see cref="Conv2D.Isa"/>): what the generated code
     /// compares a tuning table's entries with.</summary>

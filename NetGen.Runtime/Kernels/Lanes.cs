@@ -7,8 +7,8 @@ namespace NetGen.Kernels;
 
 /// <summary>
 /// Lane-wise arithmetic at one vector width, so that an element-wise rule (an optimizer's update, the few-class
-/// softmax of <see cref="Losses"/>) is written once and runs as 16-lane, 8-lane, 4-lane and 1-lane code (the last for a tail
-/// and for machines without vectors). The 16-, 8- and 4-lane widths compute each lane the same way on one machine, so
+/// softmax of <see cref="Losses"/>) is written once and runs as 16-, 8-, 4- and 1-lane code (the last for a tail and
+/// for machines without vectors). The 16-, 8- and 4-lane widths compute each lane the same way on one machine, so
 /// results do not depend on which of them the JIT or NativeAOT picks there; fused multiply-adds, division, square root
 /// and the subnormal flush are the same at every width on every machine. The sigmoid and tanh start their reciprocal
 /// from the 14-bit estimate where AVX-512 is present and from AVX's 12-bit one where it is not, so without AVX-512

@@ -245,10 +245,12 @@ internal static class Recurrent
 /// per element: e^x by Cody–Waite reduction x = n·ln 2 + r, |r| ≤ ln 2 / 2, and a degree-6 polynomial
 /// for e^r (relative error ≈ 1e−7), scaled by 2^n with AVX-512's scalef where there is one (one instruction instead
 /// of four that build 2^n from its bits; the same exact product), the argument clamped to [−80, 80] so that every result, and every sigmoid and
-/// tanh built on it, stays a normal float (no subnormal values to slow the passes that read them). The vector forms
-/// divide through the hardware's reciprocal estimate refined by one Newton step (relative error ≈ 1e−7): a full-width
-/// division takes several times the throughput cost of the whole exponential, and the LSTM's gate pass makes five per
-/// unit. The scalar forms (row tails, machines without vectors) use <see cref="MathF"/>, with the same clamp.
+/// tanh built on it, stays a normal float (no subnormal values to slow the passes that read them). The x86-64 vector
+/// forms divide through the hardware's reciprocal estimate refined by one Newton step (relative error ≈ 1e−7): a
+/// full-width division takes several times the throughput cost of the whole exponential, and the LSTM's gate pass makes
+/// five per unit; ARM64's 4-lane form divides. The scalar forms (row tails, machines without vectors) use
+/// <see cref="MathF"/>, with the same clamp. Each width (16, 8, 4 lanes) is written with its own vector type, as the
+/// GEMM micro-kernels are (MicroKernels.cs says why).
 /// </summary>
 internal static class CellMath
 {

@@ -12,11 +12,8 @@ internal static class Oracle
     public static IEnumerable<GemmIsa> Paths() =>
         Enum.GetValues<GemmIsa>().Where(isa => isa <= Gemm.BestIsa);
 
-    /// <summary>Element-wise widths matching <see cref="Paths"/>.</summary>
-    public static int Lanes(GemmIsa isa) => isa switch { GemmIsa.Vector512 => 16, GemmIsa.Vector256 => 8, GemmIsa.Vector128 => 4, _ => 1 };
-
     /// <summary>The distinct element-wise widths of <see cref="Paths"/>.</summary>
-    public static IEnumerable<int> LaneWidths() => Paths().Select(Lanes).Distinct();
+    public static IEnumerable<int> LaneWidths() => Paths().Select(Gemm.Lanes).Distinct();
 
     public static float[] Uniform(int length, int seed, float low = -1f, float high = 1f)
     {
